@@ -1,0 +1,56 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
+import { reportSubject } from '@opscrew/contracts';
+import { EventPublisher } from '@opscrew/messaging';
+
+/** atlas's report log, one JSON object per line (its sandbox may write var/reports/). */
+const REPORT_FILE = 'var/reports/atlas.jsonl';
+
+export interface ReportLine {
+  kind: string;
+  title: string;
+  text: string;
+  fields?: Record<string, string | number>;
+}
+
+/**
+ * Human-facing report lines: appended to var/reports/atlas.jsonl and published
+ * as `report.<kind>` (the notifier relays report.* to humans). A failure to
+ * publish is logged, never lost silently: the file line is written first.
+ */
+@Injectable()
+export class ReportWriter {
+  private readonly logger = new Logger(ReportWriter.name);
+  private readonly file: string;
+
+  constructor(
+    private readonly publisher: EventPublisher,
+    @Inject(LOADED_CONFIG) loaded: LoadedConfig,
+  ) {
+    this.file = loaded.resolvePath(REPORT_FILE);
+  }
+
+  async write(line: ReportLine, id?: string): Promise<void> {
+    const at = new Date().toISOString();
+    await mkdir(dirname(this.file), { recursive: true });
+    await appendFile(this.file, `${JSON.stringify({ at, ...line })}\n`);
+    try {
+      await this.publisher.publish(
+        reportSubject(line.kind),
+        {
+          kind: line.kind,
+          title: line.title,
+          text: line.text,
+          ...(line.fields ? { fields: line.fields } : {}),
+        },
+        id ? { id } : {},
+      );
+    } catch (error) {
+      this.logger.error(
+        `report.${line.kind} not published (kept in ${this.file}): ${(error as Error).message}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { Command, CommanderError } from 'commander';
+import { packageRoot } from '@opscrew/config';
+import { packageVersion } from '@opscrew/agent-core';
+import { type CliIo, EXIT_FAILURE, EXIT_INVALID, processIo } from './cli-io';
+import { configCheck, configPrint } from './commands/config.commands';
+import { incidentInject, type InjectOptions } from './commands/incident-inject.command';
+import { start } from './commands/start.command';
+
+/** Builds the `opscrew` command line; each action stores its exit code. */
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('opscrew')
+    .description('Four cooperating agents that detect, ticket, fix, verify and escalate incidents.')
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.out(text.trimEnd()),
+      writeErr: (text) => io.err(text.trimEnd()),
+    });
+
+  const configOption = [
+    '--config <dir>',
+    'config root holding opscrew.json5 (default: $OPSCREW_CONFIG or ./config)',
+  ] as const;
+
+  const config = program.command('config').description('validate or show the configuration');
+  config
+    .command('check')
+    .description('validate every file and variable; exit 0 with a summary or 2 with every error')
+    .option(...configOption)
+    .action((options: { config?: string }) => setExit(configCheck(options, io)));
+  config
+    .command('print')
+    .description('print the resolved configuration as JSON, secrets and ${VAR} values as "***"')
+    .option(...configOption)
+    .action((options: { config?: string }) => setExit(configPrint(options, io)));
+
+  program
+    .command('start')
+    .description(
+      'start one agent (atlas, ops-monitor, jira-resolver, demo-controller) or all of them',
+    )
+    .argument('<agent>', 'an agent name, or "all"')
+    .option(...configOption)
+    .action(async (agent: string, options: { config?: string }) =>
+      setExit(await start(agent, options, io, cliEntry())),
+    );
+
+  const incident = program.command('incident').description('work with incidents');
+  incident
+    .command('inject')
+    .description('publish a valid incident.detected, as ops-monitor would')
+    .requiredOption('--service <name>', 'a watched service (name or alias)')
+    .requiredOption('--symptom <symptom>', 'e.g. high_error_rate, high_latency, oom_kill')
+    .option(
+      '--value <number>',
+      'observed value in the metric unit (error rate as a ratio, latency in ms)',
+    )
+    .option(
+      '--severity <severity>',
+      'critical, high, medium, low or info (default: from the alerting bands)',
+    )
+    .option(...configOption)
+    .action(async (options: InjectOptions) => setExit(await incidentInject(options, io)));
+
+  return program;
+}
+
+/** The `opscrew` executable, used to spawn agents as child processes. */
+function cliEntry(): string {
+  return join(packageRoot(), 'bin', 'opscrew.js');
+}
+
+/** Runs the CLI; resolves to the exit code (long-running commands resolve when they stop). */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  // Library logs (bus connects, retries) are noise on a command's output; agents set their own logger.
+  Logger.overrideLogger(['error', 'warn']);
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version are "errors" with exit code 0 in commander's exitOverride mode.
+      return error.exitCode === 0 ? 0 : EXIT_INVALID;
+    }
+    io.err(`opscrew: ${(error as Error).message}`);
+    return EXIT_FAILURE;
+  }
+  return exitCode;
+}

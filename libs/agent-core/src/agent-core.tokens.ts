@@ -1,0 +1,2 @@
+/** The `heartbeats` bucket, typed (TypedKv<HeartbeatRecord>). */
+export const HEARTBEAT_STORE = Symbol('HEARTBEAT_STORE');

@@ -1,0 +1,53 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { HealthCheckService } from '@nestjs/terminus';
+import { type Response } from 'express';
+import { NatsConnectionService } from '@opscrew/messaging';
+import { AgentIdentity } from './agent-identity';
+import { HeartbeatService } from './heartbeat.service';
+import { NatsHealthIndicator } from './nats.health-indicator';
+
+export interface HealthBody {
+  status: 'ok' | 'error';
+  agent: string;
+  version: string;
+  pid: number;
+  uptime_s: number;
+  nats: string;
+  last_heartbeat_at: string | null;
+  /** Present when status is "error": what is wrong, for a human reading a probe. */
+  reason?: string;
+}
+
+/** `GET /health`: 200 when the agent can do its job, 503 with the reason when it cannot. */
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly natsIndicator: NatsHealthIndicator,
+    private readonly identity: AgentIdentity,
+    private readonly heartbeat: HeartbeatService,
+    private readonly bus: NatsConnectionService,
+  ) {}
+
+  @Get('health')
+  async check(@Res({ passthrough: true }) response: Response): Promise<HealthBody> {
+    const body: HealthBody = {
+      status: 'ok',
+      agent: this.identity.agent,
+      version: this.identity.version,
+      pid: this.identity.pid,
+      uptime_s: this.identity.uptimeSeconds(),
+      nats: this.bus.status(),
+      last_heartbeat_at: this.heartbeat.lastHeartbeatAt?.toISOString() ?? null,
+    };
+    try {
+      await this.health.check([() => this.natsIndicator.isHealthy('nats')]);
+    } catch {
+      // Terminus signals "down" by throwing 503; the body stays ours so probes and humans read one shape.
+      response.status(503);
+      body.status = 'error';
+      body.reason = `NATS is ${body.nats}`;
+    }
+    return body;
+  }
+}

@@ -1,0 +1,96 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
+import { heartbeatSubject, type HeartbeatRecord } from '@opscrew/contracts';
+import { EventPublisher, type TypedKv } from '@opscrew/messaging';
+import { AgentIdentity } from './agent-identity';
+import { HEARTBEAT_STORE } from './agent-core.tokens';
+
+const INTERVAL_NAME = 'heartbeat';
+
+/**
+ * The liveness ping ("I am alive"): every `heartbeat_interval_s`, publish
+ * `heartbeat.<agent>` and write the same record to the `heartbeats` bucket,
+ * where atlas reads it. Not the detection cycle: the two are kept apart.
+ */
+@Injectable()
+export class HeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(HeartbeatService.name);
+  private lastSuccess: Date | null = null;
+  private failing = false;
+  private inFlight: Promise<void> | null = null;
+
+  constructor(
+    private readonly identity: AgentIdentity,
+    private readonly publisher: EventPublisher,
+    @Inject(HEARTBEAT_STORE) private readonly store: TypedKv<HeartbeatRecord>,
+    @Inject(LOADED_CONFIG) private readonly loaded: LoadedConfig,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  /** When the last heartbeat reached the bus, or null before the first. */
+  get lastHeartbeatAt(): Date | null {
+    return this.lastSuccess;
+  }
+
+  onApplicationBootstrap(): void {
+    const agent = this.loaded.config.agents.get(this.identity.agent);
+    const intervalMs = (agent?.heartbeat_interval_s ?? 15) * 1000;
+    void this.beat();
+    this.scheduler.addInterval(
+      INTERVAL_NAME,
+      setInterval(() => void this.beat(), intervalMs),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.scheduler.doesExist('interval', INTERVAL_NAME))
+      this.scheduler.deleteInterval(INTERVAL_NAME);
+    await this.inFlight;
+  }
+
+  /** One heartbeat; never throws (a missed beat is what atlas is there to notice). */
+  beat(): Promise<void> {
+    // A beat still in flight (NATS slow or reconnecting) is not stacked upon.
+    this.inFlight ??= this.send().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private async send(): Promise<void> {
+    const now = new Date();
+    const record: HeartbeatRecord = {
+      agent: this.identity.agent,
+      version: this.identity.version,
+      pid: this.identity.pid,
+      at: now.toISOString(),
+      started_at: this.identity.startedAt.toISOString(),
+      uptime_s: this.identity.uptimeSeconds(now),
+      status: 'ok',
+    };
+    try {
+      await this.publisher.publish(heartbeatSubject(this.identity.agent), {
+        agent: record.agent,
+        version: record.version,
+        pid: record.pid,
+        uptime_s: record.uptime_s,
+        status: record.status,
+      });
+      await this.store.put(this.identity.agent, record);
+      this.lastSuccess = now;
+      if (this.failing) this.logger.log('heartbeats are reaching the bus again');
+      this.failing = false;
+    } catch (error) {
+      // Logged once per outage, not every interval.
+      if (!this.failing) this.logger.warn(`heartbeat failed: ${(error as Error).message}`);
+      this.failing = true;
+    }
+  }
+}

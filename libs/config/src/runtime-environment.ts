@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/**
+ * Process-level settings. This file and the loader are the only readers of
+ * `process.env` (DESIGN.md): everything else receives values, so tests and
+ * the CLI see the same environment as the services.
+ */
+export interface RuntimeEnvironment {
+  /** Config root: `--config`, else `OPSCREW_CONFIG`, else `./config`, else the package's own. */
+  readonly configDir: string;
+  /** `PORT` overrides the agent's configured port for a single process. */
+  readonly port?: number;
+  readonly logLevel: string;
+  /** `OPSCREW_ENV_FILE` replaces `<project root>/.env`. */
+  readonly dotenvPath?: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function readRuntimeEnvironment(overrides: { configDir?: string } = {}): RuntimeEnvironment {
+  const env = process.env;
+  const configDir = overrides.configDir ?? env.OPSCREW_CONFIG ?? defaultConfigDir();
+  const portText = env.PORT;
+  let port: number | undefined;
+  if (portText !== undefined && portText !== '') {
+    port = Number(portText);
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+      throw new Error(`PORT: must be an integer between 1 and 65535, got "${portText}"`);
+    }
+  }
+  const logLevel = env.OPSCREW_LOG_LEVEL ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new Error(
+      `OPSCREW_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`,
+    );
+  }
+  return {
+    configDir: resolve(configDir),
+    ...(port !== undefined ? { port } : {}),
+    logLevel,
+    ...(env.OPSCREW_ENV_FILE ? { dotenvPath: resolve(env.OPSCREW_ENV_FILE) } : {}),
+    env,
+  };
+}
+
+/** `./config` when run from a checkout, else the config shipped with the package. */
+function defaultConfigDir(): string {
+  const local = resolve('config');
+  if (existsSync(join(local, 'opscrew.json5'))) return local;
+  return join(packageRoot(), 'config');
+}
+
+/** The opscrew package folder, found from this file whether it runs from src/ or dist/. */
+export function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const parsed: unknown = JSON.parse(readFileSync(manifest, 'utf8'));
+      if (
+        parsed !== null &&
+        typeof parsed === 'object' &&
+        (parsed as { name?: unknown }).name === 'opscrew'
+      )
+        return dir;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the opscrew package root above ${__dirname}`);
+    dir = parent;
+  }
+}

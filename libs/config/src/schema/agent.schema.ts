@@ -1,0 +1,104 @@
+import {
+  AGENT_MODES,
+  type AgentMode,
+  GRANTABLE_RUNTIME_COMMANDS,
+  RUNTIME_COMMANDS,
+} from './vocabulary';
+import {
+  Bool,
+  Cron,
+  Int,
+  Nested,
+  NestedMap,
+  NAME_HINT,
+  NAME_PATTERN,
+  OneOf,
+  Ratio,
+  Seconds,
+  Str,
+  StrList,
+} from './validators';
+import { LearningConfig, LockPolicyConfig, ScenarioConfig } from './scenario.schema';
+
+export class PromptConfig {
+  @Str({ maxLength: 20_000 }) system!: string;
+  /** Restated in code: every one of these is also enforced by a guardrail, never only here. */
+  @StrList({ optional: true }) security_instructions: string[] = [];
+}
+
+export class FilesystemSandboxConfig {
+  /** Paths relative to the project root (the config directory's parent). */
+  @StrList() read!: string[];
+  @StrList() write!: string[];
+}
+
+export class RuntimeSandboxConfig {
+  @StrList({ values: GRANTABLE_RUNTIME_COMMANDS }) allowed_commands!: string[];
+  /** Listed for the audit trail; anything not allowed is refused anyway. */
+  @StrList({ optional: true, values: RUNTIME_COMMANDS }) blocked_commands: string[] = [];
+}
+
+export class SandboxConfig {
+  @Nested(() => FilesystemSandboxConfig) filesystem!: FilesystemSandboxConfig;
+  /** Absent: this agent has no access to the container/process runtime at all. */
+  @Nested(() => RuntimeSandboxConfig, { optional: true }) runtime?: RuntimeSandboxConfig;
+}
+
+export class ScheduleConfig {
+  @Cron() cron!: string;
+  @Str() description!: string;
+  @Bool({ optional: true }) enabled: boolean = true;
+}
+
+export class LivenessConfig {
+  /** How often atlas compares heartbeat ages with each agent's max_age_s. */
+  @Seconds() check_interval_s!: number;
+  @OneOf(['notify', 'notify_and_restart']) on_stale!: 'notify' | 'notify_and_restart';
+}
+
+export class QualityTargetsConfig {
+  @Ratio() accuracy_ratio!: number;
+  @Ratio() completeness_ratio!: number;
+  @Ratio() actionability_ratio!: number;
+}
+
+export class MonitorSettingsConfig {
+  /** The detection cycle ("periodic check"); not to be confused with the liveness heartbeat. */
+  @Seconds() cycle_interval_s!: number;
+  @Nested(() => QualityTargetsConfig) quality_targets!: QualityTargetsConfig;
+}
+
+export class ResolverSettingsConfig {
+  /** How often To Do tickets labelled auto-detected are polled when the tracker is Jira. */
+  @Seconds() ticket_poll_interval_s!: number;
+}
+
+export class ControllerSettingsConfig {
+  @NestedMap(() => ScenarioConfig, { keyPattern: NAME_PATTERN, keyHint: NAME_HINT })
+  scenarios!: Map<string, ScenarioConfig>;
+  @Nested(() => LearningConfig) learning!: LearningConfig;
+  @Nested(() => LockPolicyConfig) lock!: LockPolicyConfig;
+}
+
+export class AgentConfig {
+  @Str({ maxLength: 500 }) description!: string;
+  @Bool({ optional: true }) enabled: boolean = true;
+  /** REST port; `PORT` in the environment overrides it for a single process. */
+  @Int({ min: 1, max: 65_535 }) port!: number;
+  /** observe = dry run: decisions are made and recorded, no side effect happens. */
+  @OneOf(AGENT_MODES, { optional: true }) mode: AgentMode = 'act';
+  /** Liveness ping interval; atlas marks the agent stale after max_age_s without one. */
+  @Seconds() heartbeat_interval_s!: number;
+  @Seconds() max_age_s!: number;
+  @Nested(() => PromptConfig) prompt!: PromptConfig;
+  /** Whitelist: the only tools this agent's model may call (enforced by the LLM client). */
+  @StrList({ pattern: /^[a-z][a-z0-9_]*$/, hint: 'must be a snake_case tool name' })
+  tools!: string[];
+  @Nested(() => SandboxConfig) sandbox!: SandboxConfig;
+  @NestedMap(() => ScheduleConfig, { optional: true, keyPattern: NAME_PATTERN, keyHint: NAME_HINT })
+  schedules: Map<string, ScheduleConfig> = new Map();
+  @Nested(() => LivenessConfig, { optional: true }) liveness?: LivenessConfig;
+  @Nested(() => MonitorSettingsConfig, { optional: true }) monitor?: MonitorSettingsConfig;
+  @Nested(() => ResolverSettingsConfig, { optional: true }) resolver?: ResolverSettingsConfig;
+  @Nested(() => ControllerSettingsConfig, { optional: true }) controller?: ControllerSettingsConfig;
+}

@@ -1,0 +1,38 @@
+import { Int, Ms, Nested, Seconds, Str, StrList } from './validators';
+
+export class ReconnectConfig {
+  /** First retry soon: most disconnects are a server restart that takes a second. */
+  @Ms({ optional: true }) initial_delay_ms: number = 250;
+  /** Capped so a long outage still retries often enough to recover within seconds. */
+  @Ms({ optional: true }) max_delay_ms: number = 10_000;
+}
+
+export class BusConfig {
+  @StrList({ pattern: /^(nats|tls|ws|wss):\/\/[^\s]+$/, hint: 'must be a nats:// URL' })
+  servers!: string[];
+  @Str({ optional: true, pattern: /^[A-Za-z0-9_-]+$/, hint: 'must be letters, digits, "-" or "_"' })
+  stream: string = 'OPS';
+  /** Prefix for subjects, the stream and buckets; lets several crews (or test runs) share one server. */
+  @Str({
+    optional: true,
+    pattern: /^[a-z0-9][a-z0-9_-]*$/,
+    hint: 'must be lowercase letters, digits, "-" or "_"',
+  })
+  namespace?: string;
+  @Str({ optional: true }) user?: string;
+  @Str({ optional: true }) password?: string;
+  @Str({ optional: true }) token?: string;
+  /** JetStream drops a re-published event with the same Nats-Msg-Id within this window. */
+  @Seconds({ optional: true }) duplicate_window_s: number = 120;
+  /** How long an unacknowledged message waits before redelivery. */
+  @Seconds({ optional: true }) ack_wait_s: number = 30;
+  /** After this many deliveries an event is dead-lettered instead of retried forever. */
+  @Int({ optional: true, min: 1, max: 1000 }) max_deliver: number = 10;
+  @Nested(() => ReconnectConfig, { optional: true }) reconnect: ReconnectConfig =
+    new ReconnectConfig();
+}
+
+export class HttpConfig {
+  /** Loopback by default: the REST endpoints are for operators on the host, not the internet. */
+  @Str({ optional: true }) host: string = '127.0.0.1';
+}

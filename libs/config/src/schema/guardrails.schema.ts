@@ -1,0 +1,31 @@
+import { Int, Nested, Seconds } from './validators';
+
+export class CircuitBreakerConfig {
+  /** Consecutive failures that open the breaker: stop hammering a source that is down. */
+  @Int({ min: 1, max: 100 }) failure_threshold!: number;
+  /** How long the breaker stays open before one trial call. */
+  @Seconds() reset_timeout_s!: number;
+}
+
+export class RateLimitsConfig {
+  @Int({ min: 1 }) jira_issues_per_hour!: number;
+  @Int({ min: 1 }) discord_messages_per_minute!: number;
+  @Int({ min: 1 }) signoz_queries_per_minute!: number;
+  @Int({ min: 1 }) llm_calls_per_hour!: number;
+  @Int({ min: 1 }) restarts_per_hour!: number;
+}
+
+export class RemediationLimitsConfig {
+  /** Actions one runbook run may take without a human. */
+  @Int({ min: 1, max: 100 }) max_auto_actions_per_run!: number;
+  /** A service restarted this recently is not restarted again: restart loops hide the cause. */
+  @Seconds() restart_cooldown_s!: number;
+  /** Runbook runs for one incident before escalating. */
+  @Int({ min: 0, max: 20 }) max_retries!: number;
+}
+
+export class GuardrailsConfig {
+  @Nested(() => CircuitBreakerConfig) circuit_breaker!: CircuitBreakerConfig;
+  @Nested(() => RateLimitsConfig) rate_limits!: RateLimitsConfig;
+  @Nested(() => RemediationLimitsConfig) remediation!: RemediationLimitsConfig;
+}

@@ -1,0 +1,24 @@
+export * from './subjects';
+export * from './kv-buckets';
+export * from './events/event-envelope';
+export * from './events/field-limits';
+export * from './events/incident.events';
+export * from './events/remediation.events';
+export * from './events/lock.events';
+export * from './events/scenario.events';
+export * from './events/agent.events';
+export * from './events/report.event';
+export * from './events/dead-letter.event';
+export * from './events/audit.event';
+export * from './records/lease.record';
+export * from './event-registry';
+export * from './event-validation.error';
+export {
+  validatePlain,
+  formatValidationErrors,
+  type ClassType,
+  type Validated,
+} from './validation/validate-plain';
+export * from './validation/field.validators';
+export * from './records/heartbeat.record';
+export * from './records/incident.record';

@@ -1,0 +1,38 @@
+/**
+ * Logical names of the KV buckets holding shared state (DESIGN.md "The bus").
+ * libs/messaging declares their history/TTL/storage and maps them to wire names
+ * (`<namespace>_<bucket>` when a namespace is set).
+ */
+export const KV_BUCKETS = {
+  /** The incident ledger, keyed by incident id. */
+  incidents: 'incidents',
+  /** Per-service exclusive leases (load tests, restarts). */
+  locks: 'locks',
+  /** Last heartbeat per agent, read by atlas. */
+  heartbeats: 'heartbeats',
+  /** The local tracker's tickets when no Jira is configured. */
+  tickets: 'tickets',
+  /** Learned baselines and threshold suggestions. */
+  learning: 'learning',
+  /** Outbound side effects (tickets, alerts) waiting to be delivered. */
+  outbox: 'outbox',
+  /** Open escalations and their timers. */
+  escalations: 'escalations',
+  /** Per-day counters behind incident ids (INC-YYYYMMDD-NNN), advanced by CAS. */
+  sequences: 'sequences',
+} as const;
+
+export type BucketName = (typeof KV_BUCKETS)[keyof typeof KV_BUCKETS];
+export const BUCKET_NAMES: readonly BucketName[] = Object.values(KV_BUCKETS);
+
+/** What NATS accepts as a KV key (also what our keys must look like). */
+export const KV_KEY_PATTERN = /^[-/_=.a-zA-Z0-9]+$/;
+
+export function isKvKey(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    KV_KEY_PATTERN.test(value) &&
+    !value.startsWith('.') &&
+    !value.endsWith('.')
+  );
+}

@@ -1,0 +1,131 @@
+import { buildEvent, type IncidentDetectedEvent, IncidentRecord } from '@opscrew/contracts';
+import { PermanentError, TransientError } from './handler-errors';
+import { counterSchema, IncidentIdAllocator } from './incident-id.allocator';
+import { IncidentLedger } from './incident-ledger.service';
+import { FakeKv } from './testing/fake-kv';
+import { TypedKv } from './typed-kv';
+
+const detected = (id = 'INC-20261124-001'): IncidentDetectedEvent =>
+  buildEvent(
+    'incident.detected',
+    {
+      incident_id: id,
+      fingerprint: 'cart:high_error_rate',
+      service: 'cart',
+      symptom: 'high_error_rate',
+      severity: 'high',
+      value: 0.12,
+      threshold: 0.02,
+      metric: 'error_rate_ratio',
+      detected_at: '2026-11-24T10:00:00.000Z',
+    },
+    'ops-monitor',
+  );
+
+describe('IncidentLedger', () => {
+  let ledger: IncidentLedger;
+  beforeEach(() => {
+    ledger = new IncidentLedger(
+      new TypedKv(new FakeKv('incidents').asKv(), 'incidents', { class: IncidentRecord }),
+    );
+  });
+
+  it('opens an incident once; a redelivery or a second replica finds it', async () => {
+    const event = detected();
+    expect((await ledger.open(event)).created).toBe(true);
+    const again = await ledger.open(event);
+    expect(again.created).toBe(false);
+    expect(again.record).toMatchObject({
+      phase: 'detected',
+      count: 1,
+      peak_value: 0.12,
+      detected_by: 'ops-monitor',
+    });
+    expect(await ledger.list()).toHaveLength(1);
+  });
+
+  it('applies lifecycle events by CAS and ignores a redelivered one', async () => {
+    await ledger.open(detected());
+    const update = buildEvent(
+      'incident.updated',
+      {
+        incident_id: 'INC-20261124-001',
+        fingerprint: 'cart:high_error_rate',
+        count: 3,
+        last_value: 0.2,
+        peak_value: 0.3,
+      },
+      'ops-monitor',
+    );
+    expect(await ledger.apply(update, 'updated')).toBe(true);
+    expect(await ledger.apply(update, 'updated')).toBe(false);
+    const escalated = buildEvent(
+      'incident.escalated',
+      {
+        incident_id: 'INC-20261124-001',
+        level: 'L2',
+        reason: 'restart did not help',
+        mention: '@oncall-engineer',
+      },
+      'jira-resolver',
+    );
+    expect(await ledger.apply(escalated, 'escalated')).toBe(true);
+    const record = await ledger.get('INC-20261124-001');
+    expect(record).toMatchObject({ phase: 'escalated', count: 3, peak_value: 0.3 });
+    expect(record?.history.map((h) => h.phase)).toEqual(['detected', 'detected', 'escalated']);
+    expect(record?.history[2]?.note).toBe('L2 @oncall-engineer: restart did not help');
+  });
+
+  it('refuses a step the lifecycle does not allow (resolved → detected)', async () => {
+    await ledger.open(detected());
+    await ledger.apply(
+      buildEvent(
+        'incident.resolved',
+        { incident_id: 'INC-20261124-001', resolved_by: 'jira-resolver' },
+        'jira-resolver',
+      ),
+      'resolved',
+    );
+    const rewind = buildEvent(
+      'incident.updated',
+      { incident_id: 'INC-20261124-001', fingerprint: 'f', phase: 'triaged' },
+      'ops-monitor',
+    );
+    await expect(ledger.apply(rewind, 'updated')).rejects.toThrow(PermanentError);
+    await expect(ledger.apply(rewind, 'updated')).rejects.toThrow(
+      /resolved → triaged is not a lifecycle step/,
+    );
+  });
+
+  it('asks for a retry when an update arrives before its incident', async () => {
+    const early = buildEvent(
+      'incident.updated',
+      { incident_id: 'INC-20261124-009', fingerprint: 'f', phase: 'triaged' },
+      'ops-monitor',
+    );
+    await expect(ledger.apply(early, 'updated')).rejects.toThrow(TransientError);
+  });
+
+  it('lists newest first', async () => {
+    await ledger.open(detected('INC-20261124-001'));
+    const later = { ...detected('INC-20261124-002'), detected_at: '2026-11-24T11:00:00.000Z' };
+    await ledger.open(later);
+    expect((await ledger.list()).map((r) => r.incident_id)).toEqual([
+      'INC-20261124-002',
+      'INC-20261124-001',
+    ]);
+  });
+});
+
+describe('IncidentIdAllocator', () => {
+  it('hands out INC-YYYYMMDD-NNN per UTC day, never twice, even when writers race', async () => {
+    const kv = new FakeKv('sequences');
+    const allocator = new IncidentIdAllocator(new TypedKv(kv.asKv(), 'sequences', counterSchema));
+    const day = new Date('2026-11-24T23:59:00Z');
+    const ids = await Promise.all(Array.from({ length: 12 }, () => allocator.next(day)));
+    expect(new Set(ids).size).toBe(12);
+    expect([...ids].sort()[0]).toBe('INC-20261124-001');
+    expect([...ids].sort()[11]).toBe('INC-20261124-012');
+    expect(await allocator.next(new Date('2026-11-25T00:00:01Z'))).toBe('INC-20261125-001');
+  });
+});

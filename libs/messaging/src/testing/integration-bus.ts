@@ -1,0 +1,58 @@
+import { BUCKET_NAMES } from '@opscrew/contracts';
+import { type BusOptions } from '../bus-options';
+import { NatsConnectionService } from '../nats-connection.service';
+import { isStreamNotFound } from '../nats-errors';
+import { provisionAll, type ProvisionReport } from '../topology.provisioner';
+
+/** Bus options for a test: fail fast instead of waiting for a server forever. */
+export function testBusOptions(url: string, namespace: string, name = 'opscrew-test'): BusOptions {
+  return {
+    servers: [url],
+    name,
+    namespace,
+    wait_on_first_connect: false,
+    // Tests restart connections on purpose: come back fast.
+    reconnect: { initial_delay_ms: 50, max_delay_ms: 500 },
+  };
+}
+
+export async function openTestBus(
+  url: string,
+  namespace: string,
+  name?: string,
+): Promise<{ bus: NatsConnectionService; report: ProvisionReport }> {
+  const bus = new NatsConnectionService(testBusOptions(url, namespace, name));
+  await bus.connect();
+  const report = await provisionAll(await bus.jetstreamManager(), bus.subjects, {
+    duplicate_window_ms: bus.options.duplicate_window_ms,
+  });
+  return { bus, report };
+}
+
+/** Deletes the namespaced stream and buckets a test created. */
+export async function removeTestTopology(bus: NatsConnectionService): Promise<void> {
+  const jsm = await bus.jetstreamManager();
+  const streams = [
+    bus.subjects.stream(),
+    ...BUCKET_NAMES.map((b) => `KV_${bus.subjects.bucket(b)}`),
+  ];
+  for (const stream of streams) {
+    await jsm.streams.delete(stream).catch((err: unknown) => {
+      if (!isStreamNotFound(err)) throw err;
+    });
+  }
+}
+
+/** Polls until `check` returns true (or throws after `timeoutMs`). */
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

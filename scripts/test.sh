@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `npm test`: the README's test command. Sets up what it needs (npm packages, a NATS
+# server with JetStream), builds, then runs unit, integration and end-to-end tests.
+set -euo pipefail
+source "$(dirname "$0")/lib/setup.sh"
+cd "$OPSCREW_ROOT"
+
+ensure_node_modules
+ensure_nats
+trap stop_started EXIT
+
+log "build"
+npm run --silent build
+log "unit tests"
+npx jest --ci --selectProjects unit
+log "integration tests (real NATS JetStream)"
+npx jest --ci --selectProjects integration --runInBand
+log "end-to-end tests (the built apps as processes)"
+npx jest --ci --selectProjects e2e --runInBand
