@@ -48,10 +48,15 @@ export async function incidentInject(options: InjectOptions, io: CliIo): Promise
     wait_on_first_connect: false,
   });
   try {
+    const where = `cannot reach NATS at ${config.bus.servers.join(', ')}`;
     await withTimeout(
-      bus.connect(),
+      bus.connect().catch((error: unknown) => {
+        throw new Error(
+          `${where}: ${(error as Error).message} (is nats-server -js running? NATS_URL points elsewhere)`,
+        );
+      }),
       CONNECT_TIMEOUT_MS,
-      `cannot reach NATS at ${config.bus.servers.join(', ')}`,
+      where,
     );
     // Idempotent: a CLI used before any agent started still finds its stream and buckets.
     await provisionAll(await bus.jetstreamManager(), bus.subjects, {

@@ -1,0 +1,171 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync, renameSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { ConfigFixture } from '@opscrew/config/testing';
+import { type AgentName } from '@opscrew/contracts';
+
+export const REPO_ROOT = resolve(__dirname, '../..');
+export const OPSCREW_BIN = join(REPO_ROOT, 'bin/opscrew.js');
+export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+export function assertBuilt(): void {
+  if (!existsSync(join(REPO_ROOT, 'dist/apps/cli/src/main.js'))) {
+    throw new Error('e2e tests run the built apps: npm run build first (npm test does it)');
+  }
+}
+
+/** A port nothing listens on right now (the kernel picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolvePort(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export interface CrewOverrides {
+  namespace: string;
+  ports: Record<AgentName, number>;
+  heartbeatIntervalS?: number;
+  maxAgeS?: number;
+  livenessCheckS?: number;
+}
+
+/**
+ * A copy of the shipped config whose root includes the shipped root and
+ * overrides with sibling keys: the same mechanism a team uses for a staging overlay.
+ */
+export function crewConfig(overrides: CrewOverrides): ConfigFixture {
+  const fixture = ConfigFixture.shipped();
+  renameSync(join(fixture.dir, 'opscrew.json5'), join(fixture.dir, 'shipped.json5'));
+  const heartbeat = overrides.heartbeatIntervalS ?? 1;
+  const maxAge = overrides.maxAgeS ?? 3;
+  const agents = Object.fromEntries(
+    Object.entries(overrides.ports).map(([agent, port]) => [
+      agent,
+      { port, heartbeat_interval_s: heartbeat, max_age_s: maxAge },
+    ]),
+  );
+  const root = {
+    $include: './shipped.json5',
+    bus: { namespace: overrides.namespace },
+    agents: {
+      ...agents,
+      atlas: { ...agents.atlas, liveness: { check_interval_s: overrides.livenessCheckS ?? 1 } },
+    },
+  };
+  fixture.write(
+    'opscrew.json5',
+    `// e2e overlay over the shipped config\n${JSON.stringify(root, null, 2)}\n`,
+  );
+  return fixture;
+}
+
+/** A process of the crew with its output kept in a log file and in memory. */
+export class CrewProcess {
+  readonly child: ChildProcess;
+  private output = '';
+
+  constructor(
+    readonly name: string,
+    args: string[],
+    logFile: string,
+    env: Record<string, string> = {},
+  ) {
+    const log = createWriteStream(logFile);
+    this.child = spawn(process.execPath, [OPSCREW_BIN, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, NATS_URL, OPSCREW_LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer): void => {
+      this.output += chunk.toString();
+      log.write(chunk);
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+  }
+
+  get pid(): number {
+    if (this.child.pid === undefined) throw new Error(`${this.name} has no pid`);
+    return this.child.pid;
+  }
+
+  get logs(): string {
+    return this.output;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (!this.running)
+      return Promise.resolve({ code: this.child.exitCode, signal: this.child.signalCode });
+    return new Promise((done) => this.child.once('exit', (code, signal) => done({ code, signal })));
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await this.exited();
+    clearTimeout(timer);
+  }
+}
+
+/** Run the CLI to completion (for `config check`, `incident inject`). */
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [OPSCREW_BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NATS_URL, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export async function getJson<T = unknown>(url: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+/** Polls until `check` returns a value (not undefined/false), or fails with the last error. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+  intervalMs = 200,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export function readLines(path: string): string[] {
+  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : [];
+}
