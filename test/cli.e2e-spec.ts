@@ -119,6 +119,18 @@ describe('opscrew CLI (e2e, the built binary)', () => {
     expect(result.stderr).toContain(`nats://127.0.0.1:${port}`);
   });
 
+  it('start <agent>: a disabled agent stays off (exit 2, says why)', () => {
+    const fixture = Fixture.shipped();
+    try {
+      fixture.patch('agents/demo-controller.json5', 'port: 3003,', 'port: 3003,\n  enabled: false,');
+      const result = runCli(['start', 'demo-controller', '--config', fixture.dir]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('demo-controller is disabled (agents.demo-controller.enabled: false');
+    } finally {
+      fixture.remove();
+    }
+  });
+
   it('unknown commands and agents are usage errors (exit 2)', () => {
     expect(runCli(['frobnicate']).code).toBe(2);
     const result = runCli(['start', 'hal-9000']);

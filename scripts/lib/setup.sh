@@ -6,6 +6,8 @@
 OPSCREW_ROOT=${OPSCREW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 NATS_HOST=127.0.0.1
 NATS_PORT=${OPSCREW_NATS_PORT:-4222}
+# Tests, the CLI and the agents all reach NATS through NATS_URL (config: bus.servers).
+export NATS_URL=${NATS_URL:-nats://$NATS_HOST:$NATS_PORT}
 STARTED_PIDS=()
 
 log() { printf '[opscrew] %s\n' "$*" >&2; }
@@ -87,4 +89,5 @@ stop_started() {
     fi
   done
   STARTED_PIDS=()
+  rm -f "$OPSCREW_ROOT/var/nats/nats-server.pid"
 }

@@ -21,6 +21,11 @@ export type AgentModuleFactory = (
   runtime: RuntimeEnvironment,
 ) => DynamicModule;
 
+/** The agent is switched off in the config; `opscrew start` reports it as bad input. */
+export class AgentDisabledError extends Error {
+  override readonly name = 'AgentDisabledError';
+}
+
 /** Exit code for an invalid configuration, as `opscrew config check`. */
 export const EXIT_CONFIG_INVALID = 2;
 
@@ -51,6 +56,13 @@ export async function runAgent(
   }
   const settings = loaded.config.agents.get(agent);
   if (!settings) throw new Error(`${agent}: no agents.${agent} section in ${loaded.configRoot}`);
+  if (!settings.enabled) {
+    // A disabled agent stays off; running it by hand would surprise whoever disabled it.
+    process.exitCode = EXIT_CONFIG_INVALID;
+    throw new AgentDisabledError(
+      `${agent} is disabled (agents.${agent}.enabled: false in ${loaded.configRoot})`,
+    );
+  }
 
   const app = await NestFactory.create(moduleFactory(loaded, runtime), { bufferLogs: true });
   const logger = app.get(Logger);
@@ -65,7 +77,7 @@ export async function runAgent(
   const host = loaded.config.http.host;
   await app.listen(port, host);
   logger.log(
-    `${agent} ${settings.enabled ? 'listening' : 'listening (disabled in config: health only)'} on http://${host}:${port} ` +
+    `${agent} listening on http://${host}:${port} ` +
       `(config ${loaded.configRoot}, mode ${settings.mode})`,
     'Bootstrap',
   );

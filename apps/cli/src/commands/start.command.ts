@@ -1,3 +1,4 @@
+import { AgentDisabledError } from '@opscrew/agent-core';
 import { ConfigError } from '@opscrew/config';
 import { AGENT_NAMES, type AgentName } from '@opscrew/contracts';
 import { startAtlas } from '../../../atlas/src/main';
@@ -35,6 +36,10 @@ export async function start(
   } catch (error) {
     // runAgent already printed every config error line.
     if (error instanceof ConfigError) return EXIT_INVALID;
+    if (error instanceof AgentDisabledError) {
+      io.err(`opscrew start: ${error.message}`);
+      return EXIT_INVALID;
+    }
     throw error;
   }
   return EXIT_OK;
