@@ -122,10 +122,16 @@ describe('opscrew CLI (e2e, the built binary)', () => {
   it('start <agent>: a disabled agent stays off (exit 2, says why)', () => {
     const fixture = Fixture.shipped();
     try {
-      fixture.patch('agents/demo-controller.json5', 'port: 3003,', 'port: 3003,\n  enabled: false,');
+      fixture.patch(
+        'agents/demo-controller.json5',
+        'port: 3003,',
+        'port: 3003,\n  enabled: false,',
+      );
       const result = runCli(['start', 'demo-controller', '--config', fixture.dir]);
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain('demo-controller is disabled (agents.demo-controller.enabled: false');
+      expect(result.stderr).toContain(
+        'demo-controller is disabled (agents.demo-controller.enabled: false',
+      );
     } finally {
       fixture.remove();
     }

@@ -1,31 +1,19 @@
 import { join } from 'node:path';
+import { type HealthBody } from '@opscrew/agent-core';
 import { type ConfigFixture } from '@opscrew/config/testing';
 import { AGENT_NAMES, type AgentName } from '@opscrew/contracts';
 import { type NatsConnectionService } from '@opscrew/messaging';
-import { openTestBus, removeTestTopology, testNamespace } from '@opscrew/messaging/testing';
 import { headers as natsHeaders, StringCodec } from 'nats';
 import {
-  assertBuilt,
-  CrewProcess,
-  crewConfig,
-  freePort,
+  type CrewProcess,
+  CrewTestEnvironment,
   getJson,
-  NATS_URL,
   readLines,
   runCli,
   waitFor,
 } from './support/crew-harness';
 
-interface Health {
-  status: string;
-  agent: string;
-  version: string;
-  pid: number;
-  uptime_s: number;
-  nats: string;
-  last_heartbeat_at: string | null;
-  reason?: string;
-}
+type Health = HealthBody;
 interface AgentRow {
   agent: string;
   state: 'alive' | 'stale' | 'never_seen';
@@ -51,49 +39,23 @@ interface IncidentRow {
  * NATS JetStream, in a namespace of their own (stream OPS_<ns>, buckets <ns>_*).
  */
 describe('the crew on JetStream (e2e)', () => {
-  const namespace = testNamespace();
   const crew = new Map<AgentName, CrewProcess>();
-  let ports: Record<AgentName, number>;
+  let env: CrewTestEnvironment;
   let fixture: ConfigFixture;
   let bus: NatsConnectionService;
-  const url = (agent: AgentName, path: string): string => `http://127.0.0.1:${ports[agent]}${path}`;
+  const url = (agent: AgentName, path: string): string => env.url(agent, path);
 
   beforeAll(async () => {
-    assertBuilt();
-    ports = {
-      atlas: await freePort(),
-      'ops-monitor': await freePort(),
-      'jira-resolver': await freePort(),
-      'demo-controller': await freePort(),
-    };
-    fixture = crewConfig({
-      namespace,
-      ports,
+    env = await CrewTestEnvironment.create('e2e-observer', {
       heartbeatIntervalS: 1,
       maxAgeS: 3,
       livenessCheckS: 1,
     });
-    for (const agent of AGENT_NAMES) {
-      crew.set(
-        agent,
-        new CrewProcess(
-          agent,
-          ['start', agent, '--config', fixture.dir],
-          join(fixture.projectDir, `${agent}.log`),
-        ),
-      );
-    }
-    ({ bus } = await openTestBus(NATS_URL, namespace, 'e2e-observer'));
+    ({ fixture, bus } = env);
+    for (const agent of AGENT_NAMES) crew.set(agent, env.spawn(agent, ['start', agent]));
   });
 
-  afterAll(async () => {
-    await Promise.all([...crew.values()].map((process) => process.stop()));
-    if (bus) {
-      await removeTestTopology(bus);
-      await bus.close();
-    }
-    fixture?.remove();
-  });
+  afterAll(() => env?.dispose());
 
   it('serves /health on every agent: 200, its name, version, uptime, NATS connected, last heartbeat', async () => {
     for (const agent of AGENT_NAMES) {

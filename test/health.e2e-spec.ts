@@ -1,18 +1,7 @@
-import { join } from 'node:path';
-import { type ConfigFixture } from '@opscrew/config/testing';
-import { type AgentName } from '@opscrew/contracts';
-import { type NatsConnectionService } from '@opscrew/messaging';
+import { TcpProxy } from '@opscrew/messaging/testing';
 import {
-  openTestBus,
-  removeTestTopology,
-  TcpProxy,
-  testNamespace,
-} from '@opscrew/messaging/testing';
-import {
-  assertBuilt,
-  CrewProcess,
-  crewConfig,
-  freePort,
+  type CrewProcess,
+  CrewTestEnvironment,
   getJson,
   NATS_URL,
   waitFor,
@@ -29,43 +18,24 @@ interface Health {
  * that the test cuts (as a NATS restart or a network partition would).
  */
 describe('/health when NATS goes away and comes back (e2e)', () => {
-  const namespace = testNamespace();
-  const proxy = new TcpProxy(new URL(NATS_URL).hostname, Number(new URL(NATS_URL).port || 4222));
+  const target = new URL(NATS_URL);
+  const proxy = new TcpProxy(target.hostname, Number(target.port || 4222));
+  let env: CrewTestEnvironment;
   let agent: CrewProcess;
-  let fixture: ConfigFixture;
-  let bus: NatsConnectionService;
   let healthUrl: string;
 
   beforeAll(async () => {
-    assertBuilt();
     const proxyPort = await proxy.start();
-    const ports = {
-      atlas: await freePort(),
-      'ops-monitor': await freePort(),
-      'jira-resolver': await freePort(),
-      'demo-controller': await freePort(),
-    } satisfies Record<AgentName, number>;
-    healthUrl = `http://127.0.0.1:${ports['demo-controller']}/health`;
-    fixture = crewConfig({ namespace, ports });
-    ({ bus } = await openTestBus(NATS_URL, namespace, 'e2e-health'));
-    agent = new CrewProcess(
-      'demo-controller',
-      ['start', 'demo-controller', '--config', fixture.dir],
-      join(fixture.projectDir, 'demo-controller.log'),
-      {
-        NATS_URL: `nats://127.0.0.1:${proxyPort}`,
-      },
-    );
+    env = await CrewTestEnvironment.create('e2e-health');
+    healthUrl = env.url('demo-controller', '/health');
+    agent = env.spawn('demo-controller', ['start', 'demo-controller'], {
+      NATS_URL: `nats://127.0.0.1:${proxyPort}`,
+    });
   });
 
   afterAll(async () => {
-    await agent?.stop();
+    await env?.dispose();
     await proxy.stop();
-    if (bus) {
-      await removeTestTopology(bus);
-      await bus.close();
-    }
-    fixture?.remove();
   });
 
   it('is 200 while connected, 503 with the reason while NATS is unreachable, 200 again after', async () => {

@@ -1,17 +1,5 @@
-import { join } from 'node:path';
-import { type ConfigFixture } from '@opscrew/config/testing';
 import { AGENT_NAMES, type AgentName } from '@opscrew/contracts';
-import { type NatsConnectionService } from '@opscrew/messaging';
-import { openTestBus, removeTestTopology, testNamespace } from '@opscrew/messaging/testing';
-import {
-  assertBuilt,
-  CrewProcess,
-  crewConfig,
-  freePort,
-  getJson,
-  NATS_URL,
-  waitFor,
-} from './support/crew-harness';
+import { type CrewProcess, CrewTestEnvironment, getJson, waitFor } from './support/crew-harness';
 
 function alive(pid: number): boolean {
   try {
@@ -24,37 +12,15 @@ function alive(pid: number): boolean {
 
 /** `opscrew start all`: four children under one supervisor that restarts none of them silently. */
 describe('opscrew start all (e2e)', () => {
-  const namespace = testNamespace();
+  let env: CrewTestEnvironment;
   let supervisor: CrewProcess;
-  let fixture: ConfigFixture;
-  let bus: NatsConnectionService;
-  let ports: Record<AgentName, number>;
 
   beforeAll(async () => {
-    assertBuilt();
-    ports = {
-      atlas: await freePort(),
-      'ops-monitor': await freePort(),
-      'jira-resolver': await freePort(),
-      'demo-controller': await freePort(),
-    };
-    fixture = crewConfig({ namespace, ports });
-    ({ bus } = await openTestBus(NATS_URL, namespace, 'e2e-supervisor'));
-    supervisor = new CrewProcess(
-      'supervisor',
-      ['start', 'all', '--config', fixture.dir],
-      join(fixture.projectDir, 'supervisor.log'),
-    );
+    env = await CrewTestEnvironment.create('e2e-supervisor');
+    supervisor = env.spawn('supervisor', ['start', 'all']);
   });
 
-  afterAll(async () => {
-    await supervisor?.stop();
-    if (bus) {
-      await removeTestTopology(bus);
-      await bus.close();
-    }
-    fixture?.remove();
-  });
+  afterAll(() => env?.dispose());
 
   it('runs the four agents, logs a crash without restarting it, and stops them all on SIGTERM', async () => {
     const pids = new Map<AgentName, number>();
@@ -62,9 +28,7 @@ describe('opscrew start all (e2e)', () => {
       const health = await waitFor(
         `${agent} healthy`,
         async () => {
-          const response = await getJson<{ pid: number }>(
-            `http://127.0.0.1:${ports[agent]}/health`,
-          );
+          const response = await getJson<{ pid: number }>(env.url(agent, '/health'));
           return response.status === 200 ? response.body : undefined;
         },
         30_000,
@@ -83,12 +47,12 @@ describe('opscrew start all (e2e)', () => {
     );
     await waitFor('atlas to see it stale', async () => {
       const { body } = await getJson<{ agent: string; state: string }[]>(
-        `http://127.0.0.1:${ports.atlas}/agents`,
+        env.url('atlas', '/agents'),
       );
       return body.find((row) => row.agent === 'jira-resolver')?.state === 'stale';
     });
     // Not restarted: nothing answers on its port, and the others are untouched.
-    await expect(getJson(`http://127.0.0.1:${ports['jira-resolver']}/health`)).rejects.toThrow();
+    await expect(getJson(env.url('jira-resolver', '/health'))).rejects.toThrow();
     for (const agent of ['atlas', 'ops-monitor', 'demo-controller'] as const) {
       expect(alive(pids.get(agent) ?? 0)).toBe(true);
     }

@@ -3,7 +3,9 @@ import { createWriteStream, existsSync, readFileSync, renameSync } from 'node:fs
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ConfigFixture } from '@opscrew/config/testing';
-import { type AgentName } from '@opscrew/contracts';
+import { AGENT_NAMES, type AgentName } from '@opscrew/contracts';
+import { type NatsConnectionService } from '@opscrew/messaging';
+import { openTestBus, removeTestTopology, testNamespace } from '@opscrew/messaging/testing';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 export const OPSCREW_BIN = join(REPO_ROOT, 'bin/opscrew.js');
@@ -168,4 +170,56 @@ export async function waitFor<T>(
 
 export function readLines(path: string): string[] {
   return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : [];
+}
+
+/**
+ * One e2e suite's world: a bus namespace of its own (stream OPS_<ns>, buckets
+ * <ns>_*), free ports for the four agents, an overlay config, and every
+ * process it spawned — all removed again by `dispose()`.
+ */
+export class CrewTestEnvironment {
+  private readonly processes: CrewProcess[] = [];
+
+  private constructor(
+    readonly namespace: string,
+    readonly ports: Record<AgentName, number>,
+    readonly fixture: ConfigFixture,
+    readonly bus: NatsConnectionService,
+  ) {}
+
+  static async create(
+    observerName: string,
+    overrides: Omit<CrewOverrides, 'namespace' | 'ports'> = {},
+  ): Promise<CrewTestEnvironment> {
+    assertBuilt();
+    const ports = {} as Record<AgentName, number>;
+    for (const agent of AGENT_NAMES) ports[agent] = await freePort();
+    const namespace = testNamespace();
+    const fixture = crewConfig({ ...overrides, namespace, ports });
+    const { bus } = await openTestBus(NATS_URL, namespace, observerName);
+    return new CrewTestEnvironment(namespace, ports, fixture, bus);
+  }
+
+  url(agent: AgentName, path: string): string {
+    return `http://127.0.0.1:${this.ports[agent]}${path}`;
+  }
+
+  /** Runs `opscrew <args> --config <overlay>`; its output goes to <project>/<name>.log. */
+  spawn(name: string, args: string[], env: Record<string, string> = {}): CrewProcess {
+    const process = new CrewProcess(
+      name,
+      [...args, '--config', this.fixture.dir],
+      join(this.fixture.projectDir, `${name}.log`),
+      env,
+    );
+    this.processes.push(process);
+    return process;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.processes.map((process) => process.stop()));
+    await removeTestTopology(this.bus);
+    await this.bus.close();
+    this.fixture.remove();
+  }
 }
