@@ -1,0 +1,59 @@
+/**
+ * The metrics port: what ops-monitor (and jira-resolver's verification) read
+ * each cycle. Adapters (direct scrape, Prometheus, SigNoz, SigNoz MCP) convert
+ * units at their boundary, so every number here carries its unit in its name:
+ * a rate in requests per second, an error rate as a ratio 0..1, latency in ms.
+ */
+export interface ServiceSample {
+  readonly service: string;
+  /** End of the measurement window (ISO-8601). */
+  readonly at: string;
+  /** Length of the window the rates were computed over, in seconds. */
+  readonly window_s: number;
+  readonly request_rate_rps: number;
+  /** errors / requests over the window; null when there were no requests. */
+  readonly error_rate_ratio: number | null;
+  /** p99 latency over the window in milliseconds; null when there were no requests. */
+  readonly latency_p99_ms: number | null;
+  readonly cpu_usage_percent?: number;
+  readonly memory_usage_percent?: number;
+}
+
+export interface MissingService {
+  readonly service: string;
+  /** Why no sample: not exposed by this source, scrape failed, first scrape (no window yet)… */
+  readonly reason: string;
+}
+
+export interface MetricsSnapshot {
+  readonly at: string;
+  readonly samples: readonly ServiceSample[];
+  readonly missing: readonly MissingService[];
+}
+
+export interface MetricsSource {
+  /** `scrape`, `prometheus`, `signoz`, `signoz-mcp`. */
+  readonly kind: string;
+  /** Fresh RED metrics for each requested service (by configured name). */
+  collect(services: readonly string[]): Promise<MetricsSnapshot>;
+}
+
+/** One trace, as far as a ticket needs it. */
+export interface TraceSummary {
+  readonly trace_id: string;
+  readonly service: string;
+  readonly operation: string;
+  readonly duration_ms: number;
+  readonly has_error: boolean;
+  readonly at: string;
+}
+
+/** Sources that can search traces (SigNoz) implement this too. */
+export interface TraceSearch {
+  searchTraces(
+    service: string,
+    options: { errorsOnly?: boolean; minDurationMs?: number; sinceMs: number; limit: number },
+  ): Promise<TraceSummary[]>;
+}
+
+export const METRICS_SOURCE = Symbol('METRICS_SOURCE');
