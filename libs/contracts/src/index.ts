@@ -22,3 +22,4 @@ export {
 export * from './validation/field.validators';
 export * from './records/heartbeat.record';
 export * from './records/incident.record';
+export * from './records/fingerprint.record';

@@ -20,6 +20,8 @@ export const KV_BUCKETS = {
   escalations: 'escalations',
   /** Per-day counters behind incident ids (INC-YYYYMMDD-NNN), advanced by CAS. */
   sequences: 'sequences',
+  /** Open incidents by fingerprint (service + symptom): the dedup index ops-monitor writes by CAS. */
+  fingerprints: 'fingerprints',
 } as const;
 
 export type BucketName = (typeof KV_BUCKETS)[keyof typeof KV_BUCKETS];
@@ -35,4 +37,18 @@ export function isKvKey(value: unknown): value is string {
     !value.startsWith('.') &&
     !value.endsWith('.')
   );
+}
+
+/**
+ * The key of a service's exclusive lease in the `locks` bucket. A load test and
+ * a restart take the same key, so a deliberate stress test and a remediation
+ * can never act on one service at once.
+ */
+export function serviceLockKey(service: string): string {
+  return `service.${service}`;
+}
+
+/** The service a `locks` key belongs to, or null for other kinds of lock. */
+export function serviceOfLockKey(key: string): string | null {
+  return key.startsWith('service.') ? key.slice('service.'.length) : null;
 }

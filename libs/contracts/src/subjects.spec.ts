@@ -75,6 +75,7 @@ describe('kv buckets', () => {
       'outbox',
       'escalations',
       'sequences',
+      'fingerprints',
     ]);
     expect(KV_BUCKETS.locks).toBe('locks');
   });

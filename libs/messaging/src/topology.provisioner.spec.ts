@@ -183,6 +183,7 @@ describe('provisionBuckets', () => {
       'x_outbox created',
       'x_escalations created',
       'x_sequences created',
+      'x_fingerprints created',
     ]);
     const incidents = fake.streams.get('KV_x_incidents') as StreamConfig;
     fake.streams.set('KV_x_incidents', { ...incidents, max_msgs_per_subject: 1 });
@@ -202,6 +203,6 @@ describe('provisionBuckets', () => {
     });
     expect(report.stream.action).toBe('created');
     expect(report.consumers.length).toBe(CONSUMER_NAMES.length);
-    expect(report.buckets.length).toBe(8);
+    expect(report.buckets.length).toBe(9);
   });
 });

@@ -287,6 +287,15 @@ export const BUCKETS: { readonly [B in BucketName]: BucketDeclaration } = {
     max_value_bytes: 1024,
     description: 'per-day incident id counters',
   },
+  [KV_BUCKETS.fingerprints]: {
+    // Only the current open incident per fingerprint matters; CAS on it is the dedup.
+    history: 1,
+    // Entries outlive the dedup window (60 min by default) by far; a day cleans up stale ones.
+    ttl_ms: ONE_DAY_MS,
+    storage: 'file',
+    max_value_bytes: 4 * 1024,
+    description: 'open incident per fingerprint (dedup index)',
+  },
 };
 
 export function bucketDeclaration(name: BucketName): BucketDeclaration {
