@@ -23,6 +23,7 @@ const INTERVAL_NAME = 'heartbeat';
 export class HeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HeartbeatService.name);
   private lastSuccess: Date | null = null;
+  private lastCycle: Date | null = null;
   private failing = false;
   private inFlight: Promise<void> | null = null;
 
@@ -33,6 +34,11 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(LOADED_CONFIG) private readonly loaded: LoadedConfig,
     private readonly scheduler: SchedulerRegistry,
   ) {}
+
+  /** Agents with a work cycle report each one; heartbeats carry it so a stuck loop is visible. */
+  reportCycle(at: Date = new Date()): void {
+    this.lastCycle = at;
+  }
 
   /** When the last heartbeat reached the bus, or null before the first. */
   get lastHeartbeatAt(): Date | null {
@@ -82,6 +88,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
         pid: record.pid,
         uptime_s: record.uptime_s,
         status: record.status,
+        ...(this.lastCycle ? { last_cycle_at: this.lastCycle.toISOString() } : {}),
       });
       await this.store.put(this.identity.agent, record);
       this.lastSuccess = now;

@@ -23,3 +23,5 @@ export * from './validation/field.validators';
 export * from './records/heartbeat.record';
 export * from './records/incident.record';
 export * from './records/fingerprint.record';
+export * from './records/ticket.record';
+export * from './records/outbox-item.record';

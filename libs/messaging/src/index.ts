@@ -22,3 +22,4 @@ export * from './messaging.tokens';
 export * from './messaging.module';
 export * from './incident-id.allocator';
 export * from './incident-ledger.service';
+export * from './topology.remover';

@@ -13,6 +13,20 @@ import { maxSeverity, severityRank } from '../detection/severity.classifier';
 const MAX_CAS_ATTEMPTS = 10;
 /** A peak 25 % above the last published one is news; smaller wobbles are not worth an event. */
 const MEANINGFUL_PEAK_GROWTH = 1.25;
+/**
+ * How long a looked-up incident phase is trusted. Reopening needs to know whether
+ * the crew resolved the incident; asking the ledger on every sighting of every
+ * open incident would triple the KV traffic of a storm for a fact that changes
+ * rarely. A recurrence is still caught within this delay.
+ */
+const PHASE_CACHE_MS = 10_000;
+/**
+ * An index entry left unannounced this long lost its opener (a crash): whoever
+ * sees it next completes the opening. Younger ones are still being opened.
+ */
+const STALE_OPENING_MS = 30_000;
+/** Bound on the local index cache; a storm beyond it just reads from KV again. */
+const MAX_CACHED_FINGERPRINTS = 50_000;
 
 /** What the announcer does once an incident is opened (ticket + alert through the outbox). */
 export interface IncidentAnnouncer {
@@ -38,6 +52,11 @@ export interface IncidentManagerOptions {
 export class IncidentManager {
   private readonly logger = new Logger(IncidentManager.name);
   private readonly now: () => Date;
+  private readonly phases = new Map<string, { phase: string | undefined; at: number }>();
+  /** Last known index entry per key: a fold usually needs one CAS write, not a read and a write. */
+  private readonly cache = new Map<string, { value: FingerprintRecord; revision: number }>();
+  /** Per-key queue: sightings of one fingerprint in this process never race each other. */
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly fingerprints: TypedKv<FingerprintRecord>,
@@ -52,15 +71,31 @@ export class IncidentManager {
 
   async handle(anomaly: Anomaly): Promise<{ outcome: IncidentOutcome; record: FingerprintRecord }> {
     const key = fingerprintKey(anomaly);
+    const previous = this.queues.get(key) ?? Promise.resolve();
+    const result = previous.then(() => this.handleKey(key, anomaly));
+    const settled = result.catch(() => undefined);
+    this.queues.set(key, settled);
+    void settled.then(() => {
+      if (this.queues.get(key) === settled) this.queues.delete(key);
+    });
+    return result;
+  }
+
+  private async handleKey(
+    key: string,
+    anomaly: Anomaly,
+  ): Promise<{ outcome: IncidentOutcome; record: FingerprintRecord }> {
     for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
       const now = this.now();
-      const current = await this.fingerprints.get(key);
+      const current = this.cache.get(key) ?? (await this.read(key));
       if (
         current &&
         now.getTime() - Date.parse(current.value.last_seen_at) <= this.options.dedupWindowMs
       ) {
         const result = await this.fold(key, current.value, current.revision, anomaly, now);
         if (result) return result;
+        // Our view was stale (another replica wrote): read again.
+        this.cache.delete(key);
         continue;
       }
       const incidentId = await this.ids.next(now);
@@ -68,13 +103,28 @@ export class IncidentManager {
       const revision = current
         ? await this.fingerprints.update(key, record, current.revision)
         : await this.fingerprints.create(key, record);
-      if (revision === null) continue; // another replica got there first: fold into theirs
+      if (revision === null) {
+        this.cache.delete(key); // another replica got there first: fold into theirs
+        continue;
+      }
+      this.remember(key, record, revision);
       await this.announce(key, record, revision);
       return { outcome: 'opened', record: { ...record, announced: true } };
     }
     throw new Error(
       `fingerprint ${key}: could not record the anomaly after ${MAX_CAS_ATTEMPTS} attempts (write contention)`,
     );
+  }
+
+  private async read(key: string): Promise<{ value: FingerprintRecord; revision: number } | null> {
+    const entry = await this.fingerprints.get(key);
+    if (entry) this.remember(key, entry.value, entry.revision);
+    return entry;
+  }
+
+  private remember(key: string, value: FingerprintRecord, revision: number): void {
+    if (this.cache.size >= MAX_CACHED_FINGERPRINTS && !this.cache.has(key)) this.cache.clear();
+    this.cache.set(key, { value, revision });
   }
 
   /** Completes openings a crash interrupted (index written, not yet announced). */
@@ -104,7 +154,7 @@ export class IncidentManager {
       severity: maxSeverity(record.severity, anomaly.severity),
     };
     // A recurrence after the crew resolved it means the fix did not hold.
-    const phase = record.announced ? (await this.ledger.get(record.incident_id))?.phase : undefined;
+    const phase = record.announced ? await this.phaseOf(record.incident_id, now) : undefined;
     const reopen = phase === 'resolved';
     const meaningful =
       reopen ||
@@ -116,8 +166,11 @@ export class IncidentManager {
     }
     const written = await this.fingerprints.update(key, next, revision);
     if (written === null) return null;
+    this.remember(key, next, written);
     if (!record.announced) {
-      await this.announce(key, next, written);
+      // Its opener crashed (or is still at it): complete the opening only once it is clearly abandoned.
+      if (now.getTime() - Date.parse(record.opened_at) >= STALE_OPENING_MS)
+        await this.announce(key, next, written);
       return { outcome: 'updated', record: next };
     }
     if (!meaningful) return { outcome: 'unchanged', record: next };
@@ -138,6 +191,16 @@ export class IncidentManager {
       { id: `incident.updated.${next.incident_id}.${next.count}` },
     );
     return { outcome: reopen ? 'reopened' : 'updated', record: next };
+  }
+
+  private async phaseOf(incidentId: string, now: Date): Promise<string | undefined> {
+    const cached = this.phases.get(incidentId);
+    if (cached && now.getTime() - cached.at < PHASE_CACHE_MS) return cached.phase;
+    const phase = (await this.ledger.get(incidentId))?.phase;
+    // Bounded: entries of long-closed incidents are dropped when the map grows past a storm's size.
+    if (this.phases.size > 10_000) this.phases.clear();
+    this.phases.set(incidentId, { phase, at: now.getTime() });
+    return phase;
   }
 
   private async announce(key: string, record: FingerprintRecord, revision: number): Promise<void> {
@@ -167,13 +230,10 @@ export class IncidentManager {
         attempt === 1 ? { value: record, revision } : await this.fingerprints.get(key);
       if (!current || current.value.incident_id !== record.incident_id || current.value.announced)
         return;
-      if (
-        (await this.fingerprints.update(
-          key,
-          { ...current.value, announced: true },
-          current.revision,
-        )) !== null
-      ) {
+      const marked = { ...current.value, announced: true };
+      const written = await this.fingerprints.update(key, marked, current.revision);
+      if (written !== null) {
+        this.remember(key, marked, written);
         this.logger.log(
           `opened ${record.incident_id}: ${displayFingerprint(record)} (${record.severity}) — ${record.detail}`,
         );

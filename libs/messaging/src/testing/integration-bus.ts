@@ -1,8 +1,7 @@
-import { BUCKET_NAMES } from '@opscrew/contracts';
 import { type BusOptions } from '../bus-options';
 import { NatsConnectionService } from '../nats-connection.service';
-import { isStreamNotFound } from '../nats-errors';
 import { provisionAll, type ProvisionReport } from '../topology.provisioner';
+import { removeBusTopology } from '../topology.remover';
 
 /** Bus options for a test: fail fast instead of waiting for a server forever. */
 export function testBusOptions(url: string, namespace: string, name = 'opscrew-test'): BusOptions {
@@ -30,17 +29,8 @@ export async function openTestBus(
 }
 
 /** Deletes the namespaced stream and buckets a test created. */
-export async function removeTestTopology(bus: NatsConnectionService): Promise<void> {
-  const jsm = await bus.jetstreamManager();
-  const streams = [
-    bus.subjects.stream(),
-    ...BUCKET_NAMES.map((b) => `KV_${bus.subjects.bucket(b)}`),
-  ];
-  for (const stream of streams) {
-    await jsm.streams.delete(stream).catch((err: unknown) => {
-      if (!isStreamNotFound(err)) throw err;
-    });
-  }
+export function removeTestTopology(bus: NatsConnectionService): Promise<void> {
+  return removeBusTopology(bus);
 }
 
 /** Polls until `check` returns true (or throws after `timeoutMs`). */

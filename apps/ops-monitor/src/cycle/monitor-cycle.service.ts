@@ -1,0 +1,166 @@
+import { Logger } from '@nestjs/common';
+import { type MetricsSnapshot, type MetricsSource } from '@opscrew/integrations';
+import { type DataQualityWarning } from '../detection/anomaly';
+import { type DetectionEngine } from '../detection/detection.engine';
+import { type IncidentManager, type IncidentOutcome } from '../incidents/incident-manager.service';
+import { type LockedServicesReader } from '../locks/locked-services.reader';
+import { type QualityTracker } from '../quality/quality.tracker';
+import { type OpsMonitorMetrics } from '../telemetry/ops-monitor.metrics';
+
+/** A data-quality problem is repeated at most hourly: it needs a fix in the source, not a storm. */
+const DATA_QUALITY_REPEAT_MS = 60 * 60 * 1000;
+/** Interrupted openings (a crash mid-way) are looked for at start and every this many cycles. */
+const FINISH_PENDING_EVERY_CYCLES = 20;
+
+export interface CycleSummary {
+  at: string;
+  duration_ms: number;
+  checked: number;
+  missing: { service: string; reason: string }[];
+  anomalies: number;
+  informational: number;
+  outcomes: Record<IncidentOutcome, number>;
+  data_quality: DataQualityWarning[];
+  source_error?: string;
+}
+
+export interface CycleReporter {
+  dataQuality(warning: DataQualityWarning): Promise<void>;
+  beat(at: Date): void;
+}
+
+/**
+ * One detection cycle for every configured service: collect fresh metrics,
+ * run the rules, fold anomalies into incidents (tickets and alerts follow
+ * from there), grade completeness, and count everything for /metrics.
+ */
+export class MonitorCycle {
+  private readonly logger = new Logger(MonitorCycle.name);
+  private readonly dataQualitySeen = new Map<string, number>();
+  private cycles = 0;
+  private sourceFailing = false;
+
+  constructor(
+    private readonly services: readonly string[],
+    private readonly source: MetricsSource,
+    private readonly engine: DetectionEngine,
+    private readonly incidents: IncidentManager,
+    private readonly locks: LockedServicesReader,
+    private readonly quality: QualityTracker,
+    private readonly metrics: OpsMonitorMetrics,
+    private readonly reporter: CycleReporter,
+  ) {}
+
+  async run(): Promise<CycleSummary> {
+    const started = process.hrtime.bigint();
+    const now = new Date();
+    const outcomes: Record<IncidentOutcome, number> = {
+      opened: 0,
+      updated: 0,
+      unchanged: 0,
+      reopened: 0,
+    };
+    if (this.cycles % FINISH_PENDING_EVERY_CYCLES === 0) {
+      const finished = await this.incidents.finishPending().catch((error: unknown) => {
+        this.logger.warn(`could not complete interrupted openings: ${(error as Error).message}`);
+        return 0;
+      });
+      if (finished > 0)
+        this.logger.warn(`completed ${finished} incident opening(s) interrupted by a crash`);
+    }
+    this.cycles++;
+
+    let snapshot: MetricsSnapshot;
+    try {
+      snapshot = await this.source.collect(this.services);
+      if (this.sourceFailing) this.logger.log(`metrics source ${this.source.kind} answers again`);
+      this.sourceFailing = false;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (!this.sourceFailing)
+        this.logger.error(`metrics source ${this.source.kind} failed: ${message}`);
+      this.sourceFailing = true;
+      this.quality.recordCycle(now, this.services, this.services);
+      this.metrics.cycles.inc({ outcome: 'source_failed' });
+      return this.finish(started, now, {
+        checked: 0,
+        missing: this.services.map((service) => ({ service, reason: message })),
+        anomalies: 0,
+        informational: 0,
+        outcomes,
+        data_quality: [],
+        source_error: message,
+      });
+    }
+
+    const locked = await this.locks.read(now);
+    const result = this.engine.evaluate(snapshot, new Set(locked.keys()));
+    for (const warning of result.dataQuality) await this.reportDataQuality(warning, now);
+    let informational = 0;
+    for (const anomaly of result.anomalies) {
+      this.metrics.anomalies.inc({
+        rule: anomaly.rule,
+        symptom: anomaly.symptom,
+        informational: String(anomaly.informational),
+      });
+      if (anomaly.informational) informational++;
+      try {
+        const { outcome, record } = await this.incidents.handle(anomaly);
+        outcomes[outcome]++;
+        if (outcome === 'opened') this.metrics.incidentsOpened.inc({ severity: record.severity });
+      } catch (error) {
+        // The anomaly is seen again next cycle; an interrupted opening is completed then.
+        this.logger.error(
+          `${anomaly.service} ${anomaly.symptom}: could not record the incident: ${(error as Error).message}`,
+        );
+      }
+    }
+
+    const unchecked = snapshot.missing
+      .filter((missing) => !isMerelyWaiting(missing.reason))
+      .map((missing) => missing.service);
+    this.quality.recordCycle(now, this.services, unchecked);
+    this.metrics.servicesChecked.set(result.checked.length);
+    this.metrics.servicesMissing.set(snapshot.missing.length);
+    this.metrics.cycles.inc({ outcome: 'ok' });
+    return this.finish(started, now, {
+      checked: result.checked.length,
+      missing: snapshot.missing.map((missing) => ({
+        service: missing.service,
+        reason: missing.reason,
+      })),
+      anomalies: result.anomalies.length,
+      informational,
+      outcomes,
+      data_quality: [...result.dataQuality],
+    });
+  }
+
+  private finish(
+    started: bigint,
+    now: Date,
+    summary: Omit<CycleSummary, 'at' | 'duration_ms'>,
+  ): CycleSummary {
+    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+    this.metrics.cycleDuration.observe(durationMs / 1000);
+    this.reporter.beat(now);
+    return { at: now.toISOString(), duration_ms: Math.round(durationMs * 100) / 100, ...summary };
+  }
+
+  private async reportDataQuality(warning: DataQualityWarning, now: Date): Promise<void> {
+    this.metrics.dataQuality.inc({ metric: warning.metric });
+    const key = `${warning.service}/${warning.metric}`;
+    const last = this.dataQualitySeen.get(key);
+    if (last !== undefined && now.getTime() - last < DATA_QUALITY_REPEAT_MS) return;
+    this.dataQualitySeen.set(key, now.getTime());
+    this.logger.warn(`data_quality: ${warning.message}`);
+    await this.reporter.dataQuality(warning).catch((error: unknown) => {
+      this.logger.warn(`data_quality report not published: ${(error as Error).message}`);
+    });
+  }
+}
+
+/** A first scrape (no window yet) or an idle service was looked at: it counts as checked. */
+function isMerelyWaiting(reason: string): boolean {
+  return /^(first scrape|no traffic)/i.test(reason);
+}
