@@ -14,7 +14,11 @@ export class RelativeRuleConfig {
   @Ms({ latency: true }) min_latency_p99_ms!: number;
 }
 
-/** A sustained trend: the value rises by at least `increase_ratio_per_cycle` for `cycles` cycles in a row. */
+/**
+ * A sustained trend: the value rises by at least `increase_ratio_per_cycle` for `cycles` cycles
+ * in a row (each step below the whole rise, or it is a jump) and ends `baseline.threshold_mads`
+ * above the baseline.
+ */
 export class TrendRuleConfig {
   @Ratio({ allowZero: false }) increase_ratio_per_cycle!: number;
   @Int({ min: 2, max: 1000 }) cycles!: number;
@@ -22,21 +26,39 @@ export class TrendRuleConfig {
 
 /** A shift from a learned baseline, with robust statistics so one outlier does not move it. */
 export class BaselineRuleConfig {
-  @OneOf(['ewma_mad']) method!: 'ewma_mad';
-  /** EWMA smoothing factor: small = long memory. */
-  @Ratio({ allowZero: false }) alpha!: number;
-  /** Samples needed before the baseline is trusted (no alerts while learning). */
-  @Int({ min: 3, max: 100_000 }) min_samples!: number;
+  /** Rolling median and MAD over the last `window_samples` values. */
+  @OneOf(['rolling_median_mad']) method!: 'rolling_median_mad';
   /** Window of recent samples for the median and MAD. */
   @Int({ min: 5, max: 100_000 }) window_samples!: number;
-  /** Deviation, in MADs scaled to σ, that counts as a shift. */
+  /** Samples needed before the detector is trusted (no alerts while learning). */
+  @Int({ min: 3, max: 100_000 }) min_samples!: number;
+  /** Deviation, in MADs scaled to σ, that leaves the noise band: a shift (not a spike), a significant trend. */
   @Factor() threshold_mads!: number;
+  /** Noise floor as a share of the level: quantised or flat metrics have a MAD of 0. */
+  @Ratio() noise_floor_ratio!: number;
+}
+
+/** Anomaly likelihood: how rare the recent deviations are against this metric's own history. */
+export class LikelihoodRuleConfig {
+  /** Deviation, in MADs scaled to σ, at which a value is 63 % (1 − 1/e) surprising. */
+  @Factor() surprise_mads!: number;
+  /** Samples averaged into the short-term surprise. */
+  @Int({ min: 1, max: 1000 }) short_window_samples!: number;
+  /** Memory, in samples, of the long-term distribution of that average (EWMA weight 1/n). */
+  @Int({ min: 2, max: 10_000_000 }) history_samples!: number;
+  /** A value beyond the all-time range by this share of the range is novel: score 1. */
+  @Ratio() novelty_margin_ratio!: number;
 }
 
 export class DriftRuleConfig {
   @Bool({ optional: true }) enabled: boolean = true;
+  /** Anomaly score (0..1, reported in hundredths) at or above which drift raises an anomaly. */
+  @Ratio({ allowZero: false }) score_threshold!: number;
+  /** After an alarm, this many samples are not scored: one alarm per episode, not one per sample. */
+  @Int({ min: 0, max: 1_000_000 }) refractory_samples!: number;
   @Nested(() => TrendRuleConfig) trend!: TrendRuleConfig;
   @Nested(() => BaselineRuleConfig) baseline!: BaselineRuleConfig;
+  @Nested(() => LikelihoodRuleConfig) likelihood!: LikelihoodRuleConfig;
 }
 
 /** Physically implausible values are unit bugs, not incidents: warn, never alert, never learn. */

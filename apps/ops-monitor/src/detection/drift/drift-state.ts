@@ -1,0 +1,83 @@
+import { type AnomalyLikelihoodState } from './anomaly-likelihood';
+import { type RangeState } from './range.tracker';
+import { type TrendState } from './trend.tracker';
+
+/** Bump when the shape changes: an old state is then refused, not misread. */
+export const DRIFT_STATE_VERSION = 1;
+
+/** A detector's learned state as plain JSON (what is persisted in KV). */
+export interface DriftState {
+  readonly version: typeof DRIFT_STATE_VERSION;
+  /** Finite values learned so far. */
+  readonly seen: number;
+  /** Samples still to pass unscored after the last alarm. */
+  readonly quiet_left: number;
+  /** The baseline window, oldest first. */
+  readonly baseline: number[];
+  /** Signed robust z of the last short window, oldest first (to tell a shift from a spike). */
+  readonly recent_z: number[];
+  readonly likelihood: AnomalyLikelihoodState;
+  readonly trend: TrendState;
+  readonly range: RangeState;
+}
+
+/** Checks an untrusted (persisted) value and returns it typed, or throws saying what is wrong. */
+export function parseDriftState(input: unknown): DriftState {
+  const state = record(input, 'state');
+  if (state.version !== DRIFT_STATE_VERSION) {
+    throw new Error(
+      `drift state: version ${JSON.stringify(state.version)} is not ${DRIFT_STATE_VERSION}`,
+    );
+  }
+  const likelihood = record(state.likelihood, 'likelihood');
+  const trend = record(state.trend, 'trend');
+  const range = record(state.range, 'range');
+  return {
+    version: DRIFT_STATE_VERSION,
+    seen: count(state.seen, 'seen'),
+    quiet_left: count(state.quiet_left, 'quiet_left'),
+    baseline: finiteList(state.baseline, 'baseline'),
+    recent_z: finiteList(state.recent_z, 'recent_z'),
+    likelihood: {
+      recent: finiteList(likelihood.recent, 'likelihood.recent'),
+      historyCount: count(likelihood.historyCount, 'likelihood.historyCount'),
+      historyMean: finite(likelihood.historyMean, 'likelihood.historyMean'),
+      historyVariance: finite(likelihood.historyVariance, 'likelihood.historyVariance'),
+    },
+    trend: {
+      previous: trend.previous === null ? null : finite(trend.previous, 'trend.previous'),
+      run: count(trend.run, 'trend.run'),
+    },
+    range: {
+      min: range.min === null ? null : finite(range.min, 'range.min'),
+      max: range.max === null ? null : finite(range.max, 'range.max'),
+    },
+  };
+}
+
+function record(value: unknown, name: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new Error(`drift state: ${name} must be an object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function finite(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new Error(`drift state: ${name} must be a finite number`);
+  }
+  return value;
+}
+
+function count(value: unknown, name: string): number {
+  const number = finite(value, name);
+  if (!Number.isInteger(number) || number < 0) {
+    throw new Error(`drift state: ${name} must be an integer ≥ 0`);
+  }
+  return number;
+}
+
+function finiteList(value: unknown, name: string): number[] {
+  if (!Array.isArray(value)) throw new Error(`drift state: ${name} must be a list of numbers`);
+  return value.map((item: unknown, index) => finite(item, `${name}[${index}]`));
+}

@@ -1,0 +1,220 @@
+import { type DriftRuleConfig } from '@opscrew/config';
+import { AnomalyLikelihood } from './anomaly-likelihood';
+import { DRIFT_STATE_VERSION, type DriftState, parseDriftState } from './drift-state';
+import { RangeTracker } from './range.tracker';
+import { type BaselineReading, RobustBaseline } from './robust-baseline';
+import { TrendTracker } from './trend.tracker';
+
+export type DriftKind = 'none' | 'baseline_shift' | 'trend' | 'spike';
+
+export interface DriftVerdict {
+  /** Anomaly score 0..1 for this update (0 while learning and during the refractory period). */
+  score: number;
+  /** score ≥ config score_threshold and not learning. */
+  anomalous: boolean;
+  /** What fired ('none' unless anomalous). */
+  kind: DriftKind;
+  /** Which way the metric moved ('up' | 'down' when anomalous, else null). */
+  direction: 'up' | 'down' | null;
+  /** The learned baseline (median of the window; null while learning). */
+  baseline: number | null;
+  /** Robust z-score of this value against the baseline, signed (null before any baseline). */
+  deviation: number | null;
+  /** Fewer than min_samples seen: never anomalous. */
+  learning: boolean;
+}
+
+/** Rules, not likelihoods: when they hold, the verdict is certain. */
+const CERTAIN = 1;
+/**
+ * Scores are reported in hundredths. The probability behind a score is an
+ * approximation, so finer digits carry no information; on a coarse grid a
+ * threshold is an exact cut that any optimiser over the reported scores
+ * (NAB's, a dashboard's) can find, refractory zeros included.
+ */
+const SCORE_STEPS = 100;
+/** A spike is one sample off the baseline; still off on the next one means the level moved. */
+const PERSISTED_SAMPLES = 2;
+
+/**
+ * Drift on one metric of one service, for metrics without thresholds: a
+ * streaming, causal detector (the score at t uses only values up to t),
+ * scale-free (z-scores in robust σ, a probability as score), O(window) memory
+ * and O(log window) work per update apart from two memmoves.
+ *
+ * The score is the maximum of three detectors, all judged against the
+ * baseline learned before the value:
+ * - anomaly likelihood of the recent robust z-scores (spikes and baseline
+ *   shifts that are rare *for this metric*);
+ * - novelty: a value beyond the all-time range (a first-ever spike);
+ * - the trend rule: a sustained creep that has left the noise band.
+ * After an alarm the next `refractory_samples` updates are not scored, so one
+ * episode raises one alarm; a shift that persists alarms again afterwards.
+ */
+export class DriftDetector {
+  private readonly baseline: RobustBaseline;
+  private readonly likelihood: AnomalyLikelihood;
+  private readonly trend: TrendTracker;
+  private readonly range: RangeTracker;
+  /** Signed z of the last short window (ring), to tell a shift from a spike when an alarm fires. */
+  private readonly recentZ: Float64Array;
+  private recentCount = 0;
+  private recentHead = 0;
+  private seen = 0;
+  private quietLeft = 0;
+
+  constructor(
+    private readonly config: DriftRuleConfig,
+    state?: DriftState,
+  ) {
+    const { baseline, likelihood, trend } = config;
+    this.baseline = new RobustBaseline(
+      baseline.window_samples,
+      baseline.noise_floor_ratio,
+      state?.baseline,
+    );
+    this.likelihood = new AnomalyLikelihood(
+      likelihood.surprise_mads,
+      likelihood.short_window_samples,
+      likelihood.history_samples,
+      state?.likelihood,
+    );
+    this.trend = new TrendTracker(trend.increase_ratio_per_cycle, trend.cycles, state?.trend);
+    this.range = new RangeTracker(likelihood.novelty_margin_ratio, state?.range);
+    this.recentZ = new Float64Array(likelihood.short_window_samples);
+    if (state) {
+      for (const z of state.recent_z.slice(-this.recentZ.length)) this.pushRecentZ(z);
+      this.seen = state.seen;
+      this.quietLeft = Math.min(state.quiet_left, config.refractory_samples);
+    }
+  }
+
+  /** Restores a detector persisted with {@link toJSON}; throws on a malformed or older state. */
+  static fromJSON(config: DriftRuleConfig, state: unknown): DriftDetector {
+    return new DriftDetector(config, parseDriftState(state));
+  }
+
+  /**
+   * Judges `value` against what was learned before it, then learns it.
+   * `_atMs` is accepted for the engine's sake but unused: windows count
+   * samples, not time, so the detector is the same at any poll interval.
+   */
+  update(value: number, _atMs: number): DriftVerdict {
+    const learning = this.seen < this.config.baseline.min_samples;
+    // A gap or a unit bug upstream must not poison the baseline: skip it, say nothing.
+    if (!Number.isFinite(value)) {
+      return this.quiet(0, learning, learning ? null : this.baseline.level(), null);
+    }
+
+    const reading = this.baseline.read(value);
+    const likelihoodScore = reading ? this.likelihood.update(reading.z) : 0;
+    if (reading) this.pushRecentZ(reading.z);
+    // New territory counts only out of the noise band: on plain noise the all-time range
+    // keeps widening by a hair (records), which is not news.
+    const novelty =
+      reading && Math.abs(reading.z) >= this.config.baseline.threshold_mads
+        ? this.range.novelty(value)
+        : 0;
+    this.trend.update(value);
+    this.baseline.learn(value);
+    this.range.learn(value);
+    this.seen += 1;
+
+    const deviation = reading ? clampFinite(reading.z) : null;
+    if (learning) return this.quiet(0, true, null, deviation);
+    const baseline = reading?.median ?? null;
+    if (this.quietLeft > 0) {
+      this.quietLeft -= 1;
+      return this.quiet(0, false, baseline, deviation);
+    }
+
+    const trendHolds =
+      this.trend.sustained && reading !== null && reading.z >= this.config.baseline.threshold_mads;
+    const score =
+      Math.round(
+        Math.max(likelihoodScore, novelty !== 0 || trendHolds ? CERTAIN : 0) * SCORE_STEPS,
+      ) / SCORE_STEPS;
+    if (score < this.config.score_threshold) return this.quiet(score, false, baseline, deviation);
+
+    this.quietLeft = this.config.refractory_samples;
+    const { kind, direction } = trendHolds
+      ? { kind: 'trend' as const, direction: 'up' as const }
+      : this.classify(novelty, reading);
+    return { score, anomalous: true, kind, direction, baseline, deviation, learning: false };
+  }
+
+  /** Learned state as plain JSON (to persist a baseline in KV) and back with {@link fromJSON}. */
+  toJSON(): DriftState {
+    return {
+      version: DRIFT_STATE_VERSION,
+      seen: this.seen,
+      quiet_left: this.quietLeft,
+      baseline: this.baseline.values(),
+      recent_z: this.recentOldestFirst(),
+      likelihood: this.likelihood.toJSON(),
+      trend: this.trend.toJSON(),
+      range: this.range.toJSON(),
+    };
+  }
+
+  /**
+   * A shift when the deviation persisted: this sample and the one before are
+   * both beyond the noise band on the same side (a spike is one sample; still
+   * away on the next means the level moved). Otherwise a spike, pointing the
+   * way of the novelty or of the largest recent deviation.
+   */
+  private classify(
+    novelty: -1 | 0 | 1,
+    reading: BaselineReading | null,
+  ): { kind: DriftKind; direction: 'up' | 'down' } {
+    const recent = this.recentOldestFirst();
+    const band = this.config.baseline.threshold_mads;
+    const persisted = recent.slice(-PERSISTED_SAMPLES);
+    if (
+      persisted.length === PERSISTED_SAMPLES &&
+      (persisted.every((z) => z >= band) || persisted.every((z) => z <= -band))
+    ) {
+      return { kind: 'baseline_shift', direction: (persisted[0] ?? 0) > 0 ? 'up' : 'down' };
+    }
+    if (novelty !== 0) return { kind: 'spike', direction: novelty > 0 ? 'up' : 'down' };
+    let largest = reading?.z ?? 0;
+    for (const z of recent) if (Math.abs(z) > Math.abs(largest)) largest = z;
+    return { kind: 'spike', direction: largest >= 0 ? 'up' : 'down' };
+  }
+
+  private quiet(
+    score: number,
+    learning: boolean,
+    baseline: number | null,
+    deviation: number | null,
+  ): DriftVerdict {
+    return {
+      score,
+      anomalous: false,
+      kind: 'none',
+      direction: null,
+      baseline,
+      deviation,
+      learning,
+    };
+  }
+
+  private pushRecentZ(z: number): void {
+    this.recentZ[this.recentHead] = clampFinite(z);
+    this.recentHead = (this.recentHead + 1) % this.recentZ.length;
+    if (this.recentCount < this.recentZ.length) this.recentCount += 1;
+  }
+
+  private recentOldestFirst(): number[] {
+    const size = this.recentZ.length;
+    const start = this.recentCount === size ? this.recentHead : 0;
+    const out: number[] = [];
+    for (let k = 0; k < this.recentCount; k++) out.push(this.recentZ[(start + k) % size] ?? 0);
+    return out;
+  }
+}
+
+/** ±Infinity (a deviation off a perfectly flat baseline) as the largest finite number: JSON-safe. */
+function clampFinite(z: number): number {
+  return Math.min(Number.MAX_VALUE, Math.max(-Number.MAX_VALUE, z));
+}

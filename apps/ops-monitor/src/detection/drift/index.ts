@@ -1,0 +1,2 @@
+export * from './drift.detector';
+export { type DriftState } from './drift-state';

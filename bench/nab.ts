@@ -1,0 +1,189 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { type DriftRuleConfig, loadConfig } from '@opscrew/config';
+import { DriftDetector } from '../apps/ops-monitor/src/detection/drift/drift.detector';
+
+/**
+ * `npm run bench:nab -- [--data DIR] [--out DIR] [--scorer FILE]`: the drift
+ * detector, built from the shipped `drift` config, over every series of a
+ * Numenta Anomaly Benchmark corpus (DIR/data/<category>/<file>.csv with
+ * timestamp,value), one `timestamp,anomaly_score` CSV per series under OUT,
+ * scored by NAB's rules (nab-score) and summarised as one JSON line.
+ */
+
+/** dist/bench/nab.js → the repository root. */
+const REPO_ROOT = resolve(__dirname, '..', '..');
+/** More digits than the detector reports (hundredths): the CSV carries the score exactly. */
+const SCORE_DIGITS = 6;
+
+interface Options {
+  data: string;
+  out: string;
+  scorer: string;
+}
+
+interface Series {
+  /** Path under DATA/data, with forward slashes (what the scorer expects). */
+  rel: string;
+  timestamps: string[];
+  values: number[];
+}
+
+interface ProfileScore {
+  score: number;
+  threshold: number | null;
+}
+
+class BenchError extends Error {}
+
+function parseArgs(argv: readonly string[]): Options {
+  const given = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] ?? '';
+    const value = argv[i + 1];
+    if (!['--data', '--out', '--scorer'].includes(flag) || value === undefined) {
+      throw new BenchError(
+        `unexpected argument "${flag}"\nusage: bench:nab -- [--data DIR] [--out DIR] [--scorer FILE]`,
+      );
+    }
+    given.set(flag, value);
+    i += 1;
+  }
+  const data = resolve(given.get('--data') ?? join(REPO_ROOT, '..', 'shared', 'data', 'nab'));
+  const besideData = resolve(data, '..', '..', 'tools', 'nab-score');
+  const scorer =
+    given.get('--scorer') ??
+    (existsSync(besideData) ? besideData : join(REPO_ROOT, '..', 'shared', 'tools', 'nab-score'));
+  return {
+    data,
+    out: resolve(given.get('--out') ?? join(REPO_ROOT, 'var', 'nab')),
+    scorer: resolve(scorer),
+  };
+}
+
+function csvFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return csvFiles(path);
+      return name.endsWith('.csv') ? [path] : [];
+    });
+}
+
+function readSeries(dataRoot: string, path: string): Series {
+  const lines = readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '');
+  const header = (lines.shift() ?? '').split(',').map((cell) => cell.trim());
+  const timeAt = header.indexOf('timestamp');
+  const valueAt = header.indexOf('value');
+  if (timeAt < 0 || valueAt < 0) {
+    throw new BenchError(
+      `${path}: expected a header with timestamp and value, got "${header.join(',')}"`,
+    );
+  }
+  const timestamps: string[] = [];
+  const values: number[] = [];
+  for (const line of lines) {
+    const cells = line.split(',');
+    timestamps.push((cells[timeAt] ?? '').trim());
+    values.push(Number(cells[valueAt]));
+  }
+  return { rel: relative(dataRoot, path).split('\\').join('/'), timestamps, values };
+}
+
+function score(options: Options, threshold?: number): Record<string, ProfileScore> {
+  const args = [options.scorer, options.out, '--data', options.data];
+  if (threshold !== undefined) args.push('--threshold', String(threshold));
+  const run = spawnSync('python3', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (run.error) throw new BenchError(`cannot run python3 ${options.scorer}: ${run.error.message}`);
+  if (run.status !== 0) {
+    throw new BenchError(
+      `nab-score failed (exit ${run.status}): ${run.stderr.trim() || run.stdout.trim()}`,
+    );
+  }
+  const report = JSON.parse(run.stdout) as { profiles?: Record<string, ProfileScore> };
+  if (!report.profiles)
+    throw new BenchError(`nab-score printed no profiles: ${run.stdout.slice(0, 200)}`);
+  return report.profiles;
+}
+
+function main(): void {
+  const options = parseArgs(process.argv.slice(2));
+  const dataRoot = join(options.data, 'data');
+  if (!existsSync(dataRoot) || !statSync(dataRoot).isDirectory()) {
+    throw new BenchError(
+      `no NAB data at ${dataRoot} (expected DIR/data/<category>/<file>.csv; pass --data DIR)`,
+    );
+  }
+  if (!existsSync(options.scorer)) {
+    throw new BenchError(`no scorer at ${options.scorer} (pass --scorer FILE)`);
+  }
+  const files = csvFiles(dataRoot);
+  if (files.length === 0) throw new BenchError(`no .csv files under ${dataRoot}`);
+
+  // Exactly what ops-monitor runs: the shipped config, no overrides.
+  const drift: DriftRuleConfig = loadConfig({ configDir: join(REPO_ROOT, 'config'), env: {} })
+    .config.thresholds.detection.drift;
+
+  let points = 0;
+  let elapsedNs = 0n;
+  for (const path of files) {
+    const series = readSeries(dataRoot, path);
+    const detector = new DriftDetector(drift);
+    const scores = new Float64Array(series.values.length);
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < series.values.length; i++) {
+      scores[i] = detector.update(
+        series.values[i] ?? Number.NaN,
+        Date.parse(series.timestamps[i] ?? ''),
+      ).score;
+    }
+    elapsedNs += process.hrtime.bigint() - started;
+    points += series.values.length;
+    const rows = series.timestamps.map(
+      (timestamp, i) => `${timestamp},${Number((scores[i] ?? 0).toPrecision(SCORE_DIGITS))}`,
+    );
+    const target = join(options.out, series.rel);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, `timestamp,anomaly_score\n${rows.join('\n')}\n`);
+  }
+
+  const best = score(options);
+  const shipped = score(options, drift.score_threshold);
+  const at = (profiles: Record<string, ProfileScore>, name: string): number | null =>
+    profiles[name]?.score ?? null;
+  const usPerUpdate = Number(elapsedNs) / 1000 / points;
+  const lines = [
+    `nab: ${files.length} series, ${points} points, ${usPerUpdate.toFixed(3)} µs/update → ${options.out}`,
+    ...['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'].map(
+      (name) =>
+        `  ${name.padEnd(20)} ${String(at(best, name)).padStart(6)} (threshold ${best[name]?.threshold ?? '-'})` +
+        `   at shipped score_threshold ${drift.score_threshold}: ${at(shipped, name)}`,
+    ),
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'nab',
+      standard: at(best, 'standard'),
+      reward_low_FP_rate: at(best, 'reward_low_FP_rate'),
+      reward_low_FN_rate: at(best, 'reward_low_FN_rate'),
+      threshold: best.standard?.threshold ?? null,
+      series: files.length,
+      points,
+      us_per_update: Math.round(usPerUpdate * 1000) / 1000,
+    })}\n`,
+  );
+}
+
+try {
+  main();
+} catch (error: unknown) {
+  const message =
+    error instanceof BenchError ? error.message : ((error as Error).stack ?? String(error));
+  process.stderr.write(`bench:nab: ${message}\n`);
+  process.exit(1);
+}
