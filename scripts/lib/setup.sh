@@ -58,6 +58,17 @@ ensure_nats_binary() {
   return 1
 }
 
+# Prometheus for the metrics adapter's integration test (which starts its own on a free
+# loopback port): Debian's package ships /usr/bin/prometheus. Its postinst may also start a
+# system service on :9090; that one is not ours and nothing here uses or stops it.
+ensure_prometheus_binary() {
+  command -v prometheus >/dev/null 2>&1 && return 0
+  if apt_install prometheus; then return 0; fi
+  log "prometheus is not installed; the Prometheus integration test needs it."
+  log "Install it (Debian/Ubuntu: sudo apt-get install prometheus) or put a prometheus binary on PATH."
+  return 1
+}
+
 # A NATS with JetStream on 127.0.0.1:$NATS_PORT: reuse one that listens, else start our own.
 ensure_nats() {
   if port_open "$NATS_HOST" "$NATS_PORT"; then

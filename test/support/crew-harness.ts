@@ -39,6 +39,10 @@ export interface CrewOverrides {
   heartbeatIntervalS?: number;
   maxAgeS?: number;
   livenessCheckS?: number;
+  /** ops-monitor's detection cycle. */
+  cycleIntervalS?: number;
+  /** Replaces the shipped scrape targets (service → /metrics URL). */
+  scrapeTargets?: Record<string, string>;
 }
 
 /**
@@ -56,12 +60,24 @@ export function crewConfig(overrides: CrewOverrides): ConfigFixture {
       { port, heartbeat_interval_s: heartbeat, max_age_s: maxAge },
     ]),
   );
+  if (overrides.scrapeTargets) {
+    // Replaced in the file, not overlaid: an overlay merges maps, and the shipped targets would stay.
+    fixture.patch(
+      'project/integrations/integrations.json5',
+      /targets: \{[^}]*\}/,
+      `targets: ${JSON.stringify(overrides.scrapeTargets)}`,
+    );
+  }
   const root = {
     $include: './shipped.json5',
     bus: { namespace: overrides.namespace },
     agents: {
       ...agents,
       atlas: { ...agents.atlas, liveness: { check_interval_s: overrides.livenessCheckS ?? 1 } },
+      'ops-monitor': {
+        ...agents['ops-monitor'],
+        monitor: { cycle_interval_s: overrides.cycleIntervalS ?? 1 },
+      },
     },
   };
   fixture.write(

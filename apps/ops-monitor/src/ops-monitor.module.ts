@@ -1,14 +1,184 @@
-import { type DynamicModule, Module } from '@nestjs/common';
-import { AgentCoreModule } from '@opscrew/agent-core';
-import { type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { AgentCoreModule, HeartbeatService } from '@opscrew/agent-core';
+import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
+import { FingerprintRecord, KV_BUCKETS, LeaseRecord, reportSubject } from '@opscrew/contracts';
+import {
+  CircuitBreakerRegistry,
+  openOutboxBucket,
+  OutboxService,
+  outboxOptions,
+} from '@opscrew/guardrails';
+import {
+  createMetricsSource,
+  createNotifier,
+  createTracker,
+  METRICS_SOURCE,
+  type MetricsSource,
+} from '@opscrew/integrations';
+import {
+  EventPublisher,
+  IncidentIdAllocator,
+  IncidentLedger,
+  KvFactory,
+  NatsConnectionService,
+} from '@opscrew/messaging';
+import { OutboxIncidentAnnouncer } from './announce/outbox-incident.announcer';
+import { monitoredServices } from './cycle/monitored-services';
+import { MonitorCycleRunner } from './cycle/monitor-cycle.runner';
+import { MonitorCycle } from './cycle/monitor-cycle.service';
+import { DetectionEngine } from './detection/detection.engine';
+import { DriftDetector } from './detection/drift';
+import { IncidentManager } from './incidents/incident-manager.service';
+import { LockedServicesReader } from './locks/locked-services.reader';
+import { BREAKERS, METRICS_COLLECTOR, MONITOR_CYCLE, OUTBOX } from './ops-monitor.tokens';
+import { QualityController } from './quality/quality.controller';
+import { QualityTracker } from './quality/quality.tracker';
+import { MetricsController } from './telemetry/metrics.controller';
+import { OpsMonitorMetricsCollector } from './telemetry/ops-monitor-metrics.collector';
+import { OpsMonitorMetrics } from './telemetry/ops-monitor.metrics';
 
-/** ops-monitor: alive on the bus with heartbeats and /health; detection plugs in here. */
+/**
+ * ops-monitor: metrics → detection → incidents (deduplicated by CAS) → one
+ * ticket and one alert each, through the outbox. Each port gets the adapter the
+ * config chooses; the core loop is the same for the embedded demo and production.
+ */
 @Module({})
 export class OpsMonitorModule {
   static forRoot(loaded: LoadedConfig, runtime: RuntimeEnvironment): DynamicModule {
+    const { config } = loaded;
+    const monitor = config.agents.get('ops-monitor')?.monitor;
+    if (!monitor) throw new Error('agents.ops-monitor.monitor is required');
     return {
       module: OpsMonitorModule,
       imports: [AgentCoreModule.forRoot({ agent: 'ops-monitor', loaded, runtime })],
+      controllers: [QualityController, MetricsController],
+      providers: [
+        { provide: OpsMonitorMetrics, useValue: new OpsMonitorMetrics() },
+        { provide: QualityTracker, useValue: new QualityTracker(monitor.quality_targets) },
+        {
+          provide: BREAKERS,
+          inject: [OpsMonitorMetrics],
+          useFactory: () =>
+            new CircuitBreakerRegistry(config.thresholds.guardrails.circuit_breaker, {
+              logger: new Logger('CircuitBreaker'),
+            }),
+        },
+        {
+          provide: METRICS_SOURCE,
+          inject: [BREAKERS],
+          useFactory: (breakers: CircuitBreakerRegistry) =>
+            createMetricsSource(config, { guards: breakers, logger: new Logger('MetricsSource') }),
+        },
+        {
+          provide: OUTBOX,
+          inject: [KvFactory, NatsConnectionService, LOADED_CONFIG],
+          useFactory: async (kv: KvFactory, bus: NatsConnectionService, current: LoadedConfig) =>
+            new OutboxService({
+              bucket: await openOutboxBucket(bus),
+              tracker: createTracker(current.config, {
+                ticketsKv: await kv.raw(KV_BUCKETS.tickets),
+              }),
+              notifier: createNotifier(current.config, current.resolvePath),
+              options: outboxOptions(current.config.thresholds.guardrails.rate_limits),
+            }),
+        },
+        {
+          provide: IncidentManager,
+          inject: [
+            KvFactory,
+            IncidentLedger,
+            IncidentIdAllocator,
+            EventPublisher,
+            OUTBOX,
+            QualityTracker,
+          ],
+          useFactory: async (
+            kv: KvFactory,
+            ledger: IncidentLedger,
+            ids: IncidentIdAllocator,
+            publisher: EventPublisher,
+            outbox: OutboxService,
+            quality: QualityTracker,
+          ) =>
+            new IncidentManager(
+              await kv.open(KV_BUCKETS.fingerprints, { class: FingerprintRecord }),
+              ledger,
+              ids,
+              publisher,
+              new OutboxIncidentAnnouncer(outbox, config, quality),
+              { dedupWindowMs: config.thresholds.alerting.dedup.window_minutes * 60_000 },
+            ),
+        },
+        {
+          provide: MONITOR_CYCLE,
+          inject: [
+            METRICS_SOURCE,
+            IncidentManager,
+            KvFactory,
+            QualityTracker,
+            OpsMonitorMetrics,
+            EventPublisher,
+            HeartbeatService,
+          ],
+          useFactory: async (
+            source: MetricsSource,
+            incidents: IncidentManager,
+            kv: KvFactory,
+            quality: QualityTracker,
+            metrics: OpsMonitorMetrics,
+            publisher: EventPublisher,
+            heartbeat: HeartbeatService,
+          ) =>
+            new MonitorCycle(
+              monitoredServices(config),
+              source,
+              new DetectionEngine(
+                config.thresholds.alerting,
+                config.thresholds.detection,
+                () => new DriftDetector(config.thresholds.detection.drift),
+              ),
+              incidents,
+              new LockedServicesReader(await kv.open(KV_BUCKETS.locks, { class: LeaseRecord })),
+              quality,
+              metrics,
+              {
+                dataQuality: async (warning) => {
+                  await publisher.publish(reportSubject('data-quality'), {
+                    kind: 'data-quality',
+                    title: `data_quality: ${warning.service} ${warning.metric}`,
+                    text: warning.message,
+                    fields: {
+                      service: warning.service,
+                      metric: warning.metric,
+                      value: warning.value,
+                      limit: warning.limit,
+                    },
+                  });
+                },
+                beat: (at) => heartbeat.reportCycle(at),
+              },
+            ),
+        },
+        {
+          provide: METRICS_COLLECTOR,
+          inject: [OpsMonitorMetrics, OUTBOX, BREAKERS, QualityTracker],
+          useFactory: (
+            metrics: OpsMonitorMetrics,
+            outbox: OutboxService,
+            breakers: CircuitBreakerRegistry,
+            quality: QualityTracker,
+          ) =>
+            new OpsMonitorMetricsCollector(
+              metrics,
+              outbox,
+              breakers,
+              quality,
+              config.integrations.metrics.source,
+            ),
+        },
+        { provide: OpsMonitorMetricsCollector, useExisting: METRICS_COLLECTOR },
+        MonitorCycleRunner,
+      ],
     };
   }
 }

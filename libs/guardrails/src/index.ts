@@ -1,1 +1,13 @@
 export {};
+export * from './circuit-breaker';
+export * from './query-rate-limit';
+export * from './circuit-breaker.registry';
+export * from './outbox/outbox.commands';
+export * from './outbox/outbox-options';
+export * from './outbox/outbox-keys';
+export * from './outbox/outbox-backoff';
+export * from './outbox/rate-window';
+export * from './outbox/storm-summary.builder';
+export * from './outbox/outbox-item.factory';
+export * from './outbox/outbox.service';
+export * from './outbox/outbox-bucket';

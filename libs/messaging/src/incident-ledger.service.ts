@@ -134,6 +134,7 @@ function applyEvent(
     phase = updated.phase ?? record.phase;
     note = updated.note;
     if (updated.count !== undefined) next.count = Math.max(record.count, updated.count);
+    if (updated.severity !== undefined) next.severity = updated.severity;
     if (updated.last_value !== undefined) next.last_value = updated.last_value;
     if (updated.peak_value !== undefined) next.peak_value = updated.peak_value;
   }

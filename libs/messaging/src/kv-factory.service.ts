@@ -17,7 +17,19 @@ export class KvFactory {
   constructor(private readonly bus: NatsConnectionService) {}
 
   async open<T>(bucket: BucketName, schema: KvSchema<T>): Promise<TypedKv<T>> {
-    return new TypedKv<T>(await this.raw(bucket), bucket, schema);
+    return new TypedKv<T>(await this.raw(bucket), bucket, schema, () => this.listKeys(bucket));
+  }
+
+  /**
+   * The bucket's keys from its stream's subjects: one request that always
+   * answers (unlike `kv.keys()`, see TypedKv). Deleted keys are included.
+   */
+  async listKeys(bucket: BucketName): Promise<string[]> {
+    const wire = this.bus.subjects.bucket(bucket);
+    const prefix = `$KV.${wire}.`;
+    const jsm = await this.bus.jetstreamManager();
+    const info = await jsm.streams.info(bucketStreamName(wire), { subjects_filter: `${prefix}>` });
+    return Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(prefix.length));
   }
 
   /** The untyped client view, for watches and other advanced uses. */

@@ -17,6 +17,9 @@ export interface KvItem<T> extends KvRevisioned<T> {
   key: string;
 }
 
+/** A fallback `kv.keys()` listing that has not finished by then is stuck, not slow. */
+const KEYS_TIMEOUT_MS = 5_000;
+
 /**
  * A KV bucket whose values are JSON validated on read and on write. CAS
  * failures are values (`null`/`false`), not exceptions: "someone else won" is
@@ -30,6 +33,8 @@ export class TypedKv<T> {
     /** Name used in errors (the logical bucket name). */
     readonly bucket: string,
     schema: KvSchema<T>,
+    /** Lists the bucket's keys without `kv.keys()` (see candidateKeys). */
+    private readonly listKeys?: () => Promise<string[]>,
   ) {
     if ('class' in schema) {
       const cls = schema.class;
@@ -93,25 +98,57 @@ export class TypedKv<T> {
     }
   }
 
-  /** Live keys (deleted ones excluded). */
+  /** Live keys (deleted ones excluded); values are not read or validated. */
   async keys(): Promise<string[]> {
-    const keys: string[] = [];
-    for await (const key of await this.kv.keys()) {
-      keys.push(key);
+    const live: string[] = [];
+    for (const key of await this.candidateKeys()) {
+      const entry = await this.kv.get(key);
+      if (entry !== null && entry.operation === 'PUT') live.push(key);
     }
-    return keys.sort();
+    return live;
   }
 
   /** Every live entry, validated. A corrupted one throws (it names the key). */
   async values(): Promise<KvItem<T>[]> {
     const items: KvItem<T>[] = [];
-    for (const key of await this.keys()) {
+    for (const key of await this.candidateKeys()) {
       const current = await this.get(key);
       if (current !== null) {
         items.push({ key, ...current });
       }
     }
     return items;
+  }
+
+  /**
+   * Keys that may hold a value (deleted ones included; `get` sorts them out).
+   * With a lister (KvFactory gives one: the stream's subjects, one request that
+   * always answers) rather than `kv.keys()`, whose iterator can wait forever
+   * when entries change while it runs (nats-server#3481) — and leases, outbox
+   * items and fingerprints change all the time.
+   */
+  private async candidateKeys(): Promise<string[]> {
+    if (this.listKeys) return (await this.listKeys()).sort();
+    const keys: string[] = [];
+    const iterator = await this.kv.keys();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        iterator.stop();
+        reject(new Error(`kv ${this.bucket}: listing keys took longer than ${KEYS_TIMEOUT_MS} ms`));
+      }, KEYS_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([
+        (async () => {
+          for await (const key of iterator) keys.push(key);
+        })(),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return keys.sort();
   }
 
   private decode(entry: KvEntry): KvRevisioned<T> | null {

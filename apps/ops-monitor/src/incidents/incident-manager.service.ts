@@ -180,6 +180,7 @@ export class IncidentManager {
         incident_id: next.incident_id,
         fingerprint: displayFingerprint(next),
         ...(reopen ? { phase: 'reopened' as const } : {}),
+        severity: next.severity,
         count: next.count,
         last_value: next.last_value,
         peak_value: next.peak_value,

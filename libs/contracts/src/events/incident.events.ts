@@ -110,6 +110,11 @@ export class IncidentUpdatedEvent extends EventEnvelope {
   @IsOneOf(INCIDENT_PHASES)
   phase?: IncidentPhase;
 
+  /** Raised when later sightings are worse than the first (severity never goes down here). */
+  @OptionalField()
+  @IsOneOf(SEVERITIES)
+  severity?: Severity;
+
   /** How many detections were folded into this incident within the dedup window. */
   @OptionalField()
   @IsInteger(1)

@@ -1,4 +1,9 @@
-import { IDENTIFIER_MAX_LENGTH, NOTE_MAX_LENGTH, SEVERITIES, type Severity } from '../events/field-limits';
+import {
+  IDENTIFIER_MAX_LENGTH,
+  NOTE_MAX_LENGTH,
+  SEVERITIES,
+  type Severity,
+} from '../events/field-limits';
 import {
   IsBoundedBytes,
   IsFlag,
@@ -32,7 +37,12 @@ import {
  * {@link OutboxRateWindowRecord} (persisted delivery timestamps).
  */
 
-export const OUTBOX_KINDS = ['ticket.create', 'ticket.transition', 'ticket.comment', 'notify'] as const;
+export const OUTBOX_KINDS = [
+  'ticket.create',
+  'ticket.transition',
+  'ticket.comment',
+  'notify',
+] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 /**
@@ -51,7 +61,13 @@ export const OUTBOX_STATES = [
 ] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
 
-export const NOTIFICATION_KINDS = ['incident', 'escalation', 'resolution', 'report', 'summary'] as const;
+export const NOTIFICATION_KINDS = [
+  'incident',
+  'escalation',
+  'resolution',
+  'report',
+  'summary',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** Discord's own limits (title 256, description 4096, 25 fields of 256/1024): stored as sent. */
@@ -175,6 +191,13 @@ export class OutboxItemRecord {
 
   @IsTimestamp()
   updated_at!: string;
+
+  /**
+   * Enqueue order (epoch ms × 1000 + a per-process counter): steps for one
+   * ticket (transition, comment, transition) are delivered in this order.
+   */
+  @IsInteger(0)
+  order!: number;
 
   /** Delivery attempts started (a claim counts as an attempt: a crash mid-send is one). */
   @IsInteger(0)

@@ -37,14 +37,31 @@ export interface Ticket {
   readonly labels: readonly string[];
 }
 
+/**
+ * Optional and additive: a caller that retries (the outbox) passes the
+ * idempotency key of the step so a retried comment is recognised and not
+ * posted twice. Adapters that ignore it stay correct for single attempts.
+ */
+export interface TrackerWriteOptions {
+  readonly idempotency_key?: string;
+}
+
 export interface TrackerPort {
   readonly kind: string;
   findByIdempotencyKey(key: string): Promise<Ticket | null>;
   create(draft: TicketDraft): Promise<Ticket>;
   get(key: string): Promise<Ticket | null>;
-  /** Moves the ticket to a status, looked up by name in the project's workflow. */
-  transition(key: string, to: TicketStatus, comment?: string): Promise<void>;
-  comment(key: string, text: string): Promise<void>;
+  /**
+   * Moves the ticket to a status, looked up by name in the project's workflow.
+   * Already in that status: a no-op (so a retried transition is harmless).
+   */
+  transition(
+    key: string,
+    to: TicketStatus,
+    comment?: string,
+    options?: TrackerWriteOptions,
+  ): Promise<void>;
+  comment(key: string, text: string, options?: TrackerWriteOptions): Promise<void>;
   /** Tickets in To Do carrying a label (jira-resolver picks up human-filed ones). */
   listByStatus(status: TicketStatus, label: string): Promise<Ticket[]>;
 }

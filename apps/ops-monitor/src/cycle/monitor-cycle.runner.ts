@@ -1,0 +1,81 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
+import { type OutboxService } from '@opscrew/guardrails';
+import { MONITOR_CYCLE, OUTBOX } from '../ops-monitor.tokens';
+import { type CycleSummary, type MonitorCycle } from './monitor-cycle.service';
+
+const INTERVAL_NAME = 'monitor-cycle';
+
+/**
+ * Runs the detection cycle every `cycle_interval_s` (and once at start), never
+ * two at a time: a slow cycle (a hanging scrape) delays the next one instead of
+ * piling up. Starts and stops the outbox worker with the app.
+ */
+@Injectable()
+export class MonitorCycleRunner implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MonitorCycleRunner.name);
+  private running: Promise<CycleSummary | null> | null = null;
+  private last: CycleSummary | null = null;
+  private skipped = 0;
+
+  constructor(
+    @Inject(MONITOR_CYCLE) private readonly cycle: MonitorCycle,
+    @Inject(OUTBOX) private readonly outbox: OutboxService,
+    @Inject(LOADED_CONFIG) private readonly loaded: LoadedConfig,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  get lastSummary(): CycleSummary | null {
+    return this.last;
+  }
+
+  onApplicationBootstrap(): void {
+    this.outbox.start();
+    const intervalS = this.loaded.config.agents.get('ops-monitor')?.monitor?.cycle_interval_s ?? 15;
+    void this.tick();
+    this.scheduler.addInterval(
+      INTERVAL_NAME,
+      setInterval(() => void this.tick(), intervalS * 1000),
+    );
+    this.logger.log(`detection cycle every ${intervalS} s`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.scheduler.doesExist('interval', INTERVAL_NAME))
+      this.scheduler.deleteInterval(INTERVAL_NAME);
+    await this.running;
+    await this.outbox.stop();
+  }
+
+  /** One cycle now, unless one is still running. */
+  tick(): Promise<CycleSummary | null> {
+    if (this.running) {
+      this.skipped++;
+      this.logger.warn(
+        `previous cycle still running: skipped (${this.skipped} so far); the cycle is slower than its interval`,
+      );
+      return this.running;
+    }
+    this.running = this.cycle
+      .run()
+      .then((summary) => {
+        this.last = summary;
+        return summary;
+      })
+      .catch((error: unknown) => {
+        this.logger.error(`cycle failed: ${(error as Error).stack ?? String(error)}`);
+        return null;
+      })
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+}

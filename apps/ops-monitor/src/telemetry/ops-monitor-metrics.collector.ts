@@ -1,0 +1,38 @@
+import { type CircuitBreakerRegistry, type OutboxService } from '@opscrew/guardrails';
+import { type QualityTracker } from '../quality/quality.tracker';
+import { type OpsMonitorMetrics } from './ops-monitor.metrics';
+
+const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+/**
+ * Gauges that are cheaper to read at scrape time than to keep current:
+ * outbox depth, breaker states, quality ratios. Then the text exposition.
+ */
+export class OpsMonitorMetricsCollector {
+  constructor(
+    private readonly metrics: OpsMonitorMetrics,
+    private readonly outbox: OutboxService,
+    private readonly breakers: CircuitBreakerRegistry,
+    private readonly quality: QualityTracker,
+    private readonly source: string,
+  ) {}
+
+  async render(): Promise<string> {
+    this.metrics.outboxDepth.reset();
+    for (const entry of await this.outbox.depth()) {
+      this.metrics.outboxDepth.set({ kind: entry.kind, state: entry.state }, entry.count);
+    }
+    for (const { name, state } of this.breakers.states()) {
+      this.metrics.breakerState.set({ source: this.source, target: name }, BREAKER_VALUE[state]);
+    }
+    const report = this.quality.report();
+    for (const [dimension, value] of [
+      ['completeness', report.completeness_ratio],
+      ['actionability', report.actionability_ratio],
+      ['accuracy', report.accuracy_ratio],
+    ] as const) {
+      if (value !== null) this.metrics.qualityRatio.set({ dimension }, value);
+    }
+    return this.metrics.registry.metrics();
+  }
+}

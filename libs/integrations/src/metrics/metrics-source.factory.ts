@@ -1,0 +1,113 @@
+import { type MetricsConfig, type SignozConfig } from '@opscrew/config';
+import { GuardedMetricsSource, GuardedTraceSearchSource } from './guarded.metrics-source';
+import { type MetricsGuardProvider } from './metrics-guards.port';
+import { type HttpFetch } from './metrics-http';
+import { PrometheusMetricsSource } from './prometheus.metrics-source';
+import { ScrapeMetricsSource } from './scrape.metrics-source';
+import { SignozMetricsSource } from './signoz.metrics-source';
+
+/** The part of `OpscrewConfig` the factory reads (an `OpscrewConfig` is one). */
+export interface MetricsSourceConfigView {
+  readonly integrations: {
+    readonly metrics: Pick<MetricsConfig, 'source' | 'scrape' | 'prometheus'>;
+    readonly signoz?: SignozConfig;
+  };
+  readonly thresholds: {
+    readonly guardrails: { readonly rate_limits: { readonly signoz_queries_per_minute: number } };
+  };
+}
+
+export interface MetricsSourceDeps {
+  /**
+   * Breakers and rate limits, e.g. guardrails' registry:
+   * `new CircuitBreakerRegistry(config.thresholds.guardrails.circuit_breaker, { logger })`.
+   */
+  readonly guards: MetricsGuardProvider;
+  /** Defaults to the global `fetch`. */
+  readonly http?: HttpFetch;
+  /** Epoch ms; defaults to `Date.now`. */
+  readonly now?: () => number;
+  /** Nest's `Logger` will do. */
+  readonly logger?: { log(message: string): void };
+  /** Per-service memory limits (scrape only), when known. */
+  readonly memoryLimitBytes?: Readonly<Record<string, number>>;
+}
+
+/**
+ * The metrics source `integrations.metrics.source` names, behind its guards:
+ * `scrape` with one breaker per target and no rate limit (local endpoints),
+ * `prometheus` with one breaker and no rate limit, `signoz` with one breaker
+ * and `rate_limits.signoz_queries_per_minute` (it also searches traces).
+ */
+export function createMetricsSource(
+  config: MetricsSourceConfigView,
+  deps: MetricsSourceDeps,
+): GuardedMetricsSource {
+  const { metrics, signoz } = config.integrations;
+  const common = {
+    ...(deps.http === undefined ? {} : { http: deps.http }),
+    ...(deps.now === undefined ? {} : { now: deps.now }),
+  };
+  switch (metrics.source) {
+    case 'scrape': {
+      const scrape = required(metrics.scrape, 'integrations.metrics.scrape', metrics.source);
+      deps.logger?.log(`metrics source: scrape of ${Object.keys(scrape.targets).length} targets`);
+      const source = new ScrapeMetricsSource({
+        ...common,
+        config: scrape,
+        breakerFor: (name) => deps.guards.breaker(name),
+        ...(deps.memoryLimitBytes === undefined ? {} : { memoryLimitBytes: deps.memoryLimitBytes }),
+      });
+      return new GuardedMetricsSource(source, { rateLimit: deps.guards.rateLimit('scrape', null) });
+    }
+    case 'prometheus': {
+      const prometheus = required(
+        metrics.prometheus,
+        'integrations.metrics.prometheus',
+        metrics.source,
+      );
+      deps.logger?.log(`metrics source: Prometheus at ${prometheus.url}`);
+      const source = new PrometheusMetricsSource({
+        ...common,
+        config: prometheus,
+        ...(metrics.scrape?.error_status_prefixes === undefined
+          ? {}
+          : { errorStatusPrefixes: metrics.scrape.error_status_prefixes }),
+      });
+      return new GuardedMetricsSource(source, {
+        breaker: deps.guards.breaker('prometheus'),
+        rateLimit: deps.guards.rateLimit('prometheus', null),
+      });
+    }
+    case 'signoz': {
+      const settings = required(signoz, 'integrations.signoz', metrics.source);
+      deps.logger?.log(`metrics source: SigNoz at ${settings.url}`);
+      return new GuardedTraceSearchSource(
+        new SignozMetricsSource({ ...common, config: settings }),
+        {
+          breaker: deps.guards.breaker('signoz'),
+          rateLimit: deps.guards.rateLimit(
+            'signoz',
+            config.thresholds.guardrails.rate_limits.signoz_queries_per_minute,
+          ),
+        },
+      );
+    }
+    case 'signoz-mcp':
+      throw new Error(
+        'integrations.metrics.source "signoz-mcp" is not available yet: use "signoz" ' +
+          "(SigNoz's query API, the same numbers) until the MCP adapter lands",
+      );
+    default: {
+      const unknown: never = metrics.source;
+      throw new Error(`integrations.metrics.source: unknown source ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+function required<T>(section: T | undefined, path: string, source: string): T {
+  if (section === undefined) {
+    throw new Error(`${path} is required when integrations.metrics.source is "${source}"`);
+  }
+  return section;
+}

@@ -1,0 +1,127 @@
+import { Logger } from '@nestjs/common';
+import { type Clock, systemClock } from '@opscrew/messaging';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { neutraliseLine } from '../text/neutralise';
+import { truncate } from '../text/truncate';
+import {
+  buildDiscordMessage,
+  DEFAULT_DISCORD_MESSAGE_OPTIONS,
+  type DiscordMessageOptions,
+  type DiscordWebhookBody,
+} from './discord-message.builder';
+import { type Notification, type NotifierPort } from './notifier.port';
+
+export interface ConsoleNotifierOptions {
+  /** Absolute path of the JSONL file (the caller resolves `integrations.notifier.jsonl_path` against the project root). */
+  readonly jsonl_path: string;
+  /** Same options as the Discord adapter (from `integrations.discord` when present). */
+  readonly message?: DiscordMessageOptions;
+  readonly clock?: Clock;
+}
+
+/** One line of the JSONL file: the exact Discord webhook body plus what identifies it. */
+export type ConsoleNotificationLine = DiscordWebhookBody & {
+  idempotency_key: string;
+  kind: Notification['kind'];
+  at: string;
+};
+
+/** A log line shows the start of the text only; the JSONL file has all of it. */
+const LOG_TEXT_MAX_LENGTH = 200;
+
+/**
+ * The embedded notifier: one log line per message and one JSON object per
+ * line in a JSONL file holding exactly the Discord webhook body that would be
+ * sent (same builder), plus `idempotency_key`, `kind` and `at`.
+ *
+ * Idempotent by construction: the keys already in the file are loaded once,
+ * so a message retried after a crash (written, not yet acknowledged to the
+ * outbox) is not written twice.
+ */
+export class ConsoleNotifier implements NotifierPort {
+  readonly kind = 'console';
+  private readonly logger = new Logger(ConsoleNotifier.name);
+  private readonly clock: Clock;
+  private sent: Promise<Set<string>> | null = null;
+  /** The file ends without a newline (a torn append): the next line must start on its own. */
+  private tornTail = false;
+  /** Appends are serialised: concurrent sends must not interleave lines or race the key set. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: ConsoleNotifierOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
+
+  send(notification: Notification): Promise<void> {
+    const next = this.queue.then(() => this.write(notification));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async write(notification: Notification): Promise<void> {
+    const sent = await this.sentKeys();
+    if (sent.has(notification.idempotency_key)) {
+      this.logger.debug(`already written: ${notification.idempotency_key}`);
+      return;
+    }
+    const at = new Date(this.clock.now());
+    const built = buildDiscordMessage(
+      notification,
+      this.options.message ?? DEFAULT_DISCORD_MESSAGE_OPTIONS,
+      at,
+    );
+    const line: ConsoleNotificationLine = {
+      ...built.body,
+      idempotency_key: notification.idempotency_key,
+      kind: notification.kind,
+      at: at.toISOString(),
+    };
+    await mkdir(dirname(this.options.jsonl_path), { recursive: true });
+    const prefix = this.tornTail ? '\n' : '';
+    await appendFile(this.options.jsonl_path, `${prefix}${JSON.stringify(line)}\n`, 'utf8');
+    this.tornTail = false;
+    sent.add(notification.idempotency_key);
+    const pings = notification.mention_roles?.length
+      ? ` pings ${notification.mention_roles.map((r) => `@${r.replace(/^@/, '')}`).join(' ')}`
+      : '';
+    if (built.dropped_roles.length > 0) {
+      this.logger.warn(
+        `mention of unconfigured role(s) dropped: ${built.dropped_roles.join(', ')}`,
+      );
+    }
+    this.logger.log(
+      `[${notification.severity.toUpperCase()}] ${neutraliseLine(notification.title)} — ` +
+        `${truncate(neutraliseLine(notification.text), LOG_TEXT_MAX_LENGTH)}` +
+        `${notification.incident_id === undefined ? '' : ` (${notification.incident_id})`}${pings}`,
+    );
+  }
+
+  private sentKeys(): Promise<Set<string>> {
+    this.sent ??= this.loadKeys();
+    return this.sent;
+  }
+
+  private async loadKeys(): Promise<Set<string>> {
+    const keys = new Set<string>();
+    let text: string;
+    try {
+      text = await readFile(this.options.jsonl_path, 'utf8');
+    } catch (err: unknown) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return keys;
+      this.sent = null;
+      throw err;
+    }
+    this.tornTail = text.length > 0 && !text.endsWith('\n');
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        const parsed = JSON.parse(line) as { idempotency_key?: unknown };
+        if (typeof parsed.idempotency_key === 'string') keys.add(parsed.idempotency_key);
+      } catch {
+        // A torn last line (crash mid-append) is ignored; its message is re-sent whole.
+      }
+    }
+    return keys;
+  }
+}

@@ -1,0 +1,239 @@
+import { randomBytes } from 'node:crypto';
+import { type IncomingMessage } from 'node:http';
+import { DISCORD_LIMITS } from '../notifier/discord-embed.limits';
+import { type ContractResponse, ContractHttpServer } from './contract-http.server';
+import { OpenApiRequestValidator, type SpecRequest } from './openapi-request.validator';
+import { DISCORD_SPEC_PATH } from './spec-paths';
+
+export interface DiscordContractOptions {
+  readonly specPath?: string;
+  /**
+   * Enforce Discord's per-webhook bucket (5 requests / 2 s) with real 429s.
+   * Off by default so tests that are not about it stay deterministic.
+   */
+  readonly rateLimit?: { readonly limit: number; readonly windowMs: number };
+}
+
+export interface StoredDiscordMessage {
+  readonly id: string;
+  readonly at: number;
+  readonly body: DiscordExecuteBody;
+}
+
+export interface DiscordExecuteBody {
+  content?: string | null;
+  username?: string | null;
+  embeds?: DiscordEmbedBody[] | null;
+  allowed_mentions?: { parse?: string[] | null; roles?: string[] | null } | null;
+}
+
+interface DiscordEmbedBody {
+  title?: string | null;
+  description?: string | null;
+  fields?: { name?: string; value?: string; inline?: boolean }[] | null;
+  footer?: { text?: string } | null;
+  author?: { name?: string } | null;
+}
+
+/** Discord's default webhook bucket: 5 requests per 2 seconds. */
+const DEFAULT_BUCKET = { limit: 5, windowMs: 2000 };
+
+/**
+ * A Discord API v10 webhook stand-in: `POST /api/v10/webhooks/{id}/{token}`
+ * validated against Discord's OpenAPI document, plus what the spec cannot
+ * express (6000 characters across embeds, non-empty message and field
+ * texts), 200 with the message for `?wait=true` and 204 otherwise, errors as
+ * `{code, message, errors?}`, rate-limit headers on every answer and, when
+ * enabled, real 429s with `retry_after` (fractional seconds).
+ */
+export class DiscordContractServer extends ContractHttpServer {
+  readonly messages: StoredDiscordMessage[] = [];
+  readonly webhookId = `1${randomBytes(8).readBigUInt64BE().toString().padStart(18, '0').slice(0, 18)}`;
+  readonly webhookToken = randomBytes(24).toString('base64url');
+  private readonly sentAt: number[] = [];
+  private messageCounter = 0;
+
+  constructor(private readonly options: DiscordContractOptions = {}) {
+    super();
+  }
+
+  override reset(): void {
+    super.reset();
+    this.messages.length = 0;
+    this.sentAt.length = 0;
+  }
+
+  /** The webhook URL to configure (contains the token, like a real one). */
+  get webhookUrl(): string {
+    return `${this.origin}/api/v10/webhooks/${this.webhookId}/${this.webhookToken}`;
+  }
+
+  protected loadValidator(): Promise<OpenApiRequestValidator> {
+    return OpenApiRequestValidator.load(this.options.specPath ?? DISCORD_SPEC_PATH, '/api/v10');
+  }
+
+  protected authenticate(_req: IncomingMessage, path: string): ContractResponse | null {
+    const m = /^\/api\/v10\/webhooks\/([^/]+)\/([^/]+)/.exec(path);
+    if (m === null) return null; // Not a webhook route: the spec check answers.
+    if (m[1] !== this.webhookId)
+      return { status: 404, body: { message: 'Unknown Webhook', code: 10015 } };
+    if (m[2] !== this.webhookToken)
+      return { status: 401, body: { message: 'Invalid Webhook Token', code: 50027 } };
+    return null;
+  }
+
+  protected specError(status: 400 | 404, reason: string): ContractResponse {
+    return status === 404
+      ? { status, body: { message: '404: Not Found', code: 0 } }
+      : {
+          status,
+          body: {
+            message: 'Invalid Form Body',
+            code: 50035,
+            errors: { _errors: [{ code: 'SPEC', message: reason }] },
+          },
+        };
+  }
+
+  protected malformedBody(): ContractResponse {
+    return {
+      status: 400,
+      body: { message: 'The request body contains invalid JSON.', code: 50109 },
+    };
+  }
+
+  protected override warmupRequests(): SpecRequest[] {
+    return [
+      {
+        method: 'POST',
+        path: `/api/v10/webhooks/${this.webhookId}/${this.webhookToken}`,
+        query: { wait: 'true' },
+        headers: { 'content-type': 'application/json' },
+        body: { content: 'warm-up' },
+      },
+    ];
+  }
+
+  protected override commonHeaders(): Record<string, string> {
+    const bucket = this.options.rateLimit ?? DEFAULT_BUCKET;
+    const now = Date.now();
+    const recent = this.sentAt.filter((t) => now - t < bucket.windowMs);
+    const oldest = recent[0] ?? now;
+    const resetAfter = Math.max(0, (oldest + bucket.windowMs - now) / 1000);
+    return {
+      'x-ratelimit-limit': String(bucket.limit),
+      'x-ratelimit-remaining': String(Math.max(0, bucket.limit - recent.length)),
+      'x-ratelimit-reset': ((now + resetAfter * 1000) / 1000).toFixed(3),
+      'x-ratelimit-reset-after': resetAfter.toFixed(3),
+      'x-ratelimit-bucket': 'contract-webhook-bucket',
+    };
+  }
+
+  protected handle(
+    operationId: string,
+    _params: Record<string, string>,
+    request: SpecRequest,
+  ): ContractResponse {
+    if (operationId !== 'execute_webhook') {
+      return { status: 405, body: { message: '405: Method Not Allowed', code: 0 } };
+    }
+    const now = Date.now();
+    const limit = this.options.rateLimit;
+    if (limit !== undefined) {
+      const recent = this.sentAt.filter((t) => now - t < limit.windowMs);
+      if (recent.length >= limit.limit) {
+        const retryAfter = ((recent[0] ?? now) + limit.windowMs - now) / 1000;
+        return {
+          status: 429,
+          headers: {
+            'retry-after': String(Math.ceil(retryAfter)),
+            'x-ratelimit-global': 'false',
+            'x-ratelimit-scope': 'user',
+          },
+          body: {
+            message: 'You are being rate limited.',
+            retry_after: Number(retryAfter.toFixed(3)),
+            global: false,
+          },
+        };
+      }
+    }
+    const body = (request.body ?? {}) as DiscordExecuteBody;
+    const problem = semanticProblem(body);
+    if (problem !== null) return problem;
+    this.sentAt.push(now);
+    while (this.sentAt.length > 100) this.sentAt.shift();
+    this.messageCounter += 1;
+    const id = `${this.webhookId.slice(0, 10)}${String(this.messageCounter).padStart(9, '0')}`;
+    this.messages.push({ id, at: now, body });
+    if (request.query['wait'] !== 'true') return { status: 204 };
+    return {
+      status: 200,
+      body: {
+        id,
+        type: 0,
+        channel_id: '111111111111111111',
+        webhook_id: this.webhookId,
+        content: body.content ?? '',
+        embeds: body.embeds ?? [],
+        author: { id: this.webhookId, username: body.username ?? 'webhook', bot: true },
+        mentions: [],
+        mention_roles: body.allowed_mentions?.roles ?? [],
+        mention_everyone: false,
+        timestamp: new Date(now).toISOString(),
+        tts: false,
+        pinned: false,
+        attachments: [],
+        flags: 0,
+      },
+    };
+  }
+}
+
+/** What Discord refuses although the spec allows it. */
+function semanticProblem(body: DiscordExecuteBody): ContractResponse | null {
+  const embeds = body.embeds ?? [];
+  if ((body.content ?? '') === '' && embeds.length === 0) {
+    return { status: 400, body: { message: 'Cannot send an empty message', code: 50006 } };
+  }
+  const errors: Record<string, unknown> = {};
+  let total = 0;
+  embeds.forEach((embed, i) => {
+    total +=
+      (embed.title?.length ?? 0) +
+      (embed.description?.length ?? 0) +
+      (embed.footer?.text?.length ?? 0) +
+      (embed.author?.name?.length ?? 0);
+    (embed.fields ?? []).forEach((field, j) => {
+      total += (field.name?.length ?? 0) + (field.value?.length ?? 0);
+      if (!field.name || !field.value) {
+        errors[`embeds.${i}.fields.${j}`] = {
+          _errors: [{ code: 'BASE_TYPE_REQUIRED', message: 'This field is required' }],
+        };
+      }
+    });
+  });
+  if (total > DISCORD_LIMITS.embedTotal) {
+    errors['embeds'] = {
+      _errors: [
+        {
+          code: 'BASE_TYPE_MAX_LENGTH',
+          message: `Embed size exceeds maximum size of ${DISCORD_LIMITS.embedTotal}`,
+        },
+      ],
+    };
+  }
+  if (
+    body.username !== undefined &&
+    body.username !== null &&
+    /discord|clyde/i.test(body.username)
+  ) {
+    errors['username'] = {
+      _errors: [
+        { code: 'USERNAME_INVALID_CONTAINS', message: 'Username cannot contain "discord"' },
+      ],
+    };
+  }
+  if (Object.keys(errors).length === 0) return null;
+  return { status: 400, body: { message: 'Invalid Form Body', code: 50035, errors } };
+}

