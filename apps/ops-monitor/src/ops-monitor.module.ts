@@ -1,7 +1,13 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { AgentCoreModule, HeartbeatService } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
-import { FingerprintRecord, KV_BUCKETS, LeaseRecord, reportSubject } from '@opscrew/contracts';
+import {
+  AccuracyFeedbackRecord,
+  FingerprintRecord,
+  KV_BUCKETS,
+  LeaseRecord,
+  reportSubject,
+} from '@opscrew/contracts';
 import {
   CircuitBreakerRegistry,
   openOutboxBucket,
@@ -31,7 +37,9 @@ import { DriftDetector } from './detection/drift';
 import { IncidentManager } from './incidents/incident-manager.service';
 import { LockedServicesReader } from './locks/locked-services.reader';
 import { BREAKERS, METRICS_COLLECTOR, MONITOR_CYCLE, OUTBOX } from './ops-monitor.tokens';
+import { AccuracyFeedbackReader } from './quality/accuracy-feedback.reader';
 import { QualityController } from './quality/quality.controller';
+import { DailyReportService } from './reports/daily-report.service';
 import { QualityTracker } from './quality/quality.tracker';
 import { MetricsController } from './telemetry/metrics.controller';
 import { OpsMonitorMetricsCollector } from './telemetry/ops-monitor-metrics.collector';
@@ -177,7 +185,16 @@ export class OpsMonitorModule {
             ),
         },
         { provide: OpsMonitorMetricsCollector, useExisting: METRICS_COLLECTOR },
+        {
+          provide: AccuracyFeedbackReader,
+          inject: [KvFactory],
+          useFactory: async (kv: KvFactory) =>
+            new AccuracyFeedbackReader(
+              await kv.open(KV_BUCKETS.learning, { class: AccuracyFeedbackRecord }),
+            ),
+        },
         MonitorCycleRunner,
+        DailyReportService,
       ],
     };
   }

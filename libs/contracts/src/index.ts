@@ -25,3 +25,4 @@ export * from './records/incident.record';
 export * from './records/fingerprint.record';
 export * from './records/ticket.record';
 export * from './records/outbox-item.record';
+export * from './records/accuracy-feedback.record';

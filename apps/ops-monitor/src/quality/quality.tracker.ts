@@ -47,8 +47,10 @@ export class QualityTracker {
     if (namesRunbook) this.actionable++;
   }
 
-  recordAccuracy(falsePositives: number, total: number): void {
-    this.accuracy = total > 0 ? 1 - falsePositives / total : null;
+  /** From demo-controller's ground truth: the share of alerts that were not false positives. */
+  recordAccuracy(feedback: { true_positives: number; false_positives: number } | null): void {
+    const alerts = feedback ? feedback.true_positives + feedback.false_positives : 0;
+    this.accuracy = feedback && alerts > 0 ? feedback.true_positives / alerts : null;
   }
 
   report(): QualityReport {
