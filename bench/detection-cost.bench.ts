@@ -14,11 +14,18 @@ const MEASURED_CYCLES = 7;
  * rate, error rate, p99), with the shipped rules and drift detector. Target:
  * linear, 10,000 services < 250 ms on one core.
  */
-export function benchDetectionCost(repoRoot: string, sizes: readonly number[] = [100, 1_000, 10_000]): void {
+export function benchDetectionCost(
+  repoRoot: string,
+  sizes: readonly number[] = [100, 1_000, 10_000],
+): void {
   const { thresholds } = loadConfig({ configDir: join(repoRoot, 'config'), env: {} }).config;
   for (const services of sizes) {
     const heapBefore = process.memoryUsage().heapUsed;
-    const engine = new DetectionEngine(thresholds.alerting, thresholds.detection, () => new DriftDetector(thresholds.detection.drift));
+    const engine = new DetectionEngine(
+      thresholds.alerting,
+      thresholds.detection,
+      () => new DriftDetector(thresholds.detection.drift),
+    );
     const names = Array.from({ length: services }, (_, i) => `svc-${i}`);
     let seed = 42;
     // A cheap deterministic noise source: the bench must be repeatable.
@@ -29,16 +36,14 @@ export function benchDetectionCost(repoRoot: string, sizes: readonly number[] = 
     const snapshot = (cycle: number): MetricsSnapshot => ({
       at: new Date(Date.UTC(2026, 10, 24) + cycle * 15_000).toISOString(),
       missing: [],
-      samples: names.map(
-        (service): ServiceSample => ({
-          service,
-          at: '',
-          window_s: 15,
-          request_rate_rps: 40 + noise() * 10,
-          error_rate_ratio: 0.002 + noise() * 0.002,
-          latency_p99_ms: 120 + noise() * 40,
-        }),
-      ),
+      samples: names.map((service): ServiceSample => ({
+        service,
+        at: '',
+        window_s: 15,
+        request_rate_rps: 40 + noise() * 10,
+        error_rate_ratio: 0.002 + noise() * 0.002,
+        latency_p99_ms: 120 + noise() * 40,
+      })),
     });
     for (let cycle = 0; cycle < WARMUP_CYCLES; cycle++) engine.evaluate(snapshot(cycle), new Set());
     const timings: number[] = [];

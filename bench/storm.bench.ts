@@ -29,16 +29,28 @@ import { emit, nowMs, round } from './bench-output';
  * incidents in the ledger (0 lost), ≤ 10 tickets, ≤ 5 alerts + summaries, the
  * rest folded into summaries.
  */
-export async function benchStorm(natsUrl: string, repoRoot: string, anomalies = 50_000, fingerprints = 500): Promise<void> {
+export async function benchStorm(
+  natsUrl: string,
+  repoRoot: string,
+  anomalies = 50_000,
+  fingerprints = 500,
+): Promise<void> {
   Logger.overrideLogger(['error']);
   const { config } = loadConfig({ configDir: join(repoRoot, 'config'), env: {} });
   const services = [...config.services.watched.keys()];
   const dir = mkdtempSync(join(tmpdir(), 'opscrew-storm-'));
   const jsonl = join(dir, 'notifications.jsonl');
-  const bus = new NatsConnectionService({ servers: [natsUrl], name: 'bench-storm', namespace: `storm${Date.now().toString(36)}`, wait_on_first_connect: false });
+  const bus = new NatsConnectionService({
+    servers: [natsUrl],
+    name: 'bench-storm',
+    namespace: `storm${Date.now().toString(36)}`,
+    wait_on_first_connect: false,
+  });
   await bus.connect();
   try {
-    await provisionAll(await bus.jetstreamManager(), bus.subjects, { duplicate_window_ms: bus.options.duplicate_window_ms });
+    await provisionAll(await bus.jetstreamManager(), bus.subjects, {
+      duplicate_window_ms: bus.options.duplicate_window_ms,
+    });
     const kv = new KvFactory(bus);
     // Real time plus a jump: after the storm the clock moves past the alert window, as a minute of
     // waiting would, so the held alerts fold into their summary without the bench sleeping.
@@ -47,17 +59,29 @@ export async function benchStorm(natsUrl: string, repoRoot: string, anomalies = 
     const outbox = new OutboxService({
       clock,
       bucket: await openOutboxBucket(bus),
-      tracker: new LocalTracker(await kv.raw(KV_BUCKETS.tickets), { listKeys: () => kv.listKeys(KV_BUCKETS.tickets) }),
+      tracker: new LocalTracker(await kv.raw(KV_BUCKETS.tickets), {
+        listKeys: () => kv.listKeys(KV_BUCKETS.tickets),
+      }),
       notifier: new ConsoleNotifier({ jsonl_path: jsonl }),
       options: outboxOptions(config.thresholds.guardrails.rate_limits, { poll_interval_ms: 200 }),
     });
-    const ledger = new IncidentLedger(await kv.open(KV_BUCKETS.incidents, { class: IncidentRecord }));
+    const ledger = new IncidentLedger(
+      await kv.open(KV_BUCKETS.incidents, { class: IncidentRecord }),
+    );
     const manager = new IncidentManager(
       await kv.open(KV_BUCKETS.fingerprints, { class: FingerprintRecord }),
       ledger,
       new IncidentIdAllocator(await kv.open(KV_BUCKETS.sequences, counterSchema)),
       new EventPublisher(bus, 'ops-monitor'),
-      new OutboxIncidentAnnouncer(outbox, config, new QualityTracker({ accuracy_ratio: 0.9, completeness_ratio: 1, actionability_ratio: 0.95 })),
+      new OutboxIncidentAnnouncer(
+        outbox,
+        config,
+        new QualityTracker({
+          accuracy_ratio: 0.9,
+          completeness_ratio: 1,
+          actionability_ratio: 0.95,
+        }),
+      ),
       { dedupWindowMs: 3_600_000 },
     );
     outbox.start();
@@ -65,7 +89,16 @@ export async function benchStorm(natsUrl: string, repoRoot: string, anomalies = 
       const n = i % fingerprints;
       return {
         service: `${services[n % services.length] ?? 'svc'}`,
-        symptom: (['high_error_rate', 'high_latency', 'error_rate_drift', 'latency_drift', 'high_cpu'] as const)[Math.floor(n / services.length) % 5] ?? 'high_error_rate',
+        symptom:
+          (
+            [
+              'high_error_rate',
+              'high_latency',
+              'error_rate_drift',
+              'latency_drift',
+              'high_cpu',
+            ] as const
+          )[Math.floor(n / services.length) % 5] ?? 'high_error_rate',
         rule: 'absolute',
         metric: 'error_rate_ratio',
         value: 0.2,
@@ -78,7 +111,10 @@ export async function benchStorm(natsUrl: string, repoRoot: string, anomalies = 
     // 500 fingerprints need distinct service × symptom pairs: widen the service names.
     const distinct = (i: number): Anomaly => {
       const base = anomaly(i);
-      return { ...base, service: `${base.service}-${Math.floor((i % fingerprints) / (services.length * 5))}` };
+      return {
+        ...base,
+        service: `${base.service}-${Math.floor((i % fingerprints) / (services.length * 5))}`,
+      };
     };
     let next = 0;
     const started = nowMs();
@@ -92,11 +128,14 @@ export async function benchStorm(natsUrl: string, repoRoot: string, anomalies = 
     const deadline = nowMs() + 60_000;
     for (;;) {
       const depth = await outbox.depth();
-      const busy = depth.filter((entry) => entry.state === 'pending' || entry.state === 'sending').reduce((sum, entry) => sum + entry.count, 0);
+      const busy = depth
+        .filter((entry) => entry.state === 'pending' || entry.state === 'sending')
+        .reduce((sum, entry) => sum + entry.count, 0);
       if (busy === 0 || nowMs() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    skippedMs += config.thresholds.guardrails.rate_limits.discord_messages_per_minute > 0 ? 61_000 : 0;
+    skippedMs +=
+      config.thresholds.guardrails.rate_limits.discord_messages_per_minute > 0 ? 61_000 : 0;
     for (let pass = 0; pass < 20; pass++) {
       await outbox.tick();
       const lines = readFileSync(jsonl, 'utf8');
@@ -105,10 +144,16 @@ export async function benchStorm(natsUrl: string, repoRoot: string, anomalies = 
     }
     await outbox.stop();
     const depth = await outbox.depth();
-    const count = (kind: string, state: string): number => depth.find((entry) => entry.kind === kind && entry.state === state)?.count ?? 0;
-    const lines = readFileSync(jsonl, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { kind: string });
+    const count = (kind: string, state: string): number =>
+      depth.find((entry) => entry.kind === kind && entry.state === state)?.count ?? 0;
+    const lines = readFileSync(jsonl, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { kind: string });
     const inLedger = (await ledger.list()).length;
-    const tickets = (await kv.listKeys(KV_BUCKETS.tickets)).filter((key) => /^[A-Z]+-\d+$/.test(key)).length;
+    const tickets = (await kv.listKeys(KV_BUCKETS.tickets)).filter((key) =>
+      /^[A-Z]+-\d+$/.test(key),
+    ).length;
     emit({
       bench: 'storm',
       anomalies,
@@ -128,7 +173,8 @@ export async function benchStorm(natsUrl: string, repoRoot: string, anomalies = 
         inLedger === fingerprints &&
         tickets <= config.thresholds.guardrails.rate_limits.jira_issues_per_hour &&
         lines.some((line) => line.kind === 'summary') &&
-        lines.filter((line) => line.kind === 'incident').length <= config.thresholds.guardrails.rate_limits.discord_messages_per_minute,
+        lines.filter((line) => line.kind === 'incident').length <=
+          config.thresholds.guardrails.rate_limits.discord_messages_per_minute,
     });
   } finally {
     await removeBusTopology(bus);
