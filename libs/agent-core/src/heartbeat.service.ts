@@ -11,6 +11,7 @@ import { heartbeatSubject, type HeartbeatRecord } from '@opscrew/contracts';
 import { EventPublisher, type TypedKv } from '@opscrew/messaging';
 import { AgentIdentity } from './agent-identity';
 import { HEARTBEAT_STORE } from './agent-core.tokens';
+import { PeriodicTask } from './periodic-task';
 
 const INTERVAL_NAME = 'heartbeat';
 
@@ -25,15 +26,20 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
   private lastSuccess: Date | null = null;
   private lastCycle: Date | null = null;
   private failing = false;
-  private inFlight: Promise<void> | null = null;
+  private readonly task: PeriodicTask<void>;
 
   constructor(
     private readonly identity: AgentIdentity,
     private readonly publisher: EventPublisher,
     @Inject(HEARTBEAT_STORE) private readonly store: TypedKv<HeartbeatRecord>,
     @Inject(LOADED_CONFIG) private readonly loaded: LoadedConfig,
-    private readonly scheduler: SchedulerRegistry,
-  ) {}
+    scheduler: SchedulerRegistry,
+  ) {
+    // send() never throws; a beat still in flight (NATS slow or reconnecting) is not stacked upon.
+    this.task = new PeriodicTask(INTERVAL_NAME, scheduler, () => this.send(), {
+      onError: () => undefined,
+    });
+  }
 
   /** Agents with a work cycle report each one; heartbeats carry it so a stuck loop is visible. */
   reportCycle(at: Date = new Date()): void {
@@ -47,27 +53,16 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     const agent = this.loaded.config.agents.get(this.identity.agent);
-    const intervalMs = (agent?.heartbeat_interval_s ?? 15) * 1000;
-    void this.beat();
-    this.scheduler.addInterval(
-      INTERVAL_NAME,
-      setInterval(() => void this.beat(), intervalMs),
-    );
+    this.task.start((agent?.heartbeat_interval_s ?? 15) * 1000);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', INTERVAL_NAME))
-      this.scheduler.deleteInterval(INTERVAL_NAME);
-    await this.inFlight;
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** One heartbeat; never throws (a missed beat is what atlas is there to notice). */
-  beat(): Promise<void> {
-    // A beat still in flight (NATS slow or reconnecting) is not stacked upon.
-    this.inFlight ??= this.send().finally(() => {
-      this.inFlight = null;
-    });
-    return this.inFlight;
+  async beat(): Promise<void> {
+    await this.task.run();
   }
 
   private async send(): Promise<void> {

@@ -7,3 +7,4 @@ export * from './heartbeat.service';
 export * from './logger.options';
 export * from './nats.health-indicator';
 export * from './run-agent';
+export * from './periodic-task';

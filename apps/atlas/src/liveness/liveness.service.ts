@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { HEARTBEAT_STORE } from '@opscrew/agent-core';
+import { HEARTBEAT_STORE, PeriodicTask } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
 import { AGENT_NAMES, type AgentName, type HeartbeatRecord, SUBJECTS } from '@opscrew/contracts';
 import { EventPublisher, type TypedKv } from '@opscrew/messaging';
@@ -24,28 +24,27 @@ const INTERVAL_NAME = 'liveness';
 export class LivenessService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LivenessService.name);
   private readonly lastState = new Map<AgentName, LivenessState>();
-  private checking: Promise<void> | null = null;
+  private readonly task: PeriodicTask<void>;
 
   constructor(
     @Inject(HEARTBEAT_STORE) private readonly heartbeats: TypedKv<HeartbeatRecord>,
     @Inject(LOADED_CONFIG) private readonly loaded: LoadedConfig,
     private readonly publisher: EventPublisher,
     private readonly reports: ReportWriter,
-    private readonly scheduler: SchedulerRegistry,
-  ) {}
+    scheduler: SchedulerRegistry,
+  ) {
+    this.task = new PeriodicTask(INTERVAL_NAME, scheduler, () => this.runCheck(), {
+      onError: (error) => this.logger.warn(`liveness check failed: ${(error as Error).message}`),
+    });
+  }
 
   onApplicationBootstrap(): void {
     const intervalS = this.loaded.config.agents.get('atlas')?.liveness?.check_interval_s ?? 10;
-    this.scheduler.addInterval(
-      INTERVAL_NAME,
-      setInterval(() => void this.check(), intervalS * 1000),
-    );
+    this.task.start(intervalS * 1000, false);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', INTERVAL_NAME))
-      this.scheduler.deleteInterval(INTERVAL_NAME);
-    await this.checking;
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 
   /** Every configured agent with its verdict, read fresh from the bucket. */
@@ -61,15 +60,8 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** One pass; overlapping passes (a slow bucket) are not stacked. */
-  check(): Promise<void> {
-    this.checking ??= this.runCheck()
-      .catch((error: unknown) =>
-        this.logger.warn(`liveness check failed: ${(error as Error).message}`),
-      )
-      .finally(() => {
-        this.checking = null;
-      });
-    return this.checking;
+  async check(): Promise<void> {
+    await this.task.run();
   }
 
   private async runCheck(): Promise<void> {

@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { PeriodicTask } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
 import { type OutboxService } from '@opscrew/guardrails';
 import { MONITOR_CYCLE, OUTBOX } from '../ops-monitor.tokens';
@@ -21,7 +22,7 @@ const INTERVAL_NAME = 'monitor-cycle';
 @Injectable()
 export class MonitorCycleRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MonitorCycleRunner.name);
-  private running: Promise<CycleSummary | null> | null = null;
+  private readonly task: PeriodicTask<CycleSummary>;
   private last: CycleSummary | null = null;
   private skipped = 0;
 
@@ -29,8 +30,27 @@ export class MonitorCycleRunner implements OnApplicationBootstrap, OnApplication
     @Inject(MONITOR_CYCLE) private readonly cycle: MonitorCycle,
     @Inject(OUTBOX) private readonly outbox: OutboxService,
     @Inject(LOADED_CONFIG) private readonly loaded: LoadedConfig,
-    private readonly scheduler: SchedulerRegistry,
-  ) {}
+    scheduler: SchedulerRegistry,
+  ) {
+    this.task = new PeriodicTask(
+      INTERVAL_NAME,
+      scheduler,
+      async () => {
+        this.last = await this.cycle.run();
+        return this.last;
+      },
+      {
+        onError: (error) =>
+          this.logger.error(`cycle failed: ${(error as Error).stack ?? String(error)}`),
+        onOverlap: () => {
+          this.skipped++;
+          this.logger.warn(
+            `previous cycle still running: skipped (${this.skipped} so far); the cycle is slower than its interval`,
+          );
+        },
+      },
+    );
+  }
 
   get lastSummary(): CycleSummary | null {
     return this.last;
@@ -39,43 +59,17 @@ export class MonitorCycleRunner implements OnApplicationBootstrap, OnApplication
   onApplicationBootstrap(): void {
     this.outbox.start();
     const intervalS = this.loaded.config.agents.get('ops-monitor')?.monitor?.cycle_interval_s ?? 15;
-    void this.tick();
-    this.scheduler.addInterval(
-      INTERVAL_NAME,
-      setInterval(() => void this.tick(), intervalS * 1000),
-    );
+    this.task.start(intervalS * 1000);
     this.logger.log(`detection cycle every ${intervalS} s`);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', INTERVAL_NAME))
-      this.scheduler.deleteInterval(INTERVAL_NAME);
-    await this.running;
+    await this.task.stop();
     await this.outbox.stop();
   }
 
   /** One cycle now, unless one is still running. */
-  tick(): Promise<CycleSummary | null> {
-    if (this.running) {
-      this.skipped++;
-      this.logger.warn(
-        `previous cycle still running: skipped (${this.skipped} so far); the cycle is slower than its interval`,
-      );
-      return this.running;
-    }
-    this.running = this.cycle
-      .run()
-      .then((summary) => {
-        this.last = summary;
-        return summary;
-      })
-      .catch((error: unknown) => {
-        this.logger.error(`cycle failed: ${(error as Error).stack ?? String(error)}`);
-        return null;
-      })
-      .finally(() => {
-        this.running = null;
-      });
-    return this.running;
+  async tick(): Promise<CycleSummary | null> {
+    return (await this.task.run()) ?? null;
   }
 }
