@@ -11,3 +11,4 @@ export * from './outbox/storm-summary.builder';
 export * from './outbox/outbox-item.factory';
 export * from './outbox/outbox.service';
 export * from './outbox/outbox-bucket';
+export * from './audit/audit.port';

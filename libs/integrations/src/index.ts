@@ -36,3 +36,4 @@ export * from './notifier/discord-message.builder';
 export * from './notifier/discord.notifier';
 export * from './notifier/console.notifier';
 export * from './adapters.factory';
+export * from './runtime/runtime.port';
