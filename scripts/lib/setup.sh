@@ -89,16 +89,121 @@ ensure_nats() {
   fi
 }
 
+# Docker Engine for the runtime adapter's integration tests (Debian's docker.io: dockerd
+# 20.10 + containerd + runc). Only ever started when no engine answers; a dockerd that was
+# already running is used as is and never stopped by us.
+DOCKER_STATE_DIR="$OPSCREW_ROOT/var/docker"
+DOCKERD_PID=
+# dockerd is up within a few seconds here; 30 s covers a cold containerd start on a busy machine.
+DOCKER_START_TIMEOUT_S=30
+# On SIGTERM dockerd stops its containers (10 s each by default) and containerd: give it
+# that long before SIGKILL, which would orphan containerd.
+DOCKERD_STOP_GRACE_S=30
+# Busybox-only image for the Docker tests: no registry is reachable, so it is imported
+# from Debian's busybox-static.
+BUSYBOX_IMAGE=${OPSCREW_BUSYBOX_IMAGE:-local/busybox:1}
+
+docker_answers() { docker info >/dev/null 2>&1; }
+
+ensure_docker_binary() {
+  if command -v dockerd >/dev/null 2>&1 && command -v docker >/dev/null 2>&1; then
+    return 0
+  fi
+  if apt_install docker.io; then return 0; fi
+  log "Docker is not installed. Install it (Debian/Ubuntu: sudo apt-get install docker.io)."
+  return 1
+}
+
+# Starts dockerd with extra flags "$@"; waits until `docker info` answers. On failure the
+# dockerd we started is stopped again and 1 is returned.
+start_dockerd() {
+  mkdir -p "$DOCKER_STATE_DIR"
+  log "starting dockerd $* (log $DOCKER_STATE_DIR/dockerd.log)"
+  dockerd --pidfile "$DOCKER_STATE_DIR/dockerd.pid" "$@" >>"$DOCKER_STATE_DIR/dockerd.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 $((DOCKER_START_TIMEOUT_S * 5))); do
+    if docker_answers; then
+      DOCKERD_PID=$pid
+      STARTED_PIDS+=("$pid")
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  log "dockerd $* did not answer within ${DOCKER_START_TIMEOUT_S}s; see $DOCKER_STATE_DIR/dockerd.log"
+  stop_pid "$pid" "$DOCKERD_STOP_GRACE_S"
+  return 1
+}
+
+# A Docker Engine that answers `docker info`: reuse one, else start our own (root only).
+ensure_docker() {
+  if command -v docker >/dev/null 2>&1 && docker_answers; then
+    log "Docker engine already answers"
+    return 0
+  fi
+  ensure_docker_binary || return 1
+  if ! is_root; then
+    log "no Docker engine answers and only root can start dockerd here"
+    return 1
+  fi
+  # Sandboxes without iptables (or without the rights to change it) refuse the default
+  # bridge set-up; the tests only use --network none, so no bridge is needed at all.
+  start_dockerd || start_dockerd --iptables=false --bridge=none
+}
+
+# local/busybox:1 from /bin/busybox of busybox-static plus applet symlinks (docker import).
+ensure_busybox_image() {
+  if docker image inspect "$BUSYBOX_IMAGE" >/dev/null 2>&1; then return 0; fi
+  local busybox
+  busybox=$(command -v busybox || true)
+  # A dynamically linked busybox (Debian's `busybox`) would not run in an empty rootfs.
+  if [ -z "$busybox" ] || ldd "$busybox" >/dev/null 2>&1; then
+    apt_install busybox-static || {
+      log "busybox-static is missing (Debian/Ubuntu: sudo apt-get install busybox-static)"
+      return 1
+    }
+    busybox=$(command -v busybox)
+  fi
+  local rootfs
+  rootfs=$(mktemp -d)
+  mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc"
+  cp "$busybox" "$rootfs/bin/busybox"
+  local applet
+  for applet in sh ash sleep echo cat printf test '[' true false touch rm ls ps kill date \
+    env wget nc head tail grep seq id hostname; do
+    ln -s busybox "$rootfs/bin/$applet"
+  done
+  chmod 1777 "$rootfs/tmp"
+  log "building $BUSYBOX_IMAGE (docker import of $busybox)"
+  if ! tar -C "$rootfs" -c . | docker import -c 'ENV PATH=/bin' - "$BUSYBOX_IMAGE" >/dev/null; then
+    rm -rf "$rootfs"
+    log "docker import of $BUSYBOX_IMAGE failed"
+    return 1
+  fi
+  rm -rf "$rootfs"
+}
+
+# SIGTERM, wait up to $2 seconds, then SIGKILL: one PID that we started.
+stop_pid() {
+  local pid=$1 grace_s=${2:-5}
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 $((grace_s * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+}
+
 # Stop only what this script started, by PID.
 stop_started() {
   local pid
   for pid in "${STARTED_PIDS[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
+    if [ "$pid" = "$DOCKERD_PID" ]; then
+      stop_pid "$pid" "$DOCKERD_STOP_GRACE_S"
+    else
+      stop_pid "$pid" 5
     fi
   done
   STARTED_PIDS=()
+  DOCKERD_PID=
   rm -f "$OPSCREW_ROOT/var/nats/nats-server.pid"
 }

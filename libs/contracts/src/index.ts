@@ -26,3 +26,5 @@ export * from './records/fingerprint.record';
 export * from './records/ticket.record';
 export * from './records/outbox-item.record';
 export * from './records/accuracy-feedback.record';
+export * from './records/remediation-run.record';
+export * from './records/escalation.record';

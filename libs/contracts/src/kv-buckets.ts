@@ -22,6 +22,8 @@ export const KV_BUCKETS = {
   sequences: 'sequences',
   /** Open incidents by fingerprint (service + symptom): the dedup index ops-monitor writes by CAS. */
   fingerprints: 'fingerprints',
+  /** jira-resolver's remediation runs, a persisted state machine that survives a restart. */
+  remediations: 'remediations',
 } as const;
 
 export type BucketName = (typeof KV_BUCKETS)[keyof typeof KV_BUCKETS];

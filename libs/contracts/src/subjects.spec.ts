@@ -76,6 +76,7 @@ describe('kv buckets', () => {
       'escalations',
       'sequences',
       'fingerprints',
+      'remediations',
     ]);
     expect(KV_BUCKETS.locks).toBe('locks');
   });

@@ -37,3 +37,6 @@ export * from './notifier/discord.notifier';
 export * from './notifier/console.notifier';
 export * from './adapters.factory';
 export * from './runtime/runtime.port';
+export * from './briefs/incident-brief';
+export * from './briefs/incident-brief.renderers';
+export * from './briefs/runbook.recommender';

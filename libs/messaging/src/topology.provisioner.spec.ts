@@ -184,6 +184,7 @@ describe('provisionBuckets', () => {
       'x_escalations created',
       'x_sequences created',
       'x_fingerprints created',
+      'x_remediations created',
     ]);
     const incidents = fake.streams.get('KV_x_incidents') as StreamConfig;
     fake.streams.set('KV_x_incidents', { ...incidents, max_msgs_per_subject: 1 });
@@ -203,6 +204,6 @@ describe('provisionBuckets', () => {
     });
     expect(report.stream.action).toBe('created');
     expect(report.consumers.length).toBe(CONSUMER_NAMES.length);
-    expect(report.buckets.length).toBe(9);
+    expect(report.buckets.length).toBe(10);
   });
 });

@@ -89,6 +89,29 @@ export const CONSUMERS = {
     // Slow handlers: do not let buffered incidents age past ack_wait.
     pull_batch: 1,
   },
+  'jira-resolver-reopened': {
+    durable: 'jira-resolver-reopened',
+    filter: SUBJECTS.incidentUpdated,
+    description: 'jira-resolver re-attempts an incident that recurred after resolution (within max_retries)',
+    deliver: 'all',
+    // The handler writes one KV entry; most updates are ignored at once.
+    ack_wait_ms: 30_000,
+    max_deliver: MAX_DELIVER_DEFAULT,
+    max_ack_pending: MAX_ACK_PENDING_FAST,
+    pull_batch: PULL_BATCH_FAST,
+  },
+  'jira-resolver-locks': {
+    durable: 'jira-resolver-locks',
+    filter: SUBJECTS.lockReleased,
+    description: 'jira-resolver resumes remediations deferred behind a lock the moment it is released',
+    // Only releases from now on matter: a deferred run also re-checks the lock on its own timer.
+    deliver: 'new',
+    // The handler only wakes the worker.
+    ack_wait_ms: 30_000,
+    max_deliver: MAX_DELIVER_DEFAULT,
+    max_ack_pending: MAX_ACK_PENDING_FAST,
+    pull_batch: PULL_BATCH_FAST,
+  },
   'atlas-ledger': {
     durable: 'atlas-ledger',
     filter: 'incident.>',
@@ -286,6 +309,15 @@ export const BUCKETS: { readonly [B in BucketName]: BucketDeclaration } = {
     storage: 'file',
     max_value_bytes: 1024,
     description: 'per-day incident id counters',
+  },
+  [KV_BUCKETS.remediations]: {
+    // A few revisions of a run show how it progressed when debugging a stuck one.
+    history: 5,
+    // Runs and restart marks older than a week are history (the stream keeps the events).
+    ttl_ms: 7 * ONE_DAY_MS,
+    storage: 'file',
+    max_value_bytes: MAX_VALUE_BYTES,
+    description: 'remediation runs (persisted state machine) and last restart per service',
   },
   [KV_BUCKETS.fingerprints]: {
     // Only the current open incident per fingerprint matters; CAS on it is the dedup.

@@ -1,1 +1,2 @@
-export {};
+export * from './runtime-policy';
+export * from './runtime-policy.factory';

@@ -1,31 +1,99 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { type IncidentDetectedEvent } from '@opscrew/contracts';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
+import {
+  type IncidentDetectedEvent,
+  IncidentUpdatedEvent,
+  type LockReleasedEvent,
+} from '@opscrew/contracts';
+import { buildBrief, renderTicket } from '@opscrew/integrations';
 import { EventConsumer, type MessageMeta } from '@opscrew/messaging';
+import { RemediationEngine } from '../remediation/remediation.engine';
+import { RemediationWorker } from '../remediation/remediation.worker';
+import { TicketGateway } from '../tickets/ticket.gateway';
 
 /**
- * jira-resolver's intake: the durable `jira-resolver-incidents` consumer on
- * `incident.detected`. Each incident is received, logged and acknowledged;
- * the runbook remediation it will trigger builds on this handler.
+ * jira-resolver's intake: new incidents (durable consumer on
+ * `incident.detected`) become remediation runs — one per incident, however
+ * many replicas or redeliveries (the run is created by CAS). Informational
+ * incidents (a locked service) are recorded, never remediated. A recurrence
+ * (`incident.updated` phase reopened) is a new attempt within `max_retries`.
+ * A released lock wakes deferred runs at once.
  */
 @Injectable()
 export class IncidentIntakeService implements OnApplicationBootstrap {
   private readonly logger = new Logger(IncidentIntakeService.name);
 
-  constructor(private readonly consumer: EventConsumer) {}
+  constructor(
+    private readonly consumer: EventConsumer,
+    private readonly engine: RemediationEngine,
+    private readonly worker: RemediationWorker,
+    private readonly tickets: TicketGateway,
+    @Inject(LOADED_CONFIG) private readonly loaded: LoadedConfig,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.consumer.consume('jira-resolver-incidents', (event, meta) =>
       this.receive(event, meta),
     );
+    await this.consumer.consume('jira-resolver-reopened', (event) => this.reopened(event));
+    await this.consumer.consume('jira-resolver-locks', (event) => this.lockReleased(event));
   }
 
-  receive(event: IncidentDetectedEvent, meta: MessageMeta): void {
-    // Idempotent by construction: receiving the same incident twice changes nothing.
+  async receive(event: IncidentDetectedEvent, meta: MessageMeta): Promise<void> {
+    const summary =
+      `${event.incident_id}: ${event.service} ${event.symptom} = ${event.value}` +
+      `${event.threshold !== undefined ? ` (threshold ${event.threshold})` : ''}, severity ${event.severity}, from ${event.source}` +
+      `${meta.redelivered ? `, redelivery #${meta.deliveryCount}` : ''}`;
+    if (event.informational) {
+      this.logger.log(`received ${summary}, informational (lock held): no remediation`);
+      return;
+    }
+    if (event.source !== 'ops-monitor') {
+      // ops-monitor tickets its incidents; one injected by a person or the CLI gets its ticket here (same key: at most one).
+      await this.tickets.ensure(
+        renderTicket(
+          buildBrief(
+            {
+              incident_id: event.incident_id,
+              service: event.service,
+              symptom: event.symptom,
+              severity: event.severity,
+              metric: event.metric ?? 'value',
+              first_value: event.value,
+              ...(event.threshold !== undefined ? { threshold: event.threshold } : {}),
+              opened_at: event.detected_at,
+              detail: `reported by ${event.source}`,
+            },
+            this.loaded.config,
+          ),
+          this.loaded.config.integrations.jira?.labels ?? ['auto-detected', 'ops-monitor'],
+        ),
+      );
+    }
+    const created = await this.engine.enqueue({
+      incident_id: event.incident_id,
+      service: event.service,
+      symptom: event.symptom,
+      severity: event.severity,
+    });
     this.logger.log(
-      `received ${event.incident_id}: ${event.service} ${event.symptom} = ${event.value}` +
-        `${event.threshold !== undefined ? ` (threshold ${event.threshold})` : ''}, severity ${event.severity}, ` +
-        `from ${event.source}${event.informational ? ', informational (lock held): no remediation' : ''}` +
-        `${meta.redelivered ? `, redelivery #${meta.deliveryCount}` : ''}`,
+      `received ${summary}: ${created ? 'remediation queued' : 'a run exists already'}`,
     );
+    void this.worker.kick();
+  }
+
+  async reopened(event: IncidentUpdatedEvent): Promise<void> {
+    if (!(event instanceof IncidentUpdatedEvent) || event.phase !== 'reopened') return;
+    const result = await this.engine.reattempt(
+      event.incident_id,
+      `recurred: ${event.note ?? 'after resolution'}`,
+    );
+    this.logger.log(`${event.incident_id} reopened: ${result}`);
+    if (result === 'queued') void this.worker.kick();
+  }
+
+  lockReleased(event: LockReleasedEvent): void {
+    this.logger.debug(`lock on ${event.service} released by ${event.holder}: waking deferred runs`);
+    void this.worker.kick();
   }
 }

@@ -3,8 +3,7 @@ import { type FingerprintRecord } from '@opscrew/contracts';
 import { type OutboxService } from '@opscrew/guardrails';
 import { type QualityTracker } from '../quality/quality.tracker';
 import { type IncidentAnnouncer } from '../incidents/incident-manager.service';
-import { buildBrief } from './incident-brief';
-import { renderAlert, renderTicket } from './incident-brief.renderers';
+import { buildBrief, renderAlert, renderTicket } from '@opscrew/integrations';
 
 /** Labels on every auto-detected ticket when no Jira labels are configured (the seed's). */
 const DEFAULT_LABELS = ['auto-detected', 'ops-monitor'];

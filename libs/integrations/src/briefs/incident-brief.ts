@@ -48,7 +48,13 @@ const IMPACT_BY_CRITICALITY: Record<string, string> = {
   low: 'Low: optional content is affected (ads, images, back-office consumers).',
 };
 
-export function buildBrief(record: FingerprintRecord, config: OpscrewConfig): IncidentBrief {
+/** What a brief is made from: an opened fingerprint record, or the facts of an incident.detected event. */
+export type IncidentFacts = Pick<
+  FingerprintRecord,
+  'incident_id' | 'service' | 'symptom' | 'severity' | 'metric' | 'first_value' | 'threshold' | 'opened_at' | 'detail'
+>;
+
+export function buildBrief(record: IncidentFacts, config: OpscrewConfig): IncidentBrief {
   const service = config.services.watched.get(record.service);
   const runbookName = recommendRunbook(record.symptom, config.thresholds.runbooks);
   const runbook = runbookName ? config.thresholds.runbooks.patterns.get(runbookName) : undefined;

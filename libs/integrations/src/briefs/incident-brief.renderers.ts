@@ -1,4 +1,5 @@
-import { type Notification, type TicketDraft } from '@opscrew/integrations';
+import { type Notification } from '../notifier/notifier.port';
+import { type TicketDraft } from '../tracker/tracker.port';
 import { type IncidentBrief } from './incident-brief';
 
 /** The ticket: detection time, service, symptom with value and threshold, impact, trace link, runbook. */

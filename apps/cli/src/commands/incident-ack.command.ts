@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { busOptionsFromConfig } from '@opscrew/agent-core';
+import {
+  auditSubject,
+  INCIDENT_ID_MAX_LENGTH,
+  INCIDENT_ID_PATTERN,
+  IncidentRecord,
+  KV_BUCKETS,
+  SUBJECTS,
+} from '@opscrew/contracts';
+import {
+  type AuditSink,
+  EscalationService,
+  type EscalationLogger,
+  escalationKeys,
+  openEscalationKv,
+} from '@opscrew/guardrails';
+import {
+  EventPublisher,
+  IncidentLedger,
+  KvFactory,
+  NatsConnectionService,
+  provisionAll,
+} from '@opscrew/messaging';
+import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
+import { type ConfigCommandOptions, loadForCli } from './config.commands';
+
+export interface AckOptions extends ConfigCommandOptions {
+  readonly by?: string;
+}
+
+/** What the command takes from the machine it runs on; tests replace it. */
+export interface AckEnvironment {
+  /** The OS user name (the `--by` default). */
+  readonly userName: () => string;
+}
+
+const defaultEnvironment: AckEnvironment = { userName: () => userInfo().username };
+
+/** A CLI must not hang when NATS is away: try for a few seconds, then say so. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * Who acknowledged lands in the ledger, the audit log and the escalation
+ * record: a short token (a login or a chat handle), never free text.
+ */
+const ACKER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/**
+ * `opscrew incident ack INC-…`: a person takes the incident. Stops its
+ * escalation chain (no further pages) and records the ack in the ledger
+ * through `incident.updated`.
+ */
+export async function incidentAck(
+  incidentId: string,
+  options: AckOptions,
+  io: CliIo,
+  env: AckEnvironment = defaultEnvironment,
+): Promise<number> {
+  if (incidentId.length > INCIDENT_ID_MAX_LENGTH || !INCIDENT_ID_PATTERN.test(incidentId)) {
+    io.err(
+      `opscrew incident ack: "${incidentId}" is not an incident id (expected INC-YYYYMMDD-NNN, e.g. INC-20250131-001)`,
+    );
+    return EXIT_INVALID;
+  }
+  const by = acker(options.by, env);
+  if ('problem' in by) {
+    io.err(`opscrew incident ack: ${by.problem}`);
+    return EXIT_INVALID;
+  }
+  const loaded = loadForCli(options, io);
+  if ('exitCode' in loaded) return loaded.exitCode;
+  const { config } = loaded.loaded;
+
+  const bus = new NatsConnectionService({
+    ...busOptionsFromConfig(config.bus, 'opscrew-cli'),
+    wait_on_first_connect: false,
+  });
+  try {
+    const where = `cannot reach NATS at ${config.bus.servers.join(', ')}`;
+    await withTimeout(
+      bus.connect().catch((error: unknown) => {
+        throw new Error(
+          `${where}: ${(error as Error).message} (is nats-server -js running? NATS_URL points elsewhere)`,
+        );
+      }),
+      CONNECT_TIMEOUT_MS,
+      where,
+    );
+    // Idempotent: the buckets exist even when no agent has started yet.
+    await provisionAll(await bus.jetstreamManager(), bus.subjects, {
+      duplicate_window_ms: bus.options.duplicate_window_ms,
+    });
+    const factory = new KvFactory(bus);
+    const ledger = new IncidentLedger(
+      await factory.open(KV_BUCKETS.incidents, { class: IncidentRecord }),
+    );
+    const publisher = new EventPublisher(bus, 'cli');
+    const escalations = new EscalationService({
+      kv: await openEscalationKv(factory),
+      // An ack only closes the record: it never performs a level, so it never pages.
+      outbox: { enqueue: () => Promise.reject(new Error('opscrew incident ack does not page')) },
+      publisher,
+      audit: busAuditSink(publisher),
+      config: config.thresholds.escalation,
+      logger: cliLogger(io),
+    });
+
+    const incident = await ledger.get(incidentId);
+    const known = await escalations.get(incidentId);
+    if (known === null && incident?.phase === 'resolved') {
+      io.out(`${incidentId} is not escalating (resolved; no escalation was opened)`);
+      return EXIT_OK;
+    }
+    const result = await escalations.ack(
+      incidentId,
+      by.name,
+      incident === null
+        ? undefined
+        : {
+            incident_id: incident.incident_id,
+            service: incident.service,
+            symptom: incident.symptom,
+            severity: incident.severity,
+          },
+    );
+    if (result.outcome === 'unknown') {
+      io.err(`unknown incident ${incidentId}`);
+      return EXIT_FAILURE;
+    }
+    const record = result.record;
+    if (result.outcome === 'closed') {
+      io.out(
+        `acknowledged ${incidentId}: escalation stopped at ${result.level} (by ${by.name})`,
+      );
+    } else {
+      io.out(
+        `${incidentId} is not escalating (${record.state} by ${record.closed_by ?? '?'} at ${record.closed_at ?? '?'})`,
+      );
+    }
+    if (incident !== null && record.state === 'acked' && record.closed_by !== undefined) {
+      // Also after a repeated ack: the same event id, so a first run that failed here is healed
+      // and a successful one is not doubled (the stream and the ledger both dedupe by id).
+      await publisher.publish(
+        SUBJECTS.incidentUpdated,
+        {
+          incident_id: incidentId,
+          fingerprint: incident.fingerprint,
+          note: `acknowledged by ${record.closed_by} (escalation stopped at ${record.level})`,
+        },
+        { id: escalationKeys.ackUpdate(incidentId), ...(record.closed_at ? { at: record.closed_at } : {}) },
+      );
+    } else if (incident === null) {
+      io.err(`warning: ${incidentId} is not in the ledger; the ack is kept in its escalation only`);
+    }
+    return EXIT_OK;
+  } catch (error) {
+    io.err(`opscrew incident ack: ${(error as Error).message}`);
+    return EXIT_FAILURE;
+  } finally {
+    await bus.close().catch(() => undefined);
+  }
+}
+
+function acker(given: string | undefined, env: AckEnvironment): { name: string } | { problem: string } {
+  if (given !== undefined) {
+    return ACKER_PATTERN.test(given)
+      ? { name: given }
+      : { problem: `--by: "${given}" must be a short name (letters, digits, ".", "_", "-"; at most 64)` };
+  }
+  let name: string;
+  try {
+    name = env.userName();
+  } catch (error) {
+    return { problem: `cannot tell who you are (${(error as Error).message}); pass --by NAME` };
+  }
+  return ACKER_PATTERN.test(name)
+    ? { name }
+    : { problem: `your user name "${name}" is not a short name; pass --by NAME` };
+}
+
+/**
+ * The ack's audit entry as an `audit.<agent>` event (the chain's owner,
+ * jira-resolver; the envelope's source says it came from the CLI). Only a
+ * digest of the input travels, as the audit port requires.
+ */
+function busAuditSink(publisher: EventPublisher): AuditSink {
+  return {
+    async record(entry): Promise<void> {
+      const agent = entry.agent === 'jira-resolver' ? entry.agent : 'jira-resolver';
+      await publisher.publish(auditSubject(agent), {
+        agent,
+        action: entry.action,
+        verdict: entry.verdict,
+        input_digest: createHash('sha256').update(JSON.stringify(entry.input)).digest('hex'),
+        result: entry.incident_id ? `${entry.incident_id}: ${entry.result}` : entry.result,
+        ...(entry.revision !== undefined ? { revision: entry.revision } : {}),
+      });
+    },
+  };
+}
+
+/** The engine's own progress lines are noise here; its warnings and errors are not. */
+function cliLogger(io: CliIo): EscalationLogger {
+  return {
+    log: () => undefined,
+    warn: (message) => io.err(`warning: ${message}`),
+    error: (message) => io.err(`error: ${message}`),
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,206 @@
+import { type RestartServiceStep } from '@opscrew/config';
+import { serviceLockKey, SUBJECTS } from '@opscrew/contracts';
+import { RuntimeRefusedError } from '@opscrew/integrations';
+import { done, type RunbookAction, type StepContext, type StepOutcome } from './runbook-action';
+
+/**
+ * The run's lease on its service: short, renewed by the worker while the run
+ * restarts and verifies, so a resolver that dies frees the service within a
+ * minute (a load test may then take it) instead of blocking it for the whole
+ * verification budget.
+ */
+export const RESTART_LEASE_TTL_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/**
+ * `restart_service`, the one mutating step. Before acting: the step's
+ * condition, the cooldown since the crew's last restart of this service, the
+ * restarts-per-hour budget, and the service's exclusive lease (a load test
+ * holds the same key: then the run defers and says so). The restart is
+ * two-phase: an `intent` mark with the lease revision is persisted first, so a
+ * resolver killed mid-way finds it on restart and asks the runtime whether the
+ * restart already happened — never restarting twice. The runtime refuses a
+ * stale revision (fencing): a resolver that lost its lease cannot act.
+ */
+export class RestartServiceAction implements RunbookAction<RestartServiceStep> {
+  async execute(context: StepContext, step: RestartServiceStep): Promise<StepOutcome> {
+    const { deps, caller } = context;
+    const run = context.run;
+    const service = run.service;
+    if (run.restart?.state === 'done')
+      return done(
+        'ok',
+        `already restarted at ${run.restart.started_after ?? run.restart.intent_at}`,
+      );
+
+    if (run.restart?.state === 'intent') {
+      // Resuming after a crash between "about to restart" and "restarted".
+      const state = await deps.runtime.inspect(service, caller).catch(() => null);
+      const started = state?.started_at ?? null;
+      if (
+        started &&
+        (run.restart.started_before === null ||
+          Date.parse(started) > Date.parse(run.restart.started_before))
+      ) {
+        await this.finish(context, started, 'confirmed after a resolver restart');
+        return done(
+          'ok',
+          `${service} was restarted at ${started} before this resolver restarted; not restarting it again`,
+        );
+      }
+    } else {
+      const skip = await this.conditionUnmet(context, step);
+      if (skip) return done('skipped', skip);
+      const limit = await this.overLimits(context);
+      if (limit) return { kind: 'fail', detail: limit };
+    }
+
+    const lease = await this.holdLease(context);
+    if ('holder' in lease) return lease;
+
+    const before =
+      run.restart?.state === 'intent'
+        ? run.restart.started_before
+        : ((await deps.runtime.inspect(service, caller).catch(() => null))?.started_at ?? null);
+    const intentAt =
+      run.restart?.state === 'intent' ? run.restart.intent_at : deps.now().toISOString();
+    await context.save({
+      ...context.run,
+      restart: {
+        state: 'intent',
+        intent_at: intentAt,
+        revision: lease.revision,
+        started_before: before,
+      },
+    });
+    try {
+      const outcome = await deps.runtime.restart(
+        service,
+        { key: lease.key, revision: lease.revision },
+        caller,
+      );
+      if (outcome.dry_run)
+        return done(
+          'skipped',
+          `observe mode: would restart ${service} (lease ${lease.key} at revision ${lease.revision})`,
+        );
+      await this.finish(context, outcome.started_at ?? deps.now().toISOString(), 'restarted');
+      return done(
+        'ok',
+        `restarted ${service} under lease ${lease.key} revision ${lease.revision}; new instance started ${outcome.started_at ?? 'now'}`,
+      );
+    } catch (error) {
+      if (error instanceof RuntimeRefusedError)
+        return { kind: 'fail', detail: `restart refused: ${error.reason}` };
+      throw error;
+    }
+  }
+
+  private async conditionUnmet(
+    context: StepContext,
+    step: RestartServiceStep,
+  ): Promise<string | null> {
+    const { deps, run, caller } = context;
+    if (step.condition === 'if_resource_pressure' && !run.resource_pressure) {
+      return 'no resource pressure found: a restart would not help (condition if_resource_pressure)';
+    }
+    if (step.condition === 'if_unhealthy') {
+      const state = await deps.runtime.inspect(run.service, caller).catch(() => null);
+      if (state && state.running && state.health !== 'unhealthy')
+        return `${run.service} is running and not unhealthy (condition if_unhealthy)`;
+    }
+    return null;
+  }
+
+  private async overLimits(context: StepContext): Promise<string | null> {
+    const { deps, run } = context;
+    const limits = deps.config.thresholds.guardrails;
+    const now = deps.now().getTime();
+    const last = await deps.runs.lastRestart(run.service);
+    if (last) {
+      const ago = now - Date.parse(last.value.at);
+      if (ago < limits.remediation.restart_cooldown_s * 1000) {
+        return `${run.service} was restarted ${Math.round(ago / 1000)} s ago (for ${last.value.incident_id}); cooldown is ${limits.remediation.restart_cooldown_s} s — restart loops hide the cause`;
+      }
+    }
+    const recent = await deps.runs.restartsSince(now - HOUR_MS);
+    if (recent >= limits.rate_limits.restarts_per_hour) {
+      return `${recent} restarts by the crew in the last hour (limit ${limits.rate_limits.restarts_per_hour}): a systemic problem for a human`;
+    }
+    return null;
+  }
+
+  /** The lease this run holds (taken now if needed), or who holds it instead. */
+  private async holdLease(
+    context: StepContext,
+  ): Promise<
+    | { key: string; revision: number }
+    | { kind: 'defer'; holder: string; until: string; reason: string }
+  > {
+    const { deps, run } = context;
+    const key = serviceLockKey(run.service);
+    if (run.lease && (await deps.leases.isCurrent(key, run.lease.revision)))
+      return { key, revision: run.lease.revision };
+    const holder = `${deps.holder}:${run.incident_id}`;
+    const acquired = await deps.leases.acquire(
+      key,
+      holder,
+      RESTART_LEASE_TTL_MS,
+      `restart for ${run.incident_id}`,
+    );
+    if (!acquired.ok) {
+      return {
+        kind: 'defer',
+        holder: acquired.held_by.holder,
+        until: acquired.held_by.expires_at,
+        reason: `${acquired.held_by.holder} holds ${run.service}`,
+      };
+    }
+    const lease = acquired.lease;
+    await context.save({
+      ...context.run,
+      lease: {
+        key,
+        holder,
+        revision: lease.revision,
+        acquired_at: lease.acquired_at,
+        expires_at: lease.expires_at,
+        ttl_ms: RESTART_LEASE_TTL_MS,
+      },
+      deferred: undefined,
+    });
+    await deps.publisher.publish(SUBJECTS.lockAcquired, {
+      service: run.service,
+      holder,
+      revision: lease.revision,
+      expires_at: lease.expires_at,
+      reason: `restart for ${run.incident_id}`,
+    });
+    return { key, revision: lease.revision };
+  }
+
+  private async finish(context: StepContext, startedAt: string, how: string): Promise<void> {
+    const { deps } = context;
+    const run = context.run;
+    if (!run.restart) return;
+    await context.save({
+      ...run,
+      restart: { ...run.restart, state: 'done', started_after: startedAt },
+    });
+    await deps.runs.recordRestart({
+      service: run.service,
+      at: deps.now().toISOString(),
+      incident_id: run.incident_id,
+    });
+    await deps.publisher.publish(
+      SUBJECTS.incidentUpdated,
+      {
+        incident_id: run.incident_id,
+        fingerprint: `${run.service}:${run.symptom}`,
+        phase: 'actioned',
+        note: `${run.service} ${how} by jira-resolver (run ${run.run_id})`,
+      },
+      { id: `incident.updated.${run.incident_id}.actioned.${run.run_id}` },
+    );
+  }
+}

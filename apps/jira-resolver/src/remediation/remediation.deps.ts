@@ -1,0 +1,45 @@
+import { type OpscrewConfig } from '@opscrew/config';
+import { type EventOf, type EventPayloads, type EventSubject } from '@opscrew/contracts';
+import { type AuditSink } from '@opscrew/guardrails';
+import { type MetricsSource, type RuntimePort } from '@opscrew/integrations';
+import { type IncidentLedger, type LeaseService } from '@opscrew/messaging';
+import { type RunbookCatalog } from '../runbooks/runbook.catalog';
+import { type TicketGateway } from '../tickets/ticket.gateway';
+import { type RemediationRunsRepository } from './remediation-runs.repository';
+
+/** What the escalation chain offers jira-resolver (EscalationService fits). */
+export interface EscalationLike {
+  open(
+    incident: { incident_id: string; service: string; symptom: string; severity: string },
+    at?: Date,
+  ): Promise<unknown>;
+  escalateNow(incidentId: string, reason: string): Promise<unknown>;
+  close(incidentId: string, how: 'resolved' | 'acked', by: string, note?: string): Promise<unknown>;
+}
+
+export interface PublisherLike {
+  publish<S extends EventSubject>(
+    subject: S,
+    payload: EventPayloads[S],
+    options?: { id?: string },
+  ): Promise<{ event: EventOf<S> }>;
+}
+
+/** Everything a remediation run touches, each behind a port so tests replace it. */
+export interface RemediationDeps {
+  readonly config: OpscrewConfig;
+  readonly catalog: RunbookCatalog;
+  readonly runtime: RuntimePort;
+  readonly metrics: MetricsSource;
+  readonly leases: LeaseService;
+  readonly runs: RemediationRunsRepository;
+  readonly tickets: TicketGateway;
+  readonly escalation: EscalationLike;
+  readonly publisher: PublisherLike;
+  readonly ledger: IncidentLedger;
+  readonly audit: AuditSink;
+  readonly now: () => Date;
+  /** This replica: the lease holder name and the run owner. */
+  readonly holder: string;
+  readonly mode: 'act' | 'observe';
+}

@@ -1,0 +1,339 @@
+import { loadConfig, type LoadedConfig } from '@opscrew/config';
+import { SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
+import {
+  IncidentRecord,
+  KV_BUCKETS,
+  LeaseRecord,
+  RemediationRunRecord,
+  RestartLogRecord,
+  serviceLockKey,
+  SUBJECTS,
+} from '@opscrew/contracts';
+import {
+  EventPublisher,
+  IncidentLedger,
+  KvFactory,
+  LeaseService,
+  type NatsConnectionService,
+} from '@opscrew/messaging';
+import { openTestBus, removeTestTopology, testNamespace } from '@opscrew/messaging/testing';
+import { StringCodec } from 'nats';
+import { RunbookCatalog } from '../runbooks/runbook.catalog';
+import { TicketGateway } from '../tickets/ticket.gateway';
+import { RemediationRunsRepository } from './remediation-runs.repository';
+import { RemediationEngine } from './remediation.engine';
+import {
+  FakeRuntime,
+  ManualClock,
+  RecordingAudit,
+  RecordingEscalation,
+  RecordingOutbox,
+  ScriptedMetrics,
+} from './testing/remediation.fakes';
+
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
+  let bus: NatsConnectionService;
+  let loaded: LoadedConfig;
+  let clock: ManualClock;
+  let leases: LeaseService;
+  let runs: RemediationRunsRepository;
+  let runtime: FakeRuntime;
+  let metrics: ScriptedMetrics;
+  let escalation: RecordingEscalation;
+  let outbox: RecordingOutbox;
+  let audit: RecordingAudit;
+
+  const engine = (holder = 'resolver-a', mode: 'act' | 'observe' = 'act'): RemediationEngine =>
+    new RemediationEngine({
+      config: loaded.config,
+      catalog: new RunbookCatalog(loaded, () => loaded),
+      runtime,
+      metrics,
+      leases,
+      runs,
+      tickets: new TicketGateway(outbox, mode === 'observe'),
+      escalation,
+      publisher: new EventPublisher(bus, 'jira-resolver'),
+      ledger,
+      audit,
+      now: clock.now,
+      holder,
+      mode,
+    });
+  let ledger: IncidentLedger;
+
+  /** Ticks the engine, one simulated second at a time, until the run settles. */
+  const drive = async (
+    subject: RemediationEngine,
+    incidentId: string,
+    seconds = 600,
+  ): Promise<RemediationRunRecord> => {
+    for (let second = 0; second < seconds; second++) {
+      const entry = await runs.get(incidentId);
+      if (!entry) throw new Error('no run');
+      if (['succeeded', 'failed', 'skipped'].includes(entry.value.state)) return entry.value;
+      await subject.advance(entry);
+      clock.advance(1000);
+    }
+    throw new Error(`run ${incidentId} did not settle in ${seconds} simulated seconds`);
+  };
+
+  const published = async (subject: string): Promise<Record<string, unknown>[]> => {
+    const jsm = await bus.jetstreamManager();
+    const wire = bus.subjects.toWire(subject);
+    const info = await jsm.streams.info(bus.subjects.stream(), { subjects_filter: wire });
+    const count = info.state.subjects?.[wire] ?? 0;
+    if (count === 0) return [];
+    const consumer = await bus
+      .jetstream()
+      .consumers.get(bus.subjects.stream(), { filterSubjects: wire });
+    const out: Record<string, unknown>[] = [];
+    for (let i = 0; i < count; i++) {
+      const message = await consumer.next({ expires: 2000 });
+      if (message)
+        out.push(JSON.parse(StringCodec().decode(message.data)) as Record<string, unknown>);
+    }
+    await consumer.delete();
+    return out;
+  };
+
+  const incident = (id: string, service = 'cart', symptom = 'high_error_rate') => ({
+    incident_id: id,
+    service,
+    symptom,
+    severity: 'high' as const,
+  });
+
+  beforeEach(async () => {
+    ({ bus } = await openTestBus(NATS_URL, testNamespace(), 'remediation-test'));
+    loaded = loadConfig({ configDir: SHIPPED_CONFIG_DIR, env: {} });
+    // Compressed timers: what takes minutes in production takes simulated seconds here.
+    loaded.config.thresholds.verification.wait_after_restart_s = 5;
+    loaded.config.thresholds.verification.check_interval_s = 5;
+    clock = new ManualClock();
+    const kv = new KvFactory(bus);
+    leases = new LeaseService(await kv.open(KV_BUCKETS.locks, { class: LeaseRecord }), {
+      now: clock.nowMs,
+    });
+    runs = new RemediationRunsRepository(
+      await kv.open(KV_BUCKETS.remediations, { class: RemediationRunRecord }),
+      await kv.open(KV_BUCKETS.remediations, { class: RestartLogRecord }),
+      () => kv.listKeys(KV_BUCKETS.remediations),
+    );
+    ledger = new IncidentLedger(await kv.open(KV_BUCKETS.incidents, { class: IncidentRecord }));
+    runtime = new FakeRuntime(clock, (key, revision) => leases.isCurrent(key, revision));
+    metrics = new ScriptedMetrics(runtime, clock);
+    escalation = new RecordingEscalation();
+    outbox = new RecordingOutbox();
+    audit = new RecordingAudit();
+  });
+  afterEach(async () => {
+    await removeTestTopology(bus);
+    await bus.close();
+  });
+
+  it('fixes a restart-curable fault: one restart, verified with metrics, ticket Done, incident resolved', async () => {
+    const resolver = engine();
+    expect(await resolver.enqueue(incident('INC-20261124-001'))).toBe(true);
+    expect(await resolver.enqueue(incident('INC-20261124-001'))).toBe(false); // a redelivery: still one run
+    const run = await drive(resolver, 'INC-20261124-001');
+    expect(run.state).toBe('succeeded');
+    expect(run.runbook).toBe('high_error_rate');
+    expect(run.steps.map((step) => `${step.action}:${step.result}`)).toEqual([
+      'check_logs:ok',
+      'restart_service:ok',
+      'verify_metrics:ok',
+    ]);
+    expect(runtime.restarts).toHaveLength(1);
+    expect(outbox.transitions()).toEqual(['in_progress', 'in_review', 'done']);
+    expect(outbox.comments().some((text) => text.startsWith('Step 2 restart_service: ok'))).toBe(
+      true,
+    );
+    expect(escalation.calls).toEqual(['open INC-20261124-001', 'close INC-20261124-001 resolved']);
+    expect((await published(SUBJECTS.incidentResolved))[0]).toMatchObject({
+      incident_id: 'INC-20261124-001',
+      resolved_by: 'jira-resolver',
+    });
+    expect((await published(SUBJECTS.remediationFinished))[0]).toMatchObject({
+      outcome: 'succeeded',
+      runbook: 'high_error_rate',
+    });
+    expect((await published(SUBJECTS.incidentUpdated)).map((event) => event.phase)).toEqual([
+      'triaged',
+      'actioned',
+      'verified',
+    ]);
+    expect(await leases.current(serviceLockKey('cart'))).toBeNull();
+    expect(audit.entries.map((entry) => entry.action)).toEqual([
+      'remediation.check_logs',
+      'remediation.restart_service',
+    ]);
+  });
+
+  it('escalates when the restart does not cure it (a flag-driven failure): one restart, then the failure budget', async () => {
+    metrics.curable = false;
+    const resolver = engine();
+    await resolver.enqueue(incident('INC-20261124-002'));
+    const run = await drive(resolver, 'INC-20261124-002');
+    expect(run.state).toBe('failed');
+    expect(run.outcome).toMatch(/^the fix did not hold: 6 failed checks \(budget 6\)/);
+    expect(runtime.restarts).toHaveLength(1);
+    expect(escalation.calls[1]).toMatch(/^escalate INC-20261124-002: the fix did not hold/);
+    expect(outbox.transitions()).toEqual(['in_progress', 'in_review']);
+    expect((await published(SUBJECTS.remediationFinished))[0]).toMatchObject({
+      outcome: 'escalated',
+    });
+  });
+
+  it('defers while a load test holds the service, says so, and restarts only after the release', async () => {
+    const stress = await leases.acquire(
+      serviceLockKey('cart'),
+      'demo-controller',
+      60_000,
+      'stress test',
+    );
+    if (!stress.ok) throw new Error('could not take the lock');
+    const resolver = engine();
+    await resolver.enqueue(incident('INC-20261124-003'));
+    for (let i = 0; i < 10; i++) {
+      const entry = await runs.get('INC-20261124-003');
+      if (entry) await resolver.advance(entry);
+      clock.advance(1000);
+    }
+    expect((await runs.get('INC-20261124-003'))?.value.state).toBe('deferred');
+    expect(runtime.restarts).toHaveLength(0);
+    const deferrals = outbox.comments().filter((text) => text.startsWith('deferred: '));
+    expect(deferrals).toEqual([
+      `deferred: demo-controller holds cart until ${stress.lease.expires_at}`,
+    ]);
+    await leases.release(stress.lease);
+    const run = await drive(resolver, 'INC-20261124-003');
+    expect(run.state).toBe('succeeded');
+    expect(runtime.restarts).toHaveLength(1);
+  });
+
+  it('resumes after the resolver died mid-restart without restarting twice (fencing + intent mark)', async () => {
+    const first = engine('resolver-a');
+    await first.enqueue(incident('INC-20261124-004'));
+    runtime.crashAfterRestart = true;
+    for (let i = 0; i < 5; i++) {
+      const entry = await runs.get('INC-20261124-004');
+      if (entry) await first.advance(entry).catch(() => undefined); // the "kill -9"
+      clock.advance(1000);
+      if (runtime.restarts.length > 0) break;
+    }
+    expect(runtime.restarts).toHaveLength(1);
+    expect((await runs.get('INC-20261124-004'))?.value.restart?.state).toBe('intent');
+    // A new process (another holder) takes the run over once the dead one's claim lapsed.
+    clock.advance(31_000);
+    const run = await drive(engine('resolver-b'), 'INC-20261124-004');
+    expect(run.state).toBe('succeeded');
+    expect(runtime.restarts).toHaveLength(1);
+    expect(run.steps.find((step) => step.action === 'restart_service')?.detail).toMatch(
+      /before this resolver restarted; not restarting it again/,
+    );
+  });
+
+  it('stops acting once its lease was lost (expired and taken): no second restart, escalation', async () => {
+    const resolver = engine();
+    await resolver.enqueue(incident('INC-20261124-005'));
+    // Run until the lease is taken, then let it lapse and someone else take the service.
+    for (let i = 0; i < 3; i++) {
+      const entry = await runs.get('INC-20261124-005');
+      if (entry) await resolver.advance(entry);
+    }
+    const holding = await runs.get('INC-20261124-005');
+    expect(holding?.value.state).toBe('verifying');
+    expect(runtime.restarts).toHaveLength(1);
+    clock.advance(120_000); // the lease (60 s) expired while nobody renewed it
+    const other = await leases.acquire(serviceLockKey('cart'), 'demo-controller', 60_000, 'stress');
+    expect(other.ok).toBe(true);
+    const run = await drive(resolver, 'INC-20261124-005');
+    expect(run.state).toBe('failed');
+    expect(run.outcome).toMatch(/lost the lock on cart/);
+    expect(runtime.restarts).toHaveLength(1);
+  });
+
+  it('the executor refuses a restart carrying a stale fencing token: nothing restarts, the run escalates', async () => {
+    runtime = new FakeRuntime(clock, () => Promise.resolve(false)); // the lease moved on between check and act
+    metrics = new ScriptedMetrics(runtime, clock);
+    const resolver = engine();
+    await resolver.enqueue(incident('INC-20261124-011'));
+    const run = await drive(resolver, 'INC-20261124-011');
+    expect(run.state).toBe('failed');
+    expect(run.outcome).toMatch(/^restart refused: stale fencing token/);
+    expect(runtime.restarts).toHaveLength(0);
+  });
+
+  it('in observe mode decides and records everything, and changes nothing', async () => {
+    runtime.observe = true;
+    const resolver = engine('resolver-a', 'observe');
+    await resolver.enqueue(incident('INC-20261124-006'));
+    const run = await drive(resolver, 'INC-20261124-006');
+    expect(run.state).toBe('skipped');
+    expect(run.steps.find((step) => step.action === 'restart_service')).toMatchObject({
+      result: 'skipped',
+      detail: expect.stringMatching(/^observe mode: would restart cart/),
+    });
+    expect(runtime.restarts).toHaveLength(0);
+    expect(outbox.commands).toEqual([]);
+    expect(escalation.calls).toEqual([]);
+    expect((await published(SUBJECTS.remediationFinished))[0]).toMatchObject({
+      mode: 'observe',
+      outcome: 'skipped',
+    });
+  });
+
+  it('respects the restart cooldown: a service restarted minutes ago is not restarted again', async () => {
+    await runs.recordRestart({
+      service: 'cart',
+      at: clock.now().toISOString(),
+      incident_id: 'INC-20261124-000',
+    });
+    clock.advance(60_000);
+    const resolver = engine();
+    await resolver.enqueue(incident('INC-20261124-007'));
+    const run = await drive(resolver, 'INC-20261124-007');
+    expect(run.state).toBe('failed');
+    expect(run.outcome).toMatch(/^cart was restarted 60 s ago .* cooldown is 600 s/);
+    expect(runtime.restarts).toHaveLength(0);
+  });
+
+  it('escalates at once when no runbook matches', async () => {
+    const resolver = engine();
+    await resolver.enqueue(incident('INC-20261124-008', 'cart', 'traffic_drop'));
+    const run = await drive(resolver, 'INC-20261124-008');
+    expect(run.state).toBe('failed');
+    expect(escalation.calls[1]).toMatch(/no runbook matches symptom traffic_drop/);
+  });
+
+  it('two replicas on one run: exactly one restart', async () => {
+    const [a, b] = [engine('resolver-a'), engine('resolver-b')];
+    await a.enqueue(incident('INC-20261124-009'));
+    for (let second = 0; second < 120; second++) {
+      const entry = await runs.get('INC-20261124-009');
+      if (!entry || ['succeeded', 'failed'].includes(entry.value.state)) break;
+      await Promise.all([a.advance(entry), b.advance(entry)]);
+      clock.advance(1000);
+    }
+    expect((await runs.get('INC-20261124-009'))?.value.state).toBe('succeeded');
+    expect(runtime.restarts).toHaveLength(1);
+  });
+
+  it('re-attempts a recurrence within max_retries, then escalates', async () => {
+    const resolver = engine();
+    await resolver.enqueue(incident('INC-20261124-010'));
+    await drive(resolver, 'INC-20261124-010');
+    clock.advance(700_000); // past the cooldown
+    expect(await resolver.reattempt('INC-20261124-010', 'recurred')).toBe('queued');
+    const second = await drive(resolver, 'INC-20261124-010');
+    expect(second).toMatchObject({ attempt: 2, state: 'succeeded' });
+    clock.advance(700_000);
+    expect(await resolver.reattempt('INC-20261124-010', 'recurred')).toBe('queued');
+    await drive(resolver, 'INC-20261124-010');
+    expect(await resolver.reattempt('INC-20261124-010', 'recurred again')).toBe('escalated');
+    expect(escalation.calls.at(-1)).toMatch(/3 runbook run\(s\) already \(max_retries 3\)/);
+  });
+});

@@ -1,0 +1,165 @@
+import { type AuditEntry, type AuditSink, type OutboxCommand } from '@opscrew/guardrails';
+import {
+  type Fencing,
+  type LogLines,
+  type MetricsSnapshot,
+  type MetricsSource,
+  type RestartOutcome,
+  type RuntimeCaller,
+  type RuntimeInspection,
+  RuntimeRefusedError,
+  type RuntimePort,
+  type ServiceSample,
+} from '@opscrew/integrations';
+import { type EscalationLike } from '../remediation.deps';
+
+/** A test clock the whole run shares (engine, leases). */
+export class ManualClock {
+  constructor(public ms = Date.parse('2026-11-24T10:00:00.000Z')) {}
+  now = (): Date => new Date(this.ms);
+  nowMs = (): number => this.ms;
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+/**
+ * A runtime whose services "restart" by moving their start time, with a
+ * fencing check like the real sandboxed runtime, and a crash switch that
+ * restarts the service and then dies before answering (a kill -9 mid-call).
+ */
+export class FakeRuntime implements RuntimePort {
+  readonly kind = 'process' as const;
+  readonly restarts: { service: string; revision: number; at: string }[] = [];
+  crashAfterRestart = false;
+  observe = false;
+  private readonly started = new Map<string, string>();
+  logLines: string[] = ['INFO ok', 'ERROR upstream returned 500'];
+
+  constructor(
+    private readonly clock: ManualClock,
+    private readonly fencing: (key: string, revision: number) => Promise<boolean>,
+  ) {}
+
+  inspect(service: string, _caller: RuntimeCaller): Promise<RuntimeInspection> {
+    return Promise.resolve({
+      service,
+      id: `${service}-id`,
+      name: service,
+      running: true,
+      status: 'running',
+      oom_killed: false,
+      exit_code: null,
+      health: 'none',
+      started_at: this.started.get(service) ?? '2026-11-24T09:00:00.000Z',
+      restart_count: this.restarts.filter((r) => r.service === service).length,
+    });
+  }
+
+  logs(service: string, _tail: number, _caller: RuntimeCaller): Promise<LogLines> {
+    return Promise.resolve({
+      service,
+      lines: this.logLines.map((text) => ({ stream: 'stdout' as const, text })),
+    });
+  }
+
+  async restart(
+    service: string,
+    fencing: Fencing,
+    _caller: RuntimeCaller,
+  ): Promise<RestartOutcome> {
+    if (!(await this.fencing(fencing.key, fencing.revision))) {
+      throw new RuntimeRefusedError(
+        'restart',
+        service,
+        `stale fencing token: lease ${fencing.key} is at a newer revision`,
+      );
+    }
+    if (this.observe) return { service, started_at: null, dry_run: true };
+    const at = this.clock.now().toISOString();
+    this.started.set(service, at);
+    this.restarts.push({ service, revision: fencing.revision, at });
+    if (this.crashAfterRestart) {
+      this.crashAfterRestart = false;
+      throw new Error('resolver killed mid-restart');
+    }
+    return { service, started_at: at, dry_run: false };
+  }
+
+  execute(): Promise<never> {
+    return Promise.reject(new Error('not used'));
+  }
+
+  restartedAt(service: string): number | undefined {
+    const at = this.started.get(service);
+    return at ? Date.parse(at) : undefined;
+  }
+}
+
+/** Metrics that are bad until the service restarts, or always bad (a flag-driven fault). */
+export class ScriptedMetrics implements MetricsSource {
+  readonly kind = 'scripted';
+  curable = true;
+
+  constructor(
+    private readonly runtime: FakeRuntime,
+    private readonly clock: ManualClock,
+  ) {}
+
+  collect(services: readonly string[]): Promise<MetricsSnapshot> {
+    const samples: ServiceSample[] = services.map((service) => {
+      const healthy = this.curable && this.runtime.restartedAt(service) !== undefined;
+      return {
+        service,
+        at: this.clock.now().toISOString(),
+        window_s: 1,
+        request_rate_rps: 20,
+        error_rate_ratio: healthy ? 0.001 : 0.25,
+        latency_p99_ms: healthy ? 120 : 900,
+      };
+    });
+    return Promise.resolve({ at: this.clock.now().toISOString(), samples, missing: [] });
+  }
+}
+
+export class RecordingEscalation implements EscalationLike {
+  readonly calls: string[] = [];
+  open(incident: { incident_id: string }): Promise<void> {
+    this.calls.push(`open ${incident.incident_id}`);
+    return Promise.resolve();
+  }
+  escalateNow(incidentId: string, reason: string): Promise<void> {
+    this.calls.push(`escalate ${incidentId}: ${reason}`);
+    return Promise.resolve();
+  }
+  close(incidentId: string, how: string): Promise<void> {
+    this.calls.push(`close ${incidentId} ${how}`);
+    return Promise.resolve();
+  }
+}
+
+export class RecordingOutbox {
+  readonly commands: OutboxCommand[] = [];
+  enqueue(command: OutboxCommand): Promise<void> {
+    this.commands.push(command);
+    return Promise.resolve();
+  }
+  transitions(): string[] {
+    return this.commands.flatMap((command) =>
+      command.kind === 'ticket.transition' ? [command.to] : [],
+    );
+  }
+  comments(): string[] {
+    return this.commands.flatMap((command) =>
+      command.kind === 'ticket.comment' ? [command.text] : [],
+    );
+  }
+}
+
+export class RecordingAudit implements AuditSink {
+  readonly entries: AuditEntry[] = [];
+  record(entry: AuditEntry): Promise<void> {
+    this.entries.push(entry);
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,56 @@
+import { type OutboxCommand } from '@opscrew/guardrails';
+import { type TicketDraft, type TicketStatus } from '@opscrew/integrations';
+
+/** The slice of the outbox jira-resolver needs (OutboxService fits). */
+export interface OutboxLike {
+  enqueue(command: OutboxCommand): Promise<unknown>;
+}
+
+/**
+ * jira-resolver's side of the ticket: transitions and one comment per step,
+ * through the outbox (persisted, idempotent, ordered after the ticket's own
+ * creation, which ops-monitor enqueued under `ticket:<incident id>`). In
+ * observe mode nothing is enqueued: decisions are only recorded.
+ */
+export class TicketGateway {
+  constructor(
+    private readonly outbox: OutboxLike,
+    private readonly observe: boolean,
+  ) {}
+
+  static ticketKey(incidentId: string): string {
+    return `ticket:${incidentId}`;
+  }
+
+  /** For incidents nobody ticketed (a CLI inject, a human's event): the same key, so at most one exists. */
+  async ensure(draft: TicketDraft): Promise<void> {
+    if (this.observe) return;
+    await this.outbox.enqueue({ kind: 'ticket.create', draft });
+  }
+
+  async transition(
+    incidentId: string,
+    to: TicketStatus,
+    runId: string,
+    comment?: string,
+  ): Promise<void> {
+    if (this.observe) return;
+    await this.outbox.enqueue({
+      kind: 'ticket.transition',
+      idempotency_key: `transition:${incidentId}:${runId}:${to}`,
+      ticket: { idempotency_key: TicketGateway.ticketKey(incidentId) },
+      to,
+      ...(comment ? { comment } : {}),
+    });
+  }
+
+  async comment(incidentId: string, key: string, text: string): Promise<void> {
+    if (this.observe) return;
+    await this.outbox.enqueue({
+      kind: 'ticket.comment',
+      idempotency_key: `comment:${incidentId}:${key}`,
+      ticket: { idempotency_key: TicketGateway.ticketKey(incidentId) },
+      text,
+    });
+  }
+}

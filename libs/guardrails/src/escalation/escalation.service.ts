@@ -1,0 +1,574 @@
+import { type EscalationConfig } from '@opscrew/config';
+import {
+  ESCALATION_LEVELS,
+  type EscalationLevel,
+  type EscalationRecord,
+  SUBJECTS,
+} from '@opscrew/contracts';
+import {
+  type Clock,
+  KvCorruptValueError,
+  type KvItem,
+  type KvRevisioned,
+  systemClock,
+  type TypedKv,
+} from '@opscrew/messaging';
+import { type AuditEntry, type AuditSink } from '../audit/audit.port';
+import {
+  type EscalationOptions,
+  escalationOptions,
+  ESCALATION_TICK_INTERVAL_MS,
+} from './escalation-options';
+import { firstHumanLevel, isHumanLevel, nextLevel } from './escalation-levels';
+import {
+  escalatedEventPayload,
+  escalationComment,
+  escalationKeys,
+  escalationNotification,
+  timeoutReason,
+} from './escalation-message.builder';
+import {
+  type EscalationDependencies,
+  type EscalationEventPublisher,
+  type EscalationIncident,
+  type EscalationLogger,
+  type EscalationOutbox,
+} from './escalation.ports';
+import {
+  advanced,
+  clip,
+  closed,
+  completed,
+  exhausted,
+  openedRecord,
+  preAckedRecord,
+  requestedEarly,
+  resumed,
+} from './escalation.transitions';
+
+/** Writers of one record are few (two jira-resolver replicas, an ack): bounded CAS retries. */
+const MAX_CAS_ATTEMPTS = 20;
+/** Per record and tick: take over a stale marker, then enter at most one new level. */
+const MAX_STEPS_PER_TICK = 2;
+/** Audit results are one line; the reason they quote is cut to this. */
+const AUDIT_RESULT_MAX_LENGTH = 500;
+/** The chain starts here: the crew's own remediation, no page. */
+const OPENING_LEVEL: EscalationLevel = ESCALATION_LEVELS[0];
+
+export interface OpenResult {
+  /** False when the record already existed (a redelivery, another replica, a pre-ack). */
+  readonly created: boolean;
+  readonly record: EscalationRecord;
+}
+
+export type CloseResult =
+  /** The chain was running and is stopped now, at `level`. */
+  | {
+      readonly outcome: 'closed';
+      readonly level: EscalationLevel;
+      readonly record: EscalationRecord;
+    }
+  /** Already acknowledged or resolved (`record.state`, `closed_by`, `closed_at` say by whom and when). */
+  | { readonly outcome: 'not-escalating'; readonly record: EscalationRecord }
+  | { readonly outcome: 'unknown' };
+
+export type EscalateNowResult =
+  /** The next level was entered (and its side effects performed) now. */
+  | {
+      readonly outcome: 'escalated';
+      readonly level: EscalationLevel;
+      readonly record: EscalationRecord;
+    }
+  /**
+   * The deadline was pulled in, but another replica holds a fresh pending
+   * marker on this record: the next tick enters the next level.
+   */
+  | {
+      readonly outcome: 'scheduled';
+      readonly level: EscalationLevel;
+      readonly record: EscalationRecord;
+    }
+  /** A person is already paged: giving up again (a redelivered failure) does not wake the next one. */
+  | {
+      readonly outcome: 'already-human';
+      readonly level: EscalationLevel;
+      readonly record: EscalationRecord;
+    }
+  | { readonly outcome: 'not-escalating'; readonly record: EscalationRecord }
+  | { readonly outcome: 'unknown' };
+
+export interface TickReport {
+  /** Records looked at. */
+  readonly checked: number;
+  /** Levels entered (side effects performed). */
+  readonly escalated: number;
+  /** Stale pending markers taken over and performed again. */
+  readonly resumed: number;
+  /** Chains that ran past their last level in this tick. */
+  readonly exhausted: number;
+  /** Records whose step failed (logged; retried by the next tick). */
+  readonly failed: number;
+}
+
+type StepAction = 'escalated' | 'resumed' | 'exhausted';
+
+type Change =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'unchanged'; readonly record: EscalationRecord }
+  | {
+      readonly kind: 'changed';
+      readonly before: EscalationRecord;
+      readonly record: EscalationRecord;
+      readonly revision: number;
+    };
+
+const silentLogger: EscalationLogger = {
+  log: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/**
+ * The escalation chain of jira-resolver: L1 the crew's own remediation, then
+ * L2 and L3 page a person, each after its level's timeout without an ack.
+ *
+ * - The timers are the record's `deadline_at` in the `escalations` bucket:
+ *   a restarted (or another) instance resumes every chain where it was.
+ * - Every step is a compare-and-swap: with several replicas ticking, only the
+ *   one whose write lands enters a level, so each level is performed once.
+ * - Crash safety: entering a level writes the level together with a pending
+ *   marker; then the side effects run, each idempotent by a deterministic key
+ *   (event id → Nats-Msg-Id, outbox idempotency keys); then the marker is
+ *   cleared. A marker older than `pending_claim_ms` is taken over by CAS and
+ *   its side effects are performed again: a crash repeats idempotent steps
+ *   only, never skips one.
+ */
+export class EscalationService {
+  private readonly kv: TypedKv<EscalationRecord>;
+  private readonly outbox: EscalationOutbox;
+  private readonly publisher: EscalationEventPublisher;
+  private readonly audit: AuditSink;
+  private readonly config: EscalationConfig;
+  private readonly clock: Clock;
+  private readonly logger: EscalationLogger;
+  private readonly options: EscalationOptions;
+  /** Corrupt entries already reported (key@revision): one log line each, not one per tick. */
+  private readonly reportedCorrupt = new Set<string>();
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> | null = null;
+
+  constructor(deps: EscalationDependencies) {
+    this.kv = deps.kv;
+    this.outbox = deps.outbox;
+    this.publisher = deps.publisher;
+    this.audit = deps.audit;
+    this.config = deps.config;
+    this.clock = deps.clock ?? systemClock;
+    this.logger = deps.logger ?? silentLogger;
+    this.options = escalationOptions(deps.options);
+  }
+
+  /**
+   * Starts the chain at L1 with its deadline `timeout_minutes` after `at`
+   * (default now). Idempotent: a second call, from a redelivery or another
+   * replica, finds the record and changes nothing.
+   */
+  async open(incident: EscalationIncident, at?: Date | string): Promise<OpenResult> {
+    const now = this.clock.now();
+    const start = at === undefined ? now : instant(at);
+    const record = openedRecord(incident, this.config, start, now);
+    const revision = await this.kv.create(incident.incident_id, record);
+    if (revision === null) {
+      const existing = await this.kv.get(incident.incident_id);
+      if (existing === null) {
+        throw new Error(`escalation ${incident.incident_id} was deleted while being opened`);
+      }
+      return { created: false, record: existing.value };
+    }
+    try {
+      await this.perform(record, revision, false);
+      await this.complete(incident.incident_id, OPENING_LEVEL);
+    } catch (error) {
+      // The record and its marker are written: a tick takes the marker over and audits again.
+      this.logger.warn(
+        `${incident.incident_id}: escalation opened, but recording it failed (${describe(error)}); a later tick retries`,
+      );
+    }
+    this.logger.log(
+      `${incident.incident_id}: escalation opened at ${OPENING_LEVEL}, next level due ${record.deadline_at}`,
+    );
+    return { created: true, record };
+  }
+
+  /**
+   * The automation gave up (verification failed, no runbook matched, limits
+   * hit): enter the next level now instead of at the deadline. Only from an
+   * automatic level: once a person is paged, a redelivered failure must not
+   * wake the next one.
+   */
+  async escalateNow(
+    incidentId: string,
+    reason: string,
+    at?: Date | string,
+  ): Promise<EscalateNowResult> {
+    const now = at === undefined ? this.clock.now() : instant(at);
+    const change = await this.change(incidentId, (record) =>
+      record.state !== 'open' ||
+      isHumanLevel(this.config, record.level) ||
+      record.escalate_reason !== undefined
+        ? null
+        : requestedEarly(record, reason, now),
+    );
+    if (change.kind === 'missing') return { outcome: 'unknown' };
+    if (change.kind === 'unchanged') {
+      const record = change.record;
+      if (record.state !== 'open') return { outcome: 'not-escalating', record };
+      if (isHumanLevel(this.config, record.level)) {
+        return { outcome: 'already-human', level: record.level, record };
+      }
+      // Requested before and not yet performed: try again below.
+    }
+    await this.step(incidentId, now);
+    const current = await this.kv.get(incidentId);
+    if (current === null) return { outcome: 'unknown' };
+    const record = current.value;
+    if (record.state !== 'open') return { outcome: 'not-escalating', record };
+    if (!isHumanLevel(this.config, record.level)) {
+      return { outcome: 'scheduled', level: record.level, record };
+    }
+    return { outcome: 'escalated', level: record.level, record };
+  }
+
+  /**
+   * Stops the chain: a verified fix (`resolved`) or a person taking it
+   * (`acked`). Idempotent; later ticks leave the record alone.
+   */
+  async close(
+    incidentId: string,
+    how: 'resolved' | 'acked',
+    by: string,
+    note?: string,
+  ): Promise<CloseResult> {
+    const now = this.clock.now();
+    const change = await this.change(incidentId, (record) =>
+      record.state === 'open' ? closed(record, how, by, now, note) : null,
+    );
+    if (change.kind === 'missing') return { outcome: 'unknown' };
+    if (change.kind === 'unchanged') return { outcome: 'not-escalating', record: change.record };
+    const { record, revision } = change;
+    this.logger.log(`${incidentId}: escalation ${how} by ${by} at ${record.level}; chain stopped`);
+    await this.auditBestEffort({
+      action: `escalation.${how}`,
+      result: clip(
+        `${how} by ${by} at ${record.level}; chain stopped${note ? `: ${note}` : ''}`,
+        AUDIT_RESULT_MAX_LENGTH,
+      ),
+      input: { incident_id: incidentId, how, by, level: record.level },
+      incident_id: incidentId,
+      revision,
+    });
+    return { outcome: 'closed', level: record.level, record };
+  }
+
+  /**
+   * A person takes the incident (CLI, later ChatOps). With `incident` (from
+   * the ledger) an ack that comes before jira-resolver opened the chain is
+   * kept as a closed record, so the later `open` starts nothing.
+   */
+  async ack(incidentId: string, by: string, incident?: EscalationIncident): Promise<CloseResult> {
+    const result = await this.close(incidentId, 'acked', by);
+    if (result.outcome !== 'unknown' || incident === undefined) return result;
+    const record = preAckedRecord(incident, this.config, by, this.clock.now());
+    const revision = await this.kv.create(incidentId, record);
+    // Opened in between: ack the record that is there now.
+    if (revision === null) return this.close(incidentId, 'acked', by);
+    this.logger.log(`${incidentId}: acknowledged by ${by} before its escalation opened`);
+    await this.auditBestEffort({
+      action: 'escalation.acked',
+      result: `acked by ${by} before the chain started; no level will be paged`,
+      input: { incident_id: incidentId, how: 'acked', by, level: record.level },
+      incident_id: incidentId,
+      revision,
+    });
+    return { outcome: 'closed', level: record.level, record };
+  }
+
+  async get(incidentId: string): Promise<EscalationRecord | null> {
+    return (await this.kv.get(incidentId))?.value ?? null;
+  }
+
+  /**
+   * One pass over the bucket: every open record whose deadline is due moves
+   * one level (or is marked exhausted at the last), every stale pending marker
+   * is performed again. A failing record is logged and retried next tick; it
+   * never stops the others.
+   */
+  async tick(now: number = this.clock.now()): Promise<TickReport> {
+    const counts = { checked: 0, escalated: 0, resumed: 0, exhausted: 0, failed: 0 };
+    for (const item of await this.records()) {
+      counts.checked += 1;
+      if (!this.isDue(item.value, now)) continue;
+      try {
+        for (const action of await this.step(item.key, now)) counts[action] += 1;
+      } catch (error) {
+        counts.failed += 1;
+        this.logger.error(
+          `${item.key}: escalation step failed (${describe(error)}); retrying next tick`,
+        );
+      }
+    }
+    return counts;
+  }
+
+  /**
+   * Ticks every `intervalMs`, never two at a time (a slow tick delays the next
+   * one). A plain interval rather than agent-core's PeriodicTask: guardrails
+   * stays below agent-core and Nest's scheduler; jira-resolver may drive
+   * `tick()` from a PeriodicTask instead.
+   */
+  start(intervalMs: number = ESCALATION_TICK_INTERVAL_MS): void {
+    if (this.timer !== null) return;
+    this.timer = setInterval(() => void this.runTick(), intervalMs);
+    void this.runTick();
+  }
+
+  /** Stops ticking and waits for the tick in flight: shutdown never cuts a step in half. */
+  async stop(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    await this.inFlight;
+  }
+
+  private runTick(): Promise<void> {
+    if (this.inFlight !== null) return this.inFlight;
+    const run = this.tick()
+      .then(
+        () => undefined,
+        (error: unknown) => this.logger.error(`escalation tick failed: ${describe(error)}`),
+      )
+      .finally(() => {
+        this.inFlight = null;
+      });
+    this.inFlight = run;
+    return run;
+  }
+
+  private isDue(record: EscalationRecord, now: number): boolean {
+    if (record.state !== 'open') return false;
+    if (record.pending_level !== undefined) return this.markerIsStale(record, now);
+    return !record.exhausted && Date.parse(record.deadline_at) <= now;
+  }
+
+  private markerIsStale(record: EscalationRecord, now: number): boolean {
+    const since = record.pending_since === undefined ? 0 : Date.parse(record.pending_since);
+    return now - since >= this.options.pending_claim_ms;
+  }
+
+  /** What a tick does to one record, decided on the latest revision. */
+  private decide(record: EscalationRecord, now: number): EscalationRecord | null {
+    if (record.state !== 'open') return null;
+    if (record.pending_level !== undefined) {
+      // Fresh: its owner is performing it right now. Stale: the owner is gone.
+      return this.markerIsStale(record, now) ? resumed(record, now) : null;
+    }
+    if (record.exhausted || Date.parse(record.deadline_at) > now) return null;
+    const next = nextLevel(record.level);
+    if (next === null) return exhausted(record, now);
+    const reason = record.escalate_reason ?? timeoutReason(this.config, record.level);
+    return advanced(record, next, this.config, reason, now);
+  }
+
+  /** Steps one record as far as is due now; what it did, in order. */
+  private async step(incidentId: string, now: number): Promise<StepAction[]> {
+    const actions: StepAction[] = [];
+    for (let i = 0; i < MAX_STEPS_PER_TICK; i++) {
+      const change = await this.change(incidentId, (record) => this.decide(record, now));
+      if (change.kind !== 'changed') break;
+      const { before, record, revision } = change;
+      if (before.pending_level !== undefined) {
+        actions.push('resumed');
+        this.logger.warn(
+          `${incidentId}: taking over the unfinished ${before.pending_level} step (marked ${before.pending_since ?? '?'})`,
+        );
+        await this.perform(record, revision, true);
+        await this.complete(incidentId, before.pending_level);
+        // The resumed level may itself be due by now: look again.
+        continue;
+      }
+      if (record.exhausted) {
+        actions.push('exhausted');
+        await this.recordExhausted(record, revision);
+        break;
+      }
+      actions.push('escalated');
+      const level = record.pending_level ?? record.level;
+      await this.perform(record, revision, false);
+      await this.complete(incidentId, level);
+      break;
+    }
+    return actions;
+  }
+
+  /**
+   * The side effects of the record's pending level, each idempotent by its key:
+   * the `incident.escalated` event (its id is the Nats-Msg-Id), the ticket
+   * transition (first human level), the ticket comment and the page, then the
+   * audit entry. The opening level (the crew's own remediation) is audited only.
+   */
+  private async perform(record: EscalationRecord, revision: number, again: boolean): Promise<void> {
+    const level = record.pending_level ?? record.level;
+    const id = record.incident_id;
+    const cfg = this.config.levels[level];
+    if (level === OPENING_LEVEL) {
+      await this.audit.record(
+        this.auditEntry({
+          action: `escalation.${level}`,
+          result: clip(
+            `opened at ${level} (${cfg.description}); next level due ${record.deadline_at}${again ? '; recorded again after a crash' : ''}`,
+            AUDIT_RESULT_MAX_LENGTH,
+          ),
+          input: { incident_id: id, level, reason: record.reason },
+          incident_id: id,
+          revision,
+        }),
+      );
+      return;
+    }
+    await this.publisher.publish(
+      SUBJECTS.incidentEscalated,
+      escalatedEventPayload(record, level, this.config),
+      {
+        id: escalationKeys.event(id, level),
+        // The same envelope every time: a re-publish within the duplicate window is dropped by the server.
+        at: record.level_started_at,
+      },
+    );
+    const ticket = { idempotency_key: escalationKeys.ticket(id) };
+    if (level === firstHumanLevel(this.config)) {
+      await this.outbox.enqueue({
+        kind: 'ticket.transition',
+        idempotency_key: escalationKeys.transition(id),
+        ticket,
+        to: 'escalated',
+      });
+    }
+    await this.outbox.enqueue({
+      kind: 'ticket.comment',
+      idempotency_key: escalationKeys.comment(id, level),
+      ticket,
+      text: escalationComment(record, level, this.config),
+    });
+    const page = await this.outbox.enqueue({
+      kind: 'notify',
+      notification: escalationNotification(record, level, this.config),
+    });
+    const who = cfg.mention ?? cfg.handler;
+    await this.audit.record(
+      this.auditEntry({
+        action: `escalation.${level}`,
+        result: clip(
+          `escalated to ${level}, paging ${who} (${page.created ? 'page queued' : 'page already queued'})` +
+            `${again ? ' after a crash' : ''}: ${record.reason}`,
+          AUDIT_RESULT_MAX_LENGTH,
+        ),
+        input: { incident_id: id, level, reason: record.reason, mention: cfg.mention ?? null },
+        incident_id: id,
+        revision,
+      }),
+    );
+    if (!again) this.logger.warn(`${id}: escalated to ${level}, paging ${who}: ${record.reason}`);
+  }
+
+  /** Clears the pending marker of `level` (whoever wrote since, the side effects are done). */
+  private async complete(incidentId: string, level: EscalationLevel): Promise<void> {
+    await this.change(incidentId, (record) =>
+      record.pending_level === level ? completed(record) : null,
+    );
+  }
+
+  private async recordExhausted(record: EscalationRecord, revision: number): Promise<void> {
+    const cfg = this.config.levels[record.level];
+    const who = cfg.mention ?? cfg.handler;
+    // Logged once: only the replica whose CAS set `exhausted` gets here.
+    this.logger.warn(
+      `${record.incident_id}: escalation exhausted at ${record.level} (${who}) — no acknowledgement within ` +
+        `${cfg.timeout_minutes} min; nobody else will be paged`,
+    );
+    await this.audit.record(
+      this.auditEntry({
+        action: 'escalation.exhausted',
+        result: `no acknowledgement at ${record.level} (${who}); the chain stays at ${record.level}, no further page`,
+        input: { incident_id: record.incident_id, level: record.level },
+        incident_id: record.incident_id,
+        revision,
+      }),
+    );
+  }
+
+  /** Reads, decides, writes by CAS; on a lost race decides again on what the winner wrote. */
+  private async change(
+    incidentId: string,
+    decide: (record: EscalationRecord) => EscalationRecord | null,
+  ): Promise<Change> {
+    for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
+      const current: KvRevisioned<EscalationRecord> | null = await this.kv.get(incidentId);
+      if (current === null) return { kind: 'missing' };
+      const next = decide(current.value);
+      if (next === null) return { kind: 'unchanged', record: current.value };
+      const revision = await this.kv.update(incidentId, next, current.revision);
+      if (revision !== null)
+        return { kind: 'changed', before: current.value, record: next, revision };
+    }
+    throw new Error(`escalation ${incidentId}: too much write contention, retry later`);
+  }
+
+  /** Every readable record; a corrupt one is reported once and skipped, never blocks the others. */
+  private async records(): Promise<KvItem<EscalationRecord>[]> {
+    try {
+      return await this.kv.values();
+    } catch (error) {
+      if (!(error instanceof KvCorruptValueError)) throw error;
+    }
+    const items: KvItem<EscalationRecord>[] = [];
+    for (const key of await this.kv.keys()) {
+      try {
+        const current = await this.kv.get(key);
+        if (current !== null) items.push({ key, ...current });
+      } catch (error) {
+        if (!(error instanceof KvCorruptValueError)) throw error;
+        const tag = `${key}@${error.revision}`;
+        if (!this.reportedCorrupt.has(tag)) {
+          this.reportedCorrupt.add(tag);
+          this.logger.error(`escalation ${key} is unreadable and skipped: ${error.message}`);
+        }
+      }
+    }
+    return items;
+  }
+
+  private auditEntry(entry: Omit<AuditEntry, 'agent' | 'verdict'>): AuditEntry {
+    return { agent: this.options.agent, verdict: 'allowed', ...entry };
+  }
+
+  /** A close is already written when it is audited: a failing sink is logged with the entry, not thrown. */
+  private async auditBestEffort(entry: Omit<AuditEntry, 'agent' | 'verdict'>): Promise<void> {
+    const full = this.auditEntry(entry);
+    try {
+      await this.audit.record(full);
+    } catch (error) {
+      this.logger.error(
+        `audit ${full.action} for ${full.incident_id ?? '?'} failed (${describe(error)}): ${full.result}`,
+      );
+    }
+  }
+}
+
+function instant(at: Date | string): number {
+  const ms = new Date(at).getTime();
+  if (Number.isNaN(ms)) throw new Error(`escalation: "${String(at)}" is not a time`);
+  return ms;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
