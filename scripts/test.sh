@@ -10,12 +10,17 @@ ensure_nats
 # Not fatal here: unit tests still run; the Prometheus integration test fails with the reason.
 ensure_prometheus_binary || log "continuing without prometheus: its integration test will fail"
 trap stop_started EXIT
+# Docker Engine and the busybox test image for the runtime adapter's integration tests. Not
+# fatal here either: everything else runs; the Docker integration tests fail with the reason.
+if ! { ensure_docker && ensure_busybox_image; }; then
+  log "continuing without Docker: the Docker runtime integration tests will fail"
+fi
 
 log "build"
 npm run --silent build
 log "unit tests"
 npx jest --ci --selectProjects unit
-log "integration tests (real NATS JetStream)"
+log "integration tests (real NATS JetStream, Docker Engine)"
 npx jest --ci --selectProjects integration --runInBand
 log "end-to-end tests (the built apps as processes)"
 npx jest --ci --selectProjects e2e --runInBand

@@ -118,7 +118,7 @@ ensure_docker_binary() {
 # dockerd we started is stopped again and 1 is returned.
 start_dockerd() {
   mkdir -p "$DOCKER_STATE_DIR"
-  log "starting dockerd $* (log $DOCKER_STATE_DIR/dockerd.log)"
+  log "starting dockerd${*:+ $*} (log $DOCKER_STATE_DIR/dockerd.log)"
   dockerd --pidfile "$DOCKER_STATE_DIR/dockerd.pid" "$@" >>"$DOCKER_STATE_DIR/dockerd.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 $((DOCKER_START_TIMEOUT_S * 5))); do

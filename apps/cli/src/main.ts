@@ -5,6 +5,7 @@ import { packageRoot } from '@opscrew/config';
 import { packageVersion } from '@opscrew/agent-core';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, processIo } from './cli-io';
 import { configCheck, configPrint } from './commands/config.commands';
+import { type AckOptions, incidentAck } from './commands/incident-ack.command';
 import { incidentInject, type InjectOptions } from './commands/incident-inject.command';
 import { start } from './commands/start.command';
 
@@ -63,6 +64,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .option(...configOption)
     .action(async (options: InjectOptions) => setExit(await incidentInject(options, io)));
+  incident
+    .command('ack')
+    .description('acknowledge an incident: stop its escalation chain (no further pages)')
+    .argument('<incident>', 'the incident id, INC-YYYYMMDD-NNN')
+    .option('--by <name>', 'who takes it (default: your OS user name)')
+    .option(...configOption)
+    .action(async (incidentId: string, options: AckOptions) =>
+      setExit(await incidentAck(incidentId, options, io)),
+    );
 
   return program;
 }

@@ -1,16 +1,211 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { AgentCoreModule } from '@opscrew/agent-core';
-import { type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
+import { loadConfig, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
+import { KV_BUCKETS, RemediationRunRecord, RestartLogRecord } from '@opscrew/contracts';
+import {
+  AUDIT,
+  type AuditSink,
+  CircuitBreakerRegistry,
+  EscalationService,
+  JsonlAuditLog,
+  openEscalationKv,
+  openOutboxBucket,
+  OutboxService,
+  outboxOptions,
+} from '@opscrew/guardrails';
+import {
+  createMetricsSource,
+  createNotifier,
+  createRuntime,
+  createTracker,
+  METRICS_SOURCE,
+  type MetricsSource,
+  RUNTIME,
+  type RuntimePort,
+} from '@opscrew/integrations';
+import {
+  EventPublisher,
+  IncidentLedger,
+  KvFactory,
+  LeaseService,
+  NatsConnectionService,
+} from '@opscrew/messaging';
 import { IncidentIntakeService } from './intake/incident-intake.service';
+import { JiraResolverLifecycle } from './jira-resolver.lifecycle';
+import { CATALOG, ESCALATION, OUTBOX } from './jira-resolver.tokens';
+import { RemediationRunsRepository } from './remediation/remediation-runs.repository';
+import { RemediationEngine } from './remediation/remediation.engine';
+import { RemediationWorker } from './remediation/remediation.worker';
+import { RunbookCatalog } from './runbooks/runbook.catalog';
+import { TicketGateway } from './tickets/ticket.gateway';
 
-/** jira-resolver: takes incidents from the bus. */
+/** Where jira-resolver's audit trail goes (its sandbox may write var/audit/). */
+const AUDIT_FILE = 'var/audit/jira-resolver.jsonl';
+
+/**
+ * jira-resolver: incidents in, runbooks run through the sandboxed runtime,
+ * fixes proven with metrics, tickets moved, and the rest escalated L1 → L2 → L3.
+ */
 @Module({})
 export class JiraResolverModule {
   static forRoot(loaded: LoadedConfig, runtime: RuntimeEnvironment): DynamicModule {
+    const { config } = loaded;
+    const agent = config.agents.get('jira-resolver');
+    if (!agent) throw new Error('agents.jira-resolver is required');
+    const observe = agent.mode === 'observe';
     return {
       module: JiraResolverModule,
       imports: [AgentCoreModule.forRoot({ agent: 'jira-resolver', loaded, runtime })],
-      providers: [IncidentIntakeService],
+      providers: [
+        {
+          provide: AUDIT,
+          inject: [EventPublisher],
+          useFactory: (publisher: EventPublisher) =>
+            new JsonlAuditLog({
+              path: loaded.resolvePath(AUDIT_FILE),
+              publish: (subject, payload, options) => publisher.publish(subject, payload, options),
+            }),
+        },
+        {
+          provide: RUNTIME,
+          inject: [LeaseService, AUDIT],
+          useFactory: (leases: LeaseService, audit: AuditSink) =>
+            createRuntime(config, 'jira-resolver', {
+              fencing: (key, revision) => leases.isCurrent(key, revision),
+              audit,
+              logger: new Logger('Runtime'),
+              ...(config.integrations.runtime.process
+                ? { process: config.integrations.runtime.process }
+                : {}),
+            }),
+        },
+        {
+          provide: METRICS_SOURCE,
+          useFactory: () =>
+            createMetricsSource(config, {
+              guards: new CircuitBreakerRegistry(config.thresholds.guardrails.circuit_breaker, {
+                logger: new Logger('CircuitBreaker'),
+              }),
+              logger: new Logger('MetricsSource'),
+            }),
+        },
+        {
+          provide: OUTBOX,
+          inject: [KvFactory, NatsConnectionService],
+          useFactory: async (kv: KvFactory, bus: NatsConnectionService) =>
+            new OutboxService({
+              bucket: await openOutboxBucket(bus),
+              tracker: createTracker(config, {
+                ticketsKv: await kv.raw(KV_BUCKETS.tickets),
+                listTicketKeys: () => kv.listKeys(KV_BUCKETS.tickets),
+              }),
+              notifier: createNotifier(config, loaded.resolvePath),
+              options: outboxOptions(config.thresholds.guardrails.rate_limits),
+            }),
+        },
+        {
+          provide: ESCALATION,
+          inject: [KvFactory, OUTBOX, EventPublisher, AUDIT],
+          useFactory: async (
+            kv: KvFactory,
+            outbox: OutboxService,
+            publisher: EventPublisher,
+            audit: AuditSink,
+          ) =>
+            new EscalationService({
+              kv: await openEscalationKv(kv),
+              outbox,
+              publisher,
+              audit,
+              config: config.thresholds.escalation,
+              logger: new Logger('Escalation'),
+            }),
+        },
+        {
+          provide: CATALOG,
+          useFactory: () =>
+            new RunbookCatalog(loaded, () =>
+              loadConfig({
+                configDir: loaded.configRoot,
+                env: runtime.env,
+                ...(runtime.dotenvPath ? { dotenvPath: runtime.dotenvPath } : {}),
+              }),
+            ),
+        },
+        {
+          provide: RemediationRunsRepository,
+          inject: [KvFactory],
+          useFactory: async (kv: KvFactory) =>
+            new RemediationRunsRepository(
+              await kv.open(KV_BUCKETS.remediations, { class: RemediationRunRecord }),
+              await kv.open(KV_BUCKETS.remediations, { class: RestartLogRecord }),
+              () => kv.listKeys(KV_BUCKETS.remediations),
+            ),
+        },
+        {
+          provide: TicketGateway,
+          inject: [OUTBOX],
+          useFactory: (outbox: OutboxService) => new TicketGateway(outbox, observe),
+        },
+        {
+          provide: RemediationEngine,
+          inject: [
+            CATALOG,
+            RUNTIME,
+            METRICS_SOURCE,
+            LeaseService,
+            RemediationRunsRepository,
+            TicketGateway,
+            ESCALATION,
+            EventPublisher,
+            IncidentLedger,
+            AUDIT,
+          ],
+          useFactory: (
+            catalog: RunbookCatalog,
+            runtimePort: RuntimePort,
+            metrics: MetricsSource,
+            leases: LeaseService,
+            runs: RemediationRunsRepository,
+            tickets: TicketGateway,
+            escalation: EscalationService,
+            publisher: EventPublisher,
+            ledger: IncidentLedger,
+            audit: AuditSink,
+          ) =>
+            new RemediationEngine({
+              config,
+              catalog,
+              runtime: runtimePort,
+              metrics,
+              leases,
+              runs,
+              tickets,
+              escalation,
+              publisher,
+              ledger,
+              audit,
+              now: () => new Date(),
+              // Unique per process: replicas in containers often share pid 1.
+              holder: `jira-resolver-${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`,
+              mode: agent.mode,
+            }),
+        },
+        {
+          provide: RemediationWorker,
+          inject: [RemediationRunsRepository, RemediationEngine, SchedulerRegistry],
+          useFactory: (
+            runs: RemediationRunsRepository,
+            engine: RemediationEngine,
+            scheduler: SchedulerRegistry,
+          ) => new RemediationWorker(runs, engine, scheduler),
+        },
+        IncidentIntakeService,
+        JiraResolverLifecycle,
+      ],
     };
   }
 }

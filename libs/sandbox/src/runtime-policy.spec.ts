@@ -242,7 +242,10 @@ describe('RuntimePolicy', () => {
         () =>
           new RuntimePolicy({
             runtime: RUNTIME,
-            services: { watched: new Map([['cart', { aliases: ['cart service'] }]]), protected: [] },
+            services: {
+              watched: new Map([['cart', { aliases: ['cart service'] }]]),
+              protected: [],
+            },
           }),
       ).toThrow(/"cart service" \(services.watched.cart\) is not a valid runtime name/);
     });

@@ -4,9 +4,13 @@
  * `sandbox.runtime` and `services` configuration — never from a prompt.
  */
 
-/** The only commands any agent can ever be granted, whatever its config says (belt and braces). */
-export const GRANTABLE_RUNTIME_COMMANDS = ['restart', 'logs', 'inspect'] as const;
-export type GrantableRuntimeCommand = (typeof GRANTABLE_RUNTIME_COMMANDS)[number];
+/**
+ * The only commands any agent can ever be granted, whatever its config says.
+ * Deliberately not config's GRANTABLE_RUNTIME_COMMANDS: the sandbox keeps its
+ * own invariant, so widening the config vocabulary cannot widen the sandbox.
+ */
+export const POLICY_RUNTIME_COMMANDS = ['restart', 'logs', 'inspect'] as const;
+export type GrantableRuntimeCommand = (typeof POLICY_RUNTIME_COMMANDS)[number];
 
 /**
  * Commands that only read. Reading a protected service is allowed: `logs` and
@@ -74,7 +78,11 @@ export type RuntimeRefusalCode =
   | 'not_restartable';
 
 export type RuntimeVerdict =
-  | { readonly allowed: true; readonly command: GrantableRuntimeCommand; readonly target: RuntimeTarget }
+  | {
+      readonly allowed: true;
+      readonly command: GrantableRuntimeCommand;
+      readonly target: RuntimeTarget;
+    }
   | { readonly allowed: false; readonly code: RuntimeRefusalCode; readonly reason: string };
 
 /**
@@ -102,7 +110,7 @@ export class RuntimePolicy {
 
   constructor(input: RuntimePolicyInput) {
     this.hasRuntime = input.runtime !== undefined;
-    const grantable = new Set<string>(GRANTABLE_RUNTIME_COMMANDS);
+    const grantable = new Set<string>(POLICY_RUNTIME_COMMANDS);
     this.allowed = new Set(
       (input.runtime?.allowed_commands ?? []).filter((c): c is GrantableRuntimeCommand =>
         grantable.has(c),
@@ -146,16 +154,14 @@ export class RuntimePolicy {
 
   /** The commands this agent may run (intersection of config and the grantable set). */
   allowedCommands(): readonly GrantableRuntimeCommand[] {
-    return GRANTABLE_RUNTIME_COMMANDS.filter((c) => this.allowed.has(c));
+    return POLICY_RUNTIME_COMMANDS.filter((c) => this.allowed.has(c));
   }
 
   private grantedCommand(
     command: string,
-  ):
-    | { ok: true; command: GrantableRuntimeCommand }
-    | { ok: false; verdict: RuntimeVerdict } {
+  ): { ok: true; command: GrantableRuntimeCommand } | { ok: false; verdict: RuntimeVerdict } {
     // Exact, case-sensitive membership: ` restart`, `RESTART`, `restart;rm` are not `restart`.
-    const match = GRANTABLE_RUNTIME_COMMANDS.find((c) => c === command);
+    const match = POLICY_RUNTIME_COMMANDS.find((c) => c === command);
     if (match !== undefined && this.allowed.has(match)) return { ok: true, command: match };
     if (this.blocked.has(command)) {
       return {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { busOptionsFromConfig } from '@opscrew/agent-core';
 import {
@@ -6,6 +5,7 @@ import {
   INCIDENT_ID_MAX_LENGTH,
   INCIDENT_ID_PATTERN,
   IncidentRecord,
+  isAgentName,
   KV_BUCKETS,
   SUBJECTS,
 } from '@opscrew/contracts';
@@ -14,6 +14,7 @@ import {
   EscalationService,
   type EscalationLogger,
   escalationKeys,
+  inputDigest,
   openEscalationKv,
 } from '@opscrew/guardrails';
 import {
@@ -130,9 +131,7 @@ export async function incidentAck(
     }
     const record = result.record;
     if (result.outcome === 'closed') {
-      io.out(
-        `acknowledged ${incidentId}: escalation stopped at ${result.level} (by ${by.name})`,
-      );
+      io.out(`acknowledged ${incidentId}: escalation stopped at ${result.level} (by ${by.name})`);
     } else {
       io.out(
         `${incidentId} is not escalating (${record.state} by ${record.closed_by ?? '?'} at ${record.closed_at ?? '?'})`,
@@ -141,15 +140,25 @@ export async function incidentAck(
     if (incident !== null && record.state === 'acked' && record.closed_by !== undefined) {
       // Also after a repeated ack: the same event id, so a first run that failed here is healed
       // and a successful one is not doubled (the stream and the ledger both dedupe by id).
-      await publisher.publish(
-        SUBJECTS.incidentUpdated,
-        {
-          incident_id: incidentId,
-          fingerprint: incident.fingerprint,
-          note: `acknowledged by ${record.closed_by} (escalation stopped at ${record.level})`,
-        },
-        { id: escalationKeys.ackUpdate(incidentId), ...(record.closed_at ? { at: record.closed_at } : {}) },
-      );
+      try {
+        await publisher.publish(
+          SUBJECTS.incidentUpdated,
+          {
+            incident_id: incidentId,
+            fingerprint: incident.fingerprint,
+            note: `acknowledged by ${record.closed_by} (escalation stopped at ${record.level})`,
+          },
+          {
+            id: escalationKeys.ackUpdate(incidentId),
+            ...(record.closed_at ? { at: record.closed_at } : {}),
+          },
+        );
+      } catch (error) {
+        io.err(
+          `opscrew incident ack: the escalation is stopped, but the ledger was not told (${(error as Error).message}); run the command again`,
+        );
+        return EXIT_FAILURE;
+      }
     } else if (incident === null) {
       io.err(`warning: ${incidentId} is not in the ledger; the ack is kept in its escalation only`);
     }
@@ -162,11 +171,16 @@ export async function incidentAck(
   }
 }
 
-function acker(given: string | undefined, env: AckEnvironment): { name: string } | { problem: string } {
+function acker(
+  given: string | undefined,
+  env: AckEnvironment,
+): { name: string } | { problem: string } {
   if (given !== undefined) {
     return ACKER_PATTERN.test(given)
       ? { name: given }
-      : { problem: `--by: "${given}" must be a short name (letters, digits, ".", "_", "-"; at most 64)` };
+      : {
+          problem: `--by: "${given}" must be a short name (letters, digits, ".", "_", "-"; at most 64)`,
+        };
   }
   let name: string;
   try {
@@ -187,12 +201,12 @@ function acker(given: string | undefined, env: AckEnvironment): { name: string }
 function busAuditSink(publisher: EventPublisher): AuditSink {
   return {
     async record(entry): Promise<void> {
-      const agent = entry.agent === 'jira-resolver' ? entry.agent : 'jira-resolver';
+      const agent = isAgentName(entry.agent) ? entry.agent : 'jira-resolver';
       await publisher.publish(auditSubject(agent), {
         agent,
         action: entry.action,
         verdict: entry.verdict,
-        input_digest: createHash('sha256').update(JSON.stringify(entry.input)).digest('hex'),
+        input_digest: inputDigest(entry.input),
         result: entry.incident_id ? `${entry.incident_id}: ${entry.result}` : entry.result,
         ...(entry.revision !== undefined ? { revision: entry.revision } : {}),
       });

@@ -301,6 +301,18 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
     expect(runtime.restarts).toHaveLength(0);
   });
 
+  it('gives up on a runtime that keeps failing: backoff, then an escalation, not a loop', async () => {
+    runtime.restart = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7190'));
+    const resolver = engine();
+    await resolver.enqueue(incident('INC-20261124-012'));
+    const run = await drive(resolver, 'INC-20261124-012');
+    expect(run.state).toBe('failed');
+    expect(run.outcome).toBe(
+      'gave up after 5 errors in a row: connect ECONNREFUSED 127.0.0.1:7190',
+    );
+    expect(escalation.calls[1]).toMatch(/^escalate INC-20261124-012: gave up after 5 errors/);
+  });
+
   it('escalates at once when no runbook matches', async () => {
     const resolver = engine();
     await resolver.enqueue(incident('INC-20261124-008', 'cart', 'traffic_drop'));

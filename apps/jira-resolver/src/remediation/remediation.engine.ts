@@ -26,6 +26,13 @@ export const RUN_CLAIM_MS = 30_000;
 const MAX_STEPS_PER_ADVANCE = 20;
 /** Renew the run's lease when less than this share of its TTL is left (the lease pattern: ~75 %). */
 const LEASE_RENEW_AT_REMAINING = 0.25;
+/**
+ * A step that keeps erroring (the runtime or the bus unreachable) is retried
+ * with backoff 2, 4, 8, 16 s; after 5 errors in a row (~30 s) the run stops
+ * and a human is paged rather than looping at 3 a.m.
+ */
+const MAX_STEP_ERRORS = 5;
+const ERROR_BACKOFF_BASE_MS = 2000;
 
 /** Another replica moved the run on under us: drop this turn, the other one owns it. */
 export class LostRunError extends Error {
@@ -126,7 +133,32 @@ export class RemediationEngine {
         this.logger.debug(error.message);
         return;
       }
-      throw error;
+      await this.recordError(context, error);
+    }
+  }
+
+  /** Backs off and retries a failing step; past the budget the run fails and escalates. */
+  private async recordError(context: StepContext, error: unknown): Promise<void> {
+    const message = (error as Error).message ?? String(error);
+    const errors = (context.run.errors ?? 0) + 1;
+    this.logger.warn(
+      `${context.run.incident_id}: step failed (${errors}/${MAX_STEP_ERRORS}): ${message}`,
+    );
+    try {
+      if (errors >= MAX_STEP_ERRORS) {
+        await context.save({ ...context.run, errors, last_error: message.slice(0, 1900) });
+        await this.fail(context, `gave up after ${errors} errors in a row: ${message}`);
+        return;
+      }
+      const delay = ERROR_BACKOFF_BASE_MS * 2 ** (errors - 1);
+      await context.save({
+        ...context.run,
+        errors,
+        last_error: message.slice(0, 1900),
+        next_at: new Date(this.deps.now().getTime() + delay).toISOString(),
+      });
+    } catch (inner) {
+      if (!(inner instanceof LostRunError)) throw inner;
     }
   }
 
@@ -269,6 +301,7 @@ export class RemediationEngine {
           ...context.run,
           step_index: context.run.step_index + 1,
           steps: [...context.run.steps, record].slice(-RUN_STEPS_MAX),
+          errors: 0,
         });
         await deps.audit.record({
           agent: 'jira-resolver',

@@ -49,9 +49,17 @@ export class DockerRuntimeConfig {
   @Int({ optional: true, min: 0, max: 600 }) stop_timeout_s: number = 10;
 }
 
+/** The embedded demo shop's process supervisor: restart/logs/inspect over a loopback control API. */
+export class ProcessRuntimeConfig {
+  @Url() control_url!: string;
+  /** Bearer token of the control API (a credential: from ${VAR}). */
+  @Str() token!: string;
+}
+
 export class RuntimeConfig {
   @OneOf(RUNTIME_KINDS) kind!: (typeof RUNTIME_KINDS)[number];
   @Nested(() => DockerRuntimeConfig, { optional: true }) docker?: DockerRuntimeConfig;
+  @Nested(() => ProcessRuntimeConfig, { optional: true }) process?: ProcessRuntimeConfig;
 }
 
 export class LocustConfig {

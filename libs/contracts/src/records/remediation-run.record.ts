@@ -9,7 +9,12 @@ import {
   type Severity,
   SYMPTOM_MAX_LENGTH,
 } from '../events/field-limits';
-import { REMEDIATION_MODES, type RemediationMode, STEP_RESULTS, type StepResult } from '../events/remediation.events';
+import {
+  REMEDIATION_MODES,
+  type RemediationMode,
+  STEP_RESULTS,
+  type StepResult,
+} from '../events/remediation.events';
 import {
   IsFiniteNumber,
   IsFlag,
@@ -23,9 +28,22 @@ import {
   OptionalField,
 } from '../validation/field.validators';
 
-export const RUN_STATES = ['queued', 'running', 'deferred', 'verifying', 'succeeded', 'failed', 'skipped'] as const;
+export const RUN_STATES = [
+  'queued',
+  'running',
+  'deferred',
+  'verifying',
+  'succeeded',
+  'failed',
+  'skipped',
+] as const;
 export type RunState = (typeof RUN_STATES)[number];
-export const ACTIVE_RUN_STATES: readonly RunState[] = ['queued', 'running', 'deferred', 'verifying'];
+export const ACTIVE_RUN_STATES: readonly RunState[] = [
+  'queued',
+  'running',
+  'deferred',
+  'verifying',
+];
 
 /** Steps kept in a run record; runbooks have a handful, this only bounds a loop. */
 export const RUN_STEPS_MAX = 50;
@@ -228,6 +246,15 @@ export class RemediationRunRecord {
   @OptionalField()
   @IsText(NOTE_MAX_LENGTH)
   outcome?: string;
+
+  /** Failed attempts of the current step (a runtime or bus error), for backoff and the error budget. */
+  @OptionalField()
+  @IsInteger(0)
+  errors?: number;
+
+  @OptionalField()
+  @IsText(NOTE_MAX_LENGTH)
+  last_error?: string;
 }
 
 /** `restart.<service>`: when the crew last restarted a service (cooldown, restarts per hour). */

@@ -56,7 +56,14 @@ describe('stableJson / inputDigest', () => {
   });
 
   it('keeps Maps, Sets and bigints distinct instead of collapsing them to {}', () => {
-    expect(stableJson(new Map([['b', 1], ['a', 2]]))).toBe('[["a",2],["b",1]]');
+    expect(
+      stableJson(
+        new Map([
+          ['b', 1],
+          ['a', 2],
+        ]),
+      ),
+    ).toBe('[["a",2],["b",1]]');
     expect(stableJson(new Set([2, 1]))).toBe('[1,2]');
     expect(stableJson({ n: 10n })).toBe('{"n":"10"}');
     expect(inputDigest(new Map([['a', 1]]))).not.toBe(inputDigest(new Map([['a', 2]])));
@@ -92,7 +99,12 @@ describe('JsonlAuditLog', () => {
     await log.record(entry());
     clock.advance(1000);
     await log.record(
-      entry({ action: 'runtime.rm', verdict: 'refused', result: 'refused: rm', revision: undefined }),
+      entry({
+        action: 'runtime.rm',
+        verdict: 'refused',
+        result: 'refused: rm',
+        revision: undefined,
+      }),
     );
     expect(lines(path)).toEqual([
       {
@@ -145,9 +157,7 @@ describe('JsonlAuditLog', () => {
 
   it('keeps concurrent records whole and in call order', async () => {
     const log = new JsonlAuditLog({ path, clock });
-    await Promise.all(
-      Array.from({ length: 50 }, (_, i) => log.record(entry({ result: `r${i}` }))),
-    );
+    await Promise.all(Array.from({ length: 50 }, (_, i) => log.record(entry({ result: `r${i}` }))));
     expect(lines(path).map((l) => (l as { result: string }).result)).toEqual(
       Array.from({ length: 50 }, (_, i) => `r${i}`),
     );
@@ -156,7 +166,10 @@ describe('JsonlAuditLog', () => {
   it('flattens newlines and bounds action and result (one line per record)', async () => {
     const log = new JsonlAuditLog({ path, clock });
     await log.record(
-      entry({ action: `runtime.${'x'.repeat(300)}`, result: `line1\nline2\r\n${'y'.repeat(3000)}` }),
+      entry({
+        action: `runtime.${'x'.repeat(300)}`,
+        result: `line1\nline2\r\n${'y'.repeat(3000)}`,
+      }),
     );
     const [record] = lines(path) as { action: string; result: string }[];
     expect(record?.action).toHaveLength(128);
@@ -193,6 +206,36 @@ describe('JsonlAuditLog', () => {
     expect(JSON.stringify(published)).not.toContain(SECRET);
   });
 
+  it('takes an EventPublisher-like object as well as a function', async () => {
+    const subjects: string[] = [];
+    const publisher = {
+      publish: (subject: string) => {
+        subjects.push(subject);
+        return Promise.resolve({ seq: 1 });
+      },
+    };
+    const log = new JsonlAuditLog({ path, clock, publish: publisher });
+    await log.record(entry());
+    await log.flush();
+    expect(subjects).toEqual(['audit.jira-resolver']);
+  });
+
+  it('flush() waits for publishes of records still being written', async () => {
+    const published: string[] = [];
+    const log = new JsonlAuditLog({
+      path,
+      clock,
+      publish: (_subject, payload) => {
+        published.push(payload.result);
+        return Promise.resolve();
+      },
+    });
+    const pending = [log.record(entry({ result: 'a' })), log.record(entry({ result: 'b' }))];
+    await log.flush();
+    expect(published).toEqual(['a', 'b']);
+    await Promise.all(pending);
+  });
+
   it('logs a publish failure and keeps the line', async () => {
     const errors: string[] = [];
     const log = new JsonlAuditLog({
@@ -205,7 +248,9 @@ describe('JsonlAuditLog', () => {
     await log.flush();
     expect(lines(path)).toHaveLength(1);
     expect(errors).toEqual([
-      expect.stringMatching(/runtime.restart \(allowed\) written to .* but not published: no responders/),
+      expect.stringMatching(
+        /runtime.restart \(allowed\) written to .* but not published: no responders/,
+      ),
     ]);
   });
 
@@ -245,7 +290,13 @@ describe('readAuditTail', () => {
     // ~3000 lines of ~300 bytes: several 64 KiB chunks.
     for (let i = 0; i < 3000; i++) await log.record(entry({ result: `r${i} ${'z'.repeat(100)}` }));
     const tail = await readAuditTail(path, 5);
-    expect(tail.map((r) => r.result.split(' ')[0])).toEqual(['r2995', 'r2996', 'r2997', 'r2998', 'r2999']);
+    expect(tail.map((r) => r.result.split(' ')[0])).toEqual([
+      'r2995',
+      'r2996',
+      'r2997',
+      'r2998',
+      'r2999',
+    ]);
     const all = await readAuditTail(path, 10_000);
     expect(all).toHaveLength(3000);
     expect(all[0]?.result.startsWith('r0 ')).toBe(true);

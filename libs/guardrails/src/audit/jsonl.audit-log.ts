@@ -21,21 +21,27 @@ import { inputDigest } from './stable-json';
 
 export type AuditEventPayload = PayloadOf<AuditEvent>;
 
-/**
- * How an audit record reaches the bus. The app passes its EventPublisher:
- * `(subject, payload, options) => publisher.publish(subject, payload, options)`.
- */
+/** How an audit record reaches the bus, as a function. */
 export type AuditPublish = (
   subject: AuditSubject,
   payload: AuditEventPayload,
   options: { readonly id: string; readonly at: string },
 ) => Promise<unknown>;
 
+/** …or as an object: the app's EventPublisher fits as it is. */
+export interface AuditPublisher {
+  publish(
+    subject: AuditSubject,
+    payload: AuditEventPayload,
+    options: { readonly id: string; readonly at: string },
+  ): Promise<unknown>;
+}
+
 export interface JsonlAuditLogOptions {
   /** Absolute path of the audit file (created with its folder on first write, mode 0600). */
   readonly path: string;
-  /** Publishes `audit.<agent>`; absent: file only. */
-  readonly publish?: AuditPublish;
+  /** Publishes `audit.<agent>`: the app's EventPublisher, or a function; absent: file only. */
+  readonly publish?: AuditPublish | AuditPublisher;
   readonly clock?: Clock;
   readonly logger?: Pick<LoggerService, 'warn' | 'error'>;
 }
@@ -84,8 +90,10 @@ export class JsonlAuditLog implements AuditSink {
   }
 
   /** Resolves when every publish queued so far has finished (or failed and been logged). */
-  flush(): Promise<void> {
-    return Promise.all([this.writing, this.publishing]).then(() => undefined);
+  async flush(): Promise<void> {
+    // Appends first: each queues its publish as it completes, then the publishes.
+    await this.writing;
+    await this.publishing;
   }
 
   private async append(record: AuditRecord): Promise<void> {
@@ -108,8 +116,12 @@ export class JsonlAuditLog implements AuditSink {
   }
 
   private queuePublish(record: AuditRecord): void {
-    const publish = this.options.publish;
-    if (publish === undefined) return;
+    const target = this.options.publish;
+    if (target === undefined) return;
+    const publish: AuditPublish =
+      typeof target === 'function'
+        ? target
+        : (subject, payload, options) => target.publish(subject, payload, options);
     this.publishing = this.publishing.then(() => this.publishOne(publish, record));
   }
 
@@ -161,10 +173,13 @@ export function buildAuditRecord(entry: AuditEntry, at: Date): AuditRecord {
   };
 }
 
-/** Control characters (newlines included) become spaces; cut to `max` characters with an ellipsis. */
+/** C0/C1 controls (newlines included) and the Unicode line/paragraph separators. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/** Control characters become spaces (one line per record); cut to `max` characters with an ellipsis. */
 function oneLine(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = String(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+  const flat = String(text).replace(CONTROL_CHARACTERS, ' ').trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 

@@ -42,7 +42,7 @@ function serialise(value: unknown, ancestors: Set<object>): string | undefined {
       break;
   }
   if (v === null) return 'null';
-  const obj = v as object;
+  const obj = v;
   if (ancestors.has(obj)) throw new TypeError('stableJson: cyclic input');
   ancestors.add(obj);
   try {
@@ -51,7 +51,8 @@ function serialise(value: unknown, ancestors: Set<object>): string | undefined {
     }
     if (obj instanceof Map) {
       const entries = [...(obj as Map<unknown, unknown>).entries()].map(
-        ([k, item]) => [serialise(k, ancestors) ?? 'null', serialise(item, ancestors) ?? 'null'] as const,
+        ([k, item]) =>
+          [serialise(k, ancestors) ?? 'null', serialise(item, ancestors) ?? 'null'] as const,
       );
       entries.sort((a, b) => compare(a[0], b[0]));
       return `[${entries.map(([k, item]) => `[${k},${item}]`).join(',')}]`;
@@ -78,7 +79,7 @@ function withToJson(value: unknown): unknown {
     value !== null &&
     typeof value === 'object' &&
     'toJSON' in value &&
-    typeof (value as { toJSON: unknown }).toJSON === 'function'
+    typeof value.toJSON === 'function'
   ) {
     return (value as { toJSON: () => unknown }).toJSON();
   }

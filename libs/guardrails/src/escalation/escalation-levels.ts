@@ -1,4 +1,4 @@
-import { type EscalationConfig, type EscalationLevelConfig } from '@opscrew/config';
+import { type EscalationConfig } from '@opscrew/config';
 import { ESCALATION_LEVELS, type EscalationLevel } from '@opscrew/contracts';
 
 const MINUTE_MS = 60 * 1000;
@@ -7,13 +7,6 @@ const MINUTE_MS = 60 * 1000;
 export function nextLevel(level: EscalationLevel): EscalationLevel | null {
   const index = ESCALATION_LEVELS.indexOf(level);
   return ESCALATION_LEVELS[index + 1] ?? null;
-}
-
-export function levelConfig(
-  config: EscalationConfig,
-  level: EscalationLevel,
-): EscalationLevelConfig {
-  return config.levels[level];
 }
 
 /** A level's timeout in ms (fractional minutes allowed: tests compress the chain). */

@@ -7,11 +7,7 @@
  * - `failed`: the runtime answered with an error.
  */
 export type RuntimeDriverErrorCode =
-  | 'unreachable'
-  | 'not_found'
-  | 'unauthorized'
-  | 'timeout'
-  | 'failed';
+  'unreachable' | 'not_found' | 'unauthorized' | 'timeout' | 'failed';
 
 export class RuntimeDriverError extends Error {
   override readonly name = 'RuntimeDriverError';

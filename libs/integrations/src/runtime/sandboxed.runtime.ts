@@ -192,7 +192,10 @@ export class SandboxedRuntime implements RuntimePort {
     // A lease on another key protects another service: it must not license this restart.
     const expected = serviceLockKey(target.service);
     if (fencing.key !== expected) {
-      return this.refuse(request, `fencing key does not cover ${target.service} (expected ${expected})`);
+      return this.refuse(
+        request,
+        `fencing key does not cover ${target.service} (expected ${expected})`,
+      );
     }
     if (!Number.isSafeInteger(fencing.revision) || fencing.revision < 1) {
       return this.refuse(request, 'fencing revision must be a positive integer');
@@ -253,11 +256,7 @@ export class SandboxedRuntime implements RuntimePort {
     throw new RuntimeRefusedError(request.command, request.service, reason);
   }
 
-  private record(
-    request: Request,
-    verdict: AuditEntry['verdict'],
-    result: string,
-  ): Promise<void> {
+  private record(request: Request, verdict: AuditEntry['verdict'], result: string): Promise<void> {
     const { caller, fencing } = request;
     return this.options.audit.record({
       agent: this.options.agent,

@@ -37,7 +37,12 @@ export function demultiplexDockerLogs(body: Buffer): DemuxResult {
   while (offset < body.length) {
     if (body.length - offset < HEADER_BYTES) break;
     const stream = STREAM_BY_TYPE[body[offset] ?? -1];
-    if (stream === undefined || body[offset + 1] !== 0 || body[offset + 2] !== 0 || body[offset + 3] !== 0) {
+    if (
+      stream === undefined ||
+      body[offset + 1] !== 0 ||
+      body[offset + 2] !== 0 ||
+      body[offset + 3] !== 0
+    ) {
       break;
     }
     const length = body.readUInt32BE(offset + 4);
