@@ -92,7 +92,8 @@ export const CONSUMERS = {
   'jira-resolver-reopened': {
     durable: 'jira-resolver-reopened',
     filter: SUBJECTS.incidentUpdated,
-    description: 'jira-resolver re-attempts an incident that recurred after resolution (within max_retries)',
+    description:
+      'jira-resolver re-attempts an incident that recurred after resolution (within max_retries)',
     deliver: 'all',
     // The handler writes one KV entry; most updates are ignored at once.
     ack_wait_ms: 30_000,
@@ -103,7 +104,8 @@ export const CONSUMERS = {
   'jira-resolver-locks': {
     durable: 'jira-resolver-locks',
     filter: SUBJECTS.lockReleased,
-    description: 'jira-resolver resumes remediations deferred behind a lock the moment it is released',
+    description:
+      'jira-resolver resumes remediations deferred behind a lock the moment it is released',
     // Only releases from now on matter: a deferred run also re-checks the lock on its own timer.
     deliver: 'new',
     // The handler only wakes the worker.

@@ -93,7 +93,10 @@ export function validateSemantics(config: OpscrewConfig): PathIssue[] {
       );
   }
   if (integrations.runtime.kind === 'process' && !integrations.runtime.process) {
-    add(['integrations', 'runtime', 'process'], 'is required when runtime.kind is "process" (control_url and token of the demo shop supervisor)');
+    add(
+      ['integrations', 'runtime', 'process'],
+      'is required when runtime.kind is "process" (control_url and token of the demo shop supervisor)',
+    );
   }
   if (integrations.tracker.kind === 'jira' && !integrations.jira) {
     add(

@@ -51,7 +51,15 @@ const IMPACT_BY_CRITICALITY: Record<string, string> = {
 /** What a brief is made from: an opened fingerprint record, or the facts of an incident.detected event. */
 export type IncidentFacts = Pick<
   FingerprintRecord,
-  'incident_id' | 'service' | 'symptom' | 'severity' | 'metric' | 'first_value' | 'threshold' | 'opened_at' | 'detail'
+  | 'incident_id'
+  | 'service'
+  | 'symptom'
+  | 'severity'
+  | 'metric'
+  | 'first_value'
+  | 'threshold'
+  | 'opened_at'
+  | 'detail'
 >;
 
 export function buildBrief(record: IncidentFacts, config: OpscrewConfig): IncidentBrief {
