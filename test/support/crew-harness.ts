@@ -43,6 +43,10 @@ export interface CrewOverrides {
   cycleIntervalS?: number;
   /** Replaces the shipped scrape targets (service → /metrics URL). */
   scrapeTargets?: Record<string, string>;
+  /** The process supervisor's control API for runtime.kind 'process'. */
+  processControlUrl?: string;
+  /** More overlay keys, deep-merged over the shipped root (e.g. compressed thresholds; not agents). */
+  extra?: Record<string, unknown>;
 }
 
 /**
@@ -68,7 +72,15 @@ export function crewConfig(overrides: CrewOverrides): ConfigFixture {
       `targets: ${JSON.stringify(overrides.scrapeTargets)}`,
     );
   }
+  if (overrides.processControlUrl) {
+    fixture.patch(
+      'project/integrations/integrations.json5',
+      "control_url: 'http://127.0.0.1:7190'",
+      `control_url: '${overrides.processControlUrl}'`,
+    );
+  }
   const root = {
+    ...overrides.extra,
     $include: './shipped.json5',
     bus: { namespace: overrides.namespace },
     agents: {

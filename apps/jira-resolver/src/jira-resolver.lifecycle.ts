@@ -6,9 +6,12 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { PeriodicTask } from '@opscrew/agent-core';
 import { type EscalationService, type OutboxService } from '@opscrew/guardrails';
 import { RemediationWorker } from './remediation/remediation.worker';
 import { type RunbookCatalog } from './runbooks/runbook.catalog';
+import { TodoTicketPoller } from './tickets/todo-ticket.poller';
 import { CATALOG, ESCALATION, OUTBOX } from './jira-resolver.tokens';
 
 /**
@@ -31,14 +34,31 @@ export class JiraResolverLifecycle implements OnApplicationBootstrap, OnApplicat
     @Inject(CATALOG) private readonly catalog: RunbookCatalog,
     @Inject(LOADED_CONFIG) private readonly loaded: LoadedConfig,
     private readonly worker: RemediationWorker,
-  ) {}
+    @Inject(TodoTicketPoller) private readonly poller: TodoTicketPoller | null,
+    scheduler: SchedulerRegistry,
+  ) {
+    this.pollTask = new PeriodicTask('todo-ticket-poll', scheduler, () => this.pollTickets(), {
+      onError: (error) => this.logger.warn(`To Do ticket poll failed: ${(error as Error).message}`),
+    });
+  }
+
+  private readonly pollTask: PeriodicTask<void>;
+
+  private async pollTickets(): Promise<void> {
+    const taken = (await this.poller?.poll()) ?? [];
+    if (taken.length > 0) {
+      this.logger.log(`took To Do ticket(s): ${taken.join(', ')}`);
+      await this.worker.kick();
+    }
+  }
 
   onApplicationBootstrap(): void {
+    const agent = this.loaded.config.agents.get('jira-resolver');
     this.outbox.start();
     this.escalation.start(ESCALATION_TICK_MS);
     this.catalog.watch();
     this.worker.start(WORKER_TICK_MS);
-    const agent = this.loaded.config.agents.get('jira-resolver');
+    if (this.poller) this.pollTask.start((agent?.resolver?.ticket_poll_interval_s ?? 60) * 1000);
     this.logger.log(
       `remediation in ${agent?.mode ?? 'act'} mode with runtime ${this.loaded.config.integrations.runtime.kind}; ` +
         `runbooks: ${[...this.catalog.runbooks.patterns.keys()].join(', ')}`,
@@ -46,6 +66,7 @@ export class JiraResolverLifecycle implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.pollTask.stop();
     this.catalog.stop();
     await this.worker.stop();
     await this.escalation.stop();

@@ -4,7 +4,12 @@ import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { AgentCoreModule } from '@opscrew/agent-core';
 import { loadConfig, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
-import { KV_BUCKETS, RemediationRunRecord, RestartLogRecord } from '@opscrew/contracts';
+import {
+  KV_BUCKETS,
+  RemediationRunRecord,
+  RestartLogRecord,
+  TicketClaimRecord,
+} from '@opscrew/contracts';
 import {
   AUDIT,
   type AuditSink,
@@ -28,6 +33,7 @@ import {
 } from '@opscrew/integrations';
 import {
   EventPublisher,
+  IncidentIdAllocator,
   IncidentLedger,
   KvFactory,
   LeaseService,
@@ -41,6 +47,7 @@ import { RemediationEngine } from './remediation/remediation.engine';
 import { RemediationWorker } from './remediation/remediation.worker';
 import { RunbookCatalog } from './runbooks/runbook.catalog';
 import { TicketGateway } from './tickets/ticket.gateway';
+import { TodoTicketPoller } from './tickets/todo-ticket.poller';
 
 /** Where jira-resolver's audit trail goes (its sandbox may write var/audit/). */
 const AUDIT_FILE = 'var/audit/jira-resolver.jsonl';
@@ -143,6 +150,7 @@ export class JiraResolverModule {
               await kv.open(KV_BUCKETS.remediations, { class: RemediationRunRecord }),
               await kv.open(KV_BUCKETS.remediations, { class: RestartLogRecord }),
               () => kv.listKeys(KV_BUCKETS.remediations),
+              await kv.open(KV_BUCKETS.remediations, { class: TicketClaimRecord }),
             ),
         },
         {
@@ -202,6 +210,37 @@ export class JiraResolverModule {
             engine: RemediationEngine,
             scheduler: SchedulerRegistry,
           ) => new RemediationWorker(runs, engine, scheduler),
+        },
+        {
+          // Only the Jira tracker has tickets humans file by hand; the local tracker's come from the crew.
+          provide: TodoTicketPoller,
+          inject: [
+            KvFactory,
+            RemediationEngine,
+            RemediationRunsRepository,
+            IncidentLedger,
+            IncidentIdAllocator,
+            EventPublisher,
+          ],
+          useFactory: async (
+            kv: KvFactory,
+            engine: RemediationEngine,
+            runs: RemediationRunsRepository,
+            ledger: IncidentLedger,
+            ids: IncidentIdAllocator,
+            publisher: EventPublisher,
+          ) =>
+            config.integrations.tracker.kind === 'jira'
+              ? new TodoTicketPoller(
+                  createTracker(config, { ticketsKv: await kv.raw(KV_BUCKETS.tickets) }),
+                  engine,
+                  runs,
+                  ledger,
+                  ids,
+                  publisher,
+                  config,
+                )
+              : null,
         },
         IncidentIntakeService,
         JiraResolverLifecycle,

@@ -48,7 +48,9 @@ export class IncidentIntakeService implements OnApplicationBootstrap {
       this.logger.log(`received ${summary}, informational (lock held): no remediation`);
       return;
     }
-    if (event.source !== 'ops-monitor') {
+    const humanTicket =
+      typeof event.evidence?.ticket === 'string' ? event.evidence.ticket : undefined;
+    if (event.source !== 'ops-monitor' && !humanTicket) {
       // ops-monitor tickets its incidents; one injected by a person or the CLI gets its ticket here (same key: at most one).
       await this.tickets.ensure(
         renderTicket(

@@ -2,6 +2,7 @@ import {
   ACTIVE_RUN_STATES,
   type RemediationRunRecord,
   type RestartLogRecord,
+  type TicketClaimRecord,
 } from '@opscrew/contracts';
 import { type KvRevisioned, type TypedKv } from '@opscrew/messaging';
 
@@ -24,7 +25,18 @@ export class RemediationRunsRepository {
     private readonly runs: TypedKv<RemediationRunRecord>,
     private readonly restarts: TypedKv<RestartLogRecord>,
     private readonly listKeys: () => Promise<string[]>,
+    private readonly ticketClaims?: TypedKv<TicketClaimRecord>,
   ) {}
+
+  /** Claims a human-filed ticket for one incident; null when another replica already took it. */
+  async claimTicket(claim: TicketClaimRecord): Promise<boolean> {
+    if (!this.ticketClaims) throw new Error('remediations: ticket claims are not configured');
+    return (await this.ticketClaims.create(`ticket.${claim.ticket_key}`, claim)) !== null;
+  }
+
+  async ticketClaim(ticketKey: string): Promise<TicketClaimRecord | null> {
+    return (await this.ticketClaims?.get(`ticket.${ticketKey}`))?.value ?? null;
+  }
 
   get(incidentId: string): Promise<KvRevisioned<RemediationRunRecord> | null> {
     return this.runs.get(runKey(incidentId));

@@ -58,9 +58,12 @@ export class RemediationEngine {
   constructor(private readonly deps: RemediationDeps) {}
 
   /** A run for a new incident; false when one exists already (redelivery, another replica). */
-  async enqueue(incident: NewIncident, attempt = 1): Promise<boolean> {
+  async enqueue(incident: NewIncident, attempt = 1, ticketKey?: string): Promise<boolean> {
     const now = this.deps.now().toISOString();
-    const created = await this.deps.runs.create(this.newRun(incident, attempt, now));
+    const run = this.newRun(incident, attempt, now);
+    const created = await this.deps.runs.create(
+      ticketKey ? { ...run, ticket_key: ticketKey } : run,
+    );
     return created !== null;
   }
 
@@ -86,7 +89,8 @@ export class RemediationEngine {
       }
       return 'escalated';
     }
-    const next = this.newRun(run, run.attempt + 1, this.deps.now().toISOString());
+    const fresh = this.newRun(run, run.attempt + 1, this.deps.now().toISOString());
+    const next = run.ticket_key ? { ...fresh, ticket_key: run.ticket_key } : fresh;
     return (await this.deps.runs.update(next, current.revision)) === null ? 'busy' : 'queued';
   }
 
@@ -219,7 +223,7 @@ export class RemediationEngine {
       );
     }
     await deps.tickets.transition(
-      run.incident_id,
+      run,
       'in_progress',
       run.run_id,
       `jira-resolver is on it (attempt ${run.attempt}, mode ${deps.mode}).`,
@@ -258,7 +262,7 @@ export class RemediationEngine {
       step_index: 0,
     });
     await deps.tickets.comment(
-      run.incident_id,
+      run,
       `${run.run_id}:triage`,
       `Triage: runbook ${match.name} (${match.why}). Evidence: ${evidenceNote}`,
     );
@@ -313,7 +317,7 @@ export class RemediationEngine {
           ...(context.run.lease ? { revision: context.run.lease.revision } : {}),
         });
         await deps.tickets.comment(
-          run.incident_id,
+          run,
           `${run.run_id}:step:${step.step}`,
           `Step ${step.step} ${step.action}: ${outcome.result} — ${outcome.detail}`,
         );
@@ -332,7 +336,7 @@ export class RemediationEngine {
             `${run.incident_id}: deferred, ${outcome.holder} holds ${run.service} until ${outcome.until}`,
           );
           await deps.tickets.comment(
-            run.incident_id,
+            run,
             `${run.run_id}:deferred:${outcome.holder}`,
             `deferred: ${outcome.holder} holds ${run.service} until ${outcome.until}`,
           );
@@ -357,7 +361,7 @@ export class RemediationEngine {
         await context.save({ ...context.run, next_at: outcome.at });
         if (context.run.state === 'verifying') {
           await deps.tickets.transition(
-            run.incident_id,
+            run,
             'in_review',
             run.run_id,
             `Verifying with metrics: ${outcome.detail ?? ''}`.trim(),
@@ -398,7 +402,7 @@ export class RemediationEngine {
     });
     await deps.metrics.collect([context.run.service]).catch(() => undefined);
     await deps.tickets.transition(
-      context.run.incident_id,
+      context.run,
       'in_review',
       context.run.run_id,
       `Verifying with metrics: first check in ${waitS} s`,
@@ -510,7 +514,7 @@ export class RemediationEngine {
       await deps.escalation.close(run.incident_id, 'resolved', 'jira-resolver', summary);
     }
     await deps.tickets.transition(
-      run.incident_id,
+      run,
       'done',
       run.run_id,
       `Resolved by runbook ${run.runbook ?? '?'}: ${summary}`,
@@ -526,7 +530,7 @@ export class RemediationEngine {
       `${run.incident_id}: remediation ${deps.mode === 'act' ? 'failed, escalating' : 'would fail (observe)'}: ${reason}`,
     );
     await deps.tickets.comment(
-      run.incident_id,
+      run,
       `${run.run_id}:failed`,
       `Remediation stopped: ${reason}. Escalating to a human.`,
     );

@@ -1,9 +1,15 @@
-import { type OutboxCommand } from '@opscrew/guardrails';
+import { type OutboxCommand, type TicketRef } from '@opscrew/guardrails';
 import { type TicketDraft, type TicketStatus } from '@opscrew/integrations';
 
 /** The slice of the outbox jira-resolver needs (OutboxService fits). */
 export interface OutboxLike {
   enqueue(command: OutboxCommand): Promise<unknown>;
+}
+
+/** Which ticket: a human-filed one by its key, else the incident's own (created under `ticket:<id>`). */
+export interface TicketTarget {
+  readonly incident_id: string;
+  readonly ticket_key?: string;
 }
 
 /**
@@ -29,7 +35,7 @@ export class TicketGateway {
   }
 
   async transition(
-    incidentId: string,
+    target: TicketTarget,
     to: TicketStatus,
     runId: string,
     comment?: string,
@@ -37,20 +43,26 @@ export class TicketGateway {
     if (this.observe) return;
     await this.outbox.enqueue({
       kind: 'ticket.transition',
-      idempotency_key: `transition:${incidentId}:${runId}:${to}`,
-      ticket: { idempotency_key: TicketGateway.ticketKey(incidentId) },
+      idempotency_key: `transition:${target.incident_id}:${runId}:${to}`,
+      ticket: ref(target),
       to,
       ...(comment ? { comment } : {}),
     });
   }
 
-  async comment(incidentId: string, key: string, text: string): Promise<void> {
+  async comment(target: TicketTarget, key: string, text: string): Promise<void> {
     if (this.observe) return;
     await this.outbox.enqueue({
       kind: 'ticket.comment',
-      idempotency_key: `comment:${incidentId}:${key}`,
-      ticket: { idempotency_key: TicketGateway.ticketKey(incidentId) },
+      idempotency_key: `comment:${target.incident_id}:${key}`,
+      ticket: ref(target),
       text,
     });
   }
+}
+
+function ref(target: TicketTarget): TicketRef {
+  return target.ticket_key
+    ? { key: target.ticket_key }
+    : { idempotency_key: TicketGateway.ticketKey(target.incident_id) };
 }

@@ -180,6 +180,11 @@ export class RemediationRunRecord {
   @IsOneOf(REMEDIATION_MODES)
   mode!: RemediationMode;
 
+  /** The tracker key of a ticket a human filed; absent: the incident's own `ticket:<id>` ticket. */
+  @OptionalField()
+  @IsText(IDENTIFIER_MAX_LENGTH)
+  ticket_key?: string;
+
   @IsOneOf(RUN_STATES)
   state!: RunState;
 
@@ -267,4 +272,16 @@ export class RestartLogRecord {
 
   @IsText(INCIDENT_ID_MAX_LENGTH)
   incident_id!: string;
+}
+
+/** `ticket.<KEY>`: a human-filed ticket jira-resolver took on, and the incident it became (one taker). */
+export class TicketClaimRecord {
+  @IsText(IDENTIFIER_MAX_LENGTH)
+  ticket_key!: string;
+
+  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: 'INC-YYYYMMDD-NNN' })
+  incident_id!: string;
+
+  @IsTimestamp()
+  at!: string;
 }

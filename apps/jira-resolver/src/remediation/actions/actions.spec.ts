@@ -1,0 +1,215 @@
+import { loadConfig, type RunbookStepConfig } from '@opscrew/config';
+import { SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
+import { buildEvent, IncidentRecord, type RemediationRunRecord } from '@opscrew/contracts';
+import { type LeaseService, IncidentLedger, TypedKv } from '@opscrew/messaging';
+import { FakeKv } from '@opscrew/messaging/testing';
+import { type RemediationDeps } from '../remediation.deps';
+import {
+  FakeRuntime,
+  ManualClock,
+  RecordingAudit,
+  ScriptedMetrics,
+} from '../testing/remediation.fakes';
+import { ACTIONS } from './action.registry';
+import { type StepContext, type StepOutcome } from './runbook-action';
+
+const loaded = loadConfig({ configDir: SHIPPED_CONFIG_DIR, env: {} });
+
+describe('runbook actions', () => {
+  let clock: ManualClock;
+  let runtime: FakeRuntime;
+  let audit: RecordingAudit;
+  let ledger: IncidentLedger;
+  let context: StepContext;
+
+  const run = (overrides: Partial<RemediationRunRecord> = {}): RemediationRunRecord => ({
+    incident_id: 'INC-20261124-001',
+    run_id: 'r1',
+    attempt: 1,
+    service: 'checkout',
+    symptom: 'high_latency',
+    severity: 'high',
+    mode: 'act',
+    state: 'running',
+    runbook: 'high_latency',
+    step_index: 0,
+    steps: [],
+    evidence: '',
+    owner: 'me',
+    owner_until: '2026-11-24T11:00:00.000Z',
+    created_at: '2026-11-24T10:00:00.000Z',
+    updated_at: '2026-11-24T10:00:00.000Z',
+    next_at: '2026-11-24T10:00:00.000Z',
+    ...overrides,
+  });
+
+  const execute = (
+    step: Partial<RunbookStepConfig> & { action: RunbookStepConfig['action'] } & Record<
+        string,
+        unknown
+      >,
+  ): Promise<StepOutcome> =>
+    ACTIONS[step.action].execute(context, { step: 1, ...step } as RunbookStepConfig);
+
+  beforeEach(() => {
+    clock = new ManualClock();
+    runtime = new FakeRuntime(clock, () => Promise.resolve(true));
+    audit = new RecordingAudit();
+    ledger = new IncidentLedger(
+      new TypedKv(new FakeKv('incidents').asKv(), 'incidents', { class: IncidentRecord }),
+    );
+    const deps = {
+      config: loaded.config,
+      runtime,
+      metrics: new ScriptedMetrics(runtime, clock),
+      ledger,
+      audit,
+      now: clock.now,
+      leases: {} as LeaseService,
+    } as unknown as RemediationDeps;
+    context = {
+      deps,
+      run: run(),
+      save: (next) => {
+        context.run = next;
+        return Promise.resolve();
+      },
+      caller: { agent: 'jira-resolver', reason: 'test', incident_id: 'INC-20261124-001' },
+    };
+  });
+
+  it("check_logs counts the step's patterns and quotes the last match", async () => {
+    runtime.logLines = ['INFO start', 'ERROR db timeout', 'WARN slow', 'ERROR db timeout again'];
+    expect(
+      await execute({ action: 'check_logs', tail_lines: 100, patterns: ['timeout', 'panic'] }),
+    ).toEqual({
+      kind: 'done',
+      result: 'ok',
+      detail: '4 log lines: 2× "timeout"; last: ERROR db timeout again',
+    });
+  });
+
+  it('check_dependencies names a dependency with an open incident', async () => {
+    await ledger.open(
+      buildEvent(
+        'incident.detected',
+        {
+          incident_id: 'INC-20261124-002',
+          fingerprint: 'payment:high_error_rate',
+          service: 'payment',
+          symptom: 'high_error_rate',
+          severity: 'high',
+          value: 0.4,
+          detected_at: '2026-11-24T09:59:00.000Z',
+        },
+        'ops-monitor',
+      ),
+    );
+    const outcome = await execute({ action: 'check_dependencies' });
+    expect(outcome).toMatchObject({
+      kind: 'done',
+      result: 'ok',
+      detail:
+        'dependencies in trouble: payment has open incident INC-20261124-002 (high_error_rate)',
+    });
+  });
+
+  it('check_resources sets resource_pressure for a later conditional restart', async () => {
+    const inspect = runtime.inspect.bind(runtime);
+    runtime.inspect = async (service, caller) => ({
+      ...(await inspect(service, caller)),
+      memory_bytes: 950 * 1_048_576,
+      memory_limit_bytes: 1024 * 1_048_576,
+    });
+    const outcome = await execute({ action: 'check_resources' });
+    expect(outcome).toMatchObject({
+      kind: 'done',
+      result: 'ok',
+      detail: expect.stringMatching(
+        /memory 950 MiB of 1024 MiB .*\(93 % of the limit, threshold 90 %\); resource pressure: yes$/,
+      ),
+    });
+    expect(context.run.resource_pressure).toBe(true);
+  });
+
+  it('restart_service with if_resource_pressure skips without pressure (and restarts nothing)', async () => {
+    const outcome = await execute({ action: 'restart_service', condition: 'if_resource_pressure' });
+    expect(outcome).toEqual({
+      kind: 'done',
+      result: 'skipped',
+      detail:
+        'no resource pressure found: a restart would not help (condition if_resource_pressure)',
+    });
+    expect(runtime.restarts).toEqual([]);
+  });
+
+  it('check_connection_count finds pool exhaustion in the logs', async () => {
+    runtime.logLines = ['ERROR Timeout acquiring connection from pool', 'INFO ok'];
+    expect(await execute({ action: 'check_connection_count' })).toEqual({
+      kind: 'done',
+      result: 'ok',
+      detail:
+        'check_connection_count: 1 connection-pool errors; latest: ERROR Timeout acquiring connection from pool',
+    });
+  });
+
+  it('increase_memory_limit only proposes, and audits the proposal as not applied', async () => {
+    const inspect = runtime.inspect.bind(runtime);
+    runtime.inspect = async (service, caller) => ({
+      ...(await inspect(service, caller)),
+      memory_limit_bytes: 512 * 1_048_576,
+    });
+    const outcome = await execute({
+      action: 'increase_memory_limit',
+      factor: 1.5,
+      max_memory_mb: 4096,
+      requires_approval: true,
+    });
+    expect(outcome).toEqual({
+      kind: 'done',
+      result: 'skipped',
+      detail:
+        "proposal, needs approval (not applied): raise checkout's memory limit from 512 MiB to 768 MiB (×1.5, capped at 4096 MiB)",
+    });
+    expect(audit.entries).toEqual([
+      expect.objectContaining({ action: 'runtime.increase_memory_limit', verdict: 'refused' }),
+    ]);
+    expect(runtime.restarts).toEqual([]);
+  });
+
+  it('verify_stability watches for its duration, then judges the metrics', async () => {
+    const first = await execute({ action: 'verify_stability', duration_s: 60 });
+    expect(first).toEqual({
+      kind: 'wait',
+      at: '2026-11-24T10:01:00.000Z',
+      detail: 'verify_stability: watching checkout for 60 s',
+    });
+    clock.advance(30_000);
+    expect(await execute({ action: 'verify_stability', duration_s: 60 })).toEqual({
+      kind: 'wait',
+      at: '2026-11-24T10:01:00.000Z',
+    });
+    clock.advance(30_000);
+    // The scripted service was never restarted, so its metrics are still bad: not stable.
+    expect(await execute({ action: 'verify_stability', duration_s: 60 })).toMatchObject({
+      kind: 'fail',
+      detail: expect.stringMatching(
+        /^verify_stability: not stable after 60 s — error rate 25\.00 %/,
+      ),
+    });
+    expect(context.run.watch_until).toBeUndefined();
+  });
+
+  it('verify_metrics enters the verifying state with the configured wait', async () => {
+    const outcome = await execute({ action: 'verify_metrics' });
+    expect(outcome).toEqual({
+      kind: 'wait',
+      at: '2026-11-24T10:02:00.000Z',
+      detail: 'verifying: first check in 120 s',
+    });
+    expect(context.run).toMatchObject({
+      state: 'verifying',
+      verification: { checks: 0, passes_in_row: 0, failures: 0, step_index: 0 },
+    });
+  });
+});

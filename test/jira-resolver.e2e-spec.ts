@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { KV_BUCKETS } from '@opscrew/contracts';
+import { LocalProcessSupervisor, LocalTracker } from '@opscrew/integrations';
+import { KvFactory } from '@opscrew/messaging';
+import {
+  type CrewProcess,
+  CrewTestEnvironment,
+  freePort,
+  getJson,
+  readLines,
+  waitFor,
+} from './support/crew-harness';
+
+interface IncidentRow {
+  incident_id: string;
+  service: string;
+  symptom: string;
+  phase: string;
+  history: { phase: string; note?: string }[];
+}
+interface NotificationLine {
+  idempotency_key: string;
+  kind: string;
+  content?: string;
+  allowed_mentions?: unknown;
+}
+
+const SCRIPT = resolve(__dirname, 'support/synthetic-service.process.js');
+
+/**
+ * jira-resolver end to end, on real processes: ops-monitor scrapes two
+ * services that run under the process supervisor, jira-resolver restarts them
+ * through its control API, proves (or disproves) the fix with metrics, and
+ * escalates what a restart cannot cure. Timers are compressed (seconds, not minutes).
+ */
+describe('jira-resolver: remediation verified with metrics, escalation on time (e2e)', () => {
+  const token = randomBytes(18).toString('hex');
+  const scratch = mkdtempSync(join(tmpdir(), 'opscrew-jr-'));
+  const flagFile = join(scratch, 'payment.flag');
+  let supervisor: LocalProcessSupervisor;
+  let env: CrewTestEnvironment;
+  let resolver: CrewProcess;
+  let ports: { cart: number; payment: number };
+  let tracker: LocalTracker;
+
+  const incidents = async (): Promise<IncidentRow[]> =>
+    (await getJson<IncidentRow[]>(env.url('atlas', '/incidents'))).body;
+  const notifications = (): NotificationLine[] =>
+    readLines(join(env.fixture.projectDir, 'var/notifications.jsonl')).map(
+      (line) => JSON.parse(line) as NotificationLine,
+    );
+
+  beforeAll(async () => {
+    writeFileSync(flagFile, 'off');
+    ports = { cart: await freePort(), payment: await freePort() };
+    const control = await freePort();
+    supervisor = new LocalProcessSupervisor({
+      processes: [
+        {
+          name: 'cart',
+          command: process.execPath,
+          args: [SCRIPT],
+          env: { PORT: String(ports.cart) },
+          cwd: resolve(__dirname, '..'),
+        },
+        {
+          name: 'payment',
+          command: process.execPath,
+          args: [SCRIPT],
+          env: { PORT: String(ports.payment), FLAG_FILE: flagFile },
+          cwd: resolve(__dirname, '..'),
+        },
+      ],
+      control: { host: '127.0.0.1', port: control, token },
+    });
+    await supervisor.start();
+    env = await CrewTestEnvironment.create('e2e-jira-resolver', {
+      cycleIntervalS: 1,
+      scrapeTargets: {
+        cart: `http://127.0.0.1:${ports.cart}/metrics`,
+        payment: `http://127.0.0.1:${ports.payment}/metrics`,
+      },
+      processControlUrl: `http://127.0.0.1:${control}`,
+      extra: {
+        thresholds: {
+          verification: {
+            wait_after_restart_s: 2,
+            check_interval_s: 1,
+            success_criteria: { consecutive_checks: 2 },
+            failure_budget_checks: 4,
+          },
+          escalation: {
+            levels: {
+              L1: { timeout_minutes: 1 },
+              L2: { timeout_minutes: 0.1 },
+              L3: { timeout_minutes: 0.1 },
+            },
+          },
+        },
+      },
+    });
+    const agentEnv = { OPSCREW_SHOP_TOKEN: token };
+    env.spawn('atlas', ['start', 'atlas'], agentEnv);
+    env.spawn('ops-monitor', ['start', 'ops-monitor'], agentEnv);
+    resolver = env.spawn('jira-resolver', ['start', 'jira-resolver'], agentEnv);
+    const kv = new KvFactory(env.bus);
+    tracker = new LocalTracker(await kv.raw(KV_BUCKETS.tickets), {
+      listKeys: () => kv.listKeys(KV_BUCKETS.tickets),
+    });
+    for (const agent of ['atlas', 'ops-monitor', 'jira-resolver'] as const) {
+      await waitFor(
+        `${agent} healthy`,
+        async () => (await getJson(env.url(agent, '/health'))).status === 200,
+        30_000,
+      );
+    }
+  });
+
+  afterAll(async () => {
+    await env?.dispose();
+    await supervisor?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('restarts a restart-curable fault exactly once — even with jira-resolver killed mid-run — and proves the fix', async () => {
+    await fetch(`http://127.0.0.1:${ports.cart}/fault/leak`, { method: 'POST' });
+    await waitFor(
+      'the restart',
+      async () => (await supervisor.inspect('cart'))?.restart_count === 1,
+      30_000,
+      50,
+    );
+
+    // kill -9 during verification; a new jira-resolver must resume, not restart again.
+    resolver.child.kill('SIGKILL');
+    await resolver.exited();
+    resolver = env.spawn('jira-resolver-2', ['start', 'jira-resolver'], {
+      OPSCREW_SHOP_TOKEN: token,
+    });
+
+    const incident = await waitFor(
+      'the cart incident resolved',
+      async () =>
+        (await incidents()).find((row) => row.service === 'cart' && row.phase === 'resolved'),
+      60_000,
+    );
+    expect(incident.history.map((step) => step.phase)).toEqual([
+      'detected',
+      'triaged',
+      'actioned',
+      'verified',
+      'resolved',
+    ]);
+    expect((await supervisor.inspect('cart'))?.restart_count).toBe(1);
+    const ticket = (await tracker.listByStatus('done', 'auto-detected')).find(
+      (entry) => entry.incident_id === incident.incident_id,
+    );
+    expect(ticket).toBeDefined();
+    expect(resolver.logs).toMatch(/remediation succeeded/);
+  });
+
+  it('escalates a fault a restart cannot cure (a flag) through L2 and L3 on time, one mention per level', async () => {
+    writeFileSync(flagFile, 'fail');
+    const escalated = await waitFor(
+      'the payment incident escalated',
+      async () =>
+        (await incidents()).find((row) => row.service === 'payment' && row.phase === 'escalated'),
+      60_000,
+    );
+    expect((await supervisor.inspect('payment'))?.restart_count).toBe(1);
+    const pages = (): NotificationLine[] =>
+      notifications().filter((line) => line.kind === 'escalation');
+    const l2At = Date.now();
+    await waitFor(
+      'the L3 page',
+      () => pages().some((line) => line.idempotency_key.endsWith(':L3')),
+      30_000,
+    );
+    // L3 comes one L2 timeout (6 s) after L2, within a tick or two.
+    expect(Date.now() - l2At).toBeLessThan(15_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(pages().map((line) => line.idempotency_key)).toEqual([
+      `escalation:${escalated.incident_id}:L2`,
+      `escalation:${escalated.incident_id}:L3`,
+    ]);
+    const ticket = (await tracker.listByStatus('escalated', 'auto-detected')).find(
+      (entry) => entry.incident_id === escalated.incident_id,
+    );
+    expect(ticket).toBeDefined();
+    writeFileSync(flagFile, 'off');
+  });
+});
