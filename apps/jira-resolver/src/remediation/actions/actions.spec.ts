@@ -49,7 +49,7 @@ describe('runbook actions', () => {
         unknown
       >,
   ): Promise<StepOutcome> =>
-    ACTIONS[step.action].execute(context, { step: 1, ...step } as RunbookStepConfig);
+    ACTIONS[step.action].execute(context, { step: 1, ...step });
 
   beforeEach(() => {
     clock = new ManualClock();
