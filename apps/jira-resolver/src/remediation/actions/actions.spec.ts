@@ -48,8 +48,7 @@ describe('runbook actions', () => {
         string,
         unknown
       >,
-  ): Promise<StepOutcome> =>
-    ACTIONS[step.action].execute(context, { step: 1, ...step });
+  ): Promise<StepOutcome> => ACTIONS[step.action].execute(context, { step: 1, ...step });
 
   beforeEach(() => {
     clock = new ManualClock();
