@@ -144,6 +144,7 @@ export class OpsMonitorModule {
                 config.thresholds.alerting,
                 config.thresholds.detection,
                 () => new DriftDetector(config.thresholds.detection.drift),
+                (service) => config.services.watched.get(service)?.depends_on ?? [],
               ),
               incidents,
               new LockedServicesReader(await kv.open(KV_BUCKETS.locks, { class: LeaseRecord })),

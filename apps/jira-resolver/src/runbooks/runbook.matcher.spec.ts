@@ -40,6 +40,14 @@ describe('matchRunbook', () => {
     );
   });
 
+  it('takes a runbook dedicated to the symptom even without evidence', () => {
+    expect(matchRunbook('container_crash', 'state running', runbooks)).toEqual({
+      name: 'container_crash',
+      why: 'symptom container_crash',
+    });
+    expect(matchRunbook('dependency_failure', '', runbooks)?.name).toBe('dependency_failure');
+  });
+
   it('finds nothing for a symptom no runbook handles', () => {
     expect(matchRunbook('traffic_drop', '', runbooks)).toBeNull();
   });

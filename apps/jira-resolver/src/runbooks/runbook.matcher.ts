@@ -12,7 +12,8 @@ export interface RunbookMatch {
  * what triage saw wins — the one with the most distinct hits — provided it
  * also lists the incident's symptom or the evidence is unambiguous (≥ 2 hits).
  * Otherwise the symptom alone decides, among runbooks that need no evidence
- * (an OOM runbook is wrong without OOM evidence). null: nothing matches.
+ * (an OOM runbook is wrong without OOM evidence) or are dedicated to exactly
+ * that symptom. null: nothing matches.
  */
 export function matchRunbook(
   symptom: string,
@@ -42,7 +43,9 @@ export function matchRunbook(
 
   let bySymptom: { name: string; position: number; size: number } | null = null;
   for (const [name, runbook] of runbooks.patterns) {
-    if (runbook.match.evidence.length > 0) continue;
+    // A runbook dedicated to exactly this symptom needs no evidence to be the right one.
+    const dedicated = runbook.match.symptoms.length === 1 && runbook.match.symptoms[0] === symptom;
+    if (runbook.match.evidence.length > 0 && !dedicated) continue;
     const position = runbook.match.symptoms.indexOf(symptom);
     if (position < 0) continue;
     const size = runbook.match.symptoms.length;

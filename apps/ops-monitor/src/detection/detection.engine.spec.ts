@@ -155,6 +155,37 @@ describe('DetectionEngine', () => {
     expect(learned).toEqual([]);
   });
 
+  it("attributes a caller's errors to a failing dependency: recorded, informational, no action of its own", () => {
+    const graph = new DetectionEngine(thresholds.alerting, thresholds.detection, null, (service) =>
+      service === 'frontend' ? ['cart', 'ad'] : [],
+    );
+    const result = graph.evaluate(
+      snapshot(
+        sample('frontend', { error_rate_ratio: 0.2 }),
+        sample('cart', { error_rate_ratio: 0.9 }),
+      ),
+      new Set(),
+    );
+    expect(
+      result.anomalies.map((a) => [a.service, a.symptom, a.informational, a.severity]),
+    ).toEqual([
+      ['frontend', 'dependency_failure', true, 'info'],
+      ['cart', 'high_error_rate', false, 'critical'],
+    ]);
+    expect(result.anomalies[0]?.detail).toMatch(/follows cart's high_error_rate: inhibited/);
+    // A cycle later the dependency's trouble is still remembered (error windows lag).
+    const next = graph.evaluate(snapshot(sample('frontend', { error_rate_ratio: 0.2 })), new Set());
+    expect(next.anomalies[0]?.symptom).toBe('dependency_failure');
+    // ...but not forever: three cycles of calm in cart and the frontend's errors are its own.
+    graph.evaluate(snapshot(sample('cart')), new Set());
+    graph.evaluate(snapshot(sample('cart')), new Set());
+    const later = graph.evaluate(
+      snapshot(sample('frontend', { error_rate_ratio: 0.2 })),
+      new Set(),
+    );
+    expect(later.anomalies[0]).toMatchObject({ symptom: 'high_error_rate', informational: false });
+  });
+
   it('marks anomalies of a locked service informational (severity info, no action)', () => {
     const result = engine.evaluate(
       snapshot(sample('cart', { error_rate_ratio: 0.4 }), sample('ad', { error_rate_ratio: 0.4 })),

@@ -7,6 +7,7 @@ import {
   type DetectionResult,
   type MetricName,
 } from './anomaly';
+import { attributeToDependencies } from './dependency.attribution';
 import { relativeAnomalies } from './relative.rule';
 import { sanitise } from './sanity.guard';
 import { classifySeverity, severityRank } from './severity.classifier';
@@ -35,6 +36,12 @@ const DRIFT_METRICS = [
 
 const RULE_RANK = { absolute: 3, relative: 2, drift: 1 } as const;
 
+/**
+ * A dependency's trouble explains its callers' for this many cycles: the
+ * caller's error window can lag the dependency's by a scrape or two.
+ */
+const TROUBLE_MEMORY_CYCLES = 3;
+
 interface ServiceState {
   previous?: ServiceSample;
   drift: Map<MetricName, DriftLike>;
@@ -50,11 +57,16 @@ interface ServiceState {
 export class DetectionEngine {
   private readonly state = new Map<string, ServiceState>();
   private readonly thresholds: ThresholdsResolver;
+  /** Service → { symptom, cycle } of its last own (non-informational) anomaly. */
+  private readonly trouble = new Map<string, { symptom: string; cycle: number }>();
+  private cycle = 0;
 
   constructor(
     private readonly alerting: AlertingConfig,
     private readonly detection: DetectionConfig,
     private readonly driftFactory: DriftFactory | null,
+    /** The dependency graph (`services.watched[*].depends_on`); none: no inhibition. */
+    private readonly dependsOn: (service: string) => readonly string[] = () => [],
   ) {
     this.thresholds = new ThresholdsResolver(alerting);
   }
@@ -64,6 +76,7 @@ export class DetectionEngine {
     const dataQuality: DataQualityWarning[] = [];
     const checked: string[] = [];
     const atMs = Date.parse(snapshot.at);
+    this.cycle++;
     for (const raw of snapshot.samples) {
       checked.push(raw.service);
       const { sample, warnings } = sanitise(raw, this.detection.sanity);
@@ -72,7 +85,19 @@ export class DetectionEngine {
       const merged = mergeByFingerprint(found);
       anomalies.push(...(locked.has(sample.service) ? merged.map(informational) : merged));
     }
-    return { anomalies, dataQuality, checked };
+    for (const anomaly of anomalies) {
+      if (!anomaly.informational)
+        this.trouble.set(anomaly.service, { symptom: anomaly.symptom, cycle: this.cycle });
+    }
+    const troubled = new Map<string, string>();
+    for (const [service, entry] of this.trouble) {
+      if (this.cycle - entry.cycle < TROUBLE_MEMORY_CYCLES) troubled.set(service, entry.symptom);
+    }
+    return {
+      anomalies: attributeToDependencies(anomalies, this.dependsOn, troubled),
+      dataQuality,
+      checked,
+    };
   }
 
   private evaluateService(sample: ServiceSample, atMs: number): Anomaly[] {
