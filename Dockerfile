@@ -18,6 +18,8 @@ COPY --from=build /app/node_modules node_modules
 COPY --from=build /app/dist dist
 COPY bin bin
 COPY config config
+# demo-controller's flag-file template and flagd's schemas (read at run time).
+COPY deploy/flagd deploy/flagd
 RUN mkdir -p /app/var && chown node:node /app/var
 USER node
 ENTRYPOINT ["node", "bin/opscrew.js"]

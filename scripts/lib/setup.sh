@@ -69,6 +69,17 @@ ensure_prometheus_binary() {
   return 1
 }
 
+# Locust for the load port's integration tests (they start their own on a free loopback port)
+# and for demo-controller's Locust driver: Debian's python3-locust ships /usr/bin/locust
+# (run by /usr/bin/python3). Without it demo-controller falls back to its built-in driver.
+ensure_locust() {
+  command -v locust >/dev/null 2>&1 && return 0
+  if apt_install python3-locust; then return 0; fi
+  log "locust is not installed; the Locust integration tests need it (demo-controller uses its built-in driver)."
+  log "Install it (Debian/Ubuntu: sudo apt-get install python3-locust) or put a locust binary on PATH."
+  return 1
+}
+
 # A NATS with JetStream on 127.0.0.1:$NATS_PORT: reuse one that listens, else start our own.
 ensure_nats() {
   if port_open "$NATS_HOST" "$NATS_PORT"; then

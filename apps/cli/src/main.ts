@@ -7,7 +7,9 @@ import { type CliIo, EXIT_FAILURE, EXIT_INVALID, processIo } from './cli-io';
 import { configCheck, configPrint } from './commands/config.commands';
 import { type AckOptions, incidentAck } from './commands/incident-ack.command';
 import { incidentInject, type InjectOptions } from './commands/incident-inject.command';
+import { shop } from './commands/shop.command';
 import { start } from './commands/start.command';
+import { runDemo } from './demo/demo.runner';
 
 /** Builds the `opscrew` command line; each action stores its exit code. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
@@ -47,6 +49,21 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (agent: string, options: { config?: string }) =>
       setExit(await start(agent, options, io, cliEntry())),
     );
+
+  program
+    .command('demo')
+    .description(
+      'the whole loop on this machine: shop, crew, a fault story, a scorecard and var/demo/report.json',
+    )
+    .action(async () => setExit(await runDemo({ repoRoot: packageRoot(), bin: cliEntry() }, io)));
+
+  program
+    .command('shop')
+    .description(
+      'run the embedded demo shop (nine services under the process supervisor) until Ctrl-C',
+    )
+    .option(...configOption)
+    .action(async (options: { config?: string }) => setExit(await shop(options, io)));
 
   const incident = program.command('incident').description('work with incidents');
   incident

@@ -76,7 +76,7 @@ describe('loadConfig: the shipped configuration', () => {
       'high_latency',
       'oom_kill',
     ]);
-    expect(agents.get('demo-controller')?.controller?.scenarios.size).toBe(9);
+    expect(agents.get('demo-controller')?.controller?.scenarios.size).toBe(10); // the seed's nine + a restart-curable fault
     expect(agents.get('ops-monitor')?.max_age_s).toBe(120);
     expect(agents.get('jira-resolver')?.max_age_s).toBe(300);
     expect(loaded.config.services.protected).toEqual(

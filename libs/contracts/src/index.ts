@@ -28,3 +28,6 @@ export * from './records/outbox-item.record';
 export * from './records/accuracy-feedback.record';
 export * from './records/remediation-run.record';
 export * from './records/escalation.record';
+export * from './records/scenario-run.record';
+export * from './records/scenario-score.record';
+export * from './records/scorecard.record';

@@ -185,6 +185,19 @@ export const CONSUMERS = {
     max_ack_pending: MAX_ACK_PENDING_FAST,
     pull_batch: PULL_BATCH_FAST,
   },
+  'demo-controller-locks': {
+    durable: 'demo-controller-locks',
+    filter: 'lock.>',
+    description:
+      'demo-controller sees who held which service when (an informational alert under a held lock is correct)',
+    // Only locks held while a run's window is open matter; older ones explain nothing.
+    deliver: 'new',
+    // Recording a lock hold is an in-memory update plus a KV write, like scoring incidents.
+    ack_wait_ms: 30_000,
+    max_deliver: MAX_DELIVER_DEFAULT,
+    max_ack_pending: MAX_ACK_PENDING_FAST,
+    pull_batch: PULL_BATCH_FAST,
+  },
   'ops-monitor-scenarios': {
     durable: 'ops-monitor-scenarios',
     filter: 'scenario.>',

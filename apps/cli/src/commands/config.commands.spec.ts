@@ -19,7 +19,7 @@ describe('opscrew config check / print', () => {
     expect(configCheck({ config: SHIPPED_CONFIG_DIR }, io)).toBe(EXIT_OK);
     expect(io.stdout).toHaveLength(1);
     expect(io.stdout[0]).toMatch(
-      /^config OK: .*config — \d+ files, 4 agents, 15 services watched \(11 protected\), 6 runbooks, 9 scenarios, metrics: scrape, tracker: local, notifier: console, runtime: process$/,
+      /^config OK: .*config — \d+ files, 4 agents, 15 services watched \(11 protected\), 6 runbooks, 10 scenarios, metrics: scrape, tracker: local, notifier: console, runtime: process$/,
     );
     expect(io.stderr).toEqual([]);
   });

@@ -51,7 +51,8 @@ describe('RunbookCatalog (hot reload)', () => {
         'escalate_after_repeats: 2,\n    },\n    connection_pool_exhaustion',
         'escalate_after_repeats: 3,\n    },\n    connection_pool_exhaustion',
       );
-      const deadline = Date.now() + 5000;
+      // Polling every second; generous on a loaded CI box.
+      const deadline = Date.now() + 15_000;
       while (runbooks.generation === 1 && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 100));
       expect(runbooks.runbooks.patterns.get('oom_kill')?.escalate_after_repeats).toBe(3);

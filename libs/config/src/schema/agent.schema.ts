@@ -17,6 +17,7 @@ import {
   Seconds,
   Str,
   StrList,
+  Url,
 } from './validators';
 import { LearningConfig, LockPolicyConfig, ScenarioConfig } from './scenario.schema';
 
@@ -78,6 +79,13 @@ export class ControllerSettingsConfig {
   scenarios!: Map<string, ScenarioConfig>;
   @Nested(() => LearningConfig) learning!: LearningConfig;
   @Nested(() => LockPolicyConfig) lock!: LockPolicyConfig;
+  /**
+   * The watched service load enters through (the shop's web frontend): its scrape target's
+   * origin is the load's host, and every service behind it is loaded (and locked) too.
+   */
+  @Str({ optional: true }) entry_service: string = 'frontend';
+  /** Base URL the load is sent to, when the entry service has no scrape target (Prometheus, SigNoz). */
+  @Url({ optional: true }) load_host?: string;
 }
 
 export class AgentConfig {

@@ -33,6 +33,11 @@ export class ScenarioConfig {
   @OneOf(['memory_leak', 'latency_creep', 'connection_pool_exhaustion'], { optional: true })
   fault?: string;
   @StrList({ optional: true }) target_services: string[] = [];
+  /**
+   * For flag and fault scenarios: a load scenario (without hold_lock) run alongside as traffic —
+   * a failure flag on a service nobody calls produces no errors for the crew to see.
+   */
+  @Str({ optional: true }) background_load?: string;
   @Nested(() => ExpectedEffectConfig) expected!: ExpectedEffectConfig;
 }
 
@@ -44,6 +49,12 @@ export class FeedbackLoopConfig {
 }
 
 export class LearningConfig {
+  /**
+   * How long after a run ends the crew's detections and fixes still count for it: one detection
+   * cycle plus dedup to open the incident, and a restart's verification (wait + passes) to close
+   * it. After this the run is scored and its window closes.
+   */
+  @Seconds({ optional: true, max: 6 * 3600 }) settle_s: number = 300;
   @StrList({
     values: [
       'false_positive_count',
@@ -60,6 +71,9 @@ export class LearningConfig {
 export class LockPolicyConfig {
   /** The seed's rule: a stress test never holds a service for more than 30 minutes. */
   @Seconds({ max: 24 * 3600 }) max_hold_s!: number;
-  /** Lease length; renewed at ~75 % so a dead holder frees the service within one lease. */
-  @Seconds() lease_s!: number;
+  /**
+   * Lease length; renewed at ~75 % so a dead holder frees the service within one lease. At most
+   * an hour: the locks bucket's leases are capped there (libs/messaging MAX_LEASE_TTL_MS).
+   */
+  @Seconds({ max: 3600 }) lease_s!: number;
 }

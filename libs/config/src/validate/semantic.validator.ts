@@ -234,8 +234,29 @@ function checkScenarios(
   known: (name: string) => boolean,
   add: (segments: readonly PathSegment[], message: string) => void,
 ): void {
-  const scenarios = config.agents.get('demo-controller')?.controller?.scenarios;
-  if (!scenarios) return;
+  const controller = config.agents.get('demo-controller')?.controller;
+  if (!controller) return;
+  const scenarios = controller.scenarios;
+  const base = ['agents', 'demo-controller', 'controller'];
+  if (!config.services.watched.has(controller.entry_service))
+    add([...base, 'entry_service'], `unknown service "${controller.entry_service}"`);
+  // Below a second a GC pause or clock skew expires a lease still in use (libs/messaging MIN_LEASE_TTL_MS).
+  if (controller.lock.lease_s < 1)
+    add([...base, 'lock', 'lease_s'], `must be at least 1 s, got ${controller.lock.lease_s} s`);
+  else if (controller.lock.lease_s > controller.lock.max_hold_s)
+    add(
+      [...base, 'lock', 'lease_s'],
+      `must not exceed max_hold_s (${controller.lock.max_hold_s} s)`,
+    );
+  if (
+    [...scenarios.values()].some((scenario) => scenario.kind === 'load') &&
+    !controller.load_host &&
+    !config.integrations.metrics.scrape?.targets[controller.entry_service]
+  )
+    add(
+      [...base, 'load_host'],
+      `is required for load scenarios when the entry service "${controller.entry_service}" has no scrape target`,
+    );
   for (const [name, scenario] of scenarios) {
     const at = ['agents', 'demo-controller', 'controller', 'scenarios', name];
     if (scenario.precondition && !scenarios.has(scenario.precondition)) {
@@ -253,6 +274,23 @@ function checkScenarios(
       add([...at, 'fault'], 'is required for a fault scenario');
     if (scenario.hold_lock && scenario.kind !== 'load')
       add([...at, 'hold_lock'], 'only deliberate load holds the service lock');
+    if (scenario.hold_lock && scenario.duration_s > controller.lock.max_hold_s)
+      add(
+        [...at, 'duration_s'],
+        `a scenario holding the lock runs at most lock.max_hold_s (${controller.lock.max_hold_s} s), got ${scenario.duration_s} s`,
+      );
+    if (scenario.background_load !== undefined) {
+      const background = scenarios.get(scenario.background_load);
+      if (scenario.kind === 'load')
+        add([...at, 'background_load'], 'only flag and fault scenarios run a background load');
+      else if (!background || background.kind !== 'load' || background.hold_lock)
+        add(
+          [...at, 'background_load'],
+          `must name a load scenario without hold_lock, got "${scenario.background_load}"`,
+        );
+    }
+    if (scenario.kind === 'fault' && scenario.target_services.length === 0)
+      add([...at, 'target_services'], 'a fault scenario needs the services to inject it into');
     scenario.target_services.forEach((service, index) => {
       if (!known(service)) add([...at, 'target_services', index], `unknown service "${service}"`);
     });

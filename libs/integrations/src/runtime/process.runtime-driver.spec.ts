@@ -66,6 +66,17 @@ describe('ProcessRuntimeDriver', () => {
     ]);
   });
 
+  it('passes on the process’s soft memory limit when the supervisor reports one', async () => {
+    const limit = 192 * 1024 * 1024;
+    const { driver: d } = driver([
+      { status: 200, body: { ...RUNNING, memory_limit_bytes: limit } },
+    ]);
+    expect(await d.inspect(CART)).toMatchObject({
+      memory_bytes: 50_000_000,
+      memory_limit_bytes: limit,
+    });
+  });
+
   it('reports exit 137 as is, a signal death as 128 + signal, and never OOMKilled', async () => {
     const exited = { ...RUNNING, running: false, status: 'exited', pid: null, rss_bytes: null };
     const { driver: d } = driver([

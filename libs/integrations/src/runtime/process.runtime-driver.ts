@@ -55,6 +55,9 @@ export class ProcessRuntimeDriver implements RuntimeDriver {
       started_at: p.started_at,
       restart_count: p.restart_count,
       ...(p.rss_bytes !== null ? { memory_bytes: p.rss_bytes } : {}),
+      ...(typeof p.memory_limit_bytes === 'number' && p.memory_limit_bytes > 0
+        ? { memory_limit_bytes: p.memory_limit_bytes }
+        : {}),
     };
   }
 

@@ -84,6 +84,7 @@ describe('LocalProcessSupervisor', () => {
           env: { PORT: String(webPort) },
           health_url: `http://127.0.0.1:${webPort}/`,
           health_start_period_ms: 200,
+          memory_limit_bytes: 64 * 1024 * 1024,
         },
         { name: 'stubborn', command: NODE, args: ['-e', STUBBORN] },
         { name: 'spammer', command: NODE, args: ['-e', SPAMMER] },
@@ -161,6 +162,13 @@ describe('LocalProcessSupervisor', () => {
     expect(web.pid).toEqual(expect.any(Number));
     expect(Date.parse(web.started_at ?? '')).not.toBeNaN();
     expect(web.rss_bytes).toBeGreaterThan(1024 * 1024);
+  });
+
+  it('reports a memory limit only for a process whose spec sets one', async () => {
+    const web = (await call(url, '/processes/web')).body as ProcessInspection;
+    expect(web.memory_limit_bytes).toBe(64 * 1024 * 1024);
+    const env = (await call(url, '/processes/env')).body as ProcessInspection;
+    expect(env).not.toHaveProperty('memory_limit_bytes');
   });
 
   it('reports an exit code as the process gave it (137 stays 137)', async () => {

@@ -26,6 +26,12 @@ export interface SupervisedProcessSpec {
   readonly health_url?: string;
   /** Failing health checks during this long after a start report `starting`, not `unhealthy`. */
   readonly health_start_period_ms?: number;
+  /**
+   * The memory the process is meant to stay under (a soft limit the process
+   * enforces itself; no cgroup here). Reported by inspect beside its RSS, so a
+   * memory check sees the pressure as it would a container's limit.
+   */
+  readonly memory_limit_bytes?: number;
 }
 
 export interface StopTimings {
@@ -111,6 +117,9 @@ export class SupervisedProcess {
       exit_code: summary.running ? null : this.exitCode,
       signal: summary.running ? null : this.signal,
       rss_bytes: rss,
+      ...(this.spec.memory_limit_bytes !== undefined
+        ? { memory_limit_bytes: this.spec.memory_limit_bytes }
+        : {}),
       health,
     };
   }

@@ -31,6 +31,8 @@ export interface ProcessInspection extends ProcessSummary {
   readonly signal: string | null;
   /** Resident set size of the running instance, from /proc (null elsewhere or when not running). */
   readonly rss_bytes: number | null;
+  /** The process's soft memory limit, when its spec sets one (absent otherwise). */
+  readonly memory_limit_bytes?: number;
   readonly health: 'healthy' | 'unhealthy' | 'starting' | 'none';
 }
 

@@ -1,0 +1,101 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { type IncidentRecord, KV_BUCKETS } from '@opscrew/contracts';
+import { LocalTracker, type Ticket } from '@opscrew/integrations';
+import { KvFactory, type NatsConnectionService } from '@opscrew/messaging';
+
+export interface ProcessState {
+  name: string;
+  running: boolean;
+  restart_count: number;
+  pid: number | null;
+}
+
+export interface NotificationLine {
+  idempotency_key: string;
+  kind: string;
+  at: string;
+  embeds?: { title?: string }[];
+  content?: string;
+}
+
+/**
+ * What the demo looks at to judge the crew — the same places a human would:
+ * atlas's ledger, the shop supervisor's restart counters, the tickets, and the
+ * alerts as Discord would have received them.
+ */
+export class DemoObserver {
+  private tracker: LocalTracker | null = null;
+
+  constructor(
+    private readonly atlasUrl: string,
+    private readonly controlUrl: string,
+    private readonly token: string,
+    private readonly notificationsFile: string,
+    private readonly bus: NatsConnectionService,
+  ) {}
+
+  async incidents(): Promise<IncidentRecord[]> {
+    const response = await fetch(`${this.atlasUrl}/incidents`, {
+      signal: AbortSignal.timeout(3000),
+    });
+    if (!response.ok) throw new Error(`atlas /incidents answered ${response.status}`);
+    return (await response.json()) as IncidentRecord[];
+  }
+
+  async processes(): Promise<ProcessState[]> {
+    const response = await fetch(`${this.controlUrl}/processes`, {
+      headers: { authorization: `Bearer ${this.token}` },
+      signal: AbortSignal.timeout(3000),
+    });
+    if (!response.ok) throw new Error(`shop supervisor /processes answered ${response.status}`);
+    const body = (await response.json()) as { processes?: ProcessState[] } | ProcessState[];
+    return Array.isArray(body) ? body : (body.processes ?? []);
+  }
+
+  async restarts(): Promise<Record<string, number>> {
+    return Object.fromEntries(
+      (await this.processes()).map((entry) => [entry.name, entry.restart_count]),
+    );
+  }
+
+  notifications(): NotificationLine[] {
+    if (!existsSync(this.notificationsFile)) return [];
+    return readFileSync(this.notificationsFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as NotificationLine);
+  }
+
+  async tickets(): Promise<Ticket[]> {
+    if (!this.tracker) {
+      const kv = new KvFactory(this.bus);
+      this.tracker = new LocalTracker(await kv.raw(KV_BUCKETS.tickets), {
+        listKeys: () => kv.listKeys(KV_BUCKETS.tickets),
+      });
+    }
+    const all: Ticket[] = [];
+    for (const status of ['todo', 'in_progress', 'in_review', 'done', 'escalated'] as const) {
+      all.push(...(await this.tracker.listByStatus(status, 'auto-detected')));
+    }
+    return all;
+  }
+}
+
+/** Polls until `check` returns a value; undefined when the time is up (the story reports it). */
+export async function poll<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch {
+      // An agent briefly busy or restarting: keep polling until the deadline.
+    }
+    if (Date.now() > deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

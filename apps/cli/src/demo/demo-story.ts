@@ -1,0 +1,331 @@
+import { type IncidentRecord } from '@opscrew/contracts';
+import { type DemoObserver, poll } from './demo-observer';
+
+/** One expectation of the story: what the crew should have done, and whether it did. */
+export interface Expectation {
+  readonly what: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface FaultRecord {
+  readonly name: string;
+  readonly service: string;
+  readonly injected_at: string;
+  readonly incident_id: string | null;
+  readonly detected_at: string | null;
+  readonly detection_latency_s: number | null;
+  readonly resolved_at: string | null;
+  readonly mttr_s: number | null;
+  readonly escalated_at: string | null;
+  readonly restarts: number;
+  readonly outcome: string;
+}
+
+export interface StepResult {
+  readonly name: string;
+  readonly started_at: string;
+  readonly finished_at: string;
+  readonly expectations: readonly Expectation[];
+  readonly fault?: FaultRecord;
+}
+
+export interface ScenarioStarter {
+  /** Starts a demo-controller scenario; resolves when it was accepted (it then runs by itself). */
+  run(
+    name: string,
+    durationScale: number,
+  ): Promise<{ run_id: string; ends_at: string; locked: readonly string[] }>;
+  /** Resolves when no scenario is running any more. */
+  waitIdle(timeoutMs: number): Promise<boolean>;
+}
+
+export type Progress = (line: string) => void;
+
+const seconds = (from: string, to: string | null): number | null =>
+  to ? Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10 : null;
+
+/**
+ * The story `npm run demo` tells, step by step, each with what the crew must
+ * do (and the check that it did): normal traffic stays quiet; a cart failure a
+ * restart cannot cure is escalated to the on-call engineer; a memory leak is
+ * restarted away and proven fixed; a deliberate stress test holds the locks and
+ * nothing is restarted under it.
+ */
+export class DemoStory {
+  constructor(
+    private readonly observer: DemoObserver,
+    private readonly scenarios: ScenarioStarter,
+    private readonly progress: Progress,
+  ) {}
+
+  async normalTraffic(scale: number): Promise<StepResult> {
+    const started = new Date().toISOString();
+    this.progress('▶ normal traffic: the crew should stay quiet');
+    await this.scenarios.run('normal', scale);
+    await this.scenarios.waitIdle(60_000);
+    const opened = (await this.observer.incidents()).filter(
+      (incident) => incident.detected_at >= started && !incident.informational,
+    );
+    const ok = opened.length === 0;
+    this.progress(
+      ok
+        ? '  ✔ no incident under normal traffic'
+        : `  ✘ ${opened.length} incident(s) under normal traffic: ${describe(opened)}`,
+    );
+    return {
+      name: 'normal traffic',
+      started_at: started,
+      finished_at: new Date().toISOString(),
+      expectations: [
+        {
+          what: 'no incident under normal traffic (no false positive)',
+          ok,
+          detail: ok ? 'none' : describe(opened),
+        },
+      ],
+    };
+  }
+
+  async cartFailure(scale: number): Promise<StepResult> {
+    const started = new Date().toISOString();
+    const before = (await this.observer.restarts()).cart ?? 0;
+    this.progress(
+      '▶ flagd cartFailure on: cart fails; a restart cannot cure a flag — the crew should try once, then page the on-call engineer (L2)',
+    );
+    const run = await this.scenarios.run('flagd_cart_failure', scale);
+    const incident = await poll(
+      async () =>
+        this.find('cart', started, (i) =>
+          ['high_error_rate', 'error_rate_drift'].includes(i.symptom),
+        ),
+      30_000,
+    );
+    if (incident)
+      this.progress(
+        `  ✔ ${incident.incident_id} detected ${seconds(started, incident.detected_at) ?? '?'} s after the flag (${incident.severity})`,
+      );
+    const escalated = incident
+      ? await poll(
+          async () =>
+            this.find(
+              'cart',
+              started,
+              (i) => i.incident_id === incident.incident_id && i.phase === 'escalated',
+            ),
+          45_000,
+        )
+      : undefined;
+    const page = incident
+      ? await poll(
+          () =>
+            Promise.resolve(
+              this.observer
+                .notifications()
+                .find((line) => line.idempotency_key === `escalation:${incident.incident_id}:L2`),
+            ),
+          10_000,
+        )
+      : undefined;
+    const restarts = ((await this.observer.restarts()).cart ?? 0) - before;
+    if (escalated)
+      this.progress(
+        `  ✔ restart did not cure it (${restarts} restart), escalated to L2${page ? ': on-call paged' : ''}`,
+      );
+    this.progress('  … flag cleared when the scenario ends');
+    await this.scenarios.waitIdle(Math.max(0, Date.parse(run.ends_at) - Date.now()) + 30_000);
+    const escalatedAt = escalated?.history.find((step) => step.phase === 'escalated')?.at ?? null;
+    return {
+      name: 'cartFailure flag',
+      started_at: started,
+      finished_at: new Date().toISOString(),
+      expectations: [
+        {
+          what: 'cart incident detected',
+          ok: incident !== undefined,
+          detail: incident?.incident_id ?? 'no incident within 30 s',
+        },
+        {
+          what: 'exactly one restart attempt',
+          ok: restarts === 1,
+          detail: `${restarts} restart(s) of cart`,
+        },
+        {
+          what: 'escalated (restart does not cure a flag)',
+          ok: escalated !== undefined,
+          detail: escalated ? `phase ${escalated.phase}` : 'not escalated within 45 s',
+        },
+        {
+          what: 'on-call engineer paged once at L2',
+          ok: page !== undefined && this.pages(incident?.incident_id, 'L2') === 1,
+          detail: `${this.pages(incident?.incident_id, 'L2')} L2 page(s)`,
+        },
+      ],
+      fault: {
+        name: 'cartFailure',
+        service: 'cart',
+        injected_at: started,
+        incident_id: incident?.incident_id ?? null,
+        detected_at: incident?.detected_at ?? null,
+        detection_latency_s: incident ? seconds(started, incident.detected_at) : null,
+        resolved_at: null,
+        mttr_s: null,
+        escalated_at: escalatedAt,
+        restarts,
+        outcome: escalated ? 'escalated to L2 (not restart-curable)' : 'not escalated',
+      },
+    };
+  }
+
+  async memoryLeak(scale: number): Promise<StepResult> {
+    const started = new Date().toISOString();
+    const before = (await this.observer.restarts()).recommendation ?? 0;
+    this.progress(
+      '▶ memory leak in recommendation: restart-curable — the crew should restart it, prove the fix with metrics and close the ticket',
+    );
+    await this.scenarios.run('recommendation_memory_leak', scale);
+    const incident = await poll(
+      async () => this.find('recommendation', started, () => true),
+      40_000,
+    );
+    if (incident)
+      this.progress(
+        `  ✔ ${incident.incident_id} detected ${seconds(started, incident.detected_at) ?? '?'} s after the leak began (${incident.symptom}, ${incident.severity})`,
+      );
+    const resolved = incident
+      ? await poll(
+          async () =>
+            this.find(
+              'recommendation',
+              started,
+              (i) => i.incident_id === incident.incident_id && i.phase === 'resolved',
+            ),
+          60_000,
+        )
+      : undefined;
+    const restarts = ((await this.observer.restarts()).recommendation ?? 0) - before;
+    const ticket = incident
+      ? (await this.observer.tickets()).find((entry) => entry.incident_id === incident.incident_id)
+      : undefined;
+    const resolvedAt = resolved?.history.find((step) => step.phase === 'resolved')?.at ?? null;
+    if (resolved)
+      this.progress(
+        `  ✔ restarted, verified with metrics, resolved ${seconds(incident?.detected_at ?? started, resolvedAt) ?? '?'} s after detection; ticket ${ticket?.key ?? '?'} ${ticket?.status ?? ''}`,
+      );
+    await this.scenarios.waitIdle(60_000);
+    return {
+      name: 'memory leak in recommendation',
+      started_at: started,
+      finished_at: new Date().toISOString(),
+      expectations: [
+        {
+          what: 'recommendation incident detected',
+          ok: incident !== undefined,
+          detail: incident
+            ? `${incident.incident_id} ${incident.symptom}`
+            : 'no incident within 40 s',
+        },
+        { what: 'restarted exactly once', ok: restarts === 1, detail: `${restarts} restart(s)` },
+        {
+          what: 'verified with metrics and resolved',
+          ok: resolved !== undefined,
+          detail: resolved ? 'resolved' : 'not resolved within 60 s',
+        },
+        {
+          what: 'ticket Done',
+          ok: ticket?.status === 'done',
+          detail: ticket ? `${ticket.key} ${ticket.status}` : 'no ticket',
+        },
+      ],
+      fault: {
+        name: 'memory_leak',
+        service: 'recommendation',
+        injected_at: started,
+        incident_id: incident?.incident_id ?? null,
+        detected_at: incident?.detected_at ?? null,
+        detection_latency_s: incident ? seconds(started, incident.detected_at) : null,
+        resolved_at: resolvedAt,
+        mttr_s: incident && resolvedAt ? seconds(incident.detected_at, resolvedAt) : null,
+        escalated_at: null,
+        restarts,
+        outcome: resolved ? 'restarted and verified' : 'not resolved',
+      },
+    };
+  }
+
+  async stressTest(scale: number): Promise<StepResult> {
+    const started = new Date().toISOString();
+    const before = await this.observer.restarts();
+    this.progress(
+      '▶ stress test: deliberate load holds every service lock — anomalies stay informational, nothing is restarted',
+    );
+    const run = await this.scenarios.run('stress', scale);
+    this.progress(`  … holding the lock on ${run.locked.length} service(s)`);
+    await this.scenarios.waitIdle(Math.max(0, Date.parse(run.ends_at) - Date.now()) + 30_000);
+    const after = await this.observer.restarts();
+    const restarted = Object.entries(after)
+      .filter(([name, count]) => count > (before[name] ?? 0))
+      .map(([name]) => name);
+    const during = (await this.observer.incidents()).filter(
+      (incident) =>
+        incident.detected_at >= started && incident.detected_at <= new Date().toISOString(),
+    );
+    const actionable = during.filter(
+      (incident) => !incident.informational && run.locked.includes(incident.service),
+    );
+    this.progress(
+      `  ${restarted.length === 0 ? '✔' : '✘'} ${restarted.length} restart(s) under the lock; ${during.filter((i) => i.informational).length} informational sighting(s)`,
+    );
+    return {
+      name: 'stress test',
+      started_at: started,
+      finished_at: new Date().toISOString(),
+      expectations: [
+        {
+          what: 'locks held for the load',
+          ok: run.locked.length > 0,
+          detail: `${run.locked.length} service(s) locked`,
+        },
+        {
+          what: 'no restart during a held lock',
+          ok: restarted.length === 0,
+          detail: restarted.length ? `restarted: ${restarted.join(', ')}` : '0 restarts',
+        },
+        {
+          what: 'anomalies of locked services informational only',
+          ok: actionable.length === 0,
+          detail: actionable.length
+            ? describe(actionable)
+            : `${during.length} sighting(s), none actionable`,
+        },
+      ],
+    };
+  }
+
+  private pages(incidentId: string | undefined, level: string): number {
+    if (!incidentId) return 0;
+    return this.observer
+      .notifications()
+      .filter((line) => line.idempotency_key === `escalation:${incidentId}:${level}`).length;
+  }
+
+  private async find(
+    service: string,
+    since: string,
+    match: (incident: IncidentRecord) => boolean,
+  ): Promise<IncidentRecord | undefined> {
+    return (await this.observer.incidents()).find(
+      (incident) =>
+        incident.service === service &&
+        incident.detected_at >= since &&
+        !incident.informational &&
+        match(incident),
+    );
+  }
+}
+
+function describe(incidents: readonly IncidentRecord[]): string {
+  return incidents
+    .map((incident) => `${incident.incident_id} ${incident.service} ${incident.symptom}`)
+    .join(', ');
+}

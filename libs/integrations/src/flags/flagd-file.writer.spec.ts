@@ -1,0 +1,172 @@
+import {
+  copyFileSync,
+  linkSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { canonicalFlagName, resolveFlagKey } from './flag-aliases';
+import { FlagdFileWriter } from './flagd-file.writer';
+import { bundledFlagFile, FlagdSchemaValidator } from './flagd-schema.validator';
+import { FlagError } from './flags.port';
+
+/** The OpenTelemetry demo's older flag files (1.x names), kept beside the repository. */
+const SPECS_FLAGD = resolve(__dirname, '../../../../../shared/specs/flagd');
+
+interface FlagFile {
+  flags: Record<
+    string,
+    {
+      defaultVariant: string;
+      state: string;
+      variants: Record<string, unknown>;
+      targeting?: unknown;
+    }
+  >;
+}
+
+describe('FlagdFileWriter', () => {
+  let dir: string;
+  let file: string;
+  const read = (): FlagFile => JSON.parse(readFileSync(file, 'utf8')) as FlagFile;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'opscrew-flagd-'));
+    file = join(dir, 'flagd', 'demo.flagd.json');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates the flag file from the bundled demo 3.0 file and sets the default variant', async () => {
+    const writer = new FlagdFileWriter({ path: file });
+    const change = await writer.setVariant('cartFailure', '100%');
+    expect(change).toEqual({
+      flag: 'cartFailure',
+      previous_variant: 'off',
+      variant: '100%',
+      value: 1,
+      file,
+    });
+    const written = read();
+    expect(written.flags['cartFailure']?.defaultVariant).toBe('100%');
+    // Everything else is the demo's file, untouched.
+    const bundled = JSON.parse(readFileSync(bundledFlagFile(), 'utf8')) as FlagFile;
+    expect(Object.keys(written.flags)).toEqual(Object.keys(bundled.flags));
+    expect(written.flags['adFailure']).toEqual(bundled.flags['adFailure']);
+  });
+
+  it('accepts the 1.x names as aliases, in both directions', async () => {
+    const writer = new FlagdFileWriter({ path: file });
+    expect((await writer.setVariant('adServiceFailure', 'on')).flag).toBe('adFailure');
+    expect((await writer.setVariant('paymentServiceFailure', '90%')).value).toBe(0.95);
+    expect((await writer.setVariant('recommendationServiceCacheFailure', 'on')).flag).toBe(
+      'recommendationCacheFailure',
+    );
+    expect(read().flags['adFailure']?.defaultVariant).toBe('on');
+    // A 1.12 file keeps its 1.x keys, whichever name the caller uses.
+    copyFileSync(join(SPECS_FLAGD, 'otel-demo-1.12.flagd.json'), file);
+    const change = await writer.setVariant('cartFailure', 'on');
+    expect(change.flag).toBe('cartServiceFailure');
+    expect(read().flags['cartServiceFailure']?.defaultVariant).toBe('on');
+    expect(canonicalFlagName('adServiceHighCpu')).toBe('adHighCpu');
+    expect(canonicalFlagName('adServiceManualGc')).toBe('adManualGc');
+    expect(canonicalFlagName('paymentServiceUnreachable')).toBe('paymentUnreachable');
+    expect(resolveFlagKey('nope', () => true)).toBe('nope');
+    expect(resolveFlagKey('nope', () => false)).toBeUndefined();
+  });
+
+  it('refuses a variant the flag does not have, listing the valid ones; nothing is written', async () => {
+    const writer = new FlagdFileWriter({ path: file });
+    const error = await writer.setVariant('cartFailure', 'on').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlagError);
+    expect((error as Error).message).toBe(
+      `flag "cartFailure" in ${bundledFlagFile()} has no variant "on" (valid: 10%, 100%, 25%, 50%, 75%, 90%, off)`,
+    );
+    await expect(writer.setVariant('noSuchFlag', 'on')).rejects.toThrow(
+      /^unknown flag "noSuchFlag" in .* \(known: adFailure, adHighCpu, adManualGc, cartFailure,/,
+    );
+    expect(() => statSync(file)).toThrow();
+  });
+
+  it("validates the whole document against flagd's schema before writing", async () => {
+    const broken = JSON.parse(readFileSync(bundledFlagFile(), 'utf8')) as FlagFile;
+    (broken.flags['adHighCpu'] as { state: string }).state = 'ON';
+    writeFileSync(join(dir, 'broken.json'), JSON.stringify(broken));
+    copyFileSync(join(dir, 'broken.json'), join(dir, 'target.json'));
+    file = join(dir, 'target.json');
+    const before = readFileSync(file, 'utf8');
+    const writer = new FlagdFileWriter({ path: file });
+    const error = await writer.setVariant('adFailure', 'on').catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /target\.json: not written, the flag file would not be valid for flagd: \/flags\/adHighCpu\/state: must be equal to one of the allowed values \("ENABLED", "DISABLED"\)/,
+    );
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    writeFileSync(file, '{"flags": ');
+    await expect(writer.setVariant('adFailure', 'on')).rejects.toThrow(
+      /target\.json is not valid JSON/,
+    );
+  });
+
+  it("validates the demo's own flag files (the targeting schema is registered under its $id)", () => {
+    const validator = new FlagdSchemaValidator();
+    for (const name of [
+      'otel-demo.flagd.json',
+      'otel-demo-2.2.flagd.json',
+      'otel-demo-1.12.flagd.json',
+    ])
+      expect(validator.validate(JSON.parse(readFileSync(join(SPECS_FLAGD, name), 'utf8')))).toEqual(
+        [],
+      );
+    expect(
+      validator.validate({
+        flags: { x: { state: 'ENABLED', variants: { on: true }, defaultVariant: 3 } },
+      }),
+    ).toContain('/flags/x/defaultVariant: must be string,null');
+  });
+
+  it('writes atomically: a temp file in the same folder renamed over, none left behind', async () => {
+    const writer = new FlagdFileWriter({ path: file });
+    await writer.setVariant('adFailure', 'on');
+    // A second name for the first version: a write in place would change what it shows.
+    const pinned = join(dir, 'pinned.json');
+    linkSync(file, pinned);
+    const firstVersion = readFileSync(pinned, 'utf8');
+    // Concurrent changes from one process are serialised: neither is lost.
+    await Promise.all([
+      writer.setVariant('adHighCpu', 'on'),
+      writer.setVariant('paymentUnreachable', 'on'),
+    ]);
+    const flags = read().flags;
+    expect(
+      [flags['adFailure'], flags['adHighCpu'], flags['paymentUnreachable']].map(
+        (f) => f?.defaultVariant,
+      ),
+    ).toEqual(['on', 'on', 'on']);
+    // A rename replaces the file (a new inode): flagd never sees a half-written one.
+    expect(statSync(file).ino).not.toBe(statSync(pinned).ino);
+    expect(readFileSync(pinned, 'utf8')).toBe(firstVersion);
+    expect(readdirSync(join(dir, 'flagd'))).toEqual(['demo.flagd.json']);
+  });
+
+  it("switches the demo's one-product rule along with the default (flagd applies targeting first)", async () => {
+    const writer = new FlagdFileWriter({ path: file });
+    await writer.setVariant('productCatalogFailure', 'on');
+    expect(read().flags['productCatalogFailure']?.targeting).toEqual({
+      if: [{ '==': [{ var: 'product_id' }, 'OLJCESPC7Z'] }, 'on', 'off'],
+    });
+    await writer.setVariant('productCatalogFailure', 'off');
+    expect(read().flags['productCatalogFailure']).toMatchObject({
+      defaultVariant: 'off',
+      targeting: { if: [{ '==': [{ var: 'product_id' }, 'OLJCESPC7Z'] }, 'off', 'off'] },
+    });
+    expect(await writer.describe('productCatalogFailure')).toEqual({
+      flag: 'productCatalogFailure',
+      variants: ['off', 'on'],
+      default_variant: 'off',
+    });
+  });
+});
