@@ -54,3 +54,16 @@ export function serviceLockKey(service: string): string {
 export function serviceOfLockKey(key: string): string | null {
   return key.startsWith('service.') ? key.slice('service.'.length) : null;
 }
+
+/** jira-resolver's lease holders start with this (`jira-resolver-<host>-<pid>-…:<incident>`). */
+export const REMEDIATION_HOLDER_PREFIX = 'jira-resolver';
+
+/**
+ * Whether a service lock stands for deliberate work on the system (a load test)
+ * rather than the crew's own remediation. Anomalies under deliberate work are
+ * expected and informational; under a remediation they are the incident being
+ * fixed, and fold into it as usual.
+ */
+export function isDeliberateWorkLock(holder: string): boolean {
+  return !holder.startsWith(REMEDIATION_HOLDER_PREFIX);
+}

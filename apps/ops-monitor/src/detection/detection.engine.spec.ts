@@ -89,13 +89,13 @@ describe('DetectionEngine', () => {
     expect(result.anomalies).toEqual([]);
   });
 
-  it('flags a jump against the previous cycle before any absolute threshold (error rate ×3, latency ×2)', () => {
+  it('flags a jump against the recent cycles before any absolute threshold (error rate ×3, latency ×2)', () => {
     engine.evaluate(
-      snapshot(sample('currency', { error_rate_ratio: 0.005, latency_p99_ms: 300 })),
+      snapshot(sample('currency', { error_rate_ratio: 0.005, latency_p99_ms: 600 })),
       new Set(),
     );
     const result = engine.evaluate(
-      snapshot(sample('currency', { error_rate_ratio: 0.016, latency_p99_ms: 700 })),
+      snapshot(sample('currency', { error_rate_ratio: 0.016, latency_p99_ms: 1400 })),
       new Set(),
     );
     expect(pick(result.anomalies)).toEqual([
@@ -104,21 +104,36 @@ describe('DetectionEngine', () => {
     ]);
   });
 
-  it('does not call a tripled trickle a jump (below the relative minimum level or traffic)', () => {
+  it('does not call a tripled trickle a jump (below the relative minimum level, traffic or window size)', () => {
     engine.evaluate(snapshot(sample('currency', { error_rate_ratio: 0.001 })), new Set());
     expect(
       engine.evaluate(snapshot(sample('currency', { error_rate_ratio: 0.004 })), new Set())
         .anomalies,
     ).toEqual([]);
+    // A p99 that doubles but stays under a second.
+    engine.evaluate(snapshot(sample('ad', { latency_p99_ms: 300 })), new Set());
+    expect(
+      engine.evaluate(snapshot(sample('ad', { latency_p99_ms: 900 })), new Set()).anomalies,
+    ).toEqual([]);
+    // 10 requests in a 1 s window: their p99 is their maximum, no verdict.
     engine.evaluate(
-      snapshot(sample('ad', { request_rate_rps: 0.5, latency_p99_ms: 300 })),
+      snapshot(sample('shipping', { latency_p99_ms: 600, window_s: 1, request_rate_rps: 10 })),
       new Set(),
     );
     expect(
       engine.evaluate(
-        snapshot(sample('ad', { request_rate_rps: 0.5, latency_p99_ms: 900 })),
+        snapshot(sample('shipping', { latency_p99_ms: 2400, window_s: 1, request_rate_rps: 10 })),
         new Set(),
       ).anomalies,
+    ).toEqual([]);
+  });
+
+  it('compares with the median of recent cycles, so one quiet window is no reference', () => {
+    for (const p99 of [900, 1000, 950, 400])
+      engine.evaluate(snapshot(sample('checkout', { latency_p99_ms: p99 })), new Set());
+    // 1500 is ×3.75 the last (quiet) window but only ×1.6 the recent median: no jump.
+    expect(
+      engine.evaluate(snapshot(sample('checkout', { latency_p99_ms: 1500 })), new Set()).anomalies,
     ).toEqual([]);
   });
 

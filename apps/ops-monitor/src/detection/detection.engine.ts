@@ -8,7 +8,7 @@ import {
   type MetricName,
 } from './anomaly';
 import { attributeToDependencies } from './dependency.attribution';
-import { relativeAnomalies } from './relative.rule';
+import { medianOf, type RelativeReference, relativeAnomalies } from './relative.rule';
 import { sanitise } from './sanity.guard';
 import { classifySeverity, severityRank } from './severity.classifier';
 import { ThresholdsResolver } from './thresholds.resolver';
@@ -43,7 +43,8 @@ const RULE_RANK = { absolute: 3, relative: 2, drift: 1 } as const;
 const TROUBLE_MEMORY_CYCLES = 3;
 
 interface ServiceState {
-  previous?: ServiceSample;
+  /** The last measured windows with enough traffic (newest last), for the relative reference. */
+  recent: ServiceSample[];
   drift: Map<MetricName, DriftLike>;
 }
 
@@ -107,7 +108,7 @@ export class DetectionEngine {
     const found: Anomaly[] = [];
     if (this.detection.absolute.enabled)
       found.push(...absoluteAnomalies(sample, thresholds, bands));
-    found.push(...relativeAnomalies(sample, state.previous, this.detection.relative, bands));
+    found.push(...relativeAnomalies(sample, this.reference(state), this.detection.relative, bands));
 
     if (this.detection.drift.enabled && this.driftFactory) {
       for (const { metric, symptom } of DRIFT_METRICS) {
@@ -138,14 +139,27 @@ export class DetectionEngine {
         });
       }
     }
-    state.previous = sample;
+    // Only windows with traffic enough to measure become part of the reference.
+    const relative = this.detection.relative;
+    if (sample.request_rate_rps * sample.window_s >= relative.min_window_requests) {
+      state.recent.push(sample);
+      if (state.recent.length > relative.reference_cycles) state.recent.shift();
+    }
     return found;
+  }
+
+  private reference(state: ServiceState): RelativeReference | undefined {
+    if (state.recent.length === 0) return undefined;
+    return {
+      error_rate_ratio: medianOf(state.recent.map((sample) => sample.error_rate_ratio)),
+      latency_p99_ms: medianOf(state.recent.map((sample) => sample.latency_p99_ms)),
+    };
   }
 
   private stateOf(service: string): ServiceState {
     let state = this.state.get(service);
     if (!state) {
-      state = { drift: new Map() };
+      state = { recent: [], drift: new Map() };
       this.state.set(service, state);
     }
     return state;

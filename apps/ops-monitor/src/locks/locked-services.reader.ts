@@ -1,9 +1,10 @@
-import { type LeaseRecord, serviceOfLockKey } from '@opscrew/contracts';
+import { isDeliberateWorkLock, type LeaseRecord, serviceOfLockKey } from '@opscrew/contracts';
 import { type TypedKv } from '@opscrew/messaging';
 
 /**
- * Which services are held right now for deliberate work (a load test, a
- * restart). Read from the `locks` bucket every cycle rather than from events:
+ * Which services are held right now for deliberate work (a load test) — not
+ * the crew's own remediation lease, under which anomalies are the incident
+ * being fixed. Read from the `locks` bucket every cycle rather than from events:
  * NATS 2.9 watches do not see expiry, and each lease carries its own, so the
  * bucket is the only place that knows a crashed holder's lock has lapsed.
  */

@@ -1,12 +1,19 @@
 import { Bool, Factor, Int, Ms, Nested, OneOf, Percent, Ratio, Rps } from './validators';
 
-/** Change against the previous cycle. */
+/** Change against the recent cycles. */
 export class RelativeRuleConfig {
   @Bool({ optional: true }) enabled: boolean = true;
-  /** Error rate ×3 in one cycle. */
+  /** Error rate ×3 against the reference. */
   @Factor({ min: 1 }) error_rate_factor!: number;
-  /** p99 latency ×2 in one cycle. */
+  /** p99 latency ×2 against the reference. */
   @Factor({ min: 1 }) latency_factor!: number;
+  /**
+   * The reference is the median of this many previous cycles, not the last one alone:
+   * one lucky quiet window must not make the next ordinary one look like a jump.
+   */
+  @Int({ optional: true, min: 1, max: 100 }) reference_cycles: number = 5;
+  /** Requests a window needs before its p99 or error ratio means anything (a p99 of 12 requests is their maximum). */
+  @Int({ optional: true, min: 1, max: 1_000_000 }) min_window_requests: number = 50;
   /** Relative rules need traffic: under this rate a jump is noise. */
   @Rps() min_request_rate_rps!: number;
   /** Ignore a relative jump whose absolute level is still harmless (e.g. 0.1 % → 0.4 % errors). */

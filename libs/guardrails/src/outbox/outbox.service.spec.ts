@@ -233,6 +233,30 @@ describe('OutboxService (fake KV, fake clock)', () => {
     expect(notifier.sent.at(-1)?.incident_id).toBe('INC-20250131-014');
   });
 
+  it('never holds an escalation page behind the alert budget: it goes out at once, first', async () => {
+    const box = outbox();
+    for (let n = 1; n <= 6; n++) await box.enqueue({ kind: 'notify', notification: alert(n) });
+    await box.enqueue({
+      kind: 'notify',
+      notification: alert(99, {
+        idempotency_key: 'escalation:INC-20250131-099:L2',
+        kind: 'escalation',
+        mention_roles: ['oncall-engineer'],
+      }),
+    });
+    await box.tick();
+    expect(notifier.sent[0]).toMatchObject({
+      kind: 'escalation',
+      idempotency_key: 'escalation:INC-20250131-099:L2',
+    });
+    // The page did not use the budget: five alerts still went out, the sixth is held.
+    expect(notifier.sent.filter((s) => s.kind === 'incident')).toHaveLength(5);
+    expect(await box.depth()).toEqual([
+      { kind: 'notify', state: 'delivered', count: 6 },
+      { kind: 'notify', state: 'held', count: 1 },
+    ]);
+  });
+
   it('releases a lone held alert to go out as itself instead of a one-line summary', async () => {
     const box = outbox();
     for (let n = 1; n <= 6; n++) await box.enqueue({ kind: 'notify', notification: alert(n) });

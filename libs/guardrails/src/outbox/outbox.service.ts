@@ -382,20 +382,30 @@ export class OutboxService {
         (i) =>
           i.value.kind === 'notify' && (i.value.state === 'pending' || i.value.state === 'sending'),
       )
-      .sort((a, b) => Number(isSummary(b.value)) - Number(isSummary(a.value)) || byOrder(a, b));
+      .sort(
+        (a, b) =>
+          Number(isPage(b.value)) - Number(isPage(a.value)) ||
+          Number(isSummary(b.value)) - Number(isSummary(a.value)) ||
+          byOrder(a, b),
+      );
     // While alerts are held, new ones join them: they go out in the next summary, in order.
     let holding = all.some((i) => i.value.kind === 'notify' && i.value.state === 'held');
     for (const item of candidates) {
       if (this.halted) return;
       if (!isDue(item.value, now)) continue;
       const summary = isSummary(item.value);
-      if (holding && !summary && item.value.state === 'pending') {
+      // A page wakes a human: it is never held or folded by our own alert budget
+      // (the vendor's 429s still apply through retries).
+      const page = isPage(item.value);
+      if (holding && !summary && !page && item.value.state === 'pending') {
         await this.settle(item, 'held', { held_at: this.iso(now) });
         continue;
       }
       const claimed = await this.claim(item);
       if (claimed === null) continue;
-      const slot = await this.notifyWindow.reserve(claimed.key, this.clock.now());
+      const slot = page
+        ? { ok: true as const }
+        : await this.notifyWindow.reserve(claimed.key, this.clock.now());
       if (!slot.ok) {
         if (summary) {
           await this.unclaim(claimed, slot.free_at);
@@ -413,7 +423,7 @@ export class OutboxService {
         await this.markDelivered(claimed);
       } catch (err: unknown) {
         if (err instanceof OutboxHaltedError) throw err;
-        if (!isAmbiguous(err)) await this.notifyWindow.release(claimed.key);
+        if (!page && !isAmbiguous(err)) await this.notifyWindow.release(claimed.key);
         await this.retryOrFail(claimed, err, false);
       }
     }
@@ -780,4 +790,9 @@ function requireField<T>(value: T | undefined, key: string, field: string): T {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** An escalation page (L2/L3 mention): sent ahead of alerts and outside the alert budget. */
+function isPage(item: OutboxItemRecord): boolean {
+  return item.kind === 'notify' && item.notification?.kind === 'escalation';
 }
