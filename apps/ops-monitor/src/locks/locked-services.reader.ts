@@ -15,7 +15,11 @@ export class LockedServicesReader {
     const held = new Map<string, LeaseRecord>();
     for (const item of await this.locks.values()) {
       const service = serviceOfLockKey(item.key);
-      if (service !== null && Date.parse(item.value.expires_at) > now.getTime())
+      if (
+        service !== null &&
+        isDeliberateWorkLock(item.value.holder) &&
+        Date.parse(item.value.expires_at) > now.getTime()
+      )
         held.set(service, item.value);
     }
     return held;

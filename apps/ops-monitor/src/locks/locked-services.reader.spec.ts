@@ -1,0 +1,54 @@
+import { type LeaseRecord } from '@opscrew/contracts';
+import { type KvItem, type TypedKv } from '@opscrew/messaging';
+
+import { LockedServicesReader } from './locked-services.reader';
+
+const NOW = new Date('2026-11-25T10:00:00.000Z');
+
+function lease(holder: string, expiresInMs: number): LeaseRecord {
+  return {
+    holder,
+    acquired_at: new Date(NOW.getTime() - 1_000).toISOString(),
+    expires_at: new Date(NOW.getTime() + expiresInMs).toISOString(),
+    ttl_ms: 60_000,
+    reason: 'test',
+  };
+}
+
+function readerOver(items: Array<KvItem<LeaseRecord>>): LockedServicesReader {
+  const kv = { values: () => Promise.resolve(items) } as unknown as TypedKv<LeaseRecord>;
+  return new LockedServicesReader(kv);
+}
+
+describe('LockedServicesReader', () => {
+  it('reports a live load-test lock as deliberate work on its service', async () => {
+    const held = await readerOver([
+      { key: 'service.cart', value: lease('demo-controller-h-1-abc:run-1', 30_000), revision: 3 },
+    ]).read(NOW);
+    expect([...held.keys()]).toEqual(['cart']);
+    expect(held.get('cart')?.holder).toBe('demo-controller-h-1-abc:run-1');
+  });
+
+  it("ignores the crew's own remediation lease: anomalies then belong to the incident being fixed", async () => {
+    const held = await readerOver([
+      {
+        key: 'service.cart',
+        value: lease('jira-resolver-h-2-def:INC-20261125-001', 30_000),
+        revision: 4,
+      },
+    ]).read(NOW);
+    expect(held.size).toBe(0);
+  });
+
+  it('ignores lapsed leases and keys that are not service locks', async () => {
+    const held = await readerOver([
+      { key: 'service.ad', value: lease('demo-controller-h-1-abc:run-1', -1), revision: 5 },
+      {
+        key: 'scenario.active',
+        value: lease('demo-controller-h-1-abc:run-2', 30_000),
+        revision: 6,
+      },
+    ]).read(NOW);
+    expect(held.size).toBe(0);
+  });
+});
