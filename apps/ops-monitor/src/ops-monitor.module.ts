@@ -147,7 +147,10 @@ export class OpsMonitorModule {
                 (service) => config.services.watched.get(service)?.depends_on ?? [],
               ),
               incidents,
-              new LockedServicesReader(await kv.open(KV_BUCKETS.locks, { class: LeaseRecord })),
+              new LockedServicesReader(
+                await kv.open(KV_BUCKETS.locks, { class: LeaseRecord }),
+                config.thresholds.detection.after_lock_grace_s * 1000,
+              ),
               quality,
               metrics,
               {

@@ -45,6 +45,8 @@ export function writeDemoConfig(options: DemoOverlayOptions): string {
         check_interval_s: 1,
         success_criteria: { consecutive_checks: 2 },
         failure_budget_checks: 4,
+        // oom_kill's 5-minute stability watch becomes 8 s: the leak would regrow within that.
+        max_watch_s: 8,
       },
       escalation: {
         levels: {

@@ -45,7 +45,9 @@ export class IncidentIntakeService implements OnApplicationBootstrap {
       `${event.threshold !== undefined ? ` (threshold ${event.threshold})` : ''}, severity ${event.severity}, from ${event.source}` +
       `${meta.redelivered ? `, redelivery #${meta.deliveryCount}` : ''}`;
     if (event.informational) {
-      this.logger.log(`received ${summary}, informational (lock held): no remediation`);
+      const why =
+        event.symptom === 'dependency_failure' ? 'a dependency is failing' : 'deliberate work';
+      this.logger.log(`received ${summary}, informational (${why}): no remediation`);
       return;
     }
     const humanTicket =

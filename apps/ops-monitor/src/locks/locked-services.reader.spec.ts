@@ -15,9 +15,9 @@ function lease(holder: string, expiresInMs: number): LeaseRecord {
   };
 }
 
-function readerOver(items: Array<KvItem<LeaseRecord>>): LockedServicesReader {
+function readerOver(items: Array<KvItem<LeaseRecord>>, graceMs = 0): LockedServicesReader {
   const kv = { values: () => Promise.resolve(items) } as unknown as TypedKv<LeaseRecord>;
-  return new LockedServicesReader(kv);
+  return new LockedServicesReader(kv, graceMs);
 }
 
 describe('LockedServicesReader', () => {
@@ -50,5 +50,18 @@ describe('LockedServicesReader', () => {
       },
     ]).read(NOW);
     expect(held.size).toBe(0);
+  });
+
+  it('keeps a released service under deliberate work for the grace period, then lets it go', async () => {
+    const items: Array<KvItem<LeaseRecord>> = [
+      { key: 'service.cart', value: lease('demo-controller-h-1-abc:run-1', 30_000), revision: 3 },
+    ];
+    const reader = readerOver(items, 10_000);
+    expect([...(await reader.read(NOW)).keys()]).toEqual(['cart']);
+    items.length = 0; // the load test released its lock
+    const at = (ms: number): Date => new Date(NOW.getTime() + ms);
+    expect([...(await reader.read(at(9_999))).keys()]).toEqual(['cart']);
+    expect((await reader.read(at(10_000))).size).toBe(0);
+    expect((await reader.read(at(10_001))).size).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { Bool, Factor, Int, Ms, Nested, OneOf, Percent, Ratio, Rps } from './validators';
+import { Bool, Factor, Int, Ms, Nested, OneOf, Percent, Ratio, Rps, Seconds } from './validators';
 
 /** Change against the recent cycles. */
 export class RelativeRuleConfig {
@@ -84,4 +84,9 @@ export class DetectionConfig {
   @Nested(() => RelativeRuleConfig) relative!: RelativeRuleConfig;
   @Nested(() => DriftRuleConfig) drift!: DriftRuleConfig;
   @Nested(() => SanityRuleConfig) sanity!: SanityRuleConfig;
+  /**
+   * After a load test releases a service, its queues drain for a while: its
+   * anomalies stay informational this long after the lock was last seen.
+   */
+  @Seconds({ allowZero: true, max: 3600 }) after_lock_grace_s!: number;
 }

@@ -14,4 +14,10 @@ export class VerificationConfig {
   @Nested(() => SuccessCriteriaConfig) success_criteria!: SuccessCriteriaConfig;
   /** Failed checks allowed before the fix is declared not to work and the incident escalates. */
   @Int({ min: 1, max: 1000 }) failure_budget_checks!: number;
+  /**
+   * Upper bound on every runbook watch (`verify_stability`, `monitor_*`
+   * `duration_s`). Unset in production; staging and the demo set it so a
+   * 5-minute stability watch does not stall a compressed run.
+   */
+  @Seconds({ optional: true }) max_watch_s?: number;
 }

@@ -21,6 +21,7 @@ describe('runbook actions', () => {
   let audit: RecordingAudit;
   let ledger: IncidentLedger;
   let context: StepContext;
+  let metrics: ScriptedMetrics;
 
   const run = (overrides: Partial<RemediationRunRecord> = {}): RemediationRunRecord => ({
     incident_id: 'INC-20261124-001',
@@ -54,13 +55,14 @@ describe('runbook actions', () => {
     clock = new ManualClock();
     runtime = new FakeRuntime(clock, () => Promise.resolve(true));
     audit = new RecordingAudit();
+    metrics = new ScriptedMetrics(runtime, clock);
     ledger = new IncidentLedger(
       new TypedKv(new FakeKv('incidents').asKv(), 'incidents', { class: IncidentRecord }),
     );
     const deps = {
       config: loaded.config,
       runtime,
-      metrics: new ScriptedMetrics(runtime, clock),
+      metrics,
       ledger,
       audit,
       now: clock.now,
@@ -197,6 +199,49 @@ describe('runbook actions', () => {
       ),
     });
     expect(context.run.watch_until).toBeUndefined();
+  });
+
+  it('verify_stability judges again one check interval later when the window is not open yet', async () => {
+    await runtime.restart(
+      'checkout',
+      { key: 'service.checkout', revision: 1 },
+      { agent: 'jira-resolver', reason: 'test' },
+    );
+    expect(await execute({ action: 'verify_stability', duration_s: 60 })).toMatchObject({
+      kind: 'wait',
+    });
+    clock.advance(60_000);
+    metrics.windowsPending = 1; // the scrape at the start found the service still starting
+    const interval = loaded.config.thresholds.verification.check_interval_s * 1000;
+    expect(await execute({ action: 'verify_stability', duration_s: 60 })).toEqual({
+      kind: 'wait',
+      at: new Date(clock.now().getTime() + interval).toISOString(),
+      detail: 'verify_stability: first scrape: no window yet; judging again',
+    });
+    clock.advance(interval);
+    expect(await execute({ action: 'verify_stability', duration_s: 60 })).toMatchObject({
+      kind: 'done',
+      result: 'ok',
+    });
+  });
+
+  it('verify_stability never watches longer than verification.max_watch_s (staging, the demo)', async () => {
+    const verification = { ...loaded.config.thresholds.verification, max_watch_s: 8 };
+    context = {
+      ...context,
+      deps: {
+        ...context.deps,
+        config: {
+          ...loaded.config,
+          thresholds: { ...loaded.config.thresholds, verification },
+        },
+      } as RemediationDeps,
+    };
+    expect(await execute({ action: 'verify_stability', duration_s: 300 })).toEqual({
+      kind: 'wait',
+      at: '2026-11-24T10:00:08.000Z',
+      detail: 'verify_stability: watching checkout for 8 s',
+    });
   });
 
   it('verify_metrics enters the verifying state with the configured wait', async () => {

@@ -1,5 +1,6 @@
 import { type AuditEntry, type AuditSink, type OutboxCommand } from '@opscrew/guardrails';
 import {
+  FIRST_SCRAPE_REASON,
   type Fencing,
   type LogLines,
   type MetricsSnapshot,
@@ -100,6 +101,8 @@ export class FakeRuntime implements RuntimePort {
 export class ScriptedMetrics implements MetricsSource {
   readonly kind = 'scripted';
   curable = true;
+  /** Collects still to answer "first scrape" (a window not open yet), as the scrape source does. */
+  windowsPending = 0;
 
   constructor(
     private readonly runtime: FakeRuntime,
@@ -107,6 +110,14 @@ export class ScriptedMetrics implements MetricsSource {
   ) {}
 
   collect(services: readonly string[]): Promise<MetricsSnapshot> {
+    if (this.windowsPending > 0) {
+      this.windowsPending--;
+      return Promise.resolve({
+        at: this.clock.now().toISOString(),
+        samples: [],
+        missing: services.map((service) => ({ service, reason: FIRST_SCRAPE_REASON })),
+      });
+    }
     const samples: ServiceSample[] = services.map((service) => {
       const healthy = this.curable && this.runtime.restartedAt(service) !== undefined;
       return {
