@@ -235,7 +235,7 @@ describe('runbook actions', () => {
           ...loaded.config,
           thresholds: { ...loaded.config.thresholds, verification },
         },
-      } as RemediationDeps,
+      },
     };
     expect(await execute({ action: 'verify_stability', duration_s: 300 })).toEqual({
       kind: 'wait',
