@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { benchDemoLoop } from './demo-loop.bench';
 import { benchDetectionCost } from './detection-cost.bench';
 import { benchLedgerThroughput } from './ledger-throughput.bench';
 import { benchStorm } from './storm.bench';
@@ -7,6 +8,8 @@ import { benchStorm } from './storm.bench';
  * `npm run bench`: every speed and memory figure as JSON lines (never a timed
  * assertion in a test). Needs a NATS with JetStream at NATS_URL for the bus
  * benches. `npm run bench:nab` scores the drift detector on NAB separately.
+ * The loop bench runs the demo shop and the crew (about 4 minutes for 5
+ * runs); BENCH_LOOP_RUNS sets the count, 0 skips it.
  */
 async function main(): Promise<void> {
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -14,6 +17,10 @@ async function main(): Promise<void> {
   benchDetectionCost(repoRoot);
   await benchLedgerThroughput(natsUrl);
   await benchStorm(natsUrl, repoRoot);
+  const loopRuns = Number(process.env.BENCH_LOOP_RUNS ?? '5');
+  if (!Number.isInteger(loopRuns) || loopRuns < 0)
+    throw new Error(`BENCH_LOOP_RUNS: a whole number ≥ 0, got "${process.env.BENCH_LOOP_RUNS}"`);
+  if (loopRuns > 0) await benchDemoLoop(repoRoot, loopRuns);
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '@opscrew/config';
@@ -55,7 +55,21 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description(
       'the whole loop on this machine: shop, crew, a fault story, a scorecard and var/demo/report.json',
     )
-    .action(async () => setExit(await runDemo({ repoRoot: packageRoot(), bin: cliEntry() }, io)));
+    .option('--out <dir>', 'where report.json and the run folders go (default var/demo)')
+    .option('--builtin-load', 'use the built-in load driver even when Locust is installed')
+    .action(async (options: { out?: string; builtinLoad?: boolean }) =>
+      setExit(
+        await runDemo(
+          {
+            repoRoot: packageRoot(),
+            bin: cliEntry(),
+            ...(options.out !== undefined ? { outDir: resolve(options.out) } : {}),
+            ...(options.builtinLoad ? { builtinLoad: true } : {}),
+          },
+          io,
+        ),
+      ),
+    );
 
   program
     .command('shop')

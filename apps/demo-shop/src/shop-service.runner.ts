@@ -62,12 +62,13 @@ export async function runShopService(
     queue: profile.queue,
     queueTimeoutMs: QUEUE_TIMEOUT_MS,
   });
+  const faults = new FaultBoard();
   const server = new ServiceServer({
     name: env.service,
     service,
     limiter,
     latency: new LatencySampler(options.medianLatencyMs ?? profile.medianLatencyMs),
-    faults: new FaultBoard(),
+    faults,
     memory,
     metrics: new ShopMetrics(() => ({ inFlight: limiter.inFlight, queued: limiter.queued })),
     log,
@@ -79,6 +80,7 @@ export async function runShopService(
   } catch (error) {
     flags.stop();
     memory.stop();
+    faults.dispose();
     throw error;
   }
   const deps = [...clients.entries()].map(([name, client]) => `${name}=${client.url}`);
@@ -94,6 +96,7 @@ export async function runShopService(
     stop: async () => {
       flags.stop();
       memory.stop();
+      faults.dispose();
       await server.close();
       for (const client of clients.values()) client.close();
     },

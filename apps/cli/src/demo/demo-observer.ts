@@ -81,21 +81,26 @@ export class DemoObserver {
   }
 }
 
-/** Polls until `check` returns a value; undefined when the time is up (the story reports it). */
+/**
+ * Polls until `check` returns a value; undefined when the time is up (the story
+ * reports it) or at once when `signal` is aborted (Ctrl-C).
+ */
 export async function poll<T>(
   check: () => Promise<T | undefined>,
   timeoutMs: number,
   intervalMs = 250,
+  signal?: AbortSignal,
 ): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (signal?.aborted) return undefined;
     try {
       const value = await check();
       if (value !== undefined) return value;
     } catch {
       // An agent briefly busy or restarting: keep polling until the deadline.
     }
-    if (Date.now() > deadline) return undefined;
+    if (Date.now() > deadline || signal?.aborted) return undefined;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

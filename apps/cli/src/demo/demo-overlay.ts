@@ -8,6 +8,11 @@ export interface DemoOverlayOptions {
   readonly runDir: string;
   readonly namespace: string;
   readonly load: { readonly kind: 'locust' | 'builtin'; readonly locustApiUrl?: string };
+  /**
+   * demo-controller's lock lease (s). Shorter in the test that kills it
+   * mid-stress, so the orphaned locks lapse in seconds, not a minute.
+   */
+  readonly lockLeaseS?: number;
 }
 
 /**
@@ -31,7 +36,13 @@ export function writeDemoConfig(options: DemoOverlayOptions): string {
       'ops-monitor': { ...agent, monitor: { cycle_interval_s: 1 } },
       'jira-resolver': agent,
       // Score a run 10 s after it ends (production waits 5 min for stragglers): the story reads the scorecard.
-      'demo-controller': { ...agent, controller: { learning: { settle_s: 10 } } },
+      'demo-controller': {
+        ...agent,
+        controller: {
+          learning: { settle_s: 10 },
+          ...(options.lockLeaseS !== undefined ? { lock: { lease_s: options.lockLeaseS } } : {}),
+        },
+      },
     },
     integrations: {
       load: {

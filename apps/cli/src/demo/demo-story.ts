@@ -57,6 +57,8 @@ export class DemoStory {
     private readonly observer: DemoObserver,
     private readonly scenarios: ScenarioStarter,
     private readonly progress: Progress,
+    /** Aborted on Ctrl-C: every wait ends at once. */
+    private readonly signal?: AbortSignal,
   ) {}
 
   async normalTraffic(scale: number): Promise<StepResult> {
@@ -100,6 +102,8 @@ export class DemoStory {
           ['high_error_rate', 'error_rate_drift'].includes(i.symptom),
         ),
       30_000,
+      250,
+      this.signal,
     );
     if (incident)
       this.progress(
@@ -114,6 +118,8 @@ export class DemoStory {
               (i) => i.incident_id === incident.incident_id && i.phase === 'escalated',
             ),
           45_000,
+          250,
+          this.signal,
         )
       : undefined;
     const page = incident
@@ -125,6 +131,8 @@ export class DemoStory {
                 .find((line) => line.idempotency_key === `escalation:${incident.incident_id}:L2`),
             ),
           10_000,
+          250,
+          this.signal,
         )
       : undefined;
     const restarts = ((await this.observer.restarts()).cart ?? 0) - before;
@@ -187,6 +195,8 @@ export class DemoStory {
     const incident = await poll(
       async () => this.find('recommendation', started, () => true),
       40_000,
+      250,
+      this.signal,
     );
     if (incident)
       this.progress(
@@ -201,6 +211,8 @@ export class DemoStory {
               (i) => i.incident_id === incident.incident_id && i.phase === 'resolved',
             ),
           60_000,
+          250,
+          this.signal,
         )
       : undefined;
     const restarts = ((await this.observer.restarts()).recommendation ?? 0) - before;

@@ -18,7 +18,7 @@ describe('ScenarioCatalog', () => {
   const config = shippedConfig().config;
   const catalog = new ScenarioCatalog(config);
 
-  it('lists the nine configured scenarios', () => {
+  it("lists the seed's nine scenarios and the restart-curable memory leak", () => {
     expect(catalog.names()).toEqual([
       'normal',
       'high',
@@ -29,6 +29,7 @@ describe('ScenarioCatalog', () => {
       'flagd_cart_failure',
       'flagd_payment_failure',
       'flagd_product_failure',
+      'recommendation_memory_leak',
     ]);
     expect(catalog.summaries().find((s) => s.name === 'stress')).toMatchObject({
       kind: 'load',

@@ -1,4 +1,9 @@
-import { FaultBoard, isFaultName, MEMORY_LEAK_BYTES_PER_REQUEST } from './fault.board';
+import {
+  FaultBoard,
+  isFaultName,
+  MEMORY_LEAK_BACKGROUND_INTERVAL_MS,
+  MEMORY_LEAK_BYTES_PER_REQUEST,
+} from './fault.board';
 
 describe('FaultBoard', () => {
   it('arms each fault by name and clears them all as a restart would', async () => {
@@ -30,6 +35,26 @@ describe('FaultBoard', () => {
       latency_creep: { delay_ms: 0 },
       connection_pool_exhaustion: { in_use: 0, leaked: 0 },
     });
+  });
+
+  it('grows the leak on its own too, whatever the traffic, until cleared', () => {
+    jest.useFakeTimers();
+    try {
+      const board = new FaultBoard();
+      board.arm('memory_leak');
+      board.arm('memory_leak'); // armed twice: still one timer
+      jest.advanceTimersByTime(MEMORY_LEAK_BACKGROUND_INTERVAL_MS * 8);
+      expect(board.leak.size).toBe(8);
+      board.clear();
+      jest.advanceTimersByTime(MEMORY_LEAK_BACKGROUND_INTERVAL_MS * 8);
+      expect(board.leak.size).toBe(0);
+      board.arm('memory_leak');
+      board.dispose(); // the service stops: no more growth
+      jest.advanceTimersByTime(MEMORY_LEAK_BACKGROUND_INTERVAL_MS * 8);
+      expect(board.leak.size).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('knows its fault names', () => {

@@ -11,9 +11,9 @@ export function isFaultName(name: string): name is FaultName {
 }
 
 /**
- * 1 MiB kept per request: at recommendation's ~10 requests/s under the demo's
- * light load that is ~10 MiB/s, so a process idling at ~60 MiB passes its
- * 192 MiB soft limit in ~13 s — within one 15 s detection cycle.
+ * 1 MiB kept per request, on top of the background growth below: a process
+ * idling at ~60 MiB passes its 192 MiB soft limit in ~15 s on a trickle of
+ * traffic and sooner under load — within one 15 s detection cycle.
  */
 export const MEMORY_LEAK_BYTES_PER_REQUEST = 1024 * 1024;
 /**
@@ -24,6 +24,13 @@ export const MEMORY_LEAK_BYTES_PER_REQUEST = 1024 * 1024;
 export const MEMORY_LEAK_SCAN_MS_PER_ENTRY = 5;
 /** The scan stops growing at 5 s: past every caller's timeout, more proves nothing. */
 export const MEMORY_LEAK_MAX_SCAN_MS = 5_000;
+/**
+ * The leak also grows on its own, one entry every 125 ms (8 MiB/s; a
+ * background refresh that caches without evicting), so it runs out of memory
+ * in ~15 s whatever the traffic — Locust's users think between requests and
+ * would otherwise leave the fault's pace to the load driver.
+ */
+export const MEMORY_LEAK_BACKGROUND_INTERVAL_MS = 125;
 
 export interface FaultSnapshot {
   readonly memory_leak: {
@@ -47,24 +54,43 @@ export class FaultBoard {
   readonly pool = new LeakyConnectionPool();
   private leaking = false;
   private poolLeaking = false;
+  private leakTimer: NodeJS.Timeout | null = null;
 
-  constructor(now: () => number = Date.now) {
+  constructor(
+    now: () => number = Date.now,
+    private readonly every: (tick: () => void, ms: number) => NodeJS.Timeout = setInterval,
+  ) {
     this.creep = new LatencyCreepFault(now);
   }
 
   arm(name: FaultName): void {
-    if (name === 'memory_leak') this.leaking = true;
-    else if (name === 'latency_creep') this.creep.arm();
+    if (name === 'memory_leak') {
+      this.leaking = true;
+      this.leakTimer ??= this.every(() => this.leak.grow(), MEMORY_LEAK_BACKGROUND_INTERVAL_MS);
+      // The fault must never keep a service alive that was asked to stop.
+      this.leakTimer.unref();
+    } else if (name === 'latency_creep') this.creep.arm();
     else this.poolLeaking = true;
   }
 
   /** Everything back to normal, as a restart would leave it. */
   clear(): void {
     this.leaking = false;
+    this.stopLeakTimer();
     this.leak.clear();
     this.creep.clear();
     this.poolLeaking = false;
     this.pool.reset();
+  }
+
+  /** Stops the background growth (the service is shutting down). */
+  dispose(): void {
+    this.stopLeakTimer();
+  }
+
+  private stopLeakTimer(): void {
+    if (this.leakTimer !== null) clearInterval(this.leakTimer);
+    this.leakTimer = null;
   }
 
   get memoryLeakArmed(): boolean {
