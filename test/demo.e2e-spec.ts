@@ -25,7 +25,14 @@ interface DemoReport {
   }[];
   incidents: IncidentRecord[];
   tickets: { key: string; status: string; incident_id: string }[];
-  scorecard: { runs: number; restarts_during_lock: number; false_positives: number } | null;
+  scorecard: {
+    aggregate: {
+      runs: number;
+      restarts_during_lock: number;
+      false_positives: number;
+      missed: number;
+    };
+  } | null;
 }
 
 /** The phases an incident went through, in the order the ledger recorded them. */
@@ -117,8 +124,13 @@ describe('the demo story (e2e)', () => {
       'escalated',
     );
     // demo-controller scored the runs against their ground truth.
-    expect(report.scorecard?.runs).toBeGreaterThanOrEqual(3);
-    expect(report.scorecard?.restarts_during_lock).toBe(0);
+    // normal, the flag and the leak are scored by now (the stress run settles after the story).
+    expect(report.scorecard?.aggregate.runs).toBeGreaterThanOrEqual(3);
+    expect(report.scorecard?.aggregate).toMatchObject({
+      restarts_during_lock: 0,
+      false_positives: 0,
+      missed: 0,
+    });
     // Everything it started is gone: the shop's and the agents' ports are free again.
     for (const port of [3000, 3001, 3002, 3003, 7100, 7190])
       expect(await portFree(port)).toBe(true);

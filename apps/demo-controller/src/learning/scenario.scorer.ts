@@ -2,6 +2,7 @@ import {
   MAX_SCORE_PAIRS,
   type ObservedIncident,
   type PairCount,
+  type RequiredDetection,
   type ScenarioRunRecord,
   type ScenarioScoreRecord,
 } from '@opscrew/contracts';
@@ -20,12 +21,14 @@ export const LOCK_TOLERANCE_MS = 60_000;
  *   positive when its (service, symptom) is explained by the scenario (an
  *   expected symptom on an expected service, or a symptom the run owes), or
  *   when it was informational while someone held that service's lock (the
- *   lock protocol working). Any other alert is a false positive.
+ *   lock protocol working). An informational `dependency_failure` on a caller
+ *   of the faulty service is neither (the attribution working). Any other
+ *   alert is a false positive.
  * - an expected alert that was NOT informational although this run's load
  *   held the service's lock is counted as `alerted_during_lock` (still a
  *   detection: the symptom was real, the crew just should have stood down).
- * - each owed detection (`required`) that no incident — opened or re-sighted —
- *   met within the window is missed.
+ * - each owed detection (`required`: its symptom or one of `or_symptoms`)
+ *   that no incident — opened or re-sighted — met within the window is missed.
  * - detection latency: scenario start → first incident meeting a requirement
  *   (or, without requirements, the first explained alert).
  * - resolution time: mean detected → resolved over the run's resolved alerts.
@@ -40,12 +43,19 @@ export function scoreRun(run: ScenarioRunRecord, scoredAt: Date): ScenarioScoreR
     const at = Date.parse(incident.detected_at);
     return at >= startedMs && at <= windowEndMs;
   };
+  const meets = (r: RequiredDetection, incident: ObservedIncident): boolean =>
+    (r.symptom === incident.symptom || (r.or_symptoms ?? []).includes(incident.symptom)) &&
+    r.satisfied_by.includes(incident.service);
   const explains = (incident: ObservedIncident): boolean =>
     (run.expected_symptoms.includes(incident.symptom) &&
       run.expected_services.includes(incident.service)) ||
-    run.required.some(
-      (r) => r.symptom === incident.symptom && r.satisfied_by.includes(incident.service),
-    );
+    run.required.some((r) => meets(r, incident));
+  // A caller of the failing service, attributed to it by ops-monitor: informational by design
+  // (the culprit's incident carries the ticket and the page) — neither a hit nor a false alarm.
+  const attributed = (incident: ObservedIncident): boolean =>
+    incident.informational &&
+    incident.symptom === 'dependency_failure' &&
+    run.expected_services.includes(incident.service);
   const heldAt = (service: string, atMs: number, ownOnly: boolean): boolean =>
     run.locks.some(
       (lock) =>
@@ -76,6 +86,8 @@ export function scoreRun(run: ScenarioRunRecord, scoredAt: Date): ScenarioScoreR
           at <= Date.parse(lock.until),
       );
       if (run.informational_only && ownLockAt && !incident.informational) alertedDuringLock += 1;
+    } else if (attributed(incident)) {
+      continue;
     } else if (incident.informational && heldAt(incident.service, at, false)) {
       truePositives += 1;
       informationalCorrect += 1;
@@ -89,9 +101,7 @@ export function scoreRun(run: ScenarioRunRecord, scoredAt: Date): ScenarioScoreR
   let firstDetectionMs: number | null = null;
   for (const requirement of run.required) {
     const meeting = sightings
-      .filter(
-        (i) => i.symptom === requirement.symptom && requirement.satisfied_by.includes(i.service),
-      )
+      .filter((i) => meets(requirement, i))
       .map((i) => Date.parse(i.detected_at));
     if (meeting.length === 0) {
       missed.add(requirement.service, requirement.symptom);

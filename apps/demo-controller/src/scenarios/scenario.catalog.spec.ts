@@ -98,7 +98,7 @@ describe('ScenarioCatalog', () => {
       target_services: ['recommendation'],
       expected: {
         services: [],
-        symptoms: ['high_latency'],
+        symptoms: ['high_latency', 'high_error_rate'],
         remediation_expected: true,
         escalation_expected: false,
       },
@@ -108,8 +108,13 @@ describe('ScenarioCatalog', () => {
       name: 'memory_leak',
       targets: [{ service: 'recommendation', base_url: 'http://127.0.0.1:7107' }],
     });
-    expect(plan.required.map((r) => `${r.service}/${r.symptom}`)).toEqual([
-      'recommendation/high_latency',
+    // One fault, one detection owed: by its latency or by its errors.
+    expect(plan.required).toEqual([
+      expect.objectContaining({
+        service: 'recommendation',
+        symptom: 'high_latency',
+        or_symptoms: ['high_error_rate'],
+      }),
     ]);
     expect(plan.remediation_expected).toBe(true);
   });

@@ -162,19 +162,25 @@ export class ScenarioCatalog {
     const plan = {
       ...base,
       expected_services: this.withCallers(explicit),
-      // An injected failure is certain: each expected service owes each expected symptom.
-      required: explicit.flatMap((service) =>
-        expected.symptoms.map((symptom) => ({
-          service,
-          symptom,
-          satisfied_by: [service],
-          because:
-            `${scenario.kind} ${scenario.flag?.name ?? scenario.fault ?? ''} injected on ${service}`.replace(
-              /\s+/g,
-              ' ',
-            ),
-        })),
-      ),
+      // An injected failure is certain: each target service owes one detection, by any of the
+      // expected symptoms (a leak shows as errors or as latency; one incident is the right count).
+      required: explicit.flatMap((service) => {
+        const [symptom, ...others] = expected.symptoms;
+        if (symptom === undefined) return [];
+        return [
+          {
+            service,
+            symptom,
+            ...(others.length > 0 ? { or_symptoms: others } : {}),
+            satisfied_by: [service],
+            because:
+              `${scenario.kind} ${scenario.flag?.name ?? scenario.fault ?? ''} injected on ${service}`.replace(
+                /\s+/g,
+                ' ',
+              ),
+          },
+        ];
+      }),
       ...(background && scenario.background_load
         ? { load: this.loadPlan(scenario.background_load, background) }
         : {}),

@@ -73,6 +73,15 @@ export class RequiredDetection {
   @ServiceList()
   satisfied_by!: string[];
 
+  /**
+   * Other symptoms that meet it as well. One fault is one detection: a leak
+   * caught by its errors need not also open a latency incident (dedup works
+   * per symptom, so demanding both would reward noise).
+   */
+  @OptionalField()
+  @IsTextArray({ maxItems: 10, maxLength: SYMPTOM_MAX_LENGTH, pattern: SYMPTOM_PATTERN })
+  or_symptoms?: string[];
+
   /** Why it is owed: injected fault, or the load's own measurement that confirmed it. */
   @IsText(NOTE_MAX_LENGTH)
   because!: string;
