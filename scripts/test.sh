@@ -17,6 +17,7 @@ if ! { ensure_docker && ensure_busybox_image; }; then
 fi
 # Not fatal either: the Locust integration tests fail with the reason; the rest runs.
 ensure_locust || log "continuing without locust: the Locust integration tests will fail"
+ensure_docker_compose || true
 
 log "build"
 npm run --silent build

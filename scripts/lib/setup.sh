@@ -80,6 +80,16 @@ ensure_locust() {
   return 1
 }
 
+# docker-compose validates docker-compose.yml in the deploy test (`config -q`: no images, no
+# containers). Debian's docker-compose is 1.29, which reads the same file as compose v2.
+ensure_docker_compose() {
+  command -v docker-compose >/dev/null 2>&1 && return 0
+  if apt_install docker-compose; then return 0; fi
+  log "docker-compose is not installed; the deploy test skips its docker-compose config check."
+  log "Install it (Debian/Ubuntu: sudo apt-get install docker-compose)."
+  return 1
+}
+
 # A NATS with JetStream on 127.0.0.1:$NATS_PORT: reuse one that listens, else start our own.
 ensure_nats() {
   if port_open "$NATS_HOST" "$NATS_PORT"; then

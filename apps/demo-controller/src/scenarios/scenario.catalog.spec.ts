@@ -119,6 +119,59 @@ describe('ScenarioCatalog', () => {
     expect(plan.remediation_expected).toBe(true);
   });
 
+  it('sends faults only to loopback or to a host listed in fault_hosts (containers)', () => {
+    const inContainers = (faultHosts: string[] | undefined) => {
+      const copy = withScenario(config, 'fault_recommendation_leak', {
+        kind: 'fault',
+        fault: 'memory_leak',
+        duration_s: 120,
+        target_services: ['recommendation'],
+        expected: {
+          services: [],
+          symptoms: ['high_error_rate'],
+          remediation_expected: true,
+          escalation_expected: false,
+        },
+      });
+      const scrape = copy.integrations.metrics.scrape;
+      const agent = copy.agents.get('demo-controller');
+      if (!scrape || !agent?.controller) throw new Error('the shipped config scrapes the shop');
+      // Copies all the way down: the shipped config is shared by every test.
+      return new ScenarioCatalog({
+        ...copy,
+        integrations: {
+          ...copy.integrations,
+          metrics: {
+            ...copy.integrations.metrics,
+            scrape: {
+              ...scrape,
+              targets: { ...scrape.targets, recommendation: 'http://recommendation:7107/metrics' },
+            },
+          },
+        },
+        agents: new Map([
+          ...copy.agents,
+          [
+            'demo-controller',
+            {
+              ...agent,
+              controller: {
+                ...agent.controller,
+                ...(faultHosts ? { fault_hosts: faultHosts } : {}),
+              },
+            },
+          ],
+        ]),
+      });
+    };
+    expect(() => inContainers(undefined).plan('fault_recommendation_leak')).toThrow(
+      ScenarioSetupError,
+    );
+    expect(
+      inContainers(['recommendation']).plan('fault_recommendation_leak').fault?.targets,
+    ).toEqual([{ service: 'recommendation', base_url: 'http://recommendation:7107' }]);
+  });
+
   it('names what is wrong: an unknown scenario, a bad scale', () => {
     expect(() => catalog.plan('strss')).toThrow(ScenarioNotFoundError);
     expect(() => catalog.plan('strss')).toThrow(

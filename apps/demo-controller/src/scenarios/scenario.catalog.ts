@@ -224,7 +224,10 @@ export class ScenarioCatalog {
     };
   }
 
-  /** `http://127.0.0.1:7102` from the scrape target `http://127.0.0.1:7102/metrics`; loopback only. */
+  /**
+   * `http://127.0.0.1:7102` from the scrape target `http://127.0.0.1:7102/metrics`: loopback,
+   * or a host named in `controller.fault_hosts`.
+   */
   private serviceOrigin(service: string, what: string): string {
     const target = this.config.integrations.metrics.scrape?.targets[service];
     if (!target)
@@ -232,6 +235,9 @@ export class ScenarioCatalog {
         `${what}: no scrape target for "${service}" in integrations.metrics.scrape.targets (its origin is where the shop serves it)`,
       );
     try {
+      const url = new URL(target);
+      // Listed by name in controller.fault_hosts (containers); everything else must be loopback.
+      if (this.controller.fault_hosts?.includes(url.hostname)) return url.origin;
       return requireLoopbackUrl(target, what).origin;
     } catch (error) {
       throw new ScenarioSetupError((error as Error).message);

@@ -86,6 +86,13 @@ export class ControllerSettingsConfig {
   @Str({ optional: true }) entry_service: string = 'frontend';
   /** Base URL the load is sent to, when the entry service has no scrape target (Prometheus, SigNoz). */
   @Url({ optional: true }) load_host?: string;
+  /**
+   * Host names besides loopback that fault injections may be sent to (a
+   * container deployment: the shop's compose service names). Named one by
+   * one, never a range: a scenario must not reach an address nobody listed.
+   */
+  @StrList({ optional: true, pattern: /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/ })
+  fault_hosts?: string[];
 }
 
 export class AgentConfig {
