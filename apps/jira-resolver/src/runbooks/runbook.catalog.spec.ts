@@ -60,4 +60,22 @@ describe('RunbookCatalog (hot reload)', () => {
       runbooks.stop();
     }
   });
+
+  it('sees an edit made after the load but before the watch began', async () => {
+    const runbooks = catalog();
+    fixture.patch(
+      RUNBOOKS_FILE,
+      'escalate_after_repeats: 2,\n    },\n    connection_pool_exhaustion',
+      'escalate_after_repeats: 4,\n    },\n    connection_pool_exhaustion',
+    );
+    runbooks.watch();
+    try {
+      const deadline = Date.now() + 15_000;
+      while (runbooks.generation === 1 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(runbooks.runbooks.patterns.get('oom_kill')?.escalate_after_repeats).toBe(4);
+    } finally {
+      runbooks.stop();
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { unwatchFile, watchFile } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { ConfigError, type LoadedConfig, loadConfig, type RunbooksConfig } from '@opscrew/config';
@@ -18,8 +18,15 @@ export const RUNBOOKS_FILE = 'project/thresholds/runbooks.json5';
 export class RunbookCatalog {
   private readonly logger = new Logger(RunbookCatalog.name);
   private current: RunbooksConfig;
-  private watched: string | null = null;
+  private timer: NodeJS.Timeout | null = null;
   private version = 1;
+  private readonly file: string;
+  /**
+   * The file as of the last load. Compared with our own record, not with the
+   * previous poll, so an edit made between the load and the first poll is
+   * still seen (fs.watchFile's first stat would silently absorb it).
+   */
+  private known: string;
 
   constructor(
     private readonly loaded: LoadedConfig,
@@ -27,6 +34,8 @@ export class RunbookCatalog {
       loadConfig({ configDir: loaded.configRoot, env: {} }),
   ) {
     this.current = loaded.config.thresholds.runbooks;
+    this.file = join(loaded.configRoot, RUNBOOKS_FILE);
+    this.known = this.fingerprint();
   }
 
   get runbooks(): RunbooksConfig {
@@ -39,15 +48,31 @@ export class RunbookCatalog {
   }
 
   watch(): void {
-    this.watched = join(this.loaded.configRoot, RUNBOOKS_FILE);
-    watchFile(this.watched, { interval: WATCH_INTERVAL_MS, persistent: false }, (now, before) => {
-      if (now.mtimeMs !== before.mtimeMs || now.size !== before.size) this.refresh();
-    });
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      const now = this.fingerprint();
+      // Missing for a moment while an editor swaps the file in: wait for the new one.
+      if (now === this.known || now === 'missing') return;
+      // Recorded before the reload: a rejected edit is reported once, not every second.
+      this.known = now;
+      this.refresh();
+    }, WATCH_INTERVAL_MS);
+    this.timer.unref();
   }
 
   stop(): void {
-    if (this.watched) unwatchFile(this.watched);
-    this.watched = null;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** mtime and size of the runbooks file ("missing" while an editor swaps it). */
+  private fingerprint(): string {
+    try {
+      const stat = statSync(this.file);
+      return `${stat.mtimeMs}:${stat.size}`;
+    } catch {
+      return 'missing';
+    }
   }
 
   /** Reloads now; returns whether the new runbooks were accepted. */
