@@ -73,7 +73,7 @@ describe('demo-controller module against NATS JetStream', () => {
 
   it('runs a flag scenario over REST and scores the crew from the bus', async () => {
     const listed = await request(server).get('/scenarios').expect(200);
-    expect((listed.body as { scenarios: unknown[] }).scenarios).toHaveLength(9);
+    expect((listed.body as { scenarios: unknown[] }).scenarios).toHaveLength(10); // nine + the leak
 
     // 300 s × 0.01 = 3 s with the flag on (and background traffic, refused: the shop is not running).
     const started = await request(server)
