@@ -32,6 +32,7 @@ interface IncidentRow {
   symptom: string;
   phase: string;
   detected_by: string;
+  history: { phase?: string; source: string }[];
 }
 
 /**
@@ -118,9 +119,10 @@ describe('the crew on JetStream (e2e)', () => {
     expect(incident).toMatchObject({
       service: 'cart',
       symptom: 'high_error_rate',
-      phase: 'detected',
       detected_by: 'cli',
     });
+    // jira-resolver may have triaged it already; the ledger's history starts at detection.
+    expect(incident.history[0]).toMatchObject({ phase: 'detected', source: 'cli' });
     const single = await getJson<IncidentRow>(url('atlas', `/incidents/${id ?? ''}`));
     expect(single.body.incident_id).toBe(id);
     await waitFor('jira-resolver to log it', () =>

@@ -79,12 +79,27 @@ export function crewConfig(overrides: CrewOverrides): ConfigFixture {
       `control_url: '${overrides.processControlUrl}'`,
     );
   }
+  // Load scenarios need a host: without the shop's frontend among the targets, the load
+  // enters at the first synthetic service (config check insists on one, rightly).
+  const firstTarget = Object.values(overrides.scrapeTargets ?? {})[0];
+  const loadHost =
+    overrides.scrapeTargets && !overrides.scrapeTargets.frontend && firstTarget
+      ? new URL(firstTarget).origin
+      : undefined;
   const root = {
     ...overrides.extra,
     $include: './shipped.json5',
     bus: { namespace: overrides.namespace },
     agents: {
       ...agents,
+      ...(loadHost
+        ? {
+            'demo-controller': {
+              ...agents['demo-controller'],
+              controller: { load_host: loadHost },
+            },
+          }
+        : {}),
       atlas: { ...agents.atlas, liveness: { check_interval_s: overrides.livenessCheckS ?? 1 } },
       'ops-monitor': {
         ...agents['ops-monitor'],
