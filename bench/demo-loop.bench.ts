@@ -32,56 +32,59 @@ interface LoopRun {
  * from that moment to the ledger's `resolved`.
  */
 export async function benchDemoLoop(repoRoot: string, runs = 5): Promise<void> {
-  const runDir = mkdtempSync(join(tmpdir(), 'opscrew-bench-loop-'));
-  const environment = await DemoEnvironment.start({
-    repoRoot,
-    bin: join(repoRoot, 'bin/opscrew.js'),
-    runDir,
-    say: () => undefined,
-    builtinLoad: true,
-  });
-  try {
-    const intervalS =
-      environment.config.agents.get('ops-monitor')?.monitor?.cycle_interval_s ?? Number.NaN;
-    const metricsUrl = environment.config.integrations.metrics.scrape?.targets[SERVICE];
-    if (!metricsUrl) throw new Error(`no scrape target for ${SERVICE}`);
-    const results: LoopRun[] = [];
-    for (let run = 1; run <= runs; run++) {
+  const results: LoopRun[] = [];
+  let intervalS = Number.NaN;
+  for (let run = 1; run <= runs; run++) {
+    // A fresh crew and shop per run: a second leak in the same service within the dedup
+    // window would reopen the first incident and, rightly, be escalated as a recurrence.
+    const runDir = mkdtempSync(join(tmpdir(), 'opscrew-bench-loop-'));
+    const environment = await DemoEnvironment.start({
+      repoRoot,
+      bin: join(repoRoot, 'bin/opscrew.js'),
+      runDir,
+      say: () => undefined,
+      builtinLoad: true,
+    });
+    try {
+      intervalS =
+        environment.config.agents.get('ops-monitor')?.monitor?.cycle_interval_s ?? Number.NaN;
+      const metricsUrl = environment.config.integrations.metrics.scrape?.targets[SERVICE];
+      if (!metricsUrl) throw new Error(`no scrape target for ${SERVICE}`);
       const result = await oneRun(environment, metricsUrl, intervalS, run);
       emit({ bench: 'loop', ...result, poll_interval_s: intervalS });
       results.push(result);
+    } finally {
+      await environment.dispose();
+      rmSync(runDir, { recursive: true, force: true });
     }
-    const of = (pick: (run: LoopRun) => number) => results.map(pick);
-    const summary = (metric: string, values: number[], extra: Record<string, unknown> = {}) =>
-      emit({
-        bench: 'loop',
-        metric,
-        runs: values.length,
-        median: round(median(values)),
-        max: round(Math.max(...values)),
-        ...extra,
-      });
-    summary(
-      'detection_latency_intervals',
-      of((r) => r.detection_latency_intervals),
-      {
-        poll_interval_s: intervalS,
-        target: `<= 1 interval + 1 s (${round(1 + 1 / intervalS)} intervals)`,
-      },
-    );
-    summary(
-      'detection_latency_s',
-      of((r) => r.detection_latency_s),
-    );
-    summary(
-      'mttr_s',
-      of((r) => r.mttr_s),
-      { fault: `${SCENARIO} (restart-curable)` },
-    );
-  } finally {
-    await environment.dispose();
-    rmSync(runDir, { recursive: true, force: true });
   }
+  const of = (pick: (run: LoopRun) => number) => results.map(pick);
+  const summary = (metric: string, values: number[], extra: Record<string, unknown> = {}) =>
+    emit({
+      bench: 'loop',
+      metric,
+      runs: values.length,
+      median: round(median(values)),
+      max: round(Math.max(...values)),
+      ...extra,
+    });
+  summary(
+    'detection_latency_intervals',
+    of((r) => r.detection_latency_intervals),
+    {
+      poll_interval_s: intervalS,
+      target: `<= 1 interval + 1 s (${round(1 + 1 / intervalS)} intervals)`,
+    },
+  );
+  summary(
+    'detection_latency_s',
+    of((r) => r.detection_latency_s),
+  );
+  summary(
+    'mttr_s',
+    of((r) => r.mttr_s),
+    { fault: `${SCENARIO} (restart-curable)` },
+  );
 }
 
 async function oneRun(
@@ -113,8 +116,6 @@ async function oneRun(
   const resolved = await poll(() => find('resolved'), 120_000, 200);
   const resolvedAt = resolved?.history.find((step) => step.phase === 'resolved')?.at;
   if (!resolvedAt) throw new Error(`run ${run}: ${detected.incident_id} not resolved in 120 s`);
-  // The next run starts from a quiet shop: the scenario over, the restarted service warm.
-  await environment.scenarios.waitIdle(120_000);
   const detectionS = (Date.parse(detected.detected_at) - shown) / 1000;
   return {
     run,
