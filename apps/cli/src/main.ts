@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { packageRoot } from '@opscrew/config';
 import { packageVersion } from '@opscrew/agent-core';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, processIo } from './cli-io';
+import { auditTail, type AuditTailOptions } from './commands/audit-tail.command';
 import { configCheck, configPrint } from './commands/config.commands';
 import { type AckOptions, incidentAck } from './commands/incident-ack.command';
 import { incidentInject, type InjectOptions } from './commands/incident-inject.command';
@@ -78,6 +79,19 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .option(...configOption)
     .action(async (options: { config?: string }) => setExit(await shop(options, io)));
+
+  program
+    .command('audit')
+    .description('read the audit trail')
+    .command('tail')
+    .description(
+      'the last audit records of every agent (var/audit/<agent>.jsonl), merged in time order',
+    )
+    .option('-n, --lines <count>', 'how many records', '20')
+    .option('--agent <name>', 'only this agent')
+    .option('--json', 'one JSON object per line')
+    .option(...configOption)
+    .action(async (options: AuditTailOptions) => setExit(await auditTail(options, io)));
 
   const incident = program.command('incident').description('work with incidents');
   incident

@@ -22,3 +22,4 @@ export * from './audit/audit-record';
 export * from './audit/stable-json';
 export * from './audit/jsonl.audit-log';
 export * from './audit/audit-tail.reader';
+export * from './audit/audit-file';

@@ -1,19 +1,9 @@
 import { createServer } from 'node:net';
 import { ConfigFixture } from '@opscrew/config/testing';
-import { type CliIo, EXIT_FAILURE, EXIT_INVALID } from '../cli-io';
+import { EXIT_FAILURE, EXIT_INVALID } from '../cli-io';
+import { RecordingIo } from '../testing/recording-io';
 import { main } from '../main';
 import { incidentAck } from './incident-ack.command';
-
-class RecordingIo implements CliIo {
-  readonly stdout: string[] = [];
-  readonly stderr: string[] = [];
-  out(line: string): void {
-    this.stdout.push(line);
-  }
-  err(line: string): void {
-    this.stderr.push(line);
-  }
-}
 
 /** A loopback port nobody listens on. */
 async function freePort(): Promise<number> {

@@ -1,17 +1,7 @@
 import { ConfigFixture } from '@opscrew/config/testing';
-import { type CliIo, EXIT_INVALID } from '../cli-io';
+import { EXIT_INVALID } from '../cli-io';
+import { RecordingIo } from '../testing/recording-io';
 import { shop } from './shop.command';
-
-class RecordingIo implements CliIo {
-  readonly stdout: string[] = [];
-  readonly stderr: string[] = [];
-  out(line: string): void {
-    this.stdout.push(line);
-  }
-  err(line: string): void {
-    this.stderr.push(line);
-  }
-}
 
 describe('opscrew shop', () => {
   let fixture: ConfigFixture;
