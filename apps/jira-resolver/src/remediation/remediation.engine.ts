@@ -9,6 +9,7 @@ import {
   type Severity,
 } from '@opscrew/contracts';
 import { type KvRevisioned, type Lease, LeaseLostError } from '@opscrew/messaging';
+import { screenText } from '@opscrew/guardrails';
 import { matchRunbook } from '../runbooks/runbook.matcher';
 import { ACTIONS } from './actions/action.registry';
 import { RESTART_LEASE_TTL_MS } from './actions/restart-service.action';
@@ -229,6 +230,7 @@ export class RemediationEngine {
       `jira-resolver is on it (attempt ${run.attempt}, mode ${deps.mode}).`,
     );
     const evidence = await collectEvidence(deps.runtime, run.service, context.caller);
+    await this.screenEvidence(context, evidence.text);
     const match = matchRunbook(run.symptom, evidence.text, deps.catalog.runbooks);
     const evidenceNote =
       [evidence.text, ...evidence.gaps.map((gap) => `(${gap})`)]
@@ -267,6 +269,29 @@ export class RemediationEngine {
       `Triage: runbook ${match.name} (${match.why}). Evidence: ${evidenceNote}`,
     );
     return true;
+  }
+
+  /**
+   * Logs are the watched system's words, and an attacker can write to them:
+   * instruction-like text is recorded in the audit trail (where it came from,
+   * what it looked like). Nothing else changes — the evidence is only ever
+   * matched by code against runbook strings, never obeyed.
+   */
+  private async screenEvidence(context: StepContext, text: string): Promise<void> {
+    const screened = screenText(text);
+    if (!screened.flagged) return;
+    const run = context.run;
+    this.logger.warn(
+      `${run.incident_id}: instruction-like text in ${run.service}'s logs (${screened.findings.join(', ')}): kept as data`,
+    );
+    await context.deps.audit.record({
+      agent: 'jira-resolver',
+      action: 'input.screened',
+      verdict: 'allowed',
+      result: `instruction-like text in the logs of ${run.service} (${screened.findings.join(', ')}): kept as data, not obeyed`,
+      input: { incident: run.incident_id, evidence: text },
+      incident_id: run.incident_id,
+    });
   }
 
   private async runStep(context: StepContext): Promise<boolean> {
