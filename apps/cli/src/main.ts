@@ -8,6 +8,8 @@ import { auditTail, type AuditTailOptions } from './commands/audit-tail.command'
 import { configCheck, configPrint } from './commands/config.commands';
 import { type AckOptions, incidentAck } from './commands/incident-ack.command';
 import { incidentInject, type InjectOptions } from './commands/incident-inject.command';
+import { mcpServe } from './commands/mcp.command';
+import { natsConf } from './commands/nats-conf.command';
 import { shop } from './commands/shop.command';
 import { start } from './commands/start.command';
 import { runDemo } from './demo/demo.runner';
@@ -92,6 +94,22 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--json', 'one JSON object per line')
     .option(...configOption)
     .action(async (options: AuditTailOptions) => setExit(await auditTail(options, io)));
+
+  program
+    .command('nats-conf')
+    .description(
+      'print the nats-server config with one least-privilege user per agent and the CLI (deploy/nats/nats.conf)',
+    )
+    .option(...configOption)
+    .action((options: { config?: string }) => setExit(natsConf(options, io)));
+
+  program
+    .command('mcp')
+    .description(
+      "serve the crew's MCP tools (incidents, locks, agent status) on stdio; logs go to stderr",
+    )
+    .option(...configOption)
+    .action(async (options: { config?: string }) => setExit(await mcpServe(options, io)));
 
   const incident = program.command('incident').description('work with incidents');
   incident

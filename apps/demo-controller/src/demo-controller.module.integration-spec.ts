@@ -28,6 +28,9 @@ jest.setTimeout(60_000);
  * "ops-monitor" and "jira-resolver" on the bus, the run scored from them, and
  * the accuracy feedback where ops-monitor's /quality reads it.
  */
+/** The REST bearer token (http.api_token) this test's agent loads. */
+const API_TOKEN = 'integration-test-api-token';
+
 describe('demo-controller module against NATS JetStream', () => {
   const namespace = testNamespace();
   let fixture: ConfigFixture;
@@ -48,7 +51,12 @@ describe('demo-controller module against NATS JetStream', () => {
         agents: { 'demo-controller': { controller: { learning: { settle_s: 2 } } } },
       }),
     );
-    const env = { ...process.env, NATS_URL, OPSCREW_SHOP_TOKEN: 'it-token' };
+    const env = {
+      ...process.env,
+      NATS_URL,
+      OPSCREW_SHOP_TOKEN: 'it-token',
+      OPSCREW_API_TOKEN: API_TOKEN,
+    };
     const loaded = loadConfig({ configDir: fixture.dir, env });
     const runtime: RuntimeEnvironment = { configDir: fixture.dir, logLevel: 'error', env };
     ({ bus } = await openTestBus(NATS_URL, namespace, 'crew-under-test'));
@@ -78,6 +86,7 @@ describe('demo-controller module against NATS JetStream', () => {
     // 300 s × 0.01 = 3 s with the flag on (and background traffic, refused: the shop is not running).
     const started = await request(server)
       .post('/scenarios/flagd_cart_failure/run')
+      .set('authorization', `Bearer ${API_TOKEN}`)
       .send({ duration_scale: 0.01 })
       .expect(202);
     const runId = (started.body as { run_id: string }).run_id;

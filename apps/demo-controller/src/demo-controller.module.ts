@@ -19,7 +19,9 @@ import {
   LOAD_DRIVER,
   type LoadDriver,
 } from '@opscrew/integrations';
+import { sandboxViolationReporter } from '@opscrew/guardrails';
 import { EventPublisher, KvFactory, LeaseService } from '@opscrew/messaging';
+import { FILE_SANDBOX, type FileAccessPolicy, fileSandboxFor } from '@opscrew/sandbox';
 import { DemoControllerLifecycle } from './demo-controller.lifecycle';
 import { CATALOG, LEARNING, SHOP_FAULTS } from './demo-controller.tokens';
 import { LearningService } from './learning/learning.service';
@@ -60,9 +62,21 @@ export class DemoControllerModule {
             }),
         },
         {
-          provide: FLAGS,
+          // Security layer 3: every file demo-controller opens goes through its sandbox.filesystem lists.
+          provide: FILE_SANDBOX,
           useFactory: () =>
-            new FlagdFileWriter({ path: loaded.resolvePath(config.integrations.flags.flag_file) }),
+            fileSandboxFor(config, loaded.projectRoot, 'demo-controller', {
+              onViolation: sandboxViolationReporter({ logger: new Logger('FileSandbox') }),
+            }),
+        },
+        {
+          provide: FLAGS,
+          inject: [FILE_SANDBOX],
+          useFactory: (files: FileAccessPolicy) =>
+            new FlagdFileWriter({
+              path: loaded.resolvePath(config.integrations.flags.flag_file),
+              files,
+            }),
         },
         {
           provide: SHOP_FAULTS,
@@ -71,8 +85,8 @@ export class DemoControllerModule {
         { provide: CATALOG, useFactory: () => new ScenarioCatalog(config) },
         {
           provide: LEARNING,
-          inject: [KvFactory],
-          useFactory: async (kv: KvFactory) =>
+          inject: [KvFactory, FILE_SANDBOX],
+          useFactory: async (kv: KvFactory, files: FileAccessPolicy) =>
             new LearningService(
               {
                 runs: await kv.open(KV_BUCKETS.learning, { class: ScenarioRunRecord }),
@@ -88,6 +102,7 @@ export class DemoControllerModule {
                 suggestions_file: loaded.resolvePath(
                   controller.learning.feedback_loop.suggestions_file,
                 ),
+                files,
                 thresholds: {
                   alerting: config.thresholds.alerting,
                   detection: config.thresholds.detection,

@@ -11,6 +11,7 @@ import {
   TicketClaimRecord,
 } from '@opscrew/contracts';
 import {
+  auditFileFor,
   AUDIT,
   type AuditSink,
   CircuitBreakerRegistry,
@@ -20,6 +21,7 @@ import {
   openOutboxBucket,
   OutboxService,
   outboxOptions,
+  sandboxViolationReporter,
 } from '@opscrew/guardrails';
 import {
   createMetricsSource,
@@ -39,6 +41,7 @@ import {
   LeaseService,
   NatsConnectionService,
 } from '@opscrew/messaging';
+import { FILE_SANDBOX, type FileAccessPolicy, fileSandboxFor } from '@opscrew/sandbox';
 import { IncidentIntakeService } from './intake/incident-intake.service';
 import { JiraResolverLifecycle } from './jira-resolver.lifecycle';
 import { CATALOG, ESCALATION, OUTBOX } from './jira-resolver.tokens';
@@ -50,7 +53,7 @@ import { TicketGateway } from './tickets/ticket.gateway';
 import { TodoTicketPoller } from './tickets/todo-ticket.poller';
 
 /** Where jira-resolver's audit trail goes (its sandbox may write var/audit/). */
-const AUDIT_FILE = 'var/audit/jira-resolver.jsonl';
+const AUDIT_FILE = auditFileFor('jira-resolver');
 
 /**
  * jira-resolver: incidents in, runbooks run through the sandboxed runtime,
@@ -74,6 +77,20 @@ export class JiraResolverModule {
             new JsonlAuditLog({
               path: loaded.resolvePath(AUDIT_FILE),
               publish: (subject, payload, options) => publisher.publish(subject, payload, options),
+              // Its own sandbox, whose refusals are only logged: a refused audit append
+              // reported to this same audit log would report itself forever.
+              files: fileSandboxFor(config, loaded.projectRoot, 'jira-resolver', {
+                onViolation: sandboxViolationReporter({ logger: new Logger('FileSandbox') }),
+              }),
+            }),
+        },
+        {
+          // Security layer 3 for everything else jira-resolver opens: refusals logged and audited.
+          provide: FILE_SANDBOX,
+          inject: [AUDIT],
+          useFactory: (audit: AuditSink) =>
+            fileSandboxFor(config, loaded.projectRoot, 'jira-resolver', {
+              onViolation: sandboxViolationReporter({ logger: new Logger('FileSandbox'), audit }),
             }),
         },
         {
@@ -101,15 +118,15 @@ export class JiraResolverModule {
         },
         {
           provide: OUTBOX,
-          inject: [KvFactory, NatsConnectionService],
-          useFactory: async (kv: KvFactory, bus: NatsConnectionService) =>
+          inject: [KvFactory, NatsConnectionService, FILE_SANDBOX],
+          useFactory: async (kv: KvFactory, bus: NatsConnectionService, files: FileAccessPolicy) =>
             new OutboxService({
               bucket: await openOutboxBucket(bus),
               tracker: createTracker(config, {
                 ticketsKv: await kv.raw(KV_BUCKETS.tickets),
                 listTicketKeys: () => kv.listKeys(KV_BUCKETS.tickets),
               }),
-              notifier: createNotifier(config, loaded.resolvePath),
+              notifier: createNotifier(config, loaded.resolvePath, files),
               options: outboxOptions(config.thresholds.guardrails.rate_limits),
             }),
         },

@@ -13,6 +13,7 @@ import {
   openOutboxBucket,
   OutboxService,
   outboxOptions,
+  sandboxViolationReporter,
 } from '@opscrew/guardrails';
 import {
   createMetricsSource,
@@ -28,6 +29,7 @@ import {
   KvFactory,
   NatsConnectionService,
 } from '@opscrew/messaging';
+import { FILE_SANDBOX, type FileAccessPolicy, fileSandboxFor } from '@opscrew/sandbox';
 import { OutboxIncidentAnnouncer } from './announce/outbox-incident.announcer';
 import { monitoredServices } from './cycle/monitored-services';
 import { MonitorCycleRunner } from './cycle/monitor-cycle.runner';
@@ -78,15 +80,29 @@ export class OpsMonitorModule {
             createMetricsSource(config, { guards: breakers, logger: new Logger('MetricsSource') }),
         },
         {
+          // Security layer 3: every file ops-monitor opens goes through its sandbox.filesystem lists.
+          provide: FILE_SANDBOX,
+          inject: [LOADED_CONFIG],
+          useFactory: (current: LoadedConfig) =>
+            fileSandboxFor(current.config, current.projectRoot, 'ops-monitor', {
+              onViolation: sandboxViolationReporter({ logger: new Logger('FileSandbox') }),
+            }),
+        },
+        {
           provide: OUTBOX,
-          inject: [KvFactory, NatsConnectionService, LOADED_CONFIG],
-          useFactory: async (kv: KvFactory, bus: NatsConnectionService, current: LoadedConfig) =>
+          inject: [KvFactory, NatsConnectionService, LOADED_CONFIG, FILE_SANDBOX],
+          useFactory: async (
+            kv: KvFactory,
+            bus: NatsConnectionService,
+            current: LoadedConfig,
+            files: FileAccessPolicy,
+          ) =>
             new OutboxService({
               bucket: await openOutboxBucket(bus),
               tracker: createTracker(current.config, {
                 ticketsKv: await kv.raw(KV_BUCKETS.tickets),
               }),
-              notifier: createNotifier(current.config, current.resolvePath),
+              notifier: createNotifier(current.config, current.resolvePath, files),
               options: outboxOptions(current.config.thresholds.guardrails.rate_limits),
             }),
         },

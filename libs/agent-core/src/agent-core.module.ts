@@ -43,7 +43,9 @@ export class AgentCoreModule {
         ScheduleModule.forRoot(),
         TerminusModule.forRoot({ logger: false }),
         MessagingModule.forRoot({
-          bus: busOptionsFromConfig(loaded.config.bus, agent),
+          bus: busOptionsFromConfig(loaded.config.bus, agent, {
+            auth: loaded.config.agents.get(agent)?.bus_auth,
+          }),
           source: agent,
         }),
       ],

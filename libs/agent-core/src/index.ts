@@ -1,6 +1,7 @@
 export * from './agent-core.module';
 export * from './agent-core.tokens';
 export * from './agent-identity';
+export * from './api-token.guard';
 export * from './bus-options.mapper';
 export * from './health.controller';
 export * from './heartbeat.service';

@@ -16,6 +16,7 @@ export * from './schema/detection.schema';
 export * from './schema/escalation.schema';
 export * from './schema/guardrails.schema';
 export * from './schema/integrations.schema';
+export * from './schema/llm.schema';
 export * from './schema/mcp.schema';
 export * from './schema/opscrew-config.schema';
 export * from './schema/runbook.schema';

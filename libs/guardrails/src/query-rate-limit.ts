@@ -18,6 +18,8 @@ export class RateLimitedError extends Error {
 
 /** A minute: the unit `rate_limits.*_per_minute` is written in. */
 const MINUTE_MS = 60_000;
+/** An hour: the unit `rate_limits.*_per_hour` is written in. */
+const HOUR_MS = 3_600_000;
 
 /**
  * A sliding-window log limiter for one process's outbound queries: at most
@@ -46,6 +48,14 @@ export class QueryRateLimit {
       throw new Error(`${name}: rate limit must be a positive integer, got ${maxPerMinute}`);
     }
     return new QueryRateLimit(name, maxPerMinute, MINUTE_MS, now);
+  }
+
+  /** `rate_limits.llm_calls_per_hour`: model calls, whose cost makes an hour the natural unit. */
+  static perHour(name: string, maxPerHour: number, now?: () => number): QueryRateLimit {
+    if (!Number.isInteger(maxPerHour) || maxPerHour < 1) {
+      throw new Error(`${name}: rate limit must be a positive integer, got ${maxPerHour}`);
+    }
+    return new QueryRateLimit(name, maxPerHour, HOUR_MS, now);
   }
 
   static unlimited(name: string): QueryRateLimit {

@@ -1,4 +1,5 @@
 import { type OpscrewConfig } from '@opscrew/config';
+import { type FileAccessPolicy } from '@opscrew/sandbox';
 import { type KV } from 'nats';
 import { ConsoleNotifier } from './notifier/console.notifier';
 import { DiscordNotifier } from './notifier/discord.notifier';
@@ -24,10 +25,14 @@ export function createTracker(
   });
 }
 
-/** The notifier the config chooses: console + JSONL (embedded) or a Discord webhook. */
+/**
+ * The notifier the config chooses: console + JSONL (embedded) or a Discord webhook.
+ * `files` is the calling agent's filesystem sandbox: the JSONL file is opened only through it.
+ */
 export function createNotifier(
   config: OpscrewConfig,
   resolvePath: (path: string) => string,
+  files: FileAccessPolicy,
 ): NotifierPort {
   const notifier = config.integrations.notifier;
   const discord = config.integrations.discord;
@@ -38,6 +43,7 @@ export function createNotifier(
   }
   return new ConsoleNotifier({
     jsonl_path: resolvePath(notifier.jsonl_path),
+    files,
     ...(discord
       ? {
           message: {

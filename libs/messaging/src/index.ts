@@ -23,3 +23,5 @@ export * from './messaging.module';
 export * from './incident-id.allocator';
 export * from './incident-ledger.service';
 export * from './topology.remover';
+export * from './bus-permissions';
+export * from './nats-server-conf';

@@ -8,10 +8,11 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { HEARTBEAT_STORE, PeriodicTask } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
-import { AGENT_NAMES, type AgentName, type HeartbeatRecord, SUBJECTS } from '@opscrew/contracts';
+import { type AgentName, type HeartbeatRecord, SUBJECTS } from '@opscrew/contracts';
 import { EventPublisher, type TypedKv } from '@opscrew/messaging';
 import { ReportWriter } from '../reports/report-writer.service';
-import { type AgentLiveness, assessLiveness, type LivenessState } from './agent-liveness';
+import { type AgentLiveness, type LivenessState } from './agent-liveness';
+import { livenessSnapshot } from './liveness-snapshot';
 
 const INTERVAL_NAME = 'liveness';
 
@@ -48,15 +49,8 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /** Every configured agent with its verdict, read fresh from the bucket. */
-  async snapshot(now: Date = new Date()): Promise<AgentLiveness[]> {
-    const result: AgentLiveness[] = [];
-    for (const agent of AGENT_NAMES) {
-      const settings = this.loaded.config.agents.get(agent);
-      if (!settings) continue;
-      const heartbeat = (await this.heartbeats.get(agent))?.value ?? null;
-      result.push(assessLiveness(agent, settings.enabled, settings.max_age_s, heartbeat, now));
-    }
-    return result;
+  snapshot(now: Date = new Date()): Promise<AgentLiveness[]> {
+    return livenessSnapshot(this.heartbeats, this.loaded.config.agents, now);
   }
 
   /** One pass; overlapping passes (a slow bucket) are not stacked. */

@@ -1,9 +1,9 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { appendFile } from 'node:fs/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
 import { reportSubject } from '@opscrew/contracts';
 import { EventPublisher } from '@opscrew/messaging';
+import { FILE_SANDBOX, type FileAccessPolicy, writablePath } from '@opscrew/sandbox';
 
 /** atlas's report log, one JSON object per line (its sandbox may write var/reports/). */
 const REPORT_FILE = 'var/reports/atlas.jsonl';
@@ -28,14 +28,17 @@ export class ReportWriter {
   constructor(
     private readonly publisher: EventPublisher,
     @Inject(LOADED_CONFIG) loaded: LoadedConfig,
+    /** atlas's filesystem sandbox: checked before every append (the file is never read). */
+    @Inject(FILE_SANDBOX) private readonly files: FileAccessPolicy,
   ) {
     this.file = loaded.resolvePath(REPORT_FILE);
   }
 
   async write(line: ReportLine, id?: string): Promise<void> {
     const at = new Date().toISOString();
-    await mkdir(dirname(this.file), { recursive: true });
-    await appendFile(this.file, `${JSON.stringify({ at, ...line })}\n`);
+    // A refusal throws before anything is written or published.
+    const target = await writablePath(this.files, this.file);
+    await appendFile(target, `${JSON.stringify({ at, ...line })}\n`);
     try {
       await this.publisher.publish(
         reportSubject(line.kind),

@@ -20,6 +20,11 @@ export interface AuditTailOptions extends ConfigCommandOptions {
 }
 
 const DEFAULT_LINES = 20;
+/**
+ * The audit files there are: one per agent, plus `mcp` (every `opscrew mcp`
+ * process appends there, so the stdio tools never share atlas's file).
+ */
+const AUDIT_SOURCES: readonly string[] = [...AGENT_NAMES, 'mcp'];
 
 /**
  * `opscrew audit tail`: the last records of the agents' audit logs
@@ -34,9 +39,9 @@ export async function auditTail(options: AuditTailOptions, io: CliIo): Promise<n
     );
     return EXIT_INVALID;
   }
-  if (options.agent !== undefined && !(AGENT_NAMES as readonly string[]).includes(options.agent)) {
+  if (options.agent !== undefined && !AUDIT_SOURCES.includes(options.agent)) {
     io.err(
-      `opscrew audit tail: unknown agent "${options.agent}" (one of ${AGENT_NAMES.join(', ')})`,
+      `opscrew audit tail: unknown agent "${options.agent}" (one of ${AUDIT_SOURCES.join(', ')})`,
     );
     return EXIT_INVALID;
   }
@@ -57,7 +62,7 @@ export async function auditTail(options: AuditTailOptions, io: CliIo): Promise<n
   return EXIT_OK;
 }
 
-/** Every agent that has an audit file (known agents only: other files there are not ours). */
+/** Every source that has an audit file (known ones only: other files there are not ours). */
 function agentsWithLogs(loaded: { resolvePath(path: string): string }): string[] {
   const dir = loaded.resolvePath(AUDIT_DIR);
   if (!existsSync(dir)) return [];
@@ -66,7 +71,7 @@ function agentsWithLogs(loaded: { resolvePath(path: string): string }): string[]
       .filter((file) => file.endsWith('.jsonl'))
       .map((file) => basename(file, '.jsonl')),
   );
-  return AGENT_NAMES.filter((agent) => present.has(agent));
+  return AUDIT_SOURCES.filter((agent) => present.has(agent));
 }
 
 /** One readable line; control characters in logged text are escaped, never replayed to the terminal. */

@@ -1,29 +1,16 @@
 import { userInfo } from 'node:os';
 import { busOptionsFromConfig } from '@opscrew/agent-core';
+import { auditSubject, isAgentName } from '@opscrew/contracts';
 import {
-  auditSubject,
-  INCIDENT_ID_MAX_LENGTH,
-  INCIDENT_ID_PATTERN,
-  IncidentRecord,
-  isAgentName,
-  KV_BUCKETS,
-  SUBJECTS,
-} from '@opscrew/contracts';
-import {
+  ACKER_PATTERN,
+  acknowledgeIncident,
   type AuditSink,
-  EscalationService,
   type EscalationLogger,
-  escalationKeys,
   inputDigest,
-  openEscalationKv,
+  isAckableIncidentId,
+  openIncidentAck,
 } from '@opscrew/guardrails';
-import {
-  EventPublisher,
-  IncidentLedger,
-  KvFactory,
-  NatsConnectionService,
-  provisionAll,
-} from '@opscrew/messaging';
+import { EventPublisher, KvFactory, NatsConnectionService, provisionAll } from '@opscrew/messaging';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
 import { type ConfigCommandOptions, loadForCli } from './config.commands';
 
@@ -41,11 +28,6 @@ const defaultEnvironment: AckEnvironment = { userName: () => userInfo().username
 
 /** A CLI must not hang when NATS is away: try for a few seconds, then say so. */
 const CONNECT_TIMEOUT_MS = 5_000;
-/**
- * Who acknowledged lands in the ledger, the audit log and the escalation
- * record: a short token (a login or a chat handle), never free text.
- */
-const ACKER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /**
  * `opscrew incident ack INC-…`: a person takes the incident. Stops its
@@ -58,7 +40,7 @@ export async function incidentAck(
   io: CliIo,
   env: AckEnvironment = defaultEnvironment,
 ): Promise<number> {
-  if (incidentId.length > INCIDENT_ID_MAX_LENGTH || !INCIDENT_ID_PATTERN.test(incidentId)) {
+  if (!isAckableIncidentId(incidentId)) {
     io.err(
       `opscrew incident ack: "${incidentId}" is not an incident id (expected INC-YYYYMMDD-NNN, e.g. INC-20250131-001)`,
     );
@@ -92,74 +74,38 @@ export async function incidentAck(
     await provisionAll(await bus.jetstreamManager(), bus.subjects, {
       duplicate_window_ms: bus.options.duplicate_window_ms,
     });
-    const factory = new KvFactory(bus);
-    const ledger = new IncidentLedger(
-      await factory.open(KV_BUCKETS.incidents, { class: IncidentRecord }),
-    );
     const publisher = new EventPublisher(bus, 'cli');
-    const escalations = new EscalationService({
-      kv: await openEscalationKv(factory),
-      // An ack only closes the record: it never performs a level, so it never pages.
-      outbox: { enqueue: () => Promise.reject(new Error('opscrew incident ack does not page')) },
+    const ack = await openIncidentAck({
+      factory: new KvFactory(bus),
       publisher,
       audit: busAuditSink(publisher),
       config: config.thresholds.escalation,
       logger: cliLogger(io),
     });
-
-    const incident = await ledger.get(incidentId);
-    const known = await escalations.get(incidentId);
-    if (known === null && incident?.phase === 'resolved') {
+    const result = await acknowledgeIncident(ack, incidentId, by.name);
+    if (result.outcome === 'resolved-without-escalation') {
       io.out(`${incidentId} is not escalating (resolved; no escalation was opened)`);
       return EXIT_OK;
     }
-    const result = await escalations.ack(
-      incidentId,
-      by.name,
-      incident === null
-        ? undefined
-        : {
-            incident_id: incident.incident_id,
-            service: incident.service,
-            symptom: incident.symptom,
-            severity: incident.severity,
-          },
-    );
     if (result.outcome === 'unknown') {
       io.err(`unknown incident ${incidentId}`);
       return EXIT_FAILURE;
     }
     const record = result.record;
-    if (result.outcome === 'closed') {
+    if (result.outcome === 'acked') {
       io.out(`acknowledged ${incidentId}: escalation stopped at ${result.level} (by ${by.name})`);
     } else {
       io.out(
         `${incidentId} is not escalating (${record.state} by ${record.closed_by ?? '?'} at ${record.closed_at ?? '?'})`,
       );
     }
-    if (incident !== null && record.state === 'acked' && record.closed_by !== undefined) {
-      // Also after a repeated ack: the same event id, so a first run that failed here is healed
-      // and a successful one is not doubled (the stream and the ledger both dedupe by id).
-      try {
-        await publisher.publish(
-          SUBJECTS.incidentUpdated,
-          {
-            incident_id: incidentId,
-            fingerprint: incident.fingerprint,
-            note: `acknowledged by ${record.closed_by} (escalation stopped at ${record.level})`,
-          },
-          {
-            id: escalationKeys.ackUpdate(incidentId),
-            ...(record.closed_at ? { at: record.closed_at } : {}),
-          },
-        );
-      } catch (error) {
-        io.err(
-          `opscrew incident ack: the escalation is stopped, but the ledger was not told (${(error as Error).message}); run the command again`,
-        );
-        return EXIT_FAILURE;
-      }
-    } else if (incident === null) {
+    if (!result.ledger.told && result.ledger.reason === 'publish-failed') {
+      io.err(
+        `opscrew incident ack: the escalation is stopped, but the ledger was not told (${result.ledger.error}); run the command again`,
+      );
+      return EXIT_FAILURE;
+    }
+    if (!result.ledger.told && result.ledger.reason === 'not-in-ledger') {
       io.err(`warning: ${incidentId} is not in the ledger; the ack is kept in its escalation only`);
     }
     return EXIT_OK;

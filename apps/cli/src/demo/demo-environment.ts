@@ -55,6 +55,8 @@ export interface DemoEnvironmentOptions {
 export class DemoEnvironment {
   readonly children = new ChildProcesses();
   readonly token = randomBytes(24).toString('hex');
+  /** The agents' REST bearer token (http.api_token) for this run only, like the shop's token. */
+  readonly apiToken = randomBytes(24).toString('hex');
   readonly logsDir: string;
   private locust: LocustProcess | null = null;
   private background: BuiltinLoadDriver | null = null;
@@ -112,11 +114,13 @@ export class DemoEnvironment {
   /** demo-controller's scenario API, as the story drives it. */
   get scenarios(): ScenarioStarter {
     const controller = this.agentUrl('demo-controller');
+    // The token the agents loaded (this run's OPSCREW_API_TOKEN): POST /scenarios/… requires it.
+    const authorization = `Bearer ${this.config.http.api_token ?? ''}`;
     return {
       run: async (name, durationScale) => {
         const response = await fetch(`${controller}/scenarios/${name}/run`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization },
           body: JSON.stringify({ duration_scale: durationScale }),
         });
         if (!response.ok)
@@ -189,6 +193,7 @@ export class DemoEnvironment {
     const env = {
       ...readRuntimeEnvironment().env,
       OPSCREW_SHOP_TOKEN: this.token,
+      OPSCREW_API_TOKEN: this.apiToken,
       OPSCREW_LOG_LEVEL: 'info',
     };
     const loaded = loadConfig({ configDir, env });

@@ -1,17 +1,24 @@
+import { type FileAccessPolicy, writablePath } from '@opscrew/sandbox';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
  * Writes `value` as pretty JSON through a temp file in the same folder and a
- * rename: a reader (a human, a dashboard) never sees half a file.
+ * rename: a reader (a human, a dashboard) never sees half a file. With the
+ * agent's sandbox, `file` is checked first and the temp file sits beside its
+ * checked real path; a refusal throws SandboxViolationError, nothing written.
  */
-export async function writeJsonAtomically(file: string, value: unknown): Promise<void> {
-  const folder = dirname(file);
-  await mkdir(folder, { recursive: true });
+export async function writeJsonAtomically(
+  file: string,
+  value: unknown,
+  files?: FileAccessPolicy,
+): Promise<void> {
+  const target = await writablePath(files, file);
+  const folder = dirname(target);
   const temp = join(
     folder,
-    `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+    `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
   );
   try {
     const handle = await open(temp, 'w', 0o644);
@@ -21,7 +28,7 @@ export async function writeJsonAtomically(file: string, value: unknown): Promise
     } finally {
       await handle.close();
     }
-    await rename(temp, file);
+    await rename(temp, target);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw new Error(`cannot write ${file}: ${(error as Error).message}`, { cause: error });

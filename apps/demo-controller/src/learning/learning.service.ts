@@ -25,6 +25,7 @@ import {
   type SkippedLock,
 } from '@opscrew/contracts';
 import { type TypedKv } from '@opscrew/messaging';
+import { type FileAccessPolicy } from '@opscrew/sandbox';
 import { type Scheduler, type Timer } from '../support/scheduler';
 import { writeJsonAtomically } from './json-file.writer';
 import { type CompletedRun, type RunEnd, type RunJournal } from './run-journal';
@@ -65,6 +66,8 @@ export interface LearningOptions {
   readonly adjustment_suggestion: boolean;
   /** Absolute path of the suggestions file. */
   readonly suggestions_file: string;
+  /** demo-controller's filesystem sandbox (the suggestions file is written through it). */
+  readonly files?: FileAccessPolicy;
   readonly thresholds: { readonly alerting: AlertingConfig; readonly detection?: DetectionConfig };
   /** Lock holders that are this process's own runs: their holds come from the runner, not the bus. */
   readonly own_holder_prefix: string;
@@ -394,14 +397,19 @@ export class LearningService implements RunJournal {
     if (!feedback.adjustment_suggestion || next.runs < feedback.min_samples) return;
     const items = suggestThresholds(next, feedback.thresholds, feedback.min_samples);
     try {
-      await writeJsonAtomically(feedback.suggestions_file, {
-        generated_at: next.updated_at,
-        runs: next.runs,
-        min_samples: feedback.min_samples,
-        note: 'Suggestions for a human to review. demo-controller never changes a threshold.',
-        suggestions: items,
-      });
+      await writeJsonAtomically(
+        feedback.suggestions_file,
+        {
+          generated_at: next.updated_at,
+          runs: next.runs,
+          min_samples: feedback.min_samples,
+          note: 'Suggestions for a human to review. demo-controller never changes a threshold.',
+          suggestions: items,
+        },
+        feedback.files,
+      );
     } catch (error) {
+      // A sandbox refusal lands here too: logged (and by the sandbox's reporter), never fatal.
       this.logger.warn(`learning: suggestions not written: ${(error as Error).message}`);
     }
   }

@@ -9,8 +9,8 @@ import { type Request } from 'express';
 
 /**
  * Mutating endpoints answer callers on this machine only. The agents listen
- * on 127.0.0.1 anyway; this holds even if `http.host` is opened up, until the
- * token-protected API (a later issue) replaces it.
+ * on 127.0.0.1 anyway; this holds even if `http.host` is opened up. The
+ * bearer token (ApiTokenGuard) is checked after it: both must pass.
  */
 @Injectable()
 export class LoopbackOnlyGuard implements CanActivate {

@@ -1,6 +1,7 @@
 import { type Server } from 'node:http';
 import { type ExecutionContext, type INestApplication, ValidationPipe } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { LOADED_CONFIG } from '@opscrew/config';
 import request from 'supertest';
 import { LEARNING } from '../demo-controller.tokens';
 import { LearningService } from '../learning/learning.service';
@@ -23,7 +24,10 @@ import { ShopFaultClient } from './shop-fault.client';
 describe('REST: /scenarios and /scorecard', () => {
   let app: INestApplication;
   let server: Server;
-  const config = shippedConfig().config;
+  const loaded = shippedConfig();
+  const config = loaded.config;
+  /** The shipped default (config/opscrew.json5 env block); what ApiTokenGuard compares with. */
+  const auth = `Bearer ${config.http.api_token ?? 'missing'}`;
   const clock = new ManualScheduler();
   const logger = { log: jest.fn(), warn: jest.fn(), error: jest.fn() };
   const learning = new LearningService(
@@ -61,6 +65,7 @@ describe('REST: /scenarios and /scorecard', () => {
       providers: [
         { provide: ScenarioRunner, useValue: runner },
         { provide: LEARNING, useValue: learning },
+        { provide: LOADED_CONFIG, useValue: loaded },
       ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
@@ -91,33 +96,77 @@ describe('REST: /scenarios and /scorecard', () => {
       { duration_scale: 'fast' },
       { users: 5000 },
     ])
-      await request(server).post('/scenarios/normal/run').send(body).expect(400);
-    await request(server).post('/scenarios/NOPE!/run').send({}).expect(404);
-    const unknown = await request(server).post('/scenarios/strss/run').send({}).expect(404);
+      await request(server)
+        .post('/scenarios/normal/run')
+        .set('Authorization', auth)
+        .send(body)
+        .expect(400);
+    await request(server)
+      .post('/scenarios/NOPE!/run')
+      .set('Authorization', auth)
+      .send({})
+      .expect(404);
+    const unknown = await request(server)
+      .post('/scenarios/strss/run')
+      .set('Authorization', auth)
+      .send({})
+      .expect(404);
     expect((unknown.body as { message: string }).message).toMatch(/^unknown scenario "strss"/);
-    const refused = await request(server).post('/scenarios/recovery/run').send({}).expect(409);
+    const refused = await request(server)
+      .post('/scenarios/recovery/run')
+      .set('Authorization', auth)
+      .send({})
+      .expect(409);
     expect((refused.body as { message: string }).message).toMatch(/needs a completed "stress" run/);
   });
 
   it('starts a scenario (202), refuses a second (409), aborts; a down load driver is a 502', async () => {
     const started = await request(server)
       .post('/scenarios/high/run')
+      .set('Authorization', auth)
       .send({ duration_scale: 0.1 })
       .expect(202);
     expect(started.body).toMatchObject({
       scenario: 'high',
       run_id: expect.stringMatching(/^high-\d{8}T\d{6}-[0-9a-f]{4}$/),
     });
-    await request(server).post('/scenarios/normal/run').send({}).expect(409);
+    await request(server)
+      .post('/scenarios/normal/run')
+      .set('Authorization', auth)
+      .send({})
+      .expect(409);
     const listed = await request(server).get('/scenarios').expect(200);
     expect((listed.body as { running: { scenario: string } }).running.scenario).toBe('high');
-    const aborted = await request(server).post('/scenarios/abort').expect(200);
+    const aborted = await request(server)
+      .post('/scenarios/abort')
+      .set('Authorization', auth)
+      .expect(200);
     expect(aborted.body).toEqual({ aborted: (started.body as { run_id: string }).run_id });
 
     load.failStart = new Error('locust: not reachable at http://127.0.0.1:8089');
-    const failed = await request(server).post('/scenarios/normal/run').send({}).expect(502);
+    const failed = await request(server)
+      .post('/scenarios/normal/run')
+      .set('Authorization', auth)
+      .send({})
+      .expect(502);
     expect((failed.body as { message: string }).message).toMatch(/failed: locust: not reachable/);
     load.failStart = null;
+  });
+
+  it('requires the bearer token on both POSTs: 401 without it or with a wrong one, nothing started', async () => {
+    const missing = await request(server).post('/scenarios/high/run').send({}).expect(401);
+    expect((missing.body as { message: string }).message).toMatch(
+      /^POST \/scenarios\/high\/run: missing "Authorization: Bearer <token>" header/,
+    );
+    await request(server)
+      .post('/scenarios/high/run')
+      .set('Authorization', 'Bearer wrong-token-wrong-token')
+      .send({})
+      .expect(401);
+    await request(server).post('/scenarios/abort').expect(401);
+    await request(server).post('/scenarios/abort').set('Authorization', `${auth}x`).expect(401);
+    const listed = await request(server).get('/scenarios').expect(200);
+    expect((listed.body as { running: unknown }).running).toBeNull();
   });
 
   it('serves the scorecard', async () => {

@@ -10,6 +10,7 @@ import {
   Post,
   UseGuards,
 } from '@nestjs/common';
+import { ApiTokenGuard } from '@opscrew/agent-core';
 import { LoopbackOnlyGuard } from './loopback-only.guard';
 import { RunScenarioDto } from './run-scenario.dto';
 import { type ScenarioSummary } from './scenario.catalog';
@@ -28,6 +29,8 @@ const NAME_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
  * `GET /scenarios`: the configured scenarios and the one running;
  * `POST /scenarios/:name/run`: starts one (202 once underway; the run goes on
  * in the background); `POST /scenarios/abort`: ends the running one early.
+ * Both POSTs answer only callers on this machine that send
+ * `Authorization: Bearer <http.api_token>` (the loopback check runs first).
  */
 @Controller('scenarios')
 export class ScenariosController {
@@ -40,7 +43,7 @@ export class ScenariosController {
 
   @Post(':name/run')
   @HttpCode(202)
-  @UseGuards(LoopbackOnlyGuard)
+  @UseGuards(LoopbackOnlyGuard, ApiTokenGuard)
   async run(
     @Param('name') name: string,
     @Body() body: RunScenarioDto,
@@ -74,7 +77,7 @@ export class ScenariosController {
 
   @Post('abort')
   @HttpCode(200)
-  @UseGuards(LoopbackOnlyGuard)
+  @UseGuards(LoopbackOnlyGuard, ApiTokenGuard)
   async abort(): Promise<{ aborted: string | null }> {
     const result = await this.runner.abort('aborted through the API');
     return { aborted: result?.run_id ?? null };

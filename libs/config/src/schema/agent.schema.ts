@@ -19,6 +19,7 @@ import {
   StrList,
   Url,
 } from './validators';
+import { BusAuthConfig } from './bus.schema';
 import { LearningConfig, LockPolicyConfig, ScenarioConfig } from './scenario.schema';
 
 export class PromptConfig {
@@ -116,4 +117,10 @@ export class AgentConfig {
   @Nested(() => MonitorSettingsConfig, { optional: true }) monitor?: MonitorSettingsConfig;
   @Nested(() => ResolverSettingsConfig, { optional: true }) resolver?: ResolverSettingsConfig;
   @Nested(() => ControllerSettingsConfig, { optional: true }) controller?: ControllerSettingsConfig;
+  /**
+   * This agent's own NATS user, replacing `bus.user`/`bus.password` for its process
+   * (least privilege: deploy/nats/nats.conf lets each user publish only its own events).
+   * Absent: the root `bus` credentials (none for the embedded local NATS).
+   */
+  @Nested(() => BusAuthConfig, { optional: true }) bus_auth?: BusAuthConfig;
 }

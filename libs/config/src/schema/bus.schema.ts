@@ -7,6 +7,17 @@ export class ReconnectConfig {
   @Ms({ optional: true }) max_delay_ms: number = 10_000;
 }
 
+/**
+ * One process's own NATS user (deploy/nats/nats.conf gives each agent and the CLI
+ * its own, with least-privilege subject permissions). The password is normally
+ * `${NATS_PASSWORD_<AGENT>}`, never written in a file.
+ */
+export class BusAuthConfig {
+  @Str({ pattern: /^[A-Za-z0-9_-]+$/, hint: 'must be letters, digits, "-" or "_"' })
+  user!: string;
+  @Str() password!: string;
+}
+
 export class BusConfig {
   @StrList({ pattern: /^(nats|tls|ws|wss):\/\/[^\s]+$/, hint: 'must be a nats:// URL' })
   servers!: string[];
@@ -35,4 +46,15 @@ export class BusConfig {
 export class HttpConfig {
   /** Loopback by default: the REST endpoints are for operators on the host, not the internet. */
   @Str({ optional: true }) host: string = '127.0.0.1';
+  /**
+   * Bearer token the mutating endpoints (POST /scenarios/…) require, compared in
+   * constant time. Absent: those endpoints refuse every call (fail closed).
+   * At least 16 characters so it cannot be guessed in the lifetime of a demo.
+   */
+  @Str({
+    optional: true,
+    pattern: /^\S{16,}$/,
+    hint: 'must be at least 16 characters without spaces (e.g. `openssl rand -hex 24`)',
+  })
+  api_token?: string;
 }

@@ -1,3 +1,4 @@
+import { LlmConfig } from './llm.schema';
 import { Bool, Int, Ms, Nested, OneOf, Str, StrList, StrRecord, Url } from './validators';
 
 export const METRICS_SOURCES = ['scrape', 'prometheus', 'signoz', 'signoz-mcp'] as const;
@@ -127,4 +128,6 @@ export class IntegrationsConfig {
   @Nested(() => JiraConfig, { optional: true }) jira?: JiraConfig;
   @Nested(() => DiscordConfig, { optional: true }) discord?: DiscordConfig;
   @Nested(() => SignozConfig, { optional: true }) signoz?: SignozConfig;
+  /** The crew's model; absent (the embedded default): deterministic rules and templates. */
+  @Nested(() => LlmConfig, { optional: true }) llm?: LlmConfig;
 }

@@ -6,7 +6,7 @@ import { DetectionConfig } from './detection.schema';
 import { EscalationConfig } from './escalation.schema';
 import { GuardrailsConfig } from './guardrails.schema';
 import { IntegrationsConfig } from './integrations.schema';
-import { McpServerConfig } from './mcp.schema';
+import { CrewMcpServerConfig, McpServerConfig } from './mcp.schema';
 import { RunbooksConfig } from './runbook.schema';
 import { ServicesConfig } from './services.schema';
 import { SloConfig } from './slo.schema';
@@ -60,6 +60,9 @@ export class OpscrewConfig {
     keyHint: NAME_HINT,
   })
   mcp_servers: Map<string, McpServerConfig> = new Map();
+  /** The crew's own MCP server (atlas's /mcp, `opscrew mcp`); read-only unless allow_ack. */
+  @Nested(() => CrewMcpServerConfig, { optional: true })
+  mcp_server: CrewMcpServerConfig = new CrewMcpServerConfig();
   @NestedMap(() => ChannelConfig, { keyPattern: NAME_PATTERN, keyHint: NAME_HINT })
   channels!: Map<string, ChannelConfig>;
   @NestedList(() => BindingConfig) bindings!: BindingConfig[];

@@ -3,6 +3,7 @@ import { type AgentConfig } from '../schema/agent.schema';
 import { type SeverityBandConfig } from '../schema/alerting.schema';
 import { type OpscrewConfig } from '../schema/opscrew-config.schema';
 import { AGENT_NAMES, type AgentName } from '../schema/vocabulary';
+import { checkAgentFiles } from './agent-files.rule';
 import { type PathIssue } from './path-issue';
 
 /** Which agent-specific section each agent needs: the app reads it at boot. */
@@ -104,6 +105,14 @@ export function validateSemantics(config: OpscrewConfig): PathIssue[] {
       'is required when tracker.kind is "jira" (include project/integrations/production/jira.json5)',
     );
   }
+  // The cost budget is enforced in code: it needs the configured model's price.
+  const llm = integrations.llm;
+  if (llm && !llm.prices.has(llm.model)) {
+    add(
+      ['integrations', 'llm', 'prices'],
+      `has no entry for the configured model "${llm.model}" (priced: ${[...llm.prices.keys()].join(', ') || 'none'}); the cost budget needs it`,
+    );
+  }
   if (integrations.notifier.kind === 'discord' && !integrations.discord) {
     add(
       ['integrations', 'discord'],
@@ -171,6 +180,7 @@ export function validateSemantics(config: OpscrewConfig): PathIssue[] {
   }
 
   checkScenarios(config, known, add);
+  checkAgentFiles(config, add);
   return issues;
 }
 

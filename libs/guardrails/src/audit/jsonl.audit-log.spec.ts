@@ -1,6 +1,17 @@
 import { FakeClock } from '@opscrew/messaging/testing';
+import { FileSandbox, SandboxViolationError } from '@opscrew/sandbox';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readAuditTail } from './audit-tail.reader';
@@ -276,6 +287,72 @@ describe('JsonlAuditLog', () => {
     writeFileSync(join(dir, 'file'), 'x');
     const log = new JsonlAuditLog({ path: join(dir, 'file', 'audit.jsonl'), clock });
     await expect(log.record(entry())).rejects.toThrow(/audit log .*file\/audit.jsonl/);
+  });
+});
+
+describe('JsonlAuditLog in a filesystem sandbox', () => {
+  let root: string;
+  let outside: string;
+  let refusals: SandboxViolationError[];
+
+  beforeEach(() => {
+    const base = realpathSync(mkdtempSync(join(tmpdir(), 'opscrew-audit-sandbox-')));
+    root = join(base, 'project');
+    outside = join(base, 'outside');
+    mkdirSync(root);
+    mkdirSync(outside);
+    refusals = [];
+  });
+  afterEach(() => rmSync(join(root, '..'), { recursive: true, force: true }));
+
+  function sandbox(read = ['var/audit/'], write = ['var/audit/']): FileSandbox {
+    return new FileSandbox({
+      agent: 'jira-resolver',
+      projectRoot: root,
+      read,
+      write,
+      onViolation: (v) => refusals.push(v),
+    });
+  }
+
+  it('appends inside the sandbox, creating var/audit/', async () => {
+    const path = join(root, 'var', 'audit', 'jira-resolver.jsonl');
+    const log = new JsonlAuditLog({ path, clock: new FakeClock(T0), files: sandbox() });
+    await log.record(entry());
+    await log.record(entry());
+    expect(lines(path)).toHaveLength(2);
+    expect(refusals).toEqual([]);
+  });
+
+  it('refuses a path outside the sandbox and writes nothing', async () => {
+    const path = join(outside, 'audit', 'jira-resolver.jsonl');
+    const log = new JsonlAuditLog({ path, clock: new FakeClock(T0), files: sandbox() });
+    await expect(log.record(entry())).rejects.toThrow(
+      /audit log .*: append failed: file sandbox: jira-resolver may not write/,
+    );
+    expect(existsSync(join(outside, 'audit'))).toBe(false);
+    expect(refusals.map((r) => r.operation)).toEqual(['write']);
+  });
+
+  it('refuses var/audit/ swapped for a symlink to outside, and writes nothing there', async () => {
+    const files = sandbox();
+    mkdirSync(join(root, 'var'));
+    symlinkSync(outside, join(root, 'var', 'audit'));
+    const log = new JsonlAuditLog({
+      path: join(root, 'var', 'audit', 'jira-resolver.jsonl'),
+      clock: new FakeClock(T0),
+      files,
+    });
+    await expect(log.record(entry())).rejects.toThrow(/file sandbox: jira-resolver may not write/);
+    expect(refusals[0]).toBeInstanceOf(SandboxViolationError);
+    expect(existsSync(join(outside, 'jira-resolver.jsonl'))).toBe(false);
+  });
+
+  it('needs read as well as write (it checks the last byte before appending)', async () => {
+    const path = join(root, 'var', 'audit', 'jira-resolver.jsonl');
+    const log = new JsonlAuditLog({ path, clock: new FakeClock(T0), files: sandbox([]) });
+    await expect(log.record(entry())).rejects.toThrow(/may not read/);
+    expect(existsSync(path)).toBe(false);
   });
 });
 

@@ -7,9 +7,9 @@ import {
   type PayloadOf,
 } from '@opscrew/contracts';
 import { type Clock, systemClock } from '@opscrew/messaging';
+import { type FileAccessPolicy, readablePath, writablePath } from '@opscrew/sandbox';
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdir, open } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { appendFile, open } from 'node:fs/promises';
 import {
   AUDIT_ACTION_MAX_LENGTH,
   AUDIT_INCIDENT_ID_MAX_LENGTH,
@@ -44,6 +44,13 @@ export interface JsonlAuditLogOptions {
   readonly publish?: AuditPublish | AuditPublisher;
   readonly clock?: Clock;
   readonly logger?: Pick<LoggerService, 'warn' | 'error'>;
+  /**
+   * The agent's filesystem sandbox, checked before every open (the append and
+   * the torn-line check: list the folder in both read and write). Absent only
+   * in tests and tools that are not agents. Give it a sandbox that does NOT
+   * audit its refusals into this same log (it would audit itself forever).
+   */
+  readonly files?: FileAccessPolicy;
 }
 
 /** Owner read/write only: the log names services, incidents and decisions. */
@@ -98,14 +105,16 @@ export class JsonlAuditLog implements AuditSink {
 
   private async append(record: AuditRecord): Promise<void> {
     const path = this.options.path;
+    const files = this.options.files;
     try {
       let prefix = '';
+      // Checked before every append, not once: a folder swapped for a symlink later is caught.
+      const target = await writablePath(files, path);
       if (!this.tailChecked) {
-        await mkdir(dirname(path), { recursive: true });
         // A crash mid-append leaves a line without its newline: start ours on a fresh line.
-        prefix = (await endsWithoutNewline(path)) ? '\n' : '';
+        prefix = (await endsWithoutNewline(readablePath(files, path))) ? '\n' : '';
       }
-      await appendFile(path, `${prefix}${JSON.stringify(record)}\n`, {
+      await appendFile(target, `${prefix}${JSON.stringify(record)}\n`, {
         flag: 'a',
         mode: AUDIT_FILE_MODE,
       });

@@ -1,11 +1,16 @@
+import { FileSandbox, SandboxViolationError } from '@opscrew/sandbox';
 import {
   copyFileSync,
+  existsSync,
   linkSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -168,5 +173,74 @@ describe('FlagdFileWriter', () => {
       variants: ['off', 'on'],
       default_variant: 'off',
     });
+  });
+});
+
+describe('FlagdFileWriter in a filesystem sandbox', () => {
+  let base: string;
+  let root: string;
+
+  beforeEach(() => {
+    base = realpathSync(mkdtempSync(join(tmpdir(), 'opscrew-flagd-sandbox-')));
+    root = join(base, 'project');
+    mkdirSync(root);
+  });
+  afterEach(() => rmSync(base, { recursive: true, force: true }));
+
+  const sandbox = (entry = 'var/flagd/'): FileSandbox =>
+    new FileSandbox({
+      agent: 'demo-controller',
+      projectRoot: root,
+      read: [entry],
+      write: [entry],
+    });
+
+  it('reads and replaces the flag file through the sandbox, even with an exact-file entry', async () => {
+    const file = join(root, 'var', 'flagd', 'demo.flagd.json');
+    const writer = new FlagdFileWriter({ path: file, files: sandbox('var/flagd/demo.flagd.json') });
+    await writer.setVariant('cartFailure', '100%');
+    await writer.setVariant('cartFailure', 'off');
+    const written = JSON.parse(readFileSync(file, 'utf8')) as FlagFile;
+    expect(written.flags['cartFailure']?.defaultVariant).toBe('off');
+    // No temp file left beside it.
+    expect(readdirSync(join(root, 'var', 'flagd'))).toEqual(['demo.flagd.json']);
+  });
+
+  it('refuses a flag file outside the sandbox and writes nothing', async () => {
+    const file = join(base, 'elsewhere', 'demo.flagd.json');
+    const writer = new FlagdFileWriter({ path: file, files: sandbox() });
+    await expect(writer.setVariant('cartFailure', '100%')).rejects.toThrow(
+      /file sandbox: demo-controller may not read ".*elsewhere\/demo\.flagd\.json"/,
+    );
+    expect(existsSync(join(base, 'elsewhere'))).toBe(false);
+  });
+
+  it('refuses a write through var/flagd swapped for a symlink to outside, and writes nothing there', async () => {
+    const files = sandbox();
+    const outside = join(base, 'outside');
+    mkdirSync(outside);
+    mkdirSync(join(root, 'var'));
+    symlinkSync(outside, join(root, 'var', 'flagd'));
+    const writer = new FlagdFileWriter({
+      path: join(root, 'var', 'flagd', 'demo.flagd.json'),
+      files,
+    });
+    await expect(writer.setVariant('cartFailure', '100%')).rejects.toBeInstanceOf(
+      SandboxViolationError,
+    );
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('refuses to replace a flag file it may read but not write', async () => {
+    const file = join(root, 'var', 'flagd', 'demo.flagd.json');
+    const files = new FileSandbox({
+      agent: 'demo-controller',
+      projectRoot: root,
+      read: ['var/flagd/'],
+      write: [],
+    });
+    const writer = new FlagdFileWriter({ path: file, files });
+    await expect(writer.setVariant('cartFailure', '100%')).rejects.toThrow(/may not write/);
+    expect(existsSync(file)).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
+import { type FileAccessPolicy, readablePath, writablePath } from '@opscrew/sandbox';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { resolveFlagKey } from './flag-aliases';
 import { bundledFlagFile, FlagdSchemaValidator } from './flagd-schema.validator';
@@ -11,6 +12,13 @@ export interface FlagdFileWriterOptions {
   /** Copied to `path` when it does not exist yet; default the demo's 3.0 file. */
   readonly template?: string;
   readonly validator?: FlagdSchemaValidator;
+  /**
+   * demo-controller's filesystem sandbox, checked before the flag file is
+   * read and before it is replaced (list its folder in both). The template
+   * and flagd's schemas ship with the program and are not checked. Absent
+   * only in tests and tools that are not agents.
+   */
+  readonly files?: FileAccessPolicy;
 }
 
 /**
@@ -87,7 +95,7 @@ export class FlagdFileWriter implements FlagsPort {
         `${file}: not written, the flag file would not be valid for flagd: ${problems.join('; ')}`,
         file,
       );
-    await writeAtomically(file, `${JSON.stringify(document, null, 2)}\n`);
+    await writeAtomically(file, `${JSON.stringify(document, null, 2)}\n`, this.options.files);
     return {
       flag: key,
       previous_variant: typeof previous === 'string' ? previous : null,
@@ -116,8 +124,10 @@ export class FlagdFileWriter implements FlagsPort {
   private async load(): Promise<{ document: Json; source: string }> {
     let text: string;
     let source = this.options.path;
+    // Outside the try: a refusal is not "no flag file yet" (which would fall back to the template).
+    const readable = readablePath(this.options.files, source);
     try {
-      text = await readFile(source, 'utf8');
+      text = await readFile(readable, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
         throw new FlagError(
@@ -213,13 +223,21 @@ function isJson(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Temp file in the same folder (same filesystem: rename is atomic), flushed, then renamed over. */
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const folder = dirname(file);
-  await mkdir(folder, { recursive: true });
+/**
+ * Temp file in the same folder (same filesystem: rename is atomic), flushed, then renamed over.
+ * The sandbox checks the flag file; the temp file sits beside its checked real path, so an
+ * exact-file entry (`var/flagd/demo.flagd.json`) is enough.
+ */
+async function writeAtomically(
+  file: string,
+  content: string,
+  files: FileAccessPolicy | undefined,
+): Promise<void> {
+  const target = await writablePath(files, file);
+  const folder = dirname(target);
   const temp = join(
     folder,
-    `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+    `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
   );
   try {
     const handle = await open(temp, 'w', 0o644);
@@ -230,7 +248,7 @@ async function writeAtomically(file: string, content: string): Promise<void> {
     } finally {
       await handle.close();
     }
-    await rename(temp, file);
+    await rename(temp, target);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw new FlagError(`cannot write ${file}: ${(error as Error).message}`, file, {

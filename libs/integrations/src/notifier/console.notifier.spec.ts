@@ -1,5 +1,16 @@
 import { FakeClock } from '@opscrew/messaging/testing';
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { FileSandbox, SandboxViolationError } from '@opscrew/sandbox';
+import {
+  appendFile,
+  mkdir,
+  mkdtemp,
+  readFile,
+  realpath,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogCapture } from '../testing/log-capture';
@@ -87,5 +98,62 @@ describe('ConsoleNotifier', () => {
     expect(
       parsed.map((l) => (JSON.parse(l) as { idempotency_key: string }).idempotency_key),
     ).toEqual([notification.idempotency_key, 'after']);
+  });
+});
+
+describe('ConsoleNotifier in a filesystem sandbox', () => {
+  let base: string;
+  let root: string;
+  const clock = new FakeClock(Date.parse('2025-01-31T12:00:00.000Z'));
+  const logs = new LogCapture();
+
+  beforeEach(async () => {
+    base = await realpath(await mkdtemp(join(tmpdir(), 'opscrew-console-sandbox-')));
+    root = join(base, 'project');
+    await mkdir(root);
+    logs.start();
+  });
+  afterEach(async () => {
+    logs.stop();
+    await rm(base, { recursive: true, force: true });
+  });
+
+  const files = (): FileSandbox =>
+    new FileSandbox({
+      agent: 'ops-monitor',
+      projectRoot: root,
+      read: ['var/notifications.jsonl'],
+      write: ['var/notifications.jsonl'],
+    });
+
+  it('writes the configured file when the sandbox lists it', async () => {
+    const path = join(root, 'var', 'notifications.jsonl');
+    await new ConsoleNotifier({ jsonl_path: path, clock, files: files() }).send(notification);
+    expect(await readFile(path, 'utf8')).toContain(notification.idempotency_key);
+  });
+
+  it('refuses a path outside the sandbox and writes nothing, then and on the next send', async () => {
+    const path = join(base, 'elsewhere', 'notifications.jsonl');
+    const notifier = new ConsoleNotifier({ jsonl_path: path, clock, files: files() });
+    await expect(notifier.send(notification)).rejects.toThrow(
+      /file sandbox: ops-monitor may not read ".*elsewhere\/notifications\.jsonl"/,
+    );
+    await expect(notifier.send(notification)).rejects.toBeInstanceOf(SandboxViolationError);
+    await expect(stat(join(base, 'elsewhere'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('refuses the listed file once it is a symlink to outside, and writes nothing there', async () => {
+    const sandbox = files();
+    await mkdir(join(root, 'var'));
+    const target = join(base, 'stolen.jsonl');
+    await symlink(target, join(root, 'var', 'notifications.jsonl'));
+    await writeFile(target, '');
+    const notifier = new ConsoleNotifier({
+      jsonl_path: join(root, 'var', 'notifications.jsonl'),
+      clock,
+      files: sandbox,
+    });
+    await expect(notifier.send(notification)).rejects.toThrow(/resolved: .*stolen\.jsonl/);
+    expect(await readFile(target, 'utf8')).toBe('');
   });
 });

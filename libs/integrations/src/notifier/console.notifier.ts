@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type Clock, systemClock } from '@opscrew/messaging';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { type FileAccessPolicy, readablePath, writablePath } from '@opscrew/sandbox';
+import { appendFile, readFile } from 'node:fs/promises';
 import { neutraliseLine } from '../text/neutralise';
 import { truncate } from '../text/truncate';
 import {
@@ -18,6 +18,12 @@ export interface ConsoleNotifierOptions {
   /** Same options as the Discord adapter (from `integrations.discord` when present). */
   readonly message?: DiscordMessageOptions;
   readonly clock?: Clock;
+  /**
+   * The agent's filesystem sandbox, checked before every open: the file is
+   * read back (idempotency keys) and appended, so it must be in both lists.
+   * Absent only in tests and tools that are not agents.
+   */
+  readonly files?: FileAccessPolicy;
 }
 
 /** One line of the JSONL file: the exact Discord webhook body plus what identifies it. */
@@ -77,9 +83,9 @@ export class ConsoleNotifier implements NotifierPort {
       kind: notification.kind,
       at: at.toISOString(),
     };
-    await mkdir(dirname(this.options.jsonl_path), { recursive: true });
+    const target = await writablePath(this.options.files, this.options.jsonl_path);
     const prefix = this.tornTail ? '\n' : '';
-    await appendFile(this.options.jsonl_path, `${prefix}${JSON.stringify(line)}\n`, 'utf8');
+    await appendFile(target, `${prefix}${JSON.stringify(line)}\n`, 'utf8');
     this.tornTail = false;
     sent.add(notification.idempotency_key);
     const pings = notification.mention_roles?.length
@@ -98,15 +104,21 @@ export class ConsoleNotifier implements NotifierPort {
   }
 
   private sentKeys(): Promise<Set<string>> {
-    this.sent ??= this.loadKeys();
+    // A failed load is forgotten, so the next send tries again (the refusal or error is thrown to this one).
+    this.sent ??= this.loadKeys().catch((err: unknown) => {
+      this.sent = null;
+      throw err;
+    });
     return this.sent;
   }
 
   private async loadKeys(): Promise<Set<string>> {
     const keys = new Set<string>();
     let text: string;
+    // Outside the try: a refusal is not "no file yet", and nothing is sent until it is allowed.
+    const source = readablePath(this.options.files, this.options.jsonl_path);
     try {
-      text = await readFile(this.options.jsonl_path, 'utf8');
+      text = await readFile(source, 'utf8');
     } catch (err: unknown) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return keys;
       this.sent = null;

@@ -1,0 +1,45 @@
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { type LoadedConfig } from '@opscrew/config';
+import { AUDIT, type AuditSink, auditFileFor, JsonlAuditLog } from '@opscrew/guardrails';
+import { EventPublisher, KvFactory } from '@opscrew/messaging';
+import { MCP_AUDIT_AGENT } from './crew-mcp.server';
+import { openCrewMcpTools } from './crew-mcp.wiring';
+import { CREW_MCP_TOOLS, McpController } from './mcp.controller';
+
+/**
+ * atlas's `/mcp`: the crew's MCP tools over streamable HTTP, every call in
+ * atlas's audit log (`var/audit/atlas.jsonl`, also published as `audit.atlas`).
+ * Imported only when `mcp_server.enabled`: otherwise there is no route at all.
+ */
+@Module({})
+export class AtlasMcpModule {
+  static forRoot(loaded: LoadedConfig): DynamicModule {
+    return {
+      module: AtlasMcpModule,
+      controllers: [McpController],
+      providers: [
+        {
+          provide: AUDIT,
+          inject: [EventPublisher],
+          useFactory: (publisher: EventPublisher) =>
+            new JsonlAuditLog({
+              path: loaded.resolvePath(auditFileFor(MCP_AUDIT_AGENT)),
+              publish: (subject, payload, options) => publisher.publish(subject, payload, options),
+            }),
+        },
+        {
+          provide: CREW_MCP_TOOLS,
+          inject: [KvFactory, EventPublisher, AUDIT],
+          useFactory: (factory: KvFactory, publisher: EventPublisher, audit: AuditSink) =>
+            openCrewMcpTools({
+              factory,
+              publisher,
+              config: loaded.config,
+              audit,
+              logger: new Logger('IncidentAck'),
+            }),
+        },
+      ],
+    };
+  }
+}

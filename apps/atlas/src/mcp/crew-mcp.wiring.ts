@@ -1,0 +1,48 @@
+import { type OpscrewConfig } from '@opscrew/config';
+import { HeartbeatRecord, IncidentRecord, KV_BUCKETS, LeaseRecord } from '@opscrew/contracts';
+import { type AuditSink, type EscalationLogger, openIncidentAck } from '@opscrew/guardrails';
+import { type EventPublisher, IncidentLedger, type KvFactory } from '@opscrew/messaging';
+import { CrewStateReader } from './crew-state.reader';
+import { type CrewTool } from './crew-tool';
+import { ACK_TOOL_NAME, crewTools } from './crew-mcp.tools';
+
+export interface CrewMcpWiring {
+  /** A connected, provisioned bus's buckets. */
+  readonly factory: KvFactory;
+  /** Publishes the ack's `incident.updated` (only used when acks are allowed). */
+  readonly publisher: EventPublisher;
+  readonly config: Pick<OpscrewConfig, 'agents' | 'mcp_server' | 'thresholds'>;
+  /** Where the escalation engine records an ack (the MCP server audits each call itself). */
+  readonly audit: AuditSink;
+  readonly logger: EscalationLogger;
+}
+
+/** The tools a server offers, and the ones the config withholds (named in a refusal). */
+export interface CrewMcpTools {
+  readonly tools: readonly CrewTool[];
+  readonly withheld: Readonly<Record<string, string>>;
+}
+
+/** The crew's MCP tools over the bus: the same for atlas's /mcp and `opscrew mcp`. */
+export async function openCrewMcpTools(wiring: CrewMcpWiring): Promise<CrewMcpTools> {
+  const { factory, config } = wiring;
+  const state = new CrewStateReader({
+    ledger: new IncidentLedger(await factory.open(KV_BUCKETS.incidents, { class: IncidentRecord })),
+    locks: await factory.open(KV_BUCKETS.locks, { class: LeaseRecord }),
+    heartbeats: await factory.open(KV_BUCKETS.heartbeats, { class: HeartbeatRecord }),
+    agents: config.agents,
+  });
+  const ack = config.mcp_server.allow_ack
+    ? await openIncidentAck({
+        factory,
+        publisher: wiring.publisher,
+        audit: wiring.audit,
+        config: config.thresholds.escalation,
+        logger: wiring.logger,
+      })
+    : null;
+  return {
+    tools: crewTools({ state, ack }),
+    withheld: ack === null ? { [ACK_TOOL_NAME]: 'mcp_server.allow_ack is false' } : {},
+  };
+}

@@ -1,0 +1,66 @@
+import { loadConfig } from '@opscrew/config';
+import { ConfigFixture } from '@opscrew/config/testing';
+import { type EventPublisher } from '@opscrew/messaging';
+import { FileSandbox, SandboxViolationError } from '@opscrew/sandbox';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { ReportWriter } from './report-writer.service';
+
+describe('ReportWriter in atlas’s filesystem sandbox', () => {
+  let fixture: ConfigFixture;
+  let published: string[];
+  const publisher = {
+    publish: (subject: string) => {
+      published.push(subject);
+      return Promise.resolve();
+    },
+  } as unknown as EventPublisher;
+  const line = { kind: 'liveness', title: 'ops-monitor is stale', text: 'no heartbeat for 90 s' };
+
+  beforeEach(() => {
+    fixture = ConfigFixture.shipped();
+    published = [];
+  });
+  afterEach(() => fixture.remove());
+
+  function writer(write: string[]): ReportWriter {
+    const loaded = loadConfig({ configDir: fixture.dir, env: {} });
+    const files = new FileSandbox({
+      agent: 'atlas',
+      projectRoot: loaded.projectRoot,
+      read: [],
+      write,
+    });
+    return new ReportWriter(publisher, loaded, files);
+  }
+
+  it('appends var/reports/atlas.jsonl, then publishes', async () => {
+    await writer(['var/reports/']).write(line);
+    const text = readFileSync(join(fixture.projectDir, 'var', 'reports', 'atlas.jsonl'), 'utf8');
+    expect(JSON.parse(text)).toMatchObject(line);
+    expect(published).toEqual(['report.liveness']);
+  });
+
+  it('refuses when var/reports/ is not in its write list: nothing written, nothing published', async () => {
+    await expect(writer(['var/audit/']).write(line)).rejects.toThrow(
+      /file sandbox: atlas may not write ".*var\/reports\/atlas\.jsonl".*allows var\/audit\//,
+    );
+    expect(existsSync(join(fixture.projectDir, 'var', 'reports'))).toBe(false);
+    expect(published).toEqual([]);
+  });
+
+  it('refuses var/reports swapped for a symlink out of the project, and writes nothing there', async () => {
+    const reports = writer(['var/reports/']);
+    const outside = join(fixture.projectDir, '..', `${process.pid}-outside-${Date.now()}`);
+    mkdirSync(outside);
+    try {
+      mkdirSync(join(fixture.projectDir, 'var'));
+      symlinkSync(outside, join(fixture.projectDir, 'var', 'reports'));
+      await expect(reports.write(line)).rejects.toBeInstanceOf(SandboxViolationError);
+      expect(readdirSync(outside)).toEqual([]);
+    } finally {
+      // rmSync of the fixture does not follow the link: remove the target ourselves.
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,148 @@
+import { type Readable, type Writable } from 'node:stream';
+import { Logger, type LoggerService } from '@nestjs/common';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { busOptionsFromConfig, packageVersion } from '@opscrew/agent-core';
+import { auditFileFor, JsonlAuditLog } from '@opscrew/guardrails';
+import { EventPublisher, KvFactory, NatsConnectionService, provisionAll } from '@opscrew/messaging';
+import { createCrewMcpServer } from '../../../atlas/src/mcp/crew-mcp.server';
+import { openCrewMcpTools } from '../../../atlas/src/mcp/crew-mcp.wiring';
+import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
+import { type ConfigCommandOptions, loadForCli } from './config.commands';
+
+/** The protocol's streams; tests pass their own pair. */
+export interface McpStdio {
+  readonly stdin: Readable;
+  readonly stdout: Writable;
+  /** Resolves when the server should stop (default: SIGINT or SIGTERM). */
+  readonly stopSignal?: Promise<void>;
+}
+
+/** A client that spawns us must not wait forever when NATS is away: try a few seconds, then say so. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/**
+ * `opscrew mcp` sessions share one audit file: each MCP client spawns its own
+ * server, so this file has several writers (whole-line appends), unlike the
+ * agents' one-writer files.
+ */
+const STDIO_AUDIT_FILE = auditFileFor('mcp');
+
+/**
+ * `opscrew mcp`: the crew's MCP server over stdio, for an assistant on this
+ * host. stdout carries the protocol and nothing else: every line this command
+ * or a library would log goes to stderr.
+ */
+export async function mcpServe(
+  options: ConfigCommandOptions,
+  io: CliIo,
+  stdio: McpStdio = { stdin: process.stdin, stdout: process.stdout },
+): Promise<number> {
+  const say = (line: string): void => io.err(line);
+  // Config warnings and errors go to stderr too; a config summary on stdout would break the client.
+  const loaded = loadForCli(options, { out: say, err: say });
+  if ('exitCode' in loaded) return loaded.exitCode;
+  const { config } = loaded.loaded;
+  if (!config.mcp_server.enabled) {
+    say(
+      `opscrew mcp: the MCP server is disabled (mcp_server.enabled: false in ${loaded.loaded.configRoot})`,
+    );
+    return EXIT_INVALID;
+  }
+  Logger.overrideLogger(stderrLogger(say));
+
+  const bus = new NatsConnectionService({
+    ...busOptionsFromConfig(config.bus, 'opscrew-mcp'),
+    wait_on_first_connect: false,
+  });
+  let audit: JsonlAuditLog | undefined;
+  try {
+    const where = `cannot reach NATS at ${config.bus.servers.join(', ')}`;
+    await withTimeout(
+      bus.connect().catch((error: unknown) => {
+        throw new Error(
+          `${where}: ${(error as Error).message} (is nats-server -js running? NATS_URL points elsewhere)`,
+        );
+      }),
+      CONNECT_TIMEOUT_MS,
+      where,
+    );
+    // Idempotent: a server started before any agent still finds its buckets.
+    await provisionAll(await bus.jetstreamManager(), bus.subjects, {
+      duplicate_window_ms: bus.options.duplicate_window_ms,
+    });
+    const publisher = new EventPublisher(bus, 'cli');
+    const auditLog = new JsonlAuditLog({
+      path: loaded.loaded.resolvePath(STDIO_AUDIT_FILE),
+      publish: (subject, payload, publishOptions) =>
+        publisher.publish(subject, payload, publishOptions),
+    });
+    audit = auditLog;
+    const crew = await openCrewMcpTools({
+      factory: new KvFactory(bus),
+      publisher,
+      config,
+      audit: auditLog,
+      logger: {
+        log: () => undefined,
+        warn: (m) => say(`warning: ${m}`),
+        error: (m) => say(`error: ${m}`),
+      },
+    });
+    const server = createCrewMcpServer({
+      tools: crew.tools,
+      withheld: crew.withheld,
+      audit: auditLog,
+      transport: 'stdio',
+      version: packageVersion(),
+    });
+    const transport = new StdioServerTransport(stdio.stdin, stdio.stdout);
+    const closed = new Promise<void>((resolve) => {
+      server.onclose = resolve;
+    });
+    await server.connect(transport);
+    say(
+      `opscrew mcp: serving ${crew.tools.map((tool) => tool.name).join(', ')} on stdio ` +
+        `(audit ${auditLog.path})`,
+    );
+    // The client ends the session by closing our stdin.
+    const ended = new Promise<void>((resolve) => {
+      stdio.stdin.once('end', resolve);
+      stdio.stdin.once('close', resolve);
+    });
+    await Promise.race([closed, ended, stdio.stopSignal ?? signalled()]);
+    await server.close();
+    return EXIT_OK;
+  } catch (error) {
+    say(`opscrew mcp: ${(error as Error).message}`);
+    return EXIT_FAILURE;
+  } finally {
+    await audit?.flush().catch(() => undefined);
+    await bus.close().catch(() => undefined);
+  }
+}
+
+/** Nest's console logger writes to stdout; here every level goes to stderr. */
+function stderrLogger(say: (line: string) => void): LoggerService {
+  const line =
+    (level: string) =>
+    (message: unknown, ...rest: unknown[]): void => {
+      const context =
+        typeof rest[rest.length - 1] === 'string' ? ` [${String(rest[rest.length - 1])}]` : '';
+      say(`${level}${context}: ${String(message)}`);
+    };
+  return { log: () => undefined, warn: line('warn'), error: line('error') };
+}
+
+function signalled(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CliIo, EXIT_INVALID, EXIT_OK } from '../cli-io';
+import { natsConf } from './nats-conf.command';
+
+const ROOT = join(__dirname, '../../../..');
+
+function captureIo(): CliIo & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (line) => stdout.push(line), err: (line) => stderr.push(line) };
+}
+
+describe('opscrew nats-conf', () => {
+  it('renders exactly the committed deploy/nats/nats.conf for the shipped config (they never drift)', () => {
+    const io = captureIo();
+    expect(natsConf({ config: join(ROOT, 'config') }, io)).toBe(EXIT_OK);
+    const committed = readFileSync(join(ROOT, 'deploy/nats/nats.conf'), 'utf8');
+    // On a difference: `npx opscrew nats-conf > deploy/nats/nats.conf` (after a build).
+    expect(`${io.stdout.join('\n')}\n`).toBe(committed);
+  });
+
+  it('keeps the server settings docker-compose.yml relies on', () => {
+    const io = captureIo();
+    natsConf({ config: join(ROOT, 'config') }, io);
+    const conf = io.stdout.join('\n');
+    expect(conf).toMatch(/jetstream\s*\{[^}]*store_dir:\s*\/data\/jetstream/);
+    expect(conf).toContain('http: 0.0.0.0:8222');
+    expect(conf).toContain('password: $NATS_PASSWORD_OPS_MONITOR');
+  });
+
+  it('exits 2 with the config errors when the config is invalid', () => {
+    const io = captureIo();
+    expect(natsConf({ config: join(ROOT, 'does-not-exist') }, io)).toBe(EXIT_INVALID);
+    expect(io.stdout).toEqual([]);
+    expect(io.stderr.join('\n')).toMatch(/config INVALID/);
+  });
+});
