@@ -33,6 +33,7 @@ import {
   RUNTIME,
   type RuntimePort,
 } from '@opscrew/integrations';
+import { createLlmClient } from '@opscrew/llm';
 import {
   EventPublisher,
   IncidentIdAllocator,
@@ -217,6 +218,13 @@ export class JiraResolverModule {
               // Unique per process: replicas in containers often share pid 1.
               holder: `jira-resolver-${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`,
               mode: agent.mode,
+              // Claude when integrations.llm is configured, the rules otherwise: advice only.
+              reasoning: createLlmClient({
+                config,
+                agent: 'jira-resolver',
+                audit,
+                logger: new Logger('Reasoning'),
+              }),
             }),
         },
         {

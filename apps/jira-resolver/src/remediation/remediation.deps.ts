@@ -2,6 +2,7 @@ import { type OpscrewConfig } from '@opscrew/config';
 import { type EventOf, type EventPayloads, type EventSubject } from '@opscrew/contracts';
 import { type AuditSink } from '@opscrew/guardrails';
 import { type MetricsSource, type RuntimePort } from '@opscrew/integrations';
+import { type LlmClient } from '@opscrew/llm';
 import { type IncidentLedger, type LeaseService } from '@opscrew/messaging';
 import { type RunbookCatalog } from '../runbooks/runbook.catalog';
 import { type TicketGateway } from '../tickets/ticket.gateway';
@@ -42,4 +43,9 @@ export interface RemediationDeps {
   /** This replica: the lease holder name and the run owner. */
   readonly holder: string;
   readonly mode: 'act' | 'observe';
+  /**
+   * Advice for the humans reading the ticket (probable cause, what to check):
+   * Claude when configured, rules otherwise. Never decides an action here.
+   */
+  readonly reasoning?: Pick<LlmClient, 'kind' | 'triageSummary'>;
 }

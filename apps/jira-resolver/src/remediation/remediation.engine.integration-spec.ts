@@ -16,11 +16,18 @@ import {
   LeaseService,
   type NatsConnectionService,
 } from '@opscrew/messaging';
-import { openTestBus, removeTestTopology, testNamespace } from '@opscrew/messaging/testing';
+import {
+  eventually,
+  openTestBus,
+  removeTestTopology,
+  testNamespace,
+} from '@opscrew/messaging/testing';
+import { RulesLlmClient } from '@opscrew/llm';
 import { StringCodec } from 'nats';
 import { RunbookCatalog } from '../runbooks/runbook.catalog';
 import { TicketGateway } from '../tickets/ticket.gateway';
 import { RemediationRunsRepository } from './remediation-runs.repository';
+import { type RemediationDeps } from './remediation.deps';
 import { RemediationEngine } from './remediation.engine';
 import {
   FakeRuntime,
@@ -45,7 +52,11 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
   let outbox: RecordingOutbox;
   let audit: RecordingAudit;
 
-  const engine = (holder = 'resolver-a', mode: 'act' | 'observe' = 'act'): RemediationEngine =>
+  const engine = (
+    holder = 'resolver-a',
+    mode: 'act' | 'observe' = 'act',
+    reasoning?: RemediationDeps['reasoning'],
+  ): RemediationEngine =>
     new RemediationEngine({
       config: loaded.config,
       catalog: new RunbookCatalog(loaded, () => loaded),
@@ -61,6 +72,7 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
       now: clock.now,
       holder,
       mode,
+      ...(reasoning ? { reasoning } : {}),
     });
   let ledger: IncidentLedger;
 
@@ -170,6 +182,18 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
       'remediation.check_logs',
       'remediation.restart_service',
     ]);
+  });
+
+  it("adds the reasoning port's triage summary to the ticket, as advice only", async () => {
+    const resolver = engine('resolver-a', 'act', new RulesLlmClient());
+    await resolver.enqueue(incident('INC-20261124-010'));
+    const run = await drive(resolver, 'INC-20261124-010');
+    expect(run.state).toBe('succeeded');
+    expect(runtime.restarts).toHaveLength(1);
+    const summary = (): string | undefined =>
+      outbox.comments().find((text) => text.startsWith('Triage summary (rules): probable cause:'));
+    await eventually(() => summary() !== undefined);
+    expect(summary()).toMatch(/What to check: .+\.$/);
   });
 
   it('treats hostile log lines as data: flagged in the audit, the run unchanged, nothing else touched', async () => {

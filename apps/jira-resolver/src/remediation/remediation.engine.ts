@@ -268,7 +268,45 @@ export class RemediationEngine {
       `${run.run_id}:triage`,
       `Triage: runbook ${match.name} (${match.why}). Evidence: ${evidenceNote}`,
     );
+    this.adviseOnTicket(context, evidence.text);
     return true;
+  }
+
+  /**
+   * The reasoning port's triage summary as one more ticket comment, off the
+   * remediation's path: a model call must never delay a restart, and its
+   * answer is advice for people — it decides nothing. Lost on a crash, which
+   * costs a comment, not a fix.
+   */
+  private adviseOnTicket(context: StepContext, evidenceText: string): void {
+    const { deps } = context;
+    const reasoning = deps.reasoning;
+    if (!reasoning) return;
+    const run = context.run;
+    void (async () => {
+      const recorded = await deps.ledger.get(run.incident_id);
+      const facts = recorded ?? {
+        incident_id: run.incident_id,
+        service: run.service,
+        symptom: run.symptom,
+        severity: run.severity,
+        value: Number.NaN,
+        detected_at: run.created_at,
+      };
+      const summary = await reasoning.triageSummary(facts, [
+        { source: `runtime:${run.service}`, text: evidenceText },
+      ]);
+      await deps.tickets.comment(
+        run,
+        `${run.run_id}:triage-summary`,
+        `Triage summary (${reasoning.kind}): probable cause: ${summary.probable_cause}. ` +
+          `What to check: ${summary.what_to_check.join('; ')}.`,
+      );
+    })().catch((error: unknown) => {
+      this.logger.warn(
+        `${run.incident_id}: no triage summary on the ticket: ${(error as Error).message}`,
+      );
+    });
   }
 
   /**
