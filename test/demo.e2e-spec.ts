@@ -157,18 +157,22 @@ describe('the demo story (e2e)', () => {
       });
 
       // A real incident on a locked service: jira-resolver must wait for the lock, not act.
-      const injected = runCli([
-        'incident',
-        'inject',
-        '--service',
-        'ad',
-        '--symptom',
-        'high_error_rate',
-        '--value',
-        '0.5',
-        '--config',
-        environment.configDir,
-      ]);
+      const injected = runCli(
+        [
+          'incident',
+          'inject',
+          '--service',
+          'ad',
+          '--symptom',
+          'high_error_rate',
+          '--value',
+          '0.5',
+          '--config',
+          environment.configDir,
+        ],
+        // The run's config reads its REST token from the environment, as the agents do.
+        { OPSCREW_API_TOKEN: environment.apiToken },
+      );
       expect(injected.stderr).toBe('');
       expect(injected.code).toBe(0);
       const incidentId = /INC-\d{8}-\d{3,}/.exec(injected.stdout)?.[0];

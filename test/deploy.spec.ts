@@ -31,11 +31,22 @@ interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
 }
 
+/** What .env gives docker-compose (test values: the files carry no default secrets). */
+const COMPOSE_ENV: Record<string, string> = {
+  NATS_PASSWORD_ATLAS: 'testAtlas',
+  NATS_PASSWORD_OPS_MONITOR: 'testOpsMonitor',
+  NATS_PASSWORD_JIRA_RESOLVER: 'testJiraResolver',
+  NATS_PASSWORD_DEMO_CONTROLLER: 'testDemoController',
+  NATS_PASSWORD_CLI: 'testCli',
+  OPSCREW_API_TOKEN: 'test-api-token-for-compose',
+  OPSCREW_SHOP_TOKEN: 'test-shop-token-for-compose',
+};
+
 /** The compose config root as the agents' containers see it, assembled in a temp folder. */
 function loadComposeConfig(configRoot: string): LoadedConfig {
   cpSync(join(ROOT, 'config'), join(configRoot, 'shipped'), { recursive: true });
   copyFileSync(join(ROOT, COMPOSE_OVERLAY), join(configRoot, 'opscrew.json5'));
-  return loadConfig({ configDir: configRoot, env: {} });
+  return loadConfig({ configDir: configRoot, env: COMPOSE_ENV });
 }
 
 /** `http://cart:7102/metrics` → host `cart`, port 7102, origin `http://cart:7102`. */
@@ -225,7 +236,7 @@ describe('deployment files', () => {
     const result = spawnSync(
       'docker-compose',
       ['-f', join(ROOT, 'docker-compose.yml'), 'config', '-q'],
-      { encoding: 'utf8', cwd: ROOT },
+      { encoding: 'utf8', cwd: ROOT, env: { ...process.env, ...COMPOSE_ENV } },
     );
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);

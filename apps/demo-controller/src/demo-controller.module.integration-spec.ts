@@ -48,6 +48,7 @@ describe('demo-controller module against NATS JetStream', () => {
       JSON.stringify({
         $include: './shipped.json5',
         bus: { namespace },
+        http: { api_token: '${OPSCREW_API_TOKEN}' },
         agents: { 'demo-controller': { controller: { learning: { settle_s: 2 } } } },
       }),
     );

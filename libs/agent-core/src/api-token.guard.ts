@@ -44,7 +44,7 @@ export class ApiTokenGuard implements CanActivate {
     const where = `${request.method} ${request.path}`;
     if (this.token === undefined)
       throw new UnauthorizedException(
-        `${where}: this agent has no http.api_token configured, so its mutating endpoints are disabled (set OPSCREW_API_TOKEN)`,
+        `${where}: this agent has no http.api_token configured, so its mutating endpoints are disabled (add http: { api_token: '\${OPSCREW_API_TOKEN}' } to the config and the token to .env)`,
       );
     const header = request.headers.authorization;
     if (header === undefined || header === '')

@@ -20,7 +20,7 @@ const INCIDENT: IncidentFacts = {
 function settings(baseUrl: string, overrides: Partial<LlmSettings['budgets']> = {}): LlmSettings {
   return {
     model: 'claude-sonnet-5-5',
-    apiKey: 'sk-test-contract',
+    apiKey: 'test-contract-key',
     baseUrl,
     timeoutMs: 10_000,
     maxRetries: 2,
@@ -110,7 +110,7 @@ describe('AnthropicLlmClient against the Messages API contract server', () => {
     });
     const [request] = api.requests;
     expect(request?.status).toBe(200);
-    expect(request?.headers.authorization).toBe('Bearer sk-test-contract');
+    expect(request?.headers.authorization).toBe('Bearer test-contract-key');
     expect(request?.headers['anthropic-version']).toEqual(expect.any(String));
     expect(request?.body.model).toBe('claude-sonnet-5-5');
     expect(request?.body.tools).toBeUndefined();

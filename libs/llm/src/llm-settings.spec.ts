@@ -31,12 +31,12 @@ describe('LLM settings from the configuration', () => {
     enableClaude();
     const { config } = loadConfig({
       configDir: fixture.dir,
-      env: { ANTHROPIC_API_KEY: 'sk-ant-test' },
+      env: { ANTHROPIC_API_KEY: 'test-anthropic-key' },
     });
     const settings = llmSettingsFromConfig(config);
     expect(settings).toMatchObject({
       model: 'claude-sonnet-5-5',
-      apiKey: 'sk-ant-test',
+      apiKey: 'test-anthropic-key',
       maxRetries: 3,
       modelCallsPerHour: 120,
       budgets: { max_turns: 8, max_tokens_per_incident: 200_000, max_cost_usd_per_incident: 1 },

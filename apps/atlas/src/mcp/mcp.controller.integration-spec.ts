@@ -42,6 +42,12 @@ describe("atlas's POST /mcp (streamable HTTP, stateless)", () => {
       "stream: 'OPS',",
       `stream: 'OPS',\n    namespace: '${namespace}',`,
     );
+    // The shipped config has no token (mutating endpoints off): switch /mcp on as an overlay would.
+    fixture.patch(
+      'opscrew.json5',
+      "host: '${OPSCREW_HTTP_HOST}',",
+      "host: '${OPSCREW_HTTP_HOST}',\n    api_token: '${OPSCREW_API_TOKEN}',",
+    );
     fixture.patch(
       'opscrew.json5',
       'mcp_server: { enabled: true, allow_ack: false },',

@@ -31,6 +31,8 @@ export function writeDemoConfig(options: DemoOverlayOptions): string {
   const overlay = {
     $include: './shipped.json5',
     bus: { namespace: options.namespace },
+    // The run's own token, passed to every child as OPSCREW_API_TOKEN (never written here).
+    http: { api_token: '${OPSCREW_API_TOKEN}' },
     agents: {
       atlas: { ...agent, liveness: { check_interval_s: 2 } },
       'ops-monitor': { ...agent, monitor: { cycle_interval_s: 1 } },

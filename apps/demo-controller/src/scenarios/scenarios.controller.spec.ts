@@ -26,8 +26,10 @@ describe('REST: /scenarios and /scorecard', () => {
   let server: Server;
   const loaded = shippedConfig();
   const config = loaded.config;
-  /** The shipped default (config/opscrew.json5 env block); what ApiTokenGuard compares with. */
-  const auth = `Bearer ${config.http.api_token ?? 'missing'}`;
+  /** The shipped config has no token (mutating endpoints off); an overlay would set this. */
+  const API_TOKEN = 'scenarios-spec-api-token';
+  config.http.api_token = API_TOKEN;
+  const auth = `Bearer ${API_TOKEN}`;
   const clock = new ManualScheduler();
   const logger = { log: jest.fn(), warn: jest.fn(), error: jest.fn() };
   const learning = new LearningService(

@@ -20,7 +20,7 @@ import { type AuditPublish, JsonlAuditLog } from './jsonl.audit-log';
 import { inputDigest, stableJson } from './stable-json';
 
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
-const SECRET = 'xoxb-super-secret-token-123';
+const SECRET = 'fake-secret-for-the-audit-test';
 
 function entry(overrides: Partial<AuditEntry> = {}): AuditEntry {
   return {

@@ -31,7 +31,7 @@ const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 jest.setTimeout(30_000);
 
 const EMAIL = 'ops-bot@acme.example';
-const TOKEN = 'ATATT-outbox-integration-secret';
+const TOKEN = 'fake-jira-token-outbox-test';
 /** Compressed windows: Discord 5 per 1.5 s instead of per minute; Jira 10 per minute instead of per hour. */
 const NOTIFY_WINDOW_MS = 1500;
 

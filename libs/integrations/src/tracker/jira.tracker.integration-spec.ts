@@ -11,7 +11,7 @@ import { type TicketDraft } from './tracker.port';
 jest.setTimeout(30_000);
 
 const EMAIL = 'bot@acme.example';
-const TOKEN = 'ATATT-contract-secret-0123456789';
+const TOKEN = 'fake-jira-token-contract-test';
 
 const draft = (n: number): TicketDraft => ({
   idempotency_key: `ticket:INC-20250131-${String(n).padStart(3, '0')}`,

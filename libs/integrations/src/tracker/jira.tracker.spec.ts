@@ -7,7 +7,7 @@ import { idempotencyLabel } from './idempotency-key';
 import { JiraTracker, jqlString } from './jira.tracker';
 import { type TicketDraft } from './tracker.port';
 
-const TOKEN = 'ATATT3xFfGF0-secret-token-value';
+const TOKEN = 'fake-jira-token-unit-test';
 const config: JiraConfig = {
   base_url: 'https://acme.atlassian.net/',
   email: 'bot@acme.example',
