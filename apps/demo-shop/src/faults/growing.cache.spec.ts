@@ -16,15 +16,18 @@ describe('GrowingCache', () => {
     expect(cache.retainedBytes).toBe(0);
   });
 
-  it('makes the memory resident: RSS grows by about what it retains', () => {
-    // 128 MiB written: the rest of a shared test worker (its GC returning tens of MiB at any
-    // moment) cannot hide that, where a few MiB could drown in the noise.
+  it('holds every byte it retains: the allocation is accounted to the process, not lazily reserved', () => {
+    // Measured as the process's ArrayBuffer memory, which counts exactly what live Buffers
+    // hold. RSS is the number an operator sees, but inside a shared test worker the GC returns
+    // tens of MiB to the OS at any moment, so an RSS delta is noise here (CI saw 30 MiB of
+    // 128 MiB); the demo's leak scenario shows the RSS growth end to end.
     const cache = new GrowingCache(8 * 1024 * 1024, 0, 0);
-    const before = process.memoryUsage.rss();
+    const before = process.memoryUsage().arrayBuffers;
     for (let i = 0; i < 16; i++) cache.grow();
-    const grown = process.memoryUsage.rss() - before;
+    const grown = process.memoryUsage().arrayBuffers - before;
     expect(cache.retainedBytes).toBe(128 * 1024 * 1024);
-    expect(grown).toBeGreaterThan(64 * 1024 * 1024);
+    // A little below 128 MiB is fine: the GC may free buffers the earlier test let go meanwhile.
+    expect(grown).toBeGreaterThan(120 * 1024 * 1024);
     cache.clear();
   });
 
