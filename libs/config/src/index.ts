@@ -3,6 +3,8 @@ export * from './redact';
 export * from './runtime-environment';
 export * from './load/config-issue';
 export * from './load/config-path';
+export { type PathIssue } from './validate/path-issue';
+export { validateConfigPart } from './validate/schema.validator';
 export { ENV_NAME } from './load/env-substitutor';
 export { MAX_INCLUDE_DEPTH } from './load/include.resolver';
 export { MAX_CONFIG_FILE_BYTES } from './load/json5-file.reader';

@@ -2,7 +2,12 @@ import { AnthropicLlmClient } from './anthropic.llm-client';
 import { type LlmSettings } from './llm-settings';
 import { McpToolbox } from './mcp/mcp-toolbox';
 import { type IncidentFacts } from './reasoning/incident-reasoning.types';
-import { AnthropicContractServer, RecordingAuditSink, TINY_MCP_SERVER_PATH } from './testing';
+import {
+  AnthropicContractServer,
+  contractLlmSettings,
+  RecordingAuditSink,
+  TINY_MCP_SERVER_PATH,
+} from './testing';
 import { InProcessTools } from './tools/in-process-tools';
 import { ToolWhitelist } from './tools/tool-whitelist';
 
@@ -16,28 +21,6 @@ const INCIDENT: IncidentFacts = {
   metric: 'error_rate_ratio',
   detected_at: '2026-01-01T03:00:00.000Z',
 };
-
-function settings(baseUrl: string, overrides: Partial<LlmSettings['budgets']> = {}): LlmSettings {
-  return {
-    model: 'claude-sonnet-5-5',
-    apiKey: 'test-contract-key',
-    baseUrl,
-    timeoutMs: 10_000,
-    maxRetries: 2,
-    toolCallsPerMinute: 30,
-    toolTimeoutMs: 5_000,
-    modelCallsPerHour: 120,
-    budgets: {
-      max_tokens_per_call: 1024,
-      max_turns: 6,
-      max_tokens_per_incident: 100_000,
-      max_cost_usd_per_incident: 1,
-      run_timeout_ms: 30_000,
-      ...overrides,
-    },
-    prices: new Map([['claude-sonnet-5-5', { input_usd_per_mtok: 2, output_usd_per_mtok: 10 }]]),
-  };
-}
 
 describe('AnthropicLlmClient against the Messages API contract server', () => {
   const api = new AnthropicContractServer();
@@ -80,7 +63,7 @@ describe('AnthropicLlmClient against the Messages API contract server', () => {
     extra: Partial<LlmSettings> = {},
   ): AnthropicLlmClient {
     return new AnthropicLlmClient({
-      settings: { ...settings(api.baseUrl, overrides), ...extra },
+      settings: { ...contractLlmSettings(api.baseUrl, overrides), ...extra },
       agent: 'ops-monitor',
       whitelist: new ToolWhitelist(new Map(Object.entries(whitelist))),
       toolProviders: [local],
@@ -158,7 +141,12 @@ describe('AnthropicLlmClient against the Messages API contract server', () => {
     expect(audit.entries.map((e) => [e.action, e.verdict])).toEqual([
       ['llm.tool_call', 'refused'],
       ['llm.tool_call', 'allowed'],
+      ['llm.run', 'allowed'],
     ]);
+    // The run itself is on the trail: model, purpose, turns, tokens, cost, why it stopped.
+    expect(audit.entries[2]?.result).toMatch(
+      /^claude-sonnet-5-5 triage: end_turn after 3 turn\(s\), \d+ tokens, \$\d+\.\d{4} — /,
+    );
     expect(audit.entries[0]).toMatchObject({
       agent: 'ops-monitor',
       incident_id: INCIDENT.incident_id,
@@ -199,8 +187,11 @@ describe('AnthropicLlmClient against the Messages API contract server', () => {
       'refused: runtime_exec is not allowed for ops-monitor (tools that exec are never granted)',
       'refused: get_incident is not allowed for ops-monitor',
     ]);
-    expect(audit.entries.every((e) => e.verdict === 'refused')).toBe(true);
-    expect(audit.entries).toHaveLength(2);
+    expect(audit.entries.map((e) => [e.action, e.verdict])).toEqual([
+      ['llm.tool_call', 'refused'],
+      ['llm.tool_call', 'refused'],
+      ['llm.run', 'allowed'],
+    ]);
   });
 
   it('retries a 429 and a 529 (honouring retry-after) and then succeeds', async () => {
@@ -320,6 +311,11 @@ describe('AnthropicLlmClient against the Messages API contract server', () => {
     expect(limited.stop).toBe('rate_limited');
     expect(limited.detail).toContain('llm.model_calls: rate limit of 1');
     expect(api.requests).toHaveLength(1);
+    // A guardrail saying no is audited as refused, like a refused tool or restart.
+    expect(audit.entries.map((e) => `${e.action}:${e.verdict}`)).toEqual([
+      'llm.run:allowed',
+      'llm.run:refused',
+    ]);
   });
 
   it('proposeAction: invalid JSON, an action not allowed, or extra keys → null; valid → the action', async () => {
@@ -424,7 +420,7 @@ describe('AnthropicLlmClient against the Messages API contract server', () => {
         { kind: 'message', content: [{ type: 'text', text: 'cart cannot reach valkey-cart' }] },
       );
       const llm = new AnthropicLlmClient({
-        settings: settings(api.baseUrl),
+        settings: contractLlmSettings(api.baseUrl),
         agent: 'ops-monitor',
         whitelist: new ToolWhitelist(
           new Map([['ops-monitor', ['tiny_list_services', 'tiny_get_logs']]]),
@@ -468,7 +464,9 @@ describe('AnthropicLlmClient against the Messages API contract server', () => {
           'refused: tiny_delete_service is not allowed for ops-monitor (tools that delete are never granted)',
       });
       expect(
-        audit.entries.map((e) => `${e.verdict}:${(e.input as { tool: string }).tool}`),
+        audit.entries
+          .filter((e) => e.action === 'llm.tool_call')
+          .map((e) => `${e.verdict}:${(e.input as { tool: string }).tool}`),
       ).toEqual([
         'allowed:tiny_list_services',
         'allowed:tiny_get_logs',

@@ -54,6 +54,16 @@ export interface AnthropicLlmClientOptions {
 
 /** Audit action of every tool call the model asks for, allowed or refused. */
 export const TOOL_CALL_AUDIT_ACTION = 'llm.tool_call';
+/** The audit action of one model run (its turns, tokens, cost and why it stopped). */
+export const MODEL_RUN_AUDIT_ACTION = 'llm.run';
+/** Stops that are a guardrail saying no, audited as `refused`. */
+const GUARDRAIL_STOPS: ReadonlySet<LlmStopReason> = new Set([
+  'max_turns',
+  'token_budget',
+  'cost_budget',
+  'timeout',
+  'rate_limited',
+]);
 
 /**
  * Claude through the Messages API: a tool-use loop with complete mediation.
@@ -109,7 +119,7 @@ export class AnthropicLlmClient implements LlmClient {
     let outputTokens = 0;
     let runCost = 0;
     let text = '';
-    const finish = (stop: LlmStopReason, detail: string): LlmRunResult => {
+    const finish = async (stop: LlmStopReason, detail: string): Promise<LlmRunResult> => {
       const result = {
         stop,
         detail,
@@ -120,10 +130,20 @@ export class AnthropicLlmClient implements LlmClient {
         cost_usd: runCost,
         tool_calls: calls,
       };
-      this.logger.log(
-        `llm ${request.agent}/${request.purpose} ${request.incident_id}: ${stop} after ${turns} turn(s), ` +
-          `${inputTokens + outputTokens} tokens, $${runCost.toFixed(4)} — ${detail}`,
-      );
+      const line =
+        `${stop} after ${turns} turn(s), ${inputTokens + outputTokens} tokens, ` +
+        `$${runCost.toFixed(4)} — ${detail}`;
+      this.logger.log(`llm ${request.agent}/${request.purpose} ${request.incident_id}: ${line}`);
+      // Every run is an outbound side effect with a cost: on the audit trail like any other
+      // action. `refused` when a guardrail (budget, rate limit) stopped it, not the model.
+      await this.options.audit.record({
+        agent: request.agent,
+        action: MODEL_RUN_AUDIT_ACTION,
+        verdict: GUARDRAIL_STOPS.has(stop) ? 'refused' : 'allowed',
+        result: `${settings.model} ${request.purpose}: ${line}`,
+        input: { model: settings.model, purpose: request.purpose, messages: request.messages },
+        incident_id: request.incident_id,
+      });
       return result;
     };
     if (price === undefined) {

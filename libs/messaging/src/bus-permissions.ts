@@ -43,7 +43,7 @@ export interface BusGrant {
 export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
   atlas: {
     // liveness.service (agent.stale), report-writer (report.liveness and the reports it writes),
-    // the MCP endpoint (audit.atlas; reads locks). Its `ack_incident` tool, off unless
+    // the MCP endpoint and postmortem drafts (audit.atlas; reads locks). Its `ack_incident` tool, off unless
     // mcp_server.allow_ack, does what `incident ack` does: incident.updated, the escalation
     // record and the chain owner's audit subject — granted statically, gated in code.
     publishes: [
@@ -53,7 +53,13 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       SUBJECTS.incidentUpdated,
       auditSubject('jira-resolver'),
     ],
-    consumes: ['atlas-ledger', 'atlas-heartbeats', 'atlas-reports', 'atlas-deadletters'],
+    consumes: [
+      'atlas-ledger',
+      'atlas-postmortems',
+      'atlas-heartbeats',
+      'atlas-reports',
+      'atlas-deadletters',
+    ],
     buckets: {
       [KV_BUCKETS.heartbeats]: 'read',
       [KV_BUCKETS.incidents]: 'write',

@@ -58,8 +58,9 @@ describe('topology', () => {
     }
     expect(CONSUMERS['jira-resolver-incidents'].filter).toBe('incident.detected');
     expect(CONSUMERS['atlas-ledger'].filter).toBe('incident.>');
+    expect(CONSUMERS['atlas-postmortems'].filter).toBe('incident.>');
     expect(CONSUMERS['demo-controller-locks'].filter).toBe('lock.>');
-    expect(CONSUMER_NAMES).toHaveLength(11);
+    expect(CONSUMER_NAMES).toHaveLength(12);
   });
 
   it('lets apps ask for a consumer by name', () => {

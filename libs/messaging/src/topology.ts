@@ -125,6 +125,20 @@ export const CONSUMERS = {
     max_ack_pending: MAX_ACK_PENDING_FAST,
     pull_batch: PULL_BATCH_FAST,
   },
+  'atlas-postmortems': {
+    durable: 'atlas-postmortems',
+    // NATS 2.9 takes one filter per consumer: the family, and the handler keeps resolved/escalated.
+    filter: 'incident.>',
+    description: 'atlas drafts a postmortem when an incident is resolved or escalated',
+    deliver: 'all',
+    // A draft may be a model call (bounded by integrations.llm.budgets.run_timeout_ms) and a
+    // file write; the loop's in-progress pings keep a longer one from being redelivered.
+    ack_wait_ms: 120_000,
+    max_deliver: MAX_DELIVER_DEFAULT,
+    // One model call at a time is plenty: incidents end minutes apart, and a burst can queue.
+    max_ack_pending: 4,
+    pull_batch: 1,
+  },
   'atlas-heartbeats': {
     durable: 'atlas-heartbeats',
     filter: 'heartbeat.>',

@@ -5,3 +5,4 @@ export * from './sandbox-violation.error';
 export * from './file-sandbox';
 export * from './file-sandbox.factory';
 export * from './writable-path';
+export * from './atomic-write';

@@ -1,8 +1,7 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { type LoadedConfig } from '@opscrew/config';
-import { AUDIT, type AuditSink, auditFileFor, JsonlAuditLog } from '@opscrew/guardrails';
+import { AUDIT, type AuditSink } from '@opscrew/guardrails';
 import { EventPublisher, KvFactory } from '@opscrew/messaging';
-import { MCP_AUDIT_AGENT } from './crew-mcp.server';
 import { openCrewMcpTools } from './crew-mcp.wiring';
 import { CREW_MCP_TOOLS, McpController } from './mcp.controller';
 
@@ -13,20 +12,13 @@ import { CREW_MCP_TOOLS, McpController } from './mcp.controller';
  */
 @Module({})
 export class AtlasMcpModule {
-  static forRoot(loaded: LoadedConfig): DynamicModule {
+  /** `audit`: atlas's AtlasAuditModule, the same instance atlas imports (one log, one writer). */
+  static forRoot(loaded: LoadedConfig, audit: DynamicModule): DynamicModule {
     return {
       module: AtlasMcpModule,
+      imports: [audit],
       controllers: [McpController],
       providers: [
-        {
-          provide: AUDIT,
-          inject: [EventPublisher],
-          useFactory: (publisher: EventPublisher) =>
-            new JsonlAuditLog({
-              path: loaded.resolvePath(auditFileFor(MCP_AUDIT_AGENT)),
-              publish: (subject, payload, options) => publisher.publish(subject, payload, options),
-            }),
-        },
         {
           provide: CREW_MCP_TOOLS,
           inject: [KvFactory, EventPublisher, AUDIT],

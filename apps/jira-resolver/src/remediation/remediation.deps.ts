@@ -44,8 +44,10 @@ export interface RemediationDeps {
   readonly holder: string;
   readonly mode: 'act' | 'observe';
   /**
-   * Advice for the humans reading the ticket (probable cause, what to check):
-   * Claude when configured, rules otherwise. Never decides an action here.
+   * Claude when configured, rules otherwise: advice for the humans reading the
+   * ticket (probable cause, what to check), and — only when no runbook matches
+   * — one proposed action from a short safe list, validated and checked like
+   * any runbook step. Absent: no advice, and no runbook means escalate.
    */
-  readonly reasoning?: Pick<LlmClient, 'kind' | 'triageSummary'>;
+  readonly reasoning?: Pick<LlmClient, 'kind' | 'triageSummary' | 'proposeAction'>;
 }

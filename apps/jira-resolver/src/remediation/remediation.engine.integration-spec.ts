@@ -22,7 +22,15 @@ import {
   removeTestTopology,
   testNamespace,
 } from '@opscrew/messaging/testing';
-import { RulesLlmClient } from '@opscrew/llm';
+import { SandboxedRuntime } from '@opscrew/integrations';
+import {
+  AnthropicLlmClient,
+  type ProposedAction,
+  RulesLlmClient,
+  ToolWhitelist,
+} from '@opscrew/llm';
+import { AnthropicContractServer, contractLlmSettings } from '@opscrew/llm/testing';
+import { runtimePolicyFor } from '@opscrew/sandbox';
 import { StringCodec } from 'nats';
 import { RunbookCatalog } from '../runbooks/runbook.catalog';
 import { TicketGateway } from '../tickets/ticket.gateway';
@@ -56,24 +64,28 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
     holder = 'resolver-a',
     mode: 'act' | 'observe' = 'act',
     reasoning?: RemediationDeps['reasoning'],
-  ): RemediationEngine =>
-    new RemediationEngine({
-      config: loaded.config,
-      catalog: new RunbookCatalog(loaded, () => loaded),
-      runtime,
-      metrics,
-      leases,
-      runs,
-      tickets: new TicketGateway(outbox, mode === 'observe'),
-      escalation,
-      publisher: new EventPublisher(bus, 'jira-resolver'),
-      ledger,
-      audit,
-      now: clock.now,
-      holder,
-      mode,
-      ...(reasoning ? { reasoning } : {}),
-    });
+  ): RemediationEngine => new RemediationEngine(engineDeps(holder, mode, reasoning));
+  const engineDeps = (
+    holder: string,
+    mode: 'act' | 'observe',
+    reasoning?: RemediationDeps['reasoning'],
+  ): RemediationDeps => ({
+    config: loaded.config,
+    catalog: new RunbookCatalog(loaded, () => loaded),
+    runtime,
+    metrics,
+    leases,
+    runs,
+    tickets: new TicketGateway(outbox, mode === 'observe'),
+    escalation,
+    publisher: new EventPublisher(bus, 'jira-resolver'),
+    ledger,
+    audit,
+    now: clock.now,
+    holder,
+    mode,
+    ...(reasoning ? { reasoning } : {}),
+  });
   let ledger: IncidentLedger;
 
   /** Ticks the engine, one simulated second at a time, until the run settles. */
@@ -362,12 +374,199 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
     expect(escalation.calls[1]).toMatch(/^escalate INC-20261124-012: gave up after 5 errors/);
   });
 
-  it('escalates at once when no runbook matches', async () => {
+  it('escalates at once when no runbook matches and nothing can propose', async () => {
     const resolver = engine();
     await resolver.enqueue(incident('INC-20261124-008', 'cart', 'traffic_drop'));
     const run = await drive(resolver, 'INC-20261124-008');
     expect(run.state).toBe('failed');
     expect(escalation.calls[1]).toMatch(/no runbook matches symptom traffic_drop/);
+  });
+
+  describe('no runbook matches: a proposed action, under the same guardrails', () => {
+    /** A reasoning port that answers with whatever the test scripts: a hostile model, say. */
+    const scripted = (...answers: (ProposedAction | null)[]): RemediationDeps['reasoning'] => {
+      const rules = new RulesLlmClient();
+      return {
+        kind: 'anthropic',
+        triageSummary: (facts, evidence) => rules.triageSummary(facts, evidence),
+        proposeAction: () => Promise.resolve(answers.shift() ?? null),
+      };
+    };
+    const proposals = () => audit.entries.filter((e) => e.action === 'remediation.propose');
+
+    it('the rules propose a restart for a leak no runbook covers: one restart, verified with metrics, resolved', async () => {
+      const resolver = engine('resolver-a', 'act', new RulesLlmClient());
+      await resolver.enqueue(incident('INC-20261124-020', 'cart', 'high_memory'));
+      const run = await drive(resolver, 'INC-20261124-020');
+      expect(run.state).toBe('succeeded');
+      expect(run.runbook).toBe('proposed_action');
+      expect(run.proposal).toEqual({ by: 'rules', action: 'restart_service', params: [] });
+      expect(run.steps.map((step) => `${step.action}:${step.result}`)).toEqual([
+        'restart_service:ok',
+        'verify_metrics:ok',
+      ]);
+      expect(runtime.restarts.map((restart) => restart.service)).toEqual(['cart']);
+      expect(outbox.transitions()).toEqual(['in_progress', 'in_review', 'done']);
+      expect(outbox.comments()).toContainEqual(
+        expect.stringMatching(
+          /^Triage: no runbook matches symptom high_memory with the evidence seen\. The rules proposed restart_service; it runs under the same guardrails as a runbook step/,
+        ),
+      );
+      expect(proposals()).toEqual([
+        expect.objectContaining({
+          verdict: 'allowed',
+          result:
+            'rules proposed restart_service for cart: accepted, it meets the same checks as a runbook step',
+        }),
+      ]);
+      expect((await published(SUBJECTS.remediationFinished))[0]).toMatchObject({
+        outcome: 'succeeded',
+        runbook: 'proposed_action',
+      });
+    });
+
+    it('the rules propose nothing for a traffic drop: escalated at once, nothing touched', async () => {
+      const resolver = engine('resolver-a', 'act', new RulesLlmClient());
+      await resolver.enqueue(incident('INC-20261124-021', 'cart', 'traffic_drop'));
+      const run = await drive(resolver, 'INC-20261124-021');
+      expect(run.state).toBe('failed');
+      expect(runtime.restarts).toEqual([]);
+      expect(escalation.calls[1]).toBe(
+        'escalate INC-20261124-021: no runbook matches symptom traffic_drop with the evidence seen, and rules proposed nothing safe: a human should look',
+      );
+      expect(proposals()[0]).toMatchObject({ verdict: 'refused' });
+    });
+
+    it.each([
+      [
+        'an action outside the safe list',
+        { action: 'increase_memory_limit', params: {} },
+        /"increase_memory_limit" is not among the actions a proposal may take/,
+      ],
+      [
+        'a command the runtime never grants',
+        { action: 'runtime_exec', params: { cmd: 'docker rm -f nats' } },
+        /"runtime_exec" is not among the actions a proposal may take/,
+      ],
+      [
+        'another target than the incident’s service',
+        { action: 'restart_service', params: { service: 'nats' } },
+        /restart_service takes no parameter "service"/,
+      ],
+      [
+        'a value the action schema refuses',
+        { action: 'restart_service', params: { condition: '$(rm -rf /)' } },
+        /actions\.0\.condition: must be one of always, if_unhealthy, if_resource_pressure/,
+      ],
+    ])(
+      'a proposal with %s is refused by the schema: audited, escalated, nothing restarted',
+      async (_what, proposal, reason) => {
+        const resolver = engine('resolver-a', 'act', scripted(proposal));
+        await resolver.enqueue(incident('INC-20261124-022', 'cart', 'high_memory'));
+        const run = await drive(resolver, 'INC-20261124-022');
+        expect(run.state).toBe('failed');
+        expect(run.proposal).toBeUndefined();
+        expect(runtime.restarts).toEqual([]);
+        expect(proposals()).toHaveLength(1);
+        expect(proposals()[0]?.verdict).toBe('refused');
+        expect(proposals()[0]?.result).toMatch(reason);
+        expect(escalation.calls[1]).toMatch(/the anthropic proposal was refused: /);
+      },
+    );
+
+    it('a valid proposal still meets the sandbox: a restart of a protected service is refused by the runtime policy', async () => {
+      // The real SandboxedRuntime (policy from the shipped config) in front of the fake services.
+      const sandboxed = new SandboxedRuntime({
+        agent: 'jira-resolver',
+        driver: runtime.driver(),
+        policy: runtimePolicyFor(loaded.config, 'jira-resolver'),
+        fencing: (key, revision) => leases.isCurrent(key, revision),
+        audit,
+        mode: 'act',
+      });
+      const resolver = new RemediationEngine({
+        ...engineDeps('resolver-a', 'act', scripted({ action: 'restart_service', params: {} })),
+        runtime: sandboxed,
+      });
+      await resolver.enqueue(incident('INC-20261124-023', 'flagd', 'high_memory'));
+      const run = await drive(resolver, 'INC-20261124-023');
+      expect(run.state).toBe('failed');
+      expect(run.runbook).toBe('proposed_action');
+      expect(run.outcome).toMatch(/^restart refused: .*protected/);
+      expect(runtime.restarts).toEqual([]);
+      expect(
+        audit.entries.filter((e) => e.action === 'runtime.restart').map((e) => e.verdict),
+      ).toEqual(['refused']);
+    });
+
+    it('a valid proposal still meets the lock: deferred while a load test holds the service', async () => {
+      const stress = await leases.acquire(
+        serviceLockKey('cart'),
+        'demo-controller',
+        20_000,
+        'stress',
+      );
+      if (!stress.ok) throw new Error('could not take the lock for the test');
+      const resolver = engine('resolver-a', 'act', new RulesLlmClient());
+      await resolver.enqueue(incident('INC-20261124-024', 'cart', 'high_memory'));
+      for (let second = 0; second < 10; second++) {
+        const entry = await runs.get('INC-20261124-024');
+        if (entry) await resolver.advance(entry);
+        clock.advance(1000);
+      }
+      expect((await runs.get('INC-20261124-024'))?.value.state).toBe('deferred');
+      expect(runtime.restarts).toEqual([]);
+      await leases.release(stress.lease);
+      const run = await drive(resolver, 'INC-20261124-024');
+      expect(run.state).toBe('succeeded');
+      expect(runtime.restarts.map((restart) => restart.service)).toEqual(['cart']);
+    });
+
+    it('propose_when_no_runbook: false escalates at once, without asking', async () => {
+      loaded.config.thresholds.guardrails.remediation.propose_when_no_runbook = false;
+      const resolver = engine('resolver-a', 'act', new RulesLlmClient());
+      await resolver.enqueue(incident('INC-20261124-025', 'cart', 'high_memory'));
+      const run = await drive(resolver, 'INC-20261124-025');
+      expect(run.state).toBe('failed');
+      expect(runtime.restarts).toEqual([]);
+      expect(proposals()).toEqual([]);
+    });
+
+    it('a proposal from Claude (the Messages API contract server) runs like the rules’ one', async () => {
+      const api = new AnthropicContractServer();
+      await api.start();
+      try {
+        api.enqueue({
+          kind: 'message',
+          content: [
+            { type: 'text', text: '{"action":"restart_service","params":{"condition":"always"}}' },
+          ],
+        });
+        const claude = new AnthropicLlmClient({
+          settings: contractLlmSettings(api.baseUrl),
+          agent: 'jira-resolver',
+          whitelist: new ToolWhitelist(new Map()),
+          toolProviders: [],
+          audit,
+        });
+        const resolver = engine('resolver-a', 'act', claude);
+        await resolver.enqueue(incident('INC-20261124-026', 'cart', 'high_memory'));
+        const run = await drive(resolver, 'INC-20261124-026');
+        expect(run.state).toBe('succeeded');
+        expect(run.proposal).toEqual({
+          by: 'anthropic',
+          action: 'restart_service',
+          params: [{ name: 'condition', value: 'always' }],
+        });
+        expect(runtime.restarts.map((restart) => restart.service)).toEqual(['cart']);
+        // The evidence went to the model as data, wrapped, never as instructions.
+        const asked = JSON.stringify(api.requests[0]?.body.messages);
+        expect(asked).toMatch(/untrusted/i);
+        expect(asked).toMatch(/restart_service/);
+      } finally {
+        await api.stop();
+      }
+    });
   });
 
   it('two replicas on one run: exactly one restart', async () => {

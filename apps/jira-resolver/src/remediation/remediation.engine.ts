@@ -10,6 +10,14 @@ import {
 } from '@opscrew/contracts';
 import { type KvRevisioned, type Lease, LeaseLostError } from '@opscrew/messaging';
 import { screenText } from '@opscrew/guardrails';
+import { type IncidentFacts, type ProposedAction } from '@opscrew/llm';
+import {
+  describeProposal,
+  PROPOSABLE_ACTIONS,
+  PROPOSAL_RUNBOOK,
+  proposalRecord,
+  proposalRunbook,
+} from '../runbooks/proposal.runbook';
 import { matchRunbook } from '../runbooks/runbook.matcher';
 import { ACTIONS } from './actions/action.registry';
 import { RESTART_LEASE_TTL_MS } from './actions/restart-service.action';
@@ -237,14 +245,8 @@ export class RemediationEngine {
         .filter(Boolean)
         .join('\n')
         .slice(0, 1900) || 'none';
-    await this.publishStarted(context, match?.name ?? 'none');
-    if (!match) {
-      await context.save({ ...run, evidence: evidenceNote });
-      return this.fail(
-        context,
-        `no runbook matches symptom ${run.symptom} with the evidence seen: a human should look`,
-      );
-    }
+    if (!match) return this.triageWithoutRunbook(context, evidence.text, evidenceNote);
+    await this.publishStarted(context, match.name);
     const runbook = deps.catalog.runbooks.patterns.get(match.name);
     if (
       runbook?.escalate_after_repeats !== undefined &&
@@ -273,6 +275,94 @@ export class RemediationEngine {
   }
 
   /**
+   * No runbook matches: one action from PROPOSABLE_ACTIONS, proposed by the
+   * reasoning port (Claude, or rules without a key), may run instead of an
+   * immediate escalation. The proposal is data: validated against the action
+   * schemas here, then executed by the same action classes as a runbook step
+   * (protected list, lock, fencing, cooldown, rate limit) and verified with
+   * metrics. Nothing valid proposed, or the feature off: escalate.
+   */
+  private async triageWithoutRunbook(
+    context: StepContext,
+    evidenceText: string,
+    evidenceNote: string,
+  ): Promise<boolean> {
+    const { deps } = context;
+    const run = context.run;
+    const noMatch = `no runbook matches symptom ${run.symptom} with the evidence seen`;
+    const reasoning = deps.reasoning;
+    if (!reasoning || !deps.config.thresholds.guardrails.remediation.propose_when_no_runbook) {
+      await this.publishStarted(context, 'none');
+      await context.save({ ...run, evidence: evidenceNote });
+      return this.fail(context, `${noMatch}: a human should look`);
+    }
+    const facts = (await deps.ledger.get(run.incident_id)) ?? this.factsOf(run);
+    let proposed: ProposedAction | null;
+    try {
+      proposed = await reasoning.proposeAction(
+        facts,
+        [{ source: `runtime:${run.service}`, text: evidenceText }],
+        PROPOSABLE_ACTIONS,
+      );
+    } catch (error) {
+      // The reasoning port failing is no reason to wait: a human gets the incident now.
+      proposed = null;
+      this.logger.warn(`${run.incident_id}: no proposal: ${(error as Error).message}`);
+    }
+    const record = proposed ? proposalRecord(reasoning.kind, proposed) : undefined;
+    const built = record ? proposalRunbook(record, run) : undefined;
+    const refusal = built && !built.ok ? built.reason : undefined;
+    await deps.audit.record({
+      agent: 'jira-resolver',
+      action: 'remediation.propose',
+      verdict: built?.ok ? 'allowed' : 'refused',
+      result: !record
+        ? `${reasoning.kind} proposed nothing safe for ${run.service} (${run.symptom})`
+        : refusal === undefined
+          ? `${reasoning.kind} proposed ${describeProposal(record)} for ${run.service}: accepted, it meets the same checks as a runbook step`
+          : `${reasoning.kind} proposed ${describeProposal(record)} for ${run.service}: refused (${refusal})`,
+      input: { incident: run.incident_id, symptom: run.symptom, proposal: record ?? null },
+      incident_id: run.incident_id,
+    });
+    if (!record || refusal !== undefined) {
+      await this.publishStarted(context, 'none');
+      await context.save({ ...run, evidence: evidenceNote });
+      const why = !record
+        ? `${reasoning.kind} proposed nothing safe`
+        : `the ${reasoning.kind} proposal was refused: ${refusal}`;
+      return this.fail(context, `${noMatch}, and ${why}: a human should look`);
+    }
+    await this.publishStarted(context, PROPOSAL_RUNBOOK);
+    await context.save({
+      ...run,
+      state: 'running',
+      runbook: PROPOSAL_RUNBOOK,
+      proposal: record,
+      evidence: evidenceNote,
+      step_index: 0,
+    });
+    await deps.tickets.comment(
+      run,
+      `${run.run_id}:triage`,
+      `Triage: ${noMatch}. ${reasoning.kind === 'anthropic' ? 'Claude' : 'The rules'} proposed ${describeProposal(record)}; ` +
+        `it runs under the same guardrails as a runbook step and is verified with metrics. Evidence: ${evidenceNote}`,
+    );
+    this.adviseOnTicket(context, evidenceText);
+    return true;
+  }
+
+  private factsOf(run: RemediationRunRecord): IncidentFacts {
+    return {
+      incident_id: run.incident_id,
+      service: run.service,
+      symptom: run.symptom,
+      severity: run.severity,
+      value: Number.NaN,
+      detected_at: run.created_at,
+    };
+  }
+
+  /**
    * The reasoning port's triage summary as one more ticket comment, off the
    * remediation's path: a model call must never delay a restart, and its
    * answer is advice for people — it decides nothing. Lost on a crash, which
@@ -284,15 +374,7 @@ export class RemediationEngine {
     if (!reasoning) return;
     const run = context.run;
     void (async () => {
-      const recorded = await deps.ledger.get(run.incident_id);
-      const facts = recorded ?? {
-        incident_id: run.incident_id,
-        service: run.service,
-        symptom: run.symptom,
-        severity: run.severity,
-        value: Number.NaN,
-        detected_at: run.created_at,
-      };
+      const facts = (await deps.ledger.get(run.incident_id)) ?? this.factsOf(run);
       const summary = await reasoning.triageSummary(facts, [
         { source: `runtime:${run.service}`, text: evidenceText },
       ]);
@@ -692,6 +774,11 @@ export class RemediationEngine {
   }
 
   private runbookOf(run: RemediationRunRecord): RunbookConfig | undefined {
+    if (run.runbook === PROPOSAL_RUNBOOK && run.proposal) {
+      // Re-validated on every step: the record in the bucket is never trusted on its own.
+      const built = proposalRunbook(run.proposal, run);
+      return built.ok ? built.runbook : undefined;
+    }
     return run.runbook ? this.deps.catalog.runbooks.patterns.get(run.runbook) : undefined;
   }
 

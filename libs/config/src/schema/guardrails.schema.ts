@@ -1,4 +1,4 @@
-import { Int, Nested, Seconds } from './validators';
+import { Bool, Int, Nested, Seconds } from './validators';
 
 export class CircuitBreakerConfig {
   /** Consecutive failures that open the breaker: stop hammering a source that is down. */
@@ -22,6 +22,13 @@ export class RemediationLimitsConfig {
   @Seconds() restart_cooldown_s!: number;
   /** Runbook runs for one incident before escalating. */
   @Int({ min: 0, max: 20 }) max_retries!: number;
+  /**
+   * When no runbook matches, ask the reasoning port (Claude, or rules without a
+   * key) for one action from a short safe list. The proposal passes the same
+   * schema, policy, lock, cooldown and rate-limit checks as a runbook step;
+   * false: escalate at once, as before.
+   */
+  @Bool({ optional: true }) propose_when_no_runbook: boolean = true;
 }
 
 export class GuardrailsConfig {

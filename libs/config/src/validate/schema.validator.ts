@@ -8,14 +8,28 @@ import { type PathIssue } from './path-issue';
  * ("5" is not 5). Returns the typed config (defaults applied) and every problem.
  */
 export function validateSchema(plain: unknown): { config: OpscrewConfig; issues: PathIssue[] } {
+  const { value, issues } = validateConfigPart(OpscrewConfig, plain, 'the configuration');
+  return { config: value, issues };
+}
+
+/**
+ * The same strict validation for one part of the schema (a runbook, a step)
+ * built at run time — e.g. from a model's proposal — so it is held to exactly
+ * the rules `opscrew config check` applies to the files.
+ */
+export function validateConfigPart<T extends object>(
+  type: new () => T,
+  plain: unknown,
+  what: string,
+): { value: T; issues: PathIssue[] } {
   if (plain === null || typeof plain !== 'object' || Array.isArray(plain)) {
     return {
-      config: new OpscrewConfig(),
-      issues: [{ segments: [], message: 'the root of the configuration must be an object' }],
+      value: new type(),
+      issues: [{ segments: [], message: `the root of ${what} must be an object` }],
     };
   }
-  const config = plainToInstance(OpscrewConfig, plain, { enableImplicitConversion: false });
-  const errors = validateSync(config, {
+  const value = plainToInstance(type, plain, { enableImplicitConversion: false });
+  const errors = validateSync(value, {
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
@@ -23,7 +37,7 @@ export function validateSchema(plain: unknown): { config: OpscrewConfig; issues:
   });
   const issues: PathIssue[] = [];
   for (const error of errors) flatten(error, [], issues);
-  return { config, issues };
+  return { value, issues };
 }
 
 function flatten(error: ValidationError, parent: readonly string[], out: PathIssue[]): void {

@@ -152,6 +152,37 @@ export class DeferralRecord {
   reason!: string;
 }
 
+/** Who proposed an action when no runbook matched: Claude, or the deterministic rules. */
+export const PROPOSERS = ['anthropic', 'rules'] as const;
+export type Proposer = (typeof PROPOSERS)[number];
+
+/** Parameters a proposal may carry: a handful of short values, never a paragraph. */
+export const PROPOSAL_PARAMS_MAX = 8;
+
+export class ProposalParamRecord {
+  @IsText(64)
+  name!: string;
+
+  @IsText(200)
+  value!: string;
+}
+
+/**
+ * The action proposed when no runbook matched. Kept as proposed (not as the
+ * runbook built from it) so every step re-validates it against the action
+ * schemas: a record edited in the bucket cannot smuggle in another action.
+ */
+export class ProposalRecord {
+  @IsOneOf(PROPOSERS)
+  by!: Proposer;
+
+  @IsText(64)
+  action!: string;
+
+  @IsNestedArray(() => ProposalParamRecord, { maxItems: PROPOSAL_PARAMS_MAX })
+  params!: ProposalParamRecord[];
+}
+
 /**
  * One remediation run of one incident (`run.<incident id>` in the
  * `remediations` bucket): the persisted state machine jira-resolver drives.
@@ -231,6 +262,11 @@ export class RemediationRunRecord {
   @OptionalField()
   @IsNested(() => DeferralRecord)
   deferred?: DeferralRecord;
+
+  /** Set when no runbook matched and a proposal was accepted; `runbook` is then PROPOSAL_RUNBOOK. */
+  @OptionalField()
+  @IsNested(() => ProposalRecord)
+  proposal?: ProposalRecord;
 
   @IsText(IDENTIFIER_MAX_LENGTH)
   owner!: string;

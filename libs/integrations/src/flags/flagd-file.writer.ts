@@ -1,7 +1,5 @@
-import { type FileAccessPolicy, readablePath, writablePath } from '@opscrew/sandbox';
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { type FileAccessPolicy, readablePath, writeFileAtomic } from '@opscrew/sandbox';
+import { readFile } from 'node:fs/promises';
 import { resolveFlagKey } from './flag-aliases';
 import { bundledFlagFile, FlagdSchemaValidator } from './flagd-schema.validator';
 import { type FlagChange, FlagError, type FlagsPort } from './flags.port';
@@ -223,34 +221,14 @@ function isJson(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * Temp file in the same folder (same filesystem: rename is atomic), flushed, then renamed over.
- * The sandbox checks the flag file; the temp file sits beside its checked real path, so an
- * exact-file entry (`var/flagd/demo.flagd.json`) is enough.
- */
 async function writeAtomically(
   file: string,
   content: string,
   files: FileAccessPolicy | undefined,
 ): Promise<void> {
-  const target = await writablePath(files, file);
-  const folder = dirname(target);
-  const temp = join(
-    folder,
-    `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
   try {
-    const handle = await open(temp, 'w', 0o644);
-    try {
-      await handle.writeFile(content, 'utf8');
-      // On disk before the rename: a crash never leaves a renamed but empty file.
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, target);
+    await writeFileAtomic(files, file, content);
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
     throw new FlagError(`cannot write ${file}: ${(error as Error).message}`, file, {
       cause: error,
     });

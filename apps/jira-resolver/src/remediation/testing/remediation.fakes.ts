@@ -7,6 +7,7 @@ import {
   type MetricsSource,
   type RestartOutcome,
   type RuntimeCaller,
+  type RuntimeDriver,
   type RuntimeInspection,
   RuntimeRefusedError,
   type RuntimePort,
@@ -77,14 +78,34 @@ export class FakeRuntime implements RuntimePort {
       );
     }
     if (this.observe) return { service, started_at: null, dry_run: true };
-    const at = this.clock.now().toISOString();
-    this.started.set(service, at);
-    this.restarts.push({ service, revision: fencing.revision, at });
+    const at = this.restartNow(service, fencing.revision);
     if (this.crashAfterRestart) {
       this.crashAfterRestart = false;
       throw new Error('resolver killed mid-restart');
     }
     return { service, started_at: at, dry_run: false };
+  }
+
+  /**
+   * The same services as a raw driver, for tests that put the real
+   * SandboxedRuntime (policy, protected list, fencing, audit) in front of it.
+   * The driver is told no revision (SandboxedRuntime checked it): recorded as 0.
+   */
+  driver(): RuntimeDriver {
+    const caller: RuntimeCaller = { agent: 'jira-resolver', reason: 'driver', incident_id: '' };
+    return {
+      kind: 'process',
+      inspect: (target) => this.inspect(target.service, caller),
+      logs: (target, tail) => this.logs(target.service, tail, caller),
+      restart: (target) => Promise.resolve({ started_at: this.restartNow(target.service, 0) }),
+    };
+  }
+
+  private restartNow(service: string, revision: number): string {
+    const at = this.clock.now().toISOString();
+    this.started.set(service, at);
+    this.restarts.push({ service, revision, at });
+    return at;
   }
 
   execute(): Promise<never> {

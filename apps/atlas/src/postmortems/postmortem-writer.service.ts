@@ -1,0 +1,134 @@
+import { readFile } from 'node:fs/promises';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
+import {
+  type AnyEvent,
+  INCIDENT_ID_PATTERN,
+  IncidentEscalatedEvent,
+  IncidentResolvedEvent,
+} from '@opscrew/contracts';
+import { AUDIT, type AuditSink } from '@opscrew/guardrails';
+import { LLM_CLIENT, type LlmClient } from '@opscrew/llm';
+import {
+  type ConsumerHandle,
+  EventConsumer,
+  IncidentLedger,
+  TransientError,
+} from '@opscrew/messaging';
+import {
+  FILE_SANDBOX,
+  type FileAccessPolicy,
+  readablePath,
+  writeFileAtomic,
+} from '@opscrew/sandbox';
+import { ATLAS_AUDIT_AGENT } from '../audit/atlas-audit.module';
+
+/** Where drafts go, one Markdown file per incident (atlas's sandbox may write and read it). */
+export const POSTMORTEM_DIR = 'var/postmortems';
+/** The ledger is a step behind the bus now and then: look again after this. */
+const LEDGER_CATCH_UP_MS = 1000;
+
+export type PostmortemReasoning = Pick<LlmClient, 'kind' | 'postmortemDraft'>;
+
+/**
+ * Drafts a postmortem when an incident ends — resolved, or escalated to a
+ * human — from the ledger's timeline: Claude when configured, the template
+ * otherwise (facts filled in, the human parts left as prompts). A later end
+ * (escalated, then resolved by a human) rewrites the draft with the fuller
+ * timeline. Written atomically, so a reader never sees half a file.
+ *
+ * Its own durable consumer: a model call may take seconds, and the ledger's
+ * consumer must never wait on one. At-least-once: a draft that could not be
+ * written is retried with the consumer's backoff, never dropped.
+ */
+@Injectable()
+export class PostmortemWriter implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(PostmortemWriter.name);
+  private readonly dir: string;
+  private handle: ConsumerHandle | null = null;
+
+  constructor(
+    private readonly consumer: EventConsumer,
+    private readonly ledger: IncidentLedger,
+    @Inject(LLM_CLIENT) private readonly reasoning: PostmortemReasoning,
+    @Inject(AUDIT) private readonly audit: AuditSink,
+    @Inject(FILE_SANDBOX) private readonly files: FileAccessPolicy,
+    @Inject(LOADED_CONFIG) loaded: LoadedConfig,
+  ) {
+    this.dir = loaded.resolvePath(POSTMORTEM_DIR);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.handle = await this.consumer.consume('atlas-postmortems', (event) => this.onEvent(event));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.handle?.stop();
+  }
+
+  /** The consumer's handler: an incident that ended gets its draft; every other event is acked. */
+  async onEvent(event: AnyEvent): Promise<void> {
+    if (event instanceof IncidentResolvedEvent || event instanceof IncidentEscalatedEvent) {
+      await this.draft(event.incident_id, event.id);
+    }
+  }
+
+  /**
+   * Writes the draft of `incidentId` and returns its path. With `eventId`,
+   * waits (TransientError: redelivered later) until the ledger holds that
+   * event, so the draft's timeline includes the step that ended the incident.
+   */
+  async draft(incidentId: string, eventId?: string): Promise<string> {
+    const path = this.pathOf(incidentId);
+    const record = await this.ledger.get(incidentId);
+    if (!record) {
+      throw new TransientError(`${incidentId} is not in the ledger yet`, LEDGER_CATCH_UP_MS);
+    }
+    if (eventId !== undefined && !record.history.some((step) => step.event_id === eventId)) {
+      throw new TransientError(
+        `the ledger has not applied ${eventId} to ${incidentId} yet`,
+        LEDGER_CATCH_UP_MS,
+      );
+    }
+    const markdown = await this.reasoning.postmortemDraft(record, record.history);
+    await writeFileAtomic(this.files, path, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
+    const relative = `${POSTMORTEM_DIR}/${incidentId}.md`;
+    await this.audit.record({
+      agent: ATLAS_AUDIT_AGENT,
+      action: 'postmortem.draft',
+      verdict: 'allowed',
+      result: `${this.reasoning.kind} draft of ${incidentId} (${record.phase}, ${record.history.length} timeline steps) written to ${relative}`,
+      input: { incident: incidentId, phase: record.phase, history: record.history },
+      incident_id: incidentId,
+    });
+    this.logger.log(`postmortem draft for ${incidentId} (${record.phase}): ${relative}`);
+    return path;
+  }
+
+  /** The current draft, or null when there is none (yet). */
+  async read(incidentId: string): Promise<string | null> {
+    const path = readablePath(this.files, this.pathOf(incidentId));
+    try {
+      return await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  }
+
+  /** The id becomes a file name: only ledger-shaped ids, never a path. */
+  private pathOf(incidentId: string): string {
+    if (!INCIDENT_ID_PATTERN.test(incidentId)) {
+      throw new RangeError(
+        `not an incident id: ${JSON.stringify(incidentId.slice(0, 64))} (INC-YYYYMMDD-NNN)`,
+      );
+    }
+    return `${this.dir}/${incidentId}.md`;
+  }
+}
