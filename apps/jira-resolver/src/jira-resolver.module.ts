@@ -33,7 +33,7 @@ import {
   RUNTIME,
   type RuntimePort,
 } from '@opscrew/integrations';
-import { createLlmClient } from '@opscrew/llm';
+import { connectMcpToolbox, createLlmClient, MCP_TOOLBOX, type McpToolbox } from '@opscrew/llm';
 import {
   EventPublisher,
   IncidentIdAllocator,
@@ -108,13 +108,21 @@ export class JiraResolverModule {
             }),
         },
         {
+          // The MCP servers that list jira-resolver (none in the embedded config): tools for its
+          // model, and SigNoz's service list when metrics.source is signoz-mcp.
+          provide: MCP_TOOLBOX,
+          useFactory: () => connectMcpToolbox(config, 'jira-resolver', loaded.projectRoot),
+        },
+        {
           provide: METRICS_SOURCE,
-          useFactory: () =>
+          inject: [MCP_TOOLBOX],
+          useFactory: (mcp: McpToolbox) =>
             createMetricsSource(config, {
               guards: new CircuitBreakerRegistry(config.thresholds.guardrails.circuit_breaker, {
                 logger: new Logger('CircuitBreaker'),
               }),
               logger: new Logger('MetricsSource'),
+              mcp,
             }),
         },
         {
@@ -189,6 +197,7 @@ export class JiraResolverModule {
             EventPublisher,
             IncidentLedger,
             AUDIT,
+            MCP_TOOLBOX,
           ],
           useFactory: (
             catalog: RunbookCatalog,
@@ -201,6 +210,7 @@ export class JiraResolverModule {
             publisher: EventPublisher,
             ledger: IncidentLedger,
             audit: AuditSink,
+            mcp: McpToolbox,
           ) =>
             new RemediationEngine({
               config,
@@ -223,6 +233,7 @@ export class JiraResolverModule {
                 config,
                 agent: 'jira-resolver',
                 audit,
+                toolProviders: [mcp],
                 logger: new Logger('Reasoning'),
               }),
             }),

@@ -1,5 +1,6 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { AgentCoreModule, HeartbeatService } from '@opscrew/agent-core';
+import { connectMcpToolbox, MCP_TOOLBOX, type McpToolbox } from '@opscrew/llm';
 import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import {
   AccuracyFeedbackRecord,
@@ -74,10 +75,20 @@ export class OpsMonitorModule {
             }),
         },
         {
+          // The MCP servers that list ops-monitor (none in the embedded config): SigNoz's service
+          // list when metrics.source is signoz-mcp, and tools for its model.
+          provide: MCP_TOOLBOX,
+          useFactory: () => connectMcpToolbox(config, 'ops-monitor', loaded.projectRoot),
+        },
+        {
           provide: METRICS_SOURCE,
-          inject: [BREAKERS],
-          useFactory: (breakers: CircuitBreakerRegistry) =>
-            createMetricsSource(config, { guards: breakers, logger: new Logger('MetricsSource') }),
+          inject: [BREAKERS, MCP_TOOLBOX],
+          useFactory: (breakers: CircuitBreakerRegistry, mcp: McpToolbox) =>
+            createMetricsSource(config, {
+              guards: breakers,
+              logger: new Logger('MetricsSource'),
+              mcp,
+            }),
         },
         {
           // Security layer 3: every file ops-monitor opens goes through its sandbox.filesystem lists.

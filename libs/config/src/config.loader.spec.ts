@@ -138,6 +138,23 @@ describe('loadConfig: production integrations', () => {
     expect(loaded.variables).toEqual(expect.arrayContaining(['JIRA_API_TOKEN', 'SIGNOZ_API_KEY']));
   });
 
+  it('metrics.source "signoz-mcp" loads with the SigNoz MCP server, and names what is missing without it', () => {
+    fixture.patch(
+      'project/integrations/integrations.json5',
+      "source: 'scrape'",
+      "source: 'signoz-mcp'",
+    );
+    expect(
+      loadConfig({ configDir: fixture.dir, env: PRODUCTION_ENV }).config.integrations.metrics
+        .source,
+    ).toBe('signoz-mcp');
+    fixture.patch('opscrew.json5', /^ {2}mcp_servers: \{ \$include: [^}]+\},/m, '  mcp_servers: {},');
+    expect(errorsOf(fixture, PRODUCTION_ENV)).toEqual([
+      'opscrew.json5: mcp_servers: metrics.source "signoz-mcp" needs an entry running signoz-mcp-server with "ops-monitor" in its agents (include project/integrations/production/mcp-servers.json5)',
+      'opscrew.json5: mcp_servers: metrics.source "signoz-mcp" needs an entry running signoz-mcp-server with "jira-resolver" in its agents (include project/integrations/production/mcp-servers.json5)',
+    ]);
+  });
+
   it('names every missing variable, the file it is used in and its config path', () => {
     const { JIRA_API_TOKEN: _token, SIGNOZ_API_KEY: _key, ...partial } = PRODUCTION_ENV;
     expect(errorsOf(fixture, partial)).toEqual([

@@ -15,6 +15,7 @@ export * from './metrics/histogram-quantile';
 export * from './metrics/scrape.metrics-source';
 export * from './metrics/prometheus.metrics-source';
 export * from './metrics/signoz.metrics-source';
+export * from './metrics/signoz-mcp.metrics-source';
 export * from './metrics/guarded.metrics-source';
 export * from './metrics/metrics-source.factory';
 export * from './text/neutralise';

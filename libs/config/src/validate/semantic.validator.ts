@@ -86,6 +86,19 @@ export function validateSemantics(config: OpscrewConfig): PathIssue[] {
       `is required when metrics.source is "${source}" (include project/integrations/production/signoz.json5)`,
     );
   }
+  if (source === 'signoz-mcp') {
+    // Both agents that read metrics (ops-monitor detects, jira-resolver verifies) need the server.
+    for (const agent of ['ops-monitor', 'jira-resolver']) {
+      const served = [...config.mcp_servers.values()].some((server) =>
+        server.agents.includes(agent),
+      );
+      if (!served)
+        add(
+          ['mcp_servers'],
+          `metrics.source "signoz-mcp" needs an entry running signoz-mcp-server with "${agent}" in its agents (include project/integrations/production/mcp-servers.json5)`,
+        );
+    }
+  }
   for (const name of Object.keys(integrations.metrics.scrape?.targets ?? {})) {
     if (!known(name))
       add(

@@ -91,10 +91,45 @@ describe('createMetricsSource', () => {
     expect(calls).toBe(30);
   });
 
-  it('signoz-mcp is refused clearly for now', () => {
-    expect(() => createMetricsSource(view({ source: 'signoz-mcp' }), { guards })).toThrow(
-      'integrations.metrics.source "signoz-mcp" is not available yet: use "signoz"',
+  it('signoz-mcp: needs the MCP server, then collects through it under the signoz budget', async () => {
+    const signoz = {
+      url: 'https://signoz.example',
+      api_key: 'k',
+      timeout_ms: 1000,
+      use_v2_services: true,
+    };
+    expect(() => createMetricsSource(view({ source: 'signoz-mcp' }, signoz), { guards })).toThrow(
+      'integrations.metrics.source "signoz-mcp" needs an mcp_servers entry running SigNoz\'s MCP server',
     );
+    expect(() => createMetricsSource(view({ source: 'signoz-mcp' }), { guards })).toThrow(
+      'integrations.signoz is required when integrations.metrics.source is "signoz-mcp"',
+    );
+    let calls = 0;
+    const mcp = {
+      tools: () => [
+        {
+          name: 'signoz_list_services',
+          call: () => {
+            calls++;
+            return Promise.resolve({
+              content: '{"data":[],"pagination":{"hasMore":false}}',
+              is_error: false,
+            });
+          },
+        },
+      ],
+    };
+    const source = createMetricsSource(view({ source: 'signoz-mcp' }, signoz), {
+      guards,
+      mcp,
+      now: () => now,
+    });
+    expect(source.kind).toBe('signoz-mcp');
+    expect(source.guards.breaker?.name).toBe('signoz-mcp');
+    expect(isTraceSearch(source)).toBe(false);
+    for (let i = 0; i < 30; i++) await source.collect(['cart']);
+    await expect(source.collect(['cart'])).rejects.toBeInstanceOf(RateLimitedError);
+    expect(calls).toBe(30);
   });
 
   it('a missing section names the config path', () => {

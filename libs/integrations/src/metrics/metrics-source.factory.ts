@@ -4,6 +4,7 @@ import { type MetricsGuardProvider } from './metrics-guards.port';
 import { type HttpFetch } from './metrics-http';
 import { PrometheusMetricsSource } from './prometheus.metrics-source';
 import { ScrapeMetricsSource } from './scrape.metrics-source';
+import { type McpToolSet, SignozMcpMetricsSource } from './signoz-mcp.metrics-source';
 import { SignozMetricsSource } from './signoz.metrics-source';
 
 /** The part of `OpscrewConfig` the factory reads (an `OpscrewConfig` is one). */
@@ -31,13 +32,16 @@ export interface MetricsSourceDeps {
   readonly logger?: { log(message: string): void };
   /** Per-service memory limits (scrape only), when known. */
   readonly memoryLimitBytes?: Readonly<Record<string, number>>;
+  /** The agent's connected MCP servers (libs/llm's McpToolbox): `signoz-mcp` only. */
+  readonly mcp?: McpToolSet;
 }
 
 /**
  * The metrics source `integrations.metrics.source` names, behind its guards:
  * `scrape` with one breaker per target and no rate limit (local endpoints),
  * `prometheus` with one breaker and no rate limit, `signoz` with one breaker
- * and `rate_limits.signoz_queries_per_minute` (it also searches traces).
+ * and `rate_limits.signoz_queries_per_minute` (it also searches traces),
+ * `signoz-mcp` the same through SigNoz's MCP server (`deps.mcp`).
  */
 export function createMetricsSource(
   config: MetricsSourceConfigView,
@@ -93,11 +97,31 @@ export function createMetricsSource(
         },
       );
     }
-    case 'signoz-mcp':
-      throw new Error(
-        'integrations.metrics.source "signoz-mcp" is not available yet: use "signoz" ' +
-          "(SigNoz's query API, the same numbers) until the MCP adapter lands",
+    case 'signoz-mcp': {
+      const settings = required(signoz, 'integrations.signoz', metrics.source);
+      if (deps.mcp === undefined) {
+        throw new Error(
+          'integrations.metrics.source "signoz-mcp" needs an mcp_servers entry running ' +
+            "SigNoz's MCP server (signoz-mcp-server) that lists this agent in its agents",
+        );
+      }
+      deps.logger?.log("metrics source: SigNoz through its MCP server's signoz_list_services");
+      return new GuardedMetricsSource(
+        new SignozMcpMetricsSource({
+          mcp: deps.mcp,
+          timeoutMs: settings.timeout_ms,
+          ...(deps.now === undefined ? {} : { now: deps.now }),
+        }),
+        {
+          breaker: deps.guards.breaker('signoz-mcp'),
+          // The MCP server queries SigNoz once per page: the same budget as the HTTP route.
+          rateLimit: deps.guards.rateLimit(
+            'signoz',
+            config.thresholds.guardrails.rate_limits.signoz_queries_per_minute,
+          ),
+        },
       );
+    }
     default: {
       const unknown: never = metrics.source;
       throw new Error(`integrations.metrics.source: unknown source ${JSON.stringify(unknown)}`);

@@ -1,4 +1,8 @@
-import { type ServiceSample } from './metrics-source.port';
+import {
+  type MetricsSnapshot,
+  type MissingService,
+  type ServiceSample,
+} from './metrics-source.port';
 import { nanosecondsToMs, percentToRatio } from './metric-units';
 
 /**
@@ -111,4 +115,28 @@ export function signozServiceToSample(
     error_rate_ratio: hasTraffic ? percentToRatio(item.errorRate) : null,
     latency_p99_ms: hasTraffic ? nanosecondsToMs(item.p99) : null,
   };
+}
+
+export const NO_TRAFFIC_REASON = 'no traffic reported by SigNoz';
+
+/**
+ * The snapshot for the requested services from SigNoz's service list, however
+ * it arrived (its HTTP route, or its MCP server's `signoz_list_services`): a
+ * service SigNoz left out had no traffic in the window (SigNoz omits idle ones).
+ */
+export function signozSnapshot(
+  items: readonly SignozServiceItem[],
+  services: readonly string[],
+  window: { readonly endMs: number; readonly windowS: number; readonly nowMs: number },
+): MetricsSnapshot {
+  const at = new Date(window.endMs).toISOString();
+  const byName = new Map(items.map((item) => [item.serviceName, item]));
+  const samples: ServiceSample[] = [];
+  const missing: MissingService[] = [];
+  for (const service of new Set(services)) {
+    const item = byName.get(service);
+    if (item === undefined) missing.push({ service, reason: NO_TRAFFIC_REASON });
+    else samples.push(signozServiceToSample(item, at, window.windowS));
+  }
+  return { at: new Date(window.nowMs).toISOString(), samples, missing };
 }

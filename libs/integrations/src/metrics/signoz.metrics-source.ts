@@ -9,8 +9,6 @@ import {
 import {
   type MetricsSnapshot,
   type MetricsSource,
-  type MissingService,
-  type ServiceSample,
   type TraceSearch,
   type TraceSummary,
 } from './metrics-source.port';
@@ -18,9 +16,11 @@ import { epochMsToNanosString } from './metric-units';
 import {
   parseSignozServicesBody,
   SignozBodyError,
-  signozServiceToSample,
+  signozSnapshot,
   type SignozServicesVersion,
 } from './signoz-services.mapper';
+
+export { NO_TRAFFIC_REASON } from './signoz-services.mapper';
 import {
   buildTraceSearchRequest,
   parseTraceSearchBody,
@@ -36,8 +36,6 @@ export const SIGNOZ_INGESTION_LAG_MS = 30_000;
 
 /** Window per collect: one minute, like the Prometheus adapter's default `rate_window`. */
 export const SIGNOZ_DEFAULT_WINDOW_S = 60;
-
-export const NO_TRAFFIC_REASON = 'no traffic reported by SigNoz';
 
 export interface SignozSettings {
   readonly url: string;
@@ -90,16 +88,7 @@ export class SignozMetricsSource implements MetricsSource, TraceSearch {
     } catch (error) {
       throw this.shapeError(path, error, body);
     }
-    const at = new Date(endMs).toISOString();
-    const byName = new Map(items.map((item) => [item.serviceName, item]));
-    const samples: ServiceSample[] = [];
-    const missing: MissingService[] = [];
-    for (const service of new Set(services)) {
-      const item = byName.get(service);
-      if (item === undefined) missing.push({ service, reason: NO_TRAFFIC_REASON });
-      else samples.push(signozServiceToSample(item, at, this.windowS));
-    }
-    return { at: new Date(this.now()).toISOString(), samples, missing };
+    return signozSnapshot(items, services, { endMs, windowS: this.windowS, nowMs: this.now() });
   }
 
   async searchTraces(service: string, options: TraceSearchOptions): Promise<TraceSummary[]> {

@@ -8,3 +8,5 @@ export * from './hostile-text';
 export * from './spec-paths';
 export * from './log-capture';
 export * from './stub-fetch';
+export * from '../metrics/testing/signoz-contract.server';
+export * from '../metrics/testing/fake-signoz-mcp.path';

@@ -37,6 +37,9 @@ const STDERR_TAIL_CHARS = 2_000;
 /** A listing that pages forever is a broken server. */
 const MAX_LIST_PAGES = 20;
 
+/** Nest injection token of an agent's connected McpToolbox (see connectMcpToolbox). */
+export const MCP_TOOLBOX = Symbol('MCP_TOOLBOX');
+
 interface Connected {
   readonly name: string;
   readonly client: Client;
@@ -81,6 +84,11 @@ export class McpToolbox implements ToolProvider {
   async close(): Promise<void> {
     const all = this.connected.splice(0);
     await Promise.allSettled(all.map((c) => c.client.close()));
+  }
+
+  /** Nest calls this on shutdown when the toolbox is a provider: stdio children are stopped. */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
   }
 
   private async add(name: string, spec: McpServerSpec, options: McpToolboxOptions): Promise<void> {
