@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { AgentCoreModule } from '@opscrew/agent-core';
+import { agentAuditProvider, AgentCoreModule } from '@opscrew/agent-core';
 import { loadConfig, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import {
   KV_BUCKETS,
@@ -11,12 +11,10 @@ import {
   TicketClaimRecord,
 } from '@opscrew/contracts';
 import {
-  auditFileFor,
   AUDIT,
   type AuditSink,
   CircuitBreakerRegistry,
   EscalationService,
-  JsonlAuditLog,
   openEscalationKv,
   openOutboxBucket,
   OutboxService,
@@ -53,9 +51,6 @@ import { RunbookCatalog } from './runbooks/runbook.catalog';
 import { TicketGateway } from './tickets/ticket.gateway';
 import { TodoTicketPoller } from './tickets/todo-ticket.poller';
 
-/** Where jira-resolver's audit trail goes (its sandbox may write var/audit/). */
-const AUDIT_FILE = auditFileFor('jira-resolver');
-
 /**
  * jira-resolver: incidents in, runbooks run through the sandboxed runtime,
  * fixes proven with metrics, tickets moved, and the rest escalated L1 → L2 → L3.
@@ -71,20 +66,7 @@ export class JiraResolverModule {
       module: JiraResolverModule,
       imports: [AgentCoreModule.forRoot({ agent: 'jira-resolver', loaded, runtime })],
       providers: [
-        {
-          provide: AUDIT,
-          inject: [EventPublisher],
-          useFactory: (publisher: EventPublisher) =>
-            new JsonlAuditLog({
-              path: loaded.resolvePath(AUDIT_FILE),
-              publish: (subject, payload, options) => publisher.publish(subject, payload, options),
-              // Its own sandbox, whose refusals are only logged: a refused audit append
-              // reported to this same audit log would report itself forever.
-              files: fileSandboxFor(config, loaded.projectRoot, 'jira-resolver', {
-                onViolation: sandboxViolationReporter({ logger: new Logger('FileSandbox') }),
-              }),
-            }),
-        },
+        agentAuditProvider(loaded, 'jira-resolver'),
         {
           // Security layer 3 for everything else jira-resolver opens: refusals logged and audited.
           provide: FILE_SANDBOX,

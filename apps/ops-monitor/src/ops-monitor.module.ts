@@ -1,6 +1,6 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { AgentCoreModule, HeartbeatService } from '@opscrew/agent-core';
-import { connectMcpToolbox, MCP_TOOLBOX, type McpToolbox } from '@opscrew/llm';
+import { agentAuditProvider, AgentCoreModule, HeartbeatService } from '@opscrew/agent-core';
+import { connectMcpToolbox, createLlmClient, MCP_TOOLBOX, type McpToolbox } from '@opscrew/llm';
 import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import {
   AccuracyFeedbackRecord,
@@ -10,6 +10,8 @@ import {
   reportSubject,
 } from '@opscrew/contracts';
 import {
+  AUDIT,
+  type AuditSink,
   CircuitBreakerRegistry,
   openOutboxBucket,
   OutboxService,
@@ -31,6 +33,7 @@ import {
   NatsConnectionService,
 } from '@opscrew/messaging';
 import { FILE_SANDBOX, type FileAccessPolicy, fileSandboxFor } from '@opscrew/sandbox';
+import { DetectionTriage } from './announce/detection-triage';
 import { OutboxIncidentAnnouncer } from './announce/outbox-incident.announcer';
 import { monitoredServices } from './cycle/monitored-services';
 import { MonitorCycleRunner } from './cycle/monitor-cycle.runner';
@@ -64,6 +67,8 @@ export class OpsMonitorModule {
       imports: [AgentCoreModule.forRoot({ agent: 'ops-monitor', loaded, runtime })],
       controllers: [QualityController, MetricsController],
       providers: [
+        // Its audit trail: model runs and their tool calls (ops-monitor takes no other action).
+        agentAuditProvider(loaded, 'ops-monitor'),
         { provide: OpsMonitorMetrics, useValue: new OpsMonitorMetrics() },
         { provide: QualityTracker, useValue: new QualityTracker(monitor.quality_targets) },
         {
@@ -126,6 +131,9 @@ export class OpsMonitorModule {
             EventPublisher,
             OUTBOX,
             QualityTracker,
+            METRICS_SOURCE,
+            MCP_TOOLBOX,
+            AUDIT,
           ],
           useFactory: async (
             kv: KvFactory,
@@ -134,13 +142,32 @@ export class OpsMonitorModule {
             publisher: EventPublisher,
             outbox: OutboxService,
             quality: QualityTracker,
+            source: MetricsSource,
+            mcp: McpToolbox,
+            audit: AuditSink,
           ) =>
             new IncidentManager(
               await kv.open(KV_BUCKETS.fingerprints, { class: FingerprintRecord }),
               ledger,
               ids,
               publisher,
-              new OutboxIncidentAnnouncer(outbox, config, quality),
+              new OutboxIncidentAnnouncer(
+                outbox,
+                config,
+                quality,
+                // Claude when integrations.llm is configured (with SigNoz's MCP tools when
+                // connected), the rules otherwise: a triage comment on every new ticket.
+                new DetectionTriage(
+                  createLlmClient({
+                    config,
+                    agent: 'ops-monitor',
+                    audit,
+                    toolProviders: [mcp],
+                    logger: new Logger('Reasoning'),
+                  }),
+                  source,
+                ),
+              ),
               { dedupWindowMs: config.thresholds.alerting.dedup.window_minutes * 60_000 },
             ),
         },

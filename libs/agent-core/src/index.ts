@@ -9,3 +9,4 @@ export * from './logger.options';
 export * from './nats.health-indicator';
 export * from './run-agent';
 export * from './periodic-task';
+export * from './agent-audit.provider';

@@ -12,6 +12,7 @@ import {
   type LlmRunResult,
   type LlmStopReason,
   type ToolCallRecord,
+  type TriageOptions,
 } from './llm-client.port';
 import { type LlmSettings } from './llm-settings';
 import {
@@ -246,6 +247,7 @@ export class AnthropicLlmClient implements LlmClient {
   async triageSummary(
     incident: IncidentFacts,
     evidence: readonly EvidenceItem[],
+    options: TriageOptions = {},
   ): Promise<TriageSummary> {
     const result = await this.run({
       agent: this.options.agent,
@@ -253,7 +255,7 @@ export class AnthropicLlmClient implements LlmClient {
       incident_id: incident.incident_id,
       system: TRIAGE_SYSTEM,
       messages: [{ role: 'user', content: triagePrompt(incident, evidence) }],
-      tools: [],
+      tools: options.tools ?? [],
     });
     const parsed = result.stop === 'end_turn' ? parseTriage(result.text) : null;
     if (parsed) return parsed;

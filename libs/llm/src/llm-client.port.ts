@@ -66,6 +66,10 @@ export interface LlmRunResult {
   readonly tool_calls: readonly ToolCallRecord[];
 }
 
+export interface TriageOptions {
+  readonly tools?: readonly string[];
+}
+
 /**
  * The crew's reasoning port. Two adapters: Claude (AnthropicLlmClient) when a
  * key is configured, deterministic rules and templates (RulesLlmClient)
@@ -75,7 +79,15 @@ export interface LlmClient {
   /** Which adapter answers: for logs and /health. */
   readonly kind: 'anthropic' | 'rules';
   run(request: LlmRunRequest): Promise<LlmRunResult>;
-  triageSummary(incident: IncidentFacts, evidence: readonly EvidenceItem[]): Promise<TriageSummary>;
+  /**
+   * `options.tools`: tools the model may use to look further (e.g. SigNoz log
+   * search), still filtered by the agent's whitelist; the rules ignore them.
+   */
+  triageSummary(
+    incident: IncidentFacts,
+    evidence: readonly EvidenceItem[],
+    options?: TriageOptions,
+  ): Promise<TriageSummary>;
   /** null: nothing safe to propose — the caller escalates. */
   proposeAction(
     incident: IncidentFacts,

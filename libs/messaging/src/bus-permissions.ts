@@ -68,8 +68,14 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
     },
   },
   'ops-monitor': {
-    // incident-manager (detected, updated), daily report and report.data-quality.
-    publishes: [SUBJECTS.incidentDetected, SUBJECTS.incidentUpdated, 'report.>'],
+    // incident-manager (detected, updated), daily report and report.data-quality, and its
+    // audit log (model runs and their tool calls).
+    publishes: [
+      SUBJECTS.incidentDetected,
+      SUBJECTS.incidentUpdated,
+      'report.>',
+      auditSubject('ops-monitor'),
+    ],
     consumes: ['ops-monitor-scenarios'],
     buckets: {
       [KV_BUCKETS.incidents]: 'write',

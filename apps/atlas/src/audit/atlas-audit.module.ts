@@ -1,10 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type LoadedConfig } from '@opscrew/config';
-import { AUDIT, auditFileFor, JsonlAuditLog } from '@opscrew/guardrails';
-import { EventPublisher } from '@opscrew/messaging';
+import { agentAuditProvider } from '@opscrew/agent-core';
+import { AUDIT } from '@opscrew/guardrails';
 
 /** atlas's audit trail, shared by everything in atlas that acts (MCP calls, postmortem drafts). */
-export const ATLAS_AUDIT_AGENT = 'atlas';
+export const ATLAS_AUDIT_AGENT = 'atlas' as const;
 
 /**
  * One audit log per process: `var/audit/atlas.jsonl`, each record also
@@ -16,17 +16,7 @@ export class AtlasAuditModule {
   static forRoot(loaded: LoadedConfig): DynamicModule {
     return {
       module: AtlasAuditModule,
-      providers: [
-        {
-          provide: AUDIT,
-          inject: [EventPublisher],
-          useFactory: (publisher: EventPublisher) =>
-            new JsonlAuditLog({
-              path: loaded.resolvePath(auditFileFor(ATLAS_AUDIT_AGENT)),
-              publish: (subject, payload, options) => publisher.publish(subject, payload, options),
-            }),
-        },
-      ],
+      providers: [agentAuditProvider(loaded, ATLAS_AUDIT_AGENT)],
       exports: [AUDIT],
     };
   }

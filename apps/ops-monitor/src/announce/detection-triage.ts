@@ -1,0 +1,119 @@
+import { type FingerprintRecord } from '@opscrew/contracts';
+import { type MetricsSource, isTraceSearch, type TraceSummary } from '@opscrew/integrations';
+import {
+  type EvidenceItem,
+  type IncidentFacts,
+  type LlmClient,
+  type TriageSummary,
+} from '@opscrew/llm';
+
+/** How far back traces are searched: the minutes before and around the detection. */
+const TRACE_LOOKBACK_MS = 15 * 60_000;
+/** Traces quoted per search: enough to see a pattern, few enough to read in a comment. */
+const TRACES_PER_SEARCH = 10;
+/**
+ * Tools the model may use to look further before answering (SigNoz's MCP
+ * server, when configured): read-only, and still filtered by ops-monitor's
+ * whitelist in the tool loop.
+ */
+export const TRIAGE_TOOLS = [
+  'signoz_search_logs',
+  'signoz_search_traces',
+  'signoz_get_trace_details',
+  'signoz_aggregate_traces',
+] as const;
+
+export interface DetectionTriageResult {
+  readonly summary: TriageSummary;
+  /** One line each: what the summary was made from (metrics, traces, what was unavailable). */
+  readonly evidence: readonly EvidenceItem[];
+}
+
+/**
+ * ops-monitor's triage at detection: the probable cause and what to check,
+ * from what it measured and — when its metrics source can search traces
+ * (SigNoz) — the failing and slowest traces of the minutes around the
+ * detection. Claude may also search logs through SigNoz's MCP server; the
+ * rules answer without a key. Advice for the ticket only: it decides nothing.
+ */
+export class DetectionTriage {
+  constructor(
+    private readonly reasoning: Pick<LlmClient, 'kind' | 'triageSummary'>,
+    private readonly metrics: MetricsSource,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get kind(): string {
+    return this.reasoning.kind;
+  }
+
+  async triage(record: FingerprintRecord): Promise<DetectionTriageResult> {
+    const evidence: EvidenceItem[] = [
+      {
+        source: 'ops-monitor.detection',
+        text:
+          `${record.rule}: ${record.metric} ${record.first_value}` +
+          (record.threshold === undefined ? '' : ` (threshold ${record.threshold})`) +
+          ` — ${record.detail}`,
+      },
+      ...(await this.traces(record.service, record.symptom)),
+    ];
+    const facts: IncidentFacts = {
+      incident_id: record.incident_id,
+      service: record.service,
+      symptom: record.symptom,
+      severity: record.severity,
+      value: record.first_value,
+      metric: record.metric,
+      detected_at: record.opened_at,
+      count: record.count,
+      peak_value: record.peak_value,
+      ...(record.threshold === undefined ? {} : { threshold: record.threshold }),
+    };
+    const summary = await this.reasoning.triageSummary(facts, evidence, { tools: TRIAGE_TOOLS });
+    return { summary, evidence };
+  }
+
+  /** Failing traces for error symptoms, the slowest for latency ones; a failed search is said so. */
+  private async traces(service: string, symptom: string): Promise<EvidenceItem[]> {
+    if (!isTraceSearch(this.metrics)) return [];
+    const latency = symptom.includes('latency');
+    try {
+      const found = await this.metrics.searchTraces(service, {
+        ...(latency ? {} : { errorsOnly: true }),
+        sinceMs: this.now() - TRACE_LOOKBACK_MS,
+        limit: TRACES_PER_SEARCH,
+      });
+      const ordered = latency ? [...found].sort((a, b) => b.duration_ms - a.duration_ms) : found;
+      return [
+        {
+          source: `traces:${service}`,
+          text:
+            ordered.length === 0
+              ? `no ${latency ? '' : 'failing '}traces of ${service} in the last ${TRACE_LOOKBACK_MS / 60_000} min`
+              : ordered.map(traceLine).join('\n'),
+        },
+      ];
+    } catch (error) {
+      return [
+        {
+          source: `traces:${service}`,
+          text: `trace search unavailable: ${(error as Error).message}`,
+        },
+      ];
+    }
+  }
+}
+
+function traceLine(trace: TraceSummary): string {
+  return `${trace.at} ${trace.service} ${trace.operation} ${Math.round(trace.duration_ms)} ms${trace.has_error ? ' error' : ''} trace ${trace.trace_id}`;
+}
+
+/** The ticket comment: one paragraph a human reads first. */
+export function triageComment(kind: string, result: DetectionTriageResult): string {
+  const from = [...new Set(result.evidence.map((item) => item.source.split(':', 1)[0] ?? ''))];
+  return (
+    `Detection triage (${kind}, from ${from.join(', ')}): probable cause: ${result.summary.probable_cause}. ` +
+    `What to check: ${result.summary.what_to_check.join('; ')}.`
+  );
+}
