@@ -148,7 +148,11 @@ describe('loadConfig: production integrations', () => {
       loadConfig({ configDir: fixture.dir, env: PRODUCTION_ENV }).config.integrations.metrics
         .source,
     ).toBe('signoz-mcp');
-    fixture.patch('opscrew.json5', /^ {2}mcp_servers: \{ \$include: [^}]+\},/m, '  mcp_servers: {},');
+    fixture.patch(
+      'opscrew.json5',
+      /^ {2}mcp_servers: \{ \$include: [^}]+\},/m,
+      '  mcp_servers: {},',
+    );
     expect(errorsOf(fixture, PRODUCTION_ENV)).toEqual([
       'opscrew.json5: mcp_servers: metrics.source "signoz-mcp" needs an entry running signoz-mcp-server with "ops-monitor" in its agents (include project/integrations/production/mcp-servers.json5)',
       'opscrew.json5: mcp_servers: metrics.source "signoz-mcp" needs an entry running signoz-mcp-server with "jira-resolver" in its agents (include project/integrations/production/mcp-servers.json5)',
