@@ -34,7 +34,7 @@ describe('agent files inside the agents’ filesystem sandboxes', () => {
     );
     const lines = errorsOf(fixture);
     expect(lines).toContain(
-      'project/integrations/integrations.json5: notifier.jsonl_path: "var/reports/notifications.jsonl" is outside agents.ops-monitor.sandbox.filesystem.write (var/notifications.jsonl); ops-monitor writes it (the console notifier’s messages): add it or its folder there',
+      'project/integrations/integrations.json5: notifier.jsonl_path: "var/reports/notifications.jsonl" is outside agents.ops-monitor.sandbox.filesystem.write (var/notifications.jsonl, var/audit/ops-monitor.jsonl); ops-monitor writes it (the console notifier’s messages): add it or its folder there',
     );
     expect(lines.filter((l) => l.includes('notifier.jsonl_path'))).toHaveLength(4);
   });

@@ -10,3 +10,4 @@ export * from './log-capture';
 export * from './stub-fetch';
 export * from '../metrics/testing/signoz-contract.server';
 export * from '../metrics/testing/fake-signoz-mcp.path';
+export * from './own-payloads';
