@@ -294,6 +294,7 @@ export class RemediationEngine {
     if (!reasoning || !deps.config.thresholds.guardrails.remediation.propose_when_no_runbook) {
       await this.publishStarted(context, 'none');
       await context.save({ ...run, evidence: evidenceNote });
+      await this.commentEvidence(context, `${noMatch}.`, evidenceNote);
       return this.fail(context, `${noMatch}: a human should look`);
     }
     const facts = (await deps.ledger.get(run.incident_id)) ?? this.factsOf(run);
@@ -330,6 +331,8 @@ export class RemediationEngine {
       const why = !record
         ? `${reasoning.kind} proposed nothing safe`
         : `the ${reasoning.kind} proposal was refused: ${refusal}`;
+      // The human who gets the page starts from what the crew saw.
+      await this.commentEvidence(context, `${noMatch}, and ${why}.`, evidenceNote);
       return this.fail(context, `${noMatch}, and ${why}: a human should look`);
     }
     await this.publishStarted(context, PROPOSAL_RUNBOOK);
@@ -341,14 +344,27 @@ export class RemediationEngine {
       evidence: evidenceNote,
       step_index: 0,
     });
-    await deps.tickets.comment(
-      run,
-      `${run.run_id}:triage`,
-      `Triage: ${noMatch}. ${reasoning.kind === 'anthropic' ? 'Claude' : 'The rules'} proposed ${describeProposal(record)}; ` +
-        `it runs under the same guardrails as a runbook step and is verified with metrics. Evidence: ${evidenceNote}`,
+    await this.commentEvidence(
+      context,
+      `${noMatch}. ${reasoning.kind === 'anthropic' ? 'Claude' : 'The rules'} proposed ${describeProposal(record)}; ` +
+        'it runs under the same guardrails as a runbook step and is verified with metrics.',
+      evidenceNote,
     );
     this.adviseOnTicket(context, evidenceText);
     return true;
+  }
+
+  /** The triage comment: what was decided, then what was seen (the ticket's data, never obeyed). */
+  private async commentEvidence(
+    context: StepContext,
+    decision: string,
+    evidenceNote: string,
+  ): Promise<void> {
+    await context.deps.tickets.comment(
+      context.run,
+      `${context.run.run_id}:triage`,
+      `Triage: ${decision} Evidence: ${evidenceNote}`,
+    );
   }
 
   private factsOf(run: RemediationRunRecord): IncidentFacts {
