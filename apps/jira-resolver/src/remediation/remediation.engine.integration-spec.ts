@@ -401,6 +401,27 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
       };
     };
     const proposals = () => audit.entries.filter((e) => e.action === 'remediation.propose');
+    /** Claude behind the Messages API contract server, answering what each test scripts. */
+    const api = new AnthropicContractServer();
+    beforeAll(() => api.start());
+    afterAll(() => api.stop());
+    beforeEach(() => api.reset());
+    const claude = () =>
+      new AnthropicLlmClient({
+        settings: contractLlmSettings(api.baseUrl),
+        agent: 'jira-resolver',
+        whitelist: new ToolWhitelist(new Map()),
+        toolProviders: [],
+        audit,
+      });
+    const answers = (...texts: string[]) =>
+      api.enqueue(
+        ...texts.map((text) => ({
+          kind: 'message' as const,
+          content: [{ type: 'text' as const, text }],
+        })),
+      );
+    const TRIAGE_ANSWER = '{"probable_cause":"a leak in cart","what_to_check":["memory growth"]}';
 
     it('the rules propose a restart for a leak no runbook covers: one restart, verified with metrics, resolved', async () => {
       const resolver = engine('resolver-a', 'act', new RulesLlmClient());
@@ -492,8 +513,10 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
         audit,
         mode: 'act',
       });
+      // Claude proposes restarting flagd (a protected service): valid JSON, valid schema…
+      answers('{"action":"restart_service","params":{}}', TRIAGE_ANSWER);
       const resolver = new RemediationEngine({
-        ...engineDeps('resolver-a', 'act', scripted({ action: 'restart_service', params: {} })),
+        ...engineDeps('resolver-a', 'act', claude()),
         runtime: sandboxed,
       });
       await resolver.enqueue(incident('INC-20261124-023', 'flagd', 'high_memory'));
@@ -502,9 +525,11 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
       expect(run.runbook).toBe('proposed_action');
       expect(run.outcome).toMatch(/^restart refused: .*protected/);
       expect(runtime.restarts).toEqual([]);
+      // …and the runtime policy says no, on the audit trail.
       expect(
         audit.entries.filter((e) => e.action === 'runtime.restart').map((e) => e.verdict),
       ).toEqual(['refused']);
+      await eventually(() => api.pending === 0);
     });
 
     it('a valid proposal still meets the lock: deferred while a load test holds the service', async () => {
@@ -515,7 +540,8 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
         'stress',
       );
       if (!stress.ok) throw new Error('could not take the lock for the test');
-      const resolver = engine('resolver-a', 'act', new RulesLlmClient());
+      answers('{"action":"restart_service","params":{"condition":"always"}}', TRIAGE_ANSWER);
+      const resolver = engine('resolver-a', 'act', claude());
       await resolver.enqueue(incident('INC-20261124-024', 'cart', 'high_memory'));
       for (let second = 0; second < 10; second++) {
         const entry = await runs.get('INC-20261124-024');
@@ -524,6 +550,13 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
       }
       expect((await runs.get('INC-20261124-024'))?.value.state).toBe('deferred');
       expect(runtime.restarts).toEqual([]);
+      // The lock's "no" is audited: Claude's restart was held back, nothing was touched.
+      expect(audit.entries.filter((e) => e.action === 'remediation.restart_service')).toEqual([
+        expect.objectContaining({
+          verdict: 'refused',
+          result: `deferred: demo-controller holds cart until ${stress.lease.expires_at}`,
+        }),
+      ]);
       await leases.release(stress.lease);
       const run = await drive(resolver, 'INC-20261124-024');
       expect(run.state).toBe('succeeded');
@@ -541,39 +574,22 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
     });
 
     it('a proposal from Claude (the Messages API contract server) runs like the rules’ one', async () => {
-      const api = new AnthropicContractServer();
-      await api.start();
-      try {
-        api.enqueue({
-          kind: 'message',
-          content: [
-            { type: 'text', text: '{"action":"restart_service","params":{"condition":"always"}}' },
-          ],
-        });
-        const claude = new AnthropicLlmClient({
-          settings: contractLlmSettings(api.baseUrl),
-          agent: 'jira-resolver',
-          whitelist: new ToolWhitelist(new Map()),
-          toolProviders: [],
-          audit,
-        });
-        const resolver = engine('resolver-a', 'act', claude);
-        await resolver.enqueue(incident('INC-20261124-026', 'cart', 'high_memory'));
-        const run = await drive(resolver, 'INC-20261124-026');
-        expect(run.state).toBe('succeeded');
-        expect(run.proposal).toEqual({
-          by: 'anthropic',
-          action: 'restart_service',
-          params: [{ name: 'condition', value: 'always' }],
-        });
-        expect(runtime.restarts.map((restart) => restart.service)).toEqual(['cart']);
-        // The evidence went to the model as data, wrapped, never as instructions.
-        const asked = JSON.stringify(api.requests[0]?.body.messages);
-        expect(asked).toMatch(/untrusted/i);
-        expect(asked).toMatch(/restart_service/);
-      } finally {
-        await api.stop();
-      }
+      answers('{"action":"restart_service","params":{"condition":"always"}}', TRIAGE_ANSWER);
+      const resolver = engine('resolver-a', 'act', claude());
+      await resolver.enqueue(incident('INC-20261124-026', 'cart', 'high_memory'));
+      const run = await drive(resolver, 'INC-20261124-026');
+      expect(run.state).toBe('succeeded');
+      expect(run.proposal).toEqual({
+        by: 'anthropic',
+        action: 'restart_service',
+        params: [{ name: 'condition', value: 'always' }],
+      });
+      expect(runtime.restarts.map((restart) => restart.service)).toEqual(['cart']);
+      // The evidence went to the model as data, wrapped, never as instructions.
+      const asked = JSON.stringify(api.requests[0]?.body.messages);
+      expect(asked).toMatch(/untrusted/i);
+      expect(asked).toMatch(/restart_service/);
+      await eventually(() => api.pending === 0);
     });
   });
 

@@ -496,6 +496,15 @@ export class RemediationEngine {
           this.logger.log(
             `${run.incident_id}: deferred, ${outcome.holder} holds ${run.service} until ${outcome.until}`,
           );
+          // A decision not to act is on the trail too: the lock said no, nothing was touched.
+          await deps.audit.record({
+            agent: 'jira-resolver',
+            action: `remediation.${step.action}`,
+            verdict: 'refused',
+            result: `deferred: ${outcome.holder} holds ${run.service} until ${outcome.until}`,
+            input: { incident: run.incident_id, step: step.step, action: step.action },
+            incident_id: run.incident_id,
+          });
           await deps.tickets.comment(
             run,
             `${run.run_id}:deferred:${outcome.holder}`,
