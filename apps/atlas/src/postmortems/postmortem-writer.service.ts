@@ -31,7 +31,9 @@ import { ATLAS_AUDIT_AGENT } from '../audit/atlas-audit.module';
 
 /** Where drafts go, one Markdown file per incident (atlas's sandbox may write and read it). */
 export const POSTMORTEM_DIR = 'var/postmortems';
-/** The ledger is a step behind the bus now and then: look again after this. */
+/** The ledger is a step behind the bus now and then: looks within one delivery, then backoff. */
+const LEDGER_LOOKS = 10;
+const LEDGER_LOOK_INTERVAL_MS = 100;
 const LEDGER_CATCH_UP_MS = 1000;
 
 export type PostmortemReasoning = Pick<LlmClient, 'kind' | 'postmortemDraft'>;
@@ -86,7 +88,7 @@ export class PostmortemWriter implements OnApplicationBootstrap, OnApplicationSh
    */
   async draft(incidentId: string, eventId?: string): Promise<string> {
     const path = this.pathOf(incidentId);
-    const record = await this.ledger.get(incidentId);
+    const record = await this.ledgerWith(incidentId, eventId);
     if (!record) {
       throw new TransientError(`${incidentId} is not in the ledger yet`, LEDGER_CATCH_UP_MS);
     }
@@ -109,6 +111,22 @@ export class PostmortemWriter implements OnApplicationBootstrap, OnApplicationSh
     });
     this.logger.log(`postmortem draft for ${incidentId} (${record.phase}): ${relative}`);
     return path;
+  }
+
+  /**
+   * The ledger record, once it holds `eventId`. Both consumers see the event at
+   * about the same moment, so the ledger is usually milliseconds behind: look
+   * a few times before handing the message back to the server's backoff.
+   */
+  private async ledgerWith(incidentId: string, eventId?: string) {
+    for (let attempt = 0; ; attempt++) {
+      const record = await this.ledger.get(incidentId);
+      const applied =
+        record !== null &&
+        (eventId === undefined || record.history.some((step) => step.event_id === eventId));
+      if (applied || attempt >= LEDGER_LOOKS) return record;
+      await new Promise((resolve) => setTimeout(resolve, LEDGER_LOOK_INTERVAL_MS));
+    }
   }
 
   /** The current draft, or null when there is none (yet). */

@@ -42,6 +42,18 @@ export class DemoObserver {
     return (await response.json()) as IncidentRecord[];
   }
 
+  /** atlas's postmortem draft of an incident (Markdown), or null while there is none. */
+  async postmortem(incidentId: string): Promise<string | null> {
+    const response = await fetch(
+      `${this.atlasUrl}/incidents/${encodeURIComponent(incidentId)}/postmortem`,
+      { signal: AbortSignal.timeout(3000) },
+    );
+    if (response.status === 404) return null;
+    if (!response.ok)
+      throw new Error(`atlas /incidents/${incidentId}/postmortem answered ${response.status}`);
+    return response.text();
+  }
+
   async processes(): Promise<ProcessState[]> {
     const response = await fetch(`${this.controlUrl}/processes`, {
       headers: { authorization: `Bearer ${this.token}` },

@@ -224,6 +224,20 @@ export class DemoStory {
       this.progress(
         `  ✔ restarted, verified with metrics, resolved ${seconds(incident?.detected_at ?? started, resolvedAt) ?? '?'} s after detection; ticket ${ticket?.key ?? '?'} ${ticket?.status ?? ''}`,
       );
+    // atlas drafts the postmortem once the incident has ended (its own consumer, seconds later).
+    const postmortem =
+      incident && resolved
+        ? await poll(
+            async () => (await this.observer.postmortem(incident.incident_id)) ?? undefined,
+            15_000,
+            250,
+            this.signal,
+          )
+        : undefined;
+    if (incident && postmortem)
+      this.progress(
+        `  ✔ postmortem drafted: GET /incidents/${incident.incident_id}/postmortem (var/postmortems/${incident.incident_id}.md)`,
+      );
     await this.scenarios.waitIdle(60_000);
     return {
       name: 'memory leak in recommendation',
@@ -247,6 +261,13 @@ export class DemoStory {
           what: 'ticket Done',
           ok: ticket?.status === 'done',
           detail: ticket ? `${ticket.key} ${ticket.status}` : 'no ticket',
+        },
+        {
+          what: 'postmortem drafted',
+          ok: postmortem?.startsWith('# Postmortem (draft)') === true,
+          detail: postmortem
+            ? `var/postmortems/${incident?.incident_id ?? '?'}.md`
+            : 'no draft within 15 s of the resolution',
         },
       ],
       fault: {
