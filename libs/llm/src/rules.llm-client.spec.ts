@@ -75,7 +75,7 @@ describe('RulesLlmClient (no ANTHROPIC_API_KEY)', () => {
       '# Postmortem (draft): INC-20260101-001 — recommendation high\\_memory',
     );
     expect(draft).toContain('- Outcome: resolved, 6.5 min from first to last step');
-    expect(draft).toContain('- Measured: memory\\_ratio 0.93 (threshold 0.9), peak 0.97');
+    expect(draft).toContain('- Measured: memory\\_ratio 93.0 % (threshold 90.0 %), peak 97.0 %');
     expect(draft).toContain(
       '| 2026-01-01T03:02:00.000Z | actioned | jira-resolver | restarted \\| \\[x\\]\\(http://e.vil\\) \\# hi |',
     );

@@ -79,17 +79,27 @@ export class DemoObserver {
   }
 
   async tickets(): Promise<Ticket[]> {
+    const tracker = await this.localTracker();
+    const all: Ticket[] = [];
+    for (const status of ['todo', 'in_progress', 'in_review', 'done', 'escalated'] as const) {
+      all.push(...(await tracker.listByStatus(status, 'auto-detected')));
+    }
+    return all;
+  }
+
+  /** A ticket's comments (the crew's steps, its triage), oldest first. */
+  async comments(key: string): Promise<string[]> {
+    return (await (await this.localTracker()).comments(key)).map((comment) => comment.text);
+  }
+
+  private async localTracker(): Promise<LocalTracker> {
     if (!this.tracker) {
       const kv = new KvFactory(this.bus);
       this.tracker = new LocalTracker(await kv.raw(KV_BUCKETS.tickets), {
         listKeys: () => kv.listKeys(KV_BUCKETS.tickets),
       });
     }
-    const all: Ticket[] = [];
-    for (const status of ['todo', 'in_progress', 'in_review', 'done', 'escalated'] as const) {
-      all.push(...(await this.tracker.listByStatus(status, 'auto-detected')));
-    }
-    return all;
+    return this.tracker;
   }
 }
 

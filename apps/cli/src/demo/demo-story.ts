@@ -224,6 +224,9 @@ export class DemoStory {
       this.progress(
         `  ✔ restarted, verified with metrics, resolved ${seconds(incident?.detected_at ?? started, resolvedAt) ?? '?'} s after detection; ticket ${ticket?.key ?? '?'} ${ticket?.status ?? ''}`,
       );
+    const comments = ticket ? await this.observer.comments(ticket.key) : [];
+    const triaged = comments.some((text) => text.startsWith('Detection triage ('));
+    if (triaged) this.progress(`  ✔ ${ticket?.key ?? '?'} carries ops-monitor's detection triage`);
     // atlas drafts the postmortem once the incident has ended (its own consumer, seconds later).
     const postmortem =
       incident && resolved
@@ -261,6 +264,13 @@ export class DemoStory {
           what: 'ticket Done',
           ok: ticket?.status === 'done',
           detail: ticket ? `${ticket.key} ${ticket.status}` : 'no ticket',
+        },
+        {
+          what: 'ticket carries the detection triage',
+          ok: triaged,
+          detail: triaged
+            ? 'probable cause and what to check'
+            : `${comments.length} comment(s), no triage`,
         },
         {
           what: 'postmortem drafted',

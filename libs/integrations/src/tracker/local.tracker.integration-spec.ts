@@ -67,6 +67,10 @@ describe('LocalTracker against NATS KV', () => {
       'restarted checkout',
       'verified: 5 consecutive passes',
     ]);
+    expect((await tracker.comments('OPS-1')).map((c) => c.text)).toEqual(
+      record?.value.comments.map((c) => c.text),
+    );
+    expect(await tracker.comments('../OPS-1')).toEqual([]);
     expect(record?.value.history.map((h) => `${h.from}→${h.to}`)).toEqual([
       'todo→in_progress',
       'in_progress→in_review',

@@ -126,6 +126,13 @@ export class LocalTracker implements TrackerPort {
     return entry === null ? null : toTicket(entry.value);
   }
 
+  /** The ticket's comments, oldest first (the embedded tracker's history a person reads). */
+  async comments(key: string): Promise<{ at: string; text: string }[]> {
+    if (!TICKET_KEY_PATTERN.test(key)) return [];
+    const entry = await this.tickets.get(key);
+    return (entry?.value.comments ?? []).map(({ at, text }) => ({ at, text }));
+  }
+
   async transition(
     key: string,
     to: TicketStatus,

@@ -21,7 +21,9 @@ export function postmortemTemplate(
     : escalated
       ? 'escalated to a human'
       : `open (phase ${cell(incident.phase ?? sorted[sorted.length - 1]?.phase ?? 'detected')})`;
-  const threshold = incident.threshold !== undefined ? ` (threshold ${incident.threshold})` : '';
+  const metric = incident.metric ?? incident.symptom;
+  const threshold =
+    incident.threshold !== undefined ? ` (threshold ${measure(metric, incident.threshold)})` : '';
   const lines = [
     `# Postmortem (draft): ${cell(incident.incident_id)} — ${cell(incident.service)} ${cell(incident.symptom)}`,
     '',
@@ -29,8 +31,8 @@ export function postmortemTemplate(
     '',
     `- Service: ${cell(incident.service)}`,
     `- Symptom: ${cell(incident.symptom)}, severity ${cell(incident.severity)}`,
-    `- Measured: ${cell(incident.metric ?? incident.symptom)} ${incident.value}${threshold}` +
-      (incident.peak_value !== undefined ? `, peak ${incident.peak_value}` : ''),
+    `- Measured: ${cell(metric)} ${measure(metric, incident.value)}${threshold}` +
+      (incident.peak_value !== undefined ? `, peak ${measure(metric, incident.peak_value)}` : ''),
     `- Detected: ${cell(incident.detected_at)}` +
       (incident.count !== undefined ? `, seen ${incident.count} time(s)` : ''),
     `- Outcome: ${outcome}, ${durationMin.toFixed(1)} min from first to last step`,
@@ -60,6 +62,14 @@ export function postmortemTemplate(
     '',
   ];
   return lines.join('\n');
+}
+
+/** A value as people read it, its unit taken from the metric's name: 0.3333 ratio → 33.3 %. */
+function measure(metric: string, value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (metric.endsWith('_ratio')) return `${(value * 100).toFixed(value < 0.1 ? 2 : 1)} %`;
+  if (metric.endsWith('_ms')) return `${Math.round(value)} ms`;
+  return String(Number(value.toPrecision(4)));
 }
 
 /** One line, table-safe, markdown inert. */
