@@ -22,7 +22,7 @@ import {
   RecordingPublisher,
   shippedConfig,
 } from '../testing/fakes';
-import { ManualScheduler } from '../testing/manual.scheduler';
+import { ManualScheduler } from '@opscrew/integrations/testing';
 import { LearningService } from './learning.service';
 
 const SHOP = [

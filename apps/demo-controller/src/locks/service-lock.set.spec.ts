@@ -1,6 +1,6 @@
 import { serviceLockKey } from '@opscrew/contracts';
 import { fakeLeases, RecordingPublisher } from '../testing/fakes';
-import { ManualScheduler } from '../testing/manual.scheduler';
+import { ManualScheduler } from '@opscrew/integrations/testing';
 import { type LockHold, ServiceLockSet } from './service-lock.set';
 
 const SERVICES = ['frontend', 'cart', 'checkout'];

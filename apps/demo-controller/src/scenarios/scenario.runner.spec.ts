@@ -9,7 +9,7 @@ import {
   shippedConfig,
   withScenario,
 } from '../testing/fakes';
-import { ManualScheduler } from '../testing/manual.scheduler';
+import { ManualScheduler } from '@opscrew/integrations/testing';
 import { MemoryJournal } from '../testing/memory.journal';
 import { ScenarioCatalog } from './scenario.catalog';
 import {

@@ -14,7 +14,7 @@ import {
   RecordingPublisher,
   shippedConfig,
 } from '../testing/fakes';
-import { ManualScheduler } from '../testing/manual.scheduler';
+import { ManualScheduler } from '@opscrew/integrations/testing';
 import { LoopbackOnlyGuard } from './loopback-only.guard';
 import { ScenarioCatalog } from './scenario.catalog';
 import { ScenarioRunner } from './scenario.runner';

@@ -1,26 +1,20 @@
-/** A pending callback that can be called off. */
-export interface Timer {
-  cancel(): void;
-}
+import {
+  type LoadScheduler,
+  type ScheduledTimer,
+  systemLoadScheduler,
+} from '@opscrew/integrations';
 
 /**
  * Time as a port (clock + one-shot timers), so lock renewal, scenario
- * durations and score windows are tested with a fake clock.
+ * durations and score windows are tested with a fake clock: the same port as
+ * the load driver's (one fake, ManualScheduler, serves both).
  */
-export interface Scheduler {
-  now(): number;
-  after(ms: number, callback: () => void): Timer;
-}
+export type Scheduler = LoadScheduler;
+/** A pending callback that can be called off. */
+export type Timer = ScheduledTimer;
 
-export const systemScheduler: Scheduler = {
-  now: () => Date.now(),
-  after: (ms, callback) => {
-    const timer = setTimeout(callback, ms);
-    // Never the reason a process stays up: shutdown cancels what matters explicitly.
-    timer.unref();
-    return { cancel: () => clearTimeout(timer) };
-  },
-};
+/** Real time; its timers never keep the process up (shutdown cancels what matters). */
+export const systemScheduler: Scheduler = systemLoadScheduler;
 
 /** Resolves after `ms`, or early (without error) when `signal` aborts. */
 export function sleep(scheduler: Scheduler, ms: number, signal?: AbortSignal): Promise<void> {

@@ -30,7 +30,7 @@ import { LeaseService, type PublishOptions, type PublishResult, TypedKv } from '
 import { FakeKv } from '@opscrew/messaging/testing';
 import { type LearningBuckets } from '../learning/learning.service';
 import { type BusPublisher } from '../support/bus-publisher';
-import { type ManualScheduler } from './manual.scheduler';
+import { type ManualScheduler } from '@opscrew/integrations/testing';
 
 /** The shipped configuration (the token the shop would get from .env). */
 export function shippedConfig(): LoadedConfig {

@@ -3,7 +3,7 @@ import { LatencyReservoir } from './latency.reservoir';
 import { LoadDriverError } from './load-driver.port';
 import { type LoadHttpRequest, type LoadHttpSend } from './load-http.sender';
 import { SHOP_TASKS, SHOP_THINK_TIME_MS } from './shop-task.mix';
-import { ManualLoadScheduler } from './testing/manual-load.scheduler';
+import { ManualScheduler } from '../testing/manual.scheduler';
 
 /** A deterministic PRNG (mulberry32): the mix is checked on a fixed sequence, not on luck. */
 function seeded(seed: number): () => number {
@@ -19,14 +19,14 @@ function seeded(seed: number): () => number {
 
 interface Harness {
   driver: BuiltinLoadDriver;
-  clock: ManualLoadScheduler;
+  clock: ManualScheduler;
   sent: LoadHttpRequest[];
 }
 
 function harness(
   options: { status?: (request: LoadHttpRequest) => number; latencyMs?: number } = {},
 ): Harness {
-  const clock = new ManualLoadScheduler();
+  const clock = new ManualScheduler();
   const sent: LoadHttpRequest[] = [];
   const send: LoadHttpSend = (request) => {
     sent.push(request);

@@ -11,3 +11,4 @@ export * from './stub-fetch';
 export * from '../metrics/testing/signoz-contract.server';
 export * from '../metrics/testing/fake-signoz-mcp.path';
 export * from './own-payloads';
+export * from './manual.scheduler';

@@ -1,5 +1,4 @@
-import { type Clock } from '@opscrew/messaging';
-import { type Scheduler, type Timer } from '../support/scheduler';
+import { type LoadScheduler, type ScheduledTimer } from '../load/load.scheduler';
 
 interface Pending {
   readonly at: number;
@@ -8,8 +7,12 @@ interface Pending {
   cancelled: boolean;
 }
 
-/** A fake clock and timers: time moves only when the test advances it (also a LeaseService Clock). */
-export class ManualScheduler implements Scheduler, Clock {
+/**
+ * A fake clock and timers for every scheduler port (the load driver's,
+ * demo-controller's, a LeaseService clock): time moves only when the test
+ * advances it.
+ */
+export class ManualScheduler implements LoadScheduler {
   private current: number;
   private seq = 0;
   private pending: Pending[] = [];
@@ -22,7 +25,7 @@ export class ManualScheduler implements Scheduler, Clock {
     return this.current;
   }
 
-  after(ms: number, callback: () => void): Timer {
+  after(ms: number, callback: () => void): ScheduledTimer {
     const entry: Pending = {
       at: this.current + Math.max(0, ms),
       seq: this.seq++,
@@ -33,6 +36,7 @@ export class ManualScheduler implements Scheduler, Clock {
     return { cancel: () => (entry.cancelled = true) };
   }
 
+  /** Timers still waiting. */
   get waiting(): number {
     return this.pending.filter((p) => !p.cancelled).length;
   }
