@@ -1,5 +1,4 @@
 import { userInfo } from 'node:os';
-import { busOptionsFromConfig } from '@opscrew/agent-core';
 import { auditSubject, isAgentName } from '@opscrew/contracts';
 import {
   ACKER_PATTERN,
@@ -10,8 +9,9 @@ import {
   isAckableIncidentId,
   openIncidentAck,
 } from '@opscrew/guardrails';
-import { EventPublisher, KvFactory, NatsConnectionService, provisionAll } from '@opscrew/messaging';
+import { EventPublisher, KvFactory, type NatsConnectionService } from '@opscrew/messaging';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
+import { openCliBus } from './cli-bus';
 import { type ConfigCommandOptions, loadForCli } from './config.commands';
 
 export interface AckOptions extends ConfigCommandOptions {
@@ -25,9 +25,6 @@ export interface AckEnvironment {
 }
 
 const defaultEnvironment: AckEnvironment = { userName: () => userInfo().username };
-
-/** A CLI must not hang when NATS is away: try for a few seconds, then say so. */
-const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * `opscrew incident ack INC-…`: a person takes the incident. Stops its
@@ -55,25 +52,9 @@ export async function incidentAck(
   if ('exitCode' in loaded) return loaded.exitCode;
   const { config } = loaded.loaded;
 
-  const bus = new NatsConnectionService({
-    ...busOptionsFromConfig(config.bus, 'opscrew-cli'),
-    wait_on_first_connect: false,
-  });
+  let bus: NatsConnectionService | undefined;
   try {
-    const where = `cannot reach NATS at ${config.bus.servers.join(', ')}`;
-    await withTimeout(
-      bus.connect().catch((error: unknown) => {
-        throw new Error(
-          `${where}: ${(error as Error).message} (is nats-server -js running? NATS_URL points elsewhere)`,
-        );
-      }),
-      CONNECT_TIMEOUT_MS,
-      where,
-    );
-    // Idempotent: the buckets exist even when no agent has started yet.
-    await provisionAll(await bus.jetstreamManager(), bus.subjects, {
-      duplicate_window_ms: bus.options.duplicate_window_ms,
-    });
+    bus = await openCliBus(config, 'opscrew-cli');
     const publisher = new EventPublisher(bus, 'cli');
     const ack = await openIncidentAck({
       factory: new KvFactory(bus),
@@ -113,7 +94,7 @@ export async function incidentAck(
     io.err(`opscrew incident ack: ${(error as Error).message}`);
     return EXIT_FAILURE;
   } finally {
-    await bus.close().catch(() => undefined);
+    await bus?.close().catch(() => undefined);
   }
 }
 
@@ -167,12 +148,4 @@ function cliLogger(io: CliIo): EscalationLogger {
     warn: (message) => io.err(`warning: ${message}`),
     error: (message) => io.err(`error: ${message}`),
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${message} within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

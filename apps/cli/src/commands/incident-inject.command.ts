@@ -1,4 +1,3 @@
-import { busOptionsFromConfig } from '@opscrew/agent-core';
 import { type LoadedConfig, SYMPTOMS, type ThresholdsConfig } from '@opscrew/config';
 import { KV_BUCKETS, SEVERITIES, type Severity, SUBJECTS } from '@opscrew/contracts';
 import {
@@ -6,10 +5,10 @@ import {
   EventPublisher,
   IncidentIdAllocator,
   KvFactory,
-  NatsConnectionService,
-  provisionAll,
+  type NatsConnectionService,
 } from '@opscrew/messaging';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
+import { openCliBus } from './cli-bus';
 import { type ConfigCommandOptions, loadForCli } from './config.commands';
 
 export interface InjectOptions extends ConfigCommandOptions {
@@ -18,9 +17,6 @@ export interface InjectOptions extends ConfigCommandOptions {
   readonly value?: string;
   readonly severity?: string;
 }
-
-/** A CLI must not hang when NATS is away: try for a few seconds, then say so. */
-const CONNECT_TIMEOUT_MS = 5_000;
 
 /**
  * `opscrew incident inject`: publish a valid `incident.detected`, exactly as
@@ -43,25 +39,9 @@ export async function incidentInject(options: InjectOptions, io: CliIo): Promise
     (options.severity as Severity | undefined) ??
     severityFor(options.symptom, value, config.thresholds);
 
-  const bus = new NatsConnectionService({
-    ...busOptionsFromConfig(config.bus, 'opscrew-cli'),
-    wait_on_first_connect: false,
-  });
+  let bus: NatsConnectionService | undefined;
   try {
-    const where = `cannot reach NATS at ${config.bus.servers.join(', ')}`;
-    await withTimeout(
-      bus.connect().catch((error: unknown) => {
-        throw new Error(
-          `${where}: ${(error as Error).message} (is nats-server -js running? NATS_URL points elsewhere)`,
-        );
-      }),
-      CONNECT_TIMEOUT_MS,
-      where,
-    );
-    // Idempotent: a CLI used before any agent started still finds its stream and buckets.
-    await provisionAll(await bus.jetstreamManager(), bus.subjects, {
-      duplicate_window_ms: bus.options.duplicate_window_ms,
-    });
+    bus = await openCliBus(config, 'opscrew-cli');
     const allocator = new IncidentIdAllocator(
       await new KvFactory(bus).open(KV_BUCKETS.sequences, counterSchema),
     );
@@ -86,7 +66,7 @@ export async function incidentInject(options: InjectOptions, io: CliIo): Promise
     io.err(`opscrew incident inject: ${(error as Error).message}`);
     return EXIT_FAILURE;
   } finally {
-    await bus.close().catch(() => undefined);
+    await bus?.close().catch(() => undefined);
   }
 }
 
@@ -144,12 +124,4 @@ function severityFor(symptom: string, value: number, thresholds: ThresholdsConfi
     if (bound !== undefined && value >= bound) return level;
   }
   return 'info';
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${message} within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

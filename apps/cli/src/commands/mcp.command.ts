@@ -1,12 +1,13 @@
 import { type Readable, type Writable } from 'node:stream';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { busOptionsFromConfig, packageVersion } from '@opscrew/agent-core';
+import { packageVersion } from '@opscrew/agent-core';
 import { auditFileFor, JsonlAuditLog } from '@opscrew/guardrails';
-import { EventPublisher, KvFactory, NatsConnectionService, provisionAll } from '@opscrew/messaging';
+import { EventPublisher, KvFactory, type NatsConnectionService } from '@opscrew/messaging';
 import { createCrewMcpServer } from '../../../atlas/src/mcp/crew-mcp.server';
 import { openCrewMcpTools } from '../../../atlas/src/mcp/crew-mcp.wiring';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
+import { openCliBus } from './cli-bus';
 import { type ConfigCommandOptions, loadForCli } from './config.commands';
 
 /** The protocol's streams; tests pass their own pair. */
@@ -17,8 +18,6 @@ export interface McpStdio {
   readonly stopSignal?: Promise<void>;
 }
 
-/** A client that spawns us must not wait forever when NATS is away: try a few seconds, then say so. */
-const CONNECT_TIMEOUT_MS = 5_000;
 /**
  * `opscrew mcp` sessions share one audit file: each MCP client spawns its own
  * server, so this file has several writers (whole-line appends), unlike the
@@ -49,26 +48,10 @@ export async function mcpServe(
   }
   Logger.overrideLogger(stderrLogger(say));
 
-  const bus = new NatsConnectionService({
-    ...busOptionsFromConfig(config.bus, 'opscrew-mcp'),
-    wait_on_first_connect: false,
-  });
+  let bus: NatsConnectionService | undefined;
   let audit: JsonlAuditLog | undefined;
   try {
-    const where = `cannot reach NATS at ${config.bus.servers.join(', ')}`;
-    await withTimeout(
-      bus.connect().catch((error: unknown) => {
-        throw new Error(
-          `${where}: ${(error as Error).message} (is nats-server -js running? NATS_URL points elsewhere)`,
-        );
-      }),
-      CONNECT_TIMEOUT_MS,
-      where,
-    );
-    // Idempotent: a server started before any agent still finds its buckets.
-    await provisionAll(await bus.jetstreamManager(), bus.subjects, {
-      duplicate_window_ms: bus.options.duplicate_window_ms,
-    });
+    bus = await openCliBus(config, 'opscrew-mcp');
     const publisher = new EventPublisher(bus, 'cli');
     const auditLog = new JsonlAuditLog({
       path: loaded.loaded.resolvePath(STDIO_AUDIT_FILE),
@@ -116,7 +99,7 @@ export async function mcpServe(
     return EXIT_FAILURE;
   } finally {
     await audit?.flush().catch(() => undefined);
-    await bus.close().catch(() => undefined);
+    await bus?.close().catch(() => undefined);
   }
 }
 
@@ -137,12 +120,4 @@ function signalled(): Promise<void> {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${message} within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
