@@ -31,3 +31,4 @@ export * from './records/escalation.record';
 export * from './records/scenario-run.record';
 export * from './records/scenario-score.record';
 export * from './records/scorecard.record';
+export * from './records/crew-outcome-counts';

@@ -18,6 +18,7 @@ import {
   IsToken,
   NullableField,
 } from '../validation/field.validators';
+import { CrewOutcomeCounts } from './crew-outcome-counts';
 import { SCENARIO_KINDS, type ScenarioKind } from './scenario-run.record';
 
 /** Key prefix of scored runs in the `learning` bucket. */
@@ -44,9 +45,10 @@ export class PairCount {
 
 /**
  * The crew's score for one scenario run: ground truth against what it did.
- * Alerts are incidents the crew opened during the run's window.
+ * Alerts are incidents the crew opened during the run's window. The counts
+ * (true/false positives, misses, lock behaviour, outcomes) are CrewOutcomeCounts.
  */
-export class ScenarioScoreRecord {
+export class ScenarioScoreRecord extends CrewOutcomeCounts {
   @IsToken(IDENTIFIER_MAX_LENGTH)
   run_id!: string;
 
@@ -68,26 +70,6 @@ export class ScenarioScoreRecord {
   @IsTimestamp()
   scored_at!: string;
 
-  /** Alerts that were right: an expected symptom on an expected service, or informational under a held lock. */
-  @IsInteger(0)
-  true_positives!: number;
-
-  /** Alerts on a service/symptom the scenario does not explain (and not informational under a lock). */
-  @IsInteger(0)
-  false_positives!: number;
-
-  /** Detections owed (`required`) that no incident met. */
-  @IsInteger(0)
-  missed!: number;
-
-  /** Of the true positives: informational alerts under a held lock (the lock protocol working). */
-  @IsInteger(0)
-  informational_correct!: number;
-
-  /** Expected alerts that were NOT informational although this run held the service's lock. */
-  @IsInteger(0)
-  alerted_during_lock!: number;
-
   /** Scenario start → first incident meeting a requirement; null when none did. */
   @NullableField()
   @IsFiniteNumber({ min: 0 })
@@ -97,20 +79,6 @@ export class ScenarioScoreRecord {
   @NullableField()
   @IsFiniteNumber({ min: 0 })
   resolution_time_s!: number | null;
-
-  @IsInteger(0)
-  resolved!: number;
-
-  @IsInteger(0)
-  escalated!: number;
-
-  /** Successful restarts of a service while this run's load held its lock. Must be 0. */
-  @IsInteger(0)
-  restarts_during_lock!: number;
-
-  /** Successful restarts when the scenario expected none (load, flag faults a restart cannot cure). */
-  @IsInteger(0)
-  unexpected_restarts!: number;
 
   @IsFlag()
   remediation_expected!: boolean;

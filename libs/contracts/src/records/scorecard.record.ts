@@ -13,6 +13,7 @@ import {
   IsTimestamp,
   IsToken,
 } from '../validation/field.validators';
+import { CrewOutcomeCounts } from './crew-outcome-counts';
 
 /** Key of demo-controller's aggregate scorecard of the crew in the `learning` bucket. */
 export const SCORECARD_KEY = 'scorecard.crew';
@@ -64,36 +65,9 @@ export class ScenarioTally {
 }
 
 /** The crew's aggregate score over every scored scenario run. */
-export class ScorecardRecord {
+export class ScorecardRecord extends CrewOutcomeCounts {
   @IsInteger(0)
   runs!: number;
-
-  @IsInteger(0)
-  true_positives!: number;
-
-  @IsInteger(0)
-  false_positives!: number;
-
-  @IsInteger(0)
-  missed!: number;
-
-  @IsInteger(0)
-  informational_correct!: number;
-
-  @IsInteger(0)
-  alerted_during_lock!: number;
-
-  @IsInteger(0)
-  restarts_during_lock!: number;
-
-  @IsInteger(0)
-  unexpected_restarts!: number;
-
-  @IsInteger(0)
-  resolved!: number;
-
-  @IsInteger(0)
-  escalated!: number;
 
   /** Sum and count, so the mean stays exact as runs are added. */
   @IsFiniteNumber({ min: 0 })
