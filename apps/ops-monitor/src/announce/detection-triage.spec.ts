@@ -1,4 +1,9 @@
-import { type MetricsSource, type TraceSearch, type TraceSummary } from '@opscrew/integrations';
+import {
+  type LogSearch,
+  type MetricsSource,
+  type TraceSearch,
+  type TraceSummary,
+} from '@opscrew/integrations';
 import { type EvidenceItem, RulesLlmClient, type TriageOptions } from '@opscrew/llm';
 import { DetectionTriage, TRIAGE_TOOLS, triageComment } from './detection-triage';
 import { fingerprintFixture } from './testing/fingerprint.fixture';
@@ -67,6 +72,38 @@ describe('DetectionTriage', () => {
     });
     expect(triageComment('rules', result)).toMatch(
       /^Detection triage \(rules, from ops-monitor\.detection, traces\)/,
+    );
+  });
+
+  it('with log search too (SigNoz): the error logs are evidence, and the rules read them', async () => {
+    const { source: traces } = withTraces(() => Promise.resolve([]));
+    const searched: Parameters<LogSearch['searchLogs']>[] = [];
+    const source: MetricsSource & TraceSearch & LogSearch = {
+      ...traces,
+      searchLogs: (service, options) => {
+        searched.push([service, options]);
+        return Promise.resolve([
+          {
+            at: '2026-11-25T02:59:40.000Z',
+            service,
+            severity: 'ERROR',
+            body: 'dial tcp valkey-cart:6379: connect: connection refused',
+          },
+        ]);
+      },
+    };
+    const result = await new DetectionTriage(new RulesLlmClient(), source, () => NOW).triage(
+      fingerprintFixture(),
+    );
+    expect(searched).toEqual([['cart', { sinceMs: NOW - 15 * 60_000, limit: 10 }]]);
+    expect(result.evidence[2]).toEqual({
+      source: 'logs:cart',
+      text: '2026-11-25T02:59:40.000Z ERROR dial tcp valkey-cart:6379: connect: connection refused',
+    });
+    // The rules' evidence patterns read the logs: a refused connection points at a dependency.
+    expect(result.summary.probable_cause).toMatch(/a dependency refuses connections/);
+    expect(triageComment('rules', result)).toMatch(
+      /^Detection triage \(rules, from ops-monitor\.detection, traces, logs\)/,
     );
   });
 

@@ -1,5 +1,11 @@
 import { type FingerprintRecord } from '@opscrew/contracts';
-import { type MetricsSource, isTraceSearch, type TraceSummary } from '@opscrew/integrations';
+import {
+  isLogSearch,
+  isTraceSearch,
+  type LogSummary,
+  type MetricsSource,
+  type TraceSummary,
+} from '@opscrew/integrations';
 import {
   type EvidenceItem,
   type IncidentFacts,
@@ -7,10 +13,12 @@ import {
   type TriageSummary,
 } from '@opscrew/llm';
 
-/** How far back traces are searched: the minutes before and around the detection. */
+/** How far back traces and logs are searched: the minutes before and around the detection. */
 const TRACE_LOOKBACK_MS = 15 * 60_000;
 /** Traces quoted per search: enough to see a pattern, few enough to read in a comment. */
 const TRACES_PER_SEARCH = 10;
+/** Error log lines quoted: the first of a burst and a few after it. */
+const LOG_LINES_PER_SEARCH = 10;
 /**
  * Tools the model may use to look further before answering (SigNoz's MCP
  * server, when configured): read-only, and still filtered by ops-monitor's
@@ -31,10 +39,10 @@ export interface DetectionTriageResult {
 
 /**
  * ops-monitor's triage at detection: the probable cause and what to check,
- * from what it measured and — when its metrics source can search traces
- * (SigNoz) — the failing and slowest traces of the minutes around the
- * detection. Claude may also search logs through SigNoz's MCP server; the
- * rules answer without a key. Advice for the ticket only: it decides nothing.
+ * from what it measured and — when its metrics source can search them
+ * (SigNoz) — the failing or slowest traces and the error logs of the minutes
+ * around the detection. Claude may look further through SigNoz's MCP tools;
+ * the rules answer without a key. Advice for the ticket only: it decides nothing.
  */
 export class DetectionTriage {
   constructor(
@@ -57,6 +65,7 @@ export class DetectionTriage {
           ` — ${record.detail}`,
       },
       ...(await this.traces(record.service, record.symptom)),
+      ...(await this.logs(record.service)),
     ];
     const facts: IncidentFacts = {
       incident_id: record.incident_id,
@@ -72,6 +81,30 @@ export class DetectionTriage {
     };
     const summary = await this.reasoning.triageSummary(facts, evidence, { tools: TRIAGE_TOOLS });
     return { summary, evidence };
+  }
+
+  /** The service's ERROR/FATAL lines around the detection; a failed search is said so. */
+  private async logs(service: string): Promise<EvidenceItem[]> {
+    if (!isLogSearch(this.metrics)) return [];
+    try {
+      const found = await this.metrics.searchLogs(service, {
+        sinceMs: this.now() - TRACE_LOOKBACK_MS,
+        limit: LOG_LINES_PER_SEARCH,
+      });
+      return [
+        {
+          source: `logs:${service}`,
+          text:
+            found.length === 0
+              ? `no error logs of ${service} in the last ${TRACE_LOOKBACK_MS / 60_000} min`
+              : found.map(logLine).join('\n'),
+        },
+      ];
+    } catch (error) {
+      return [
+        { source: `logs:${service}`, text: `log search unavailable: ${(error as Error).message}` },
+      ];
+    }
   }
 
   /** Failing traces for error symptoms, the slowest for latency ones; a failed search is said so. */
@@ -103,6 +136,10 @@ export class DetectionTriage {
       ];
     }
   }
+}
+
+function logLine(log: LogSummary): string {
+  return `${log.at} ${log.severity} ${log.body}`;
 }
 
 function traceLine(trace: TraceSummary): string {

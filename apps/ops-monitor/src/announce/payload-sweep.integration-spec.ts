@@ -4,6 +4,7 @@ import { openOutboxBucket, outboxOptions, OutboxService } from '@opscrew/guardra
 import {
   DiscordNotifier,
   JiraTracker,
+  type LogSearch,
   type MetricsSource,
   type TraceSearch,
 } from '@opscrew/integrations';
@@ -54,8 +55,8 @@ function adfParts(node: unknown, out: { texts: string[]; links: string[] }): typ
 
 /**
  * The detection → ticket/alert path with hostile data everywhere an attacker
- * can write: the detection detail (as a metric label would carry it) and the
- * trace operation names the triage quotes. Every incident must still become
+ * can write: the detection detail (as a metric label would carry it), the
+ * trace operation names and the log lines the triage quotes. Every incident must still become
  * one ticket, one alert and one triage comment on the real Jira and Discord
  * adapters (nothing lost), and nothing that reaches the contract servers may
  * ping, link or hide text; no secret may reach a log line.
@@ -118,7 +119,7 @@ describe('payload sweep: hostile metric labels and traces → Jira and Discord',
       ),
     });
     let current = '';
-    const traces: MetricsSource & TraceSearch = {
+    const traces: MetricsSource & TraceSearch & LogSearch = {
       kind: 'signoz',
       collect: () => Promise.resolve({ at: '', samples: [], missing: [] }),
       searchTraces: (service) =>
@@ -131,6 +132,10 @@ describe('payload sweep: hostile metric labels and traces → Jira and Discord',
             has_error: true,
             at: '2026-11-25T03:00:00.000Z',
           },
+        ]),
+      searchLogs: (service) =>
+        Promise.resolve([
+          { at: '2026-11-25T03:00:00.000Z', service, severity: 'ERROR', body: current },
         ]),
     };
     const quality = new QualityTracker(
@@ -213,7 +218,9 @@ describe('payload sweep: hostile metric labels and traces → Jira and Discord',
       expect(jiraText).toContain(words);
       expect(discordText).toContain(words);
     }
-    expect(jiraText).toContain('Detection triage (rules, from ops-monitor.detection, traces)');
+    expect(jiraText).toContain(
+      'Detection triage (rules, from ops-monitor.detection, traces, logs)',
+    );
     // Secrets never reach a log line.
     expect(logs.text()).not.toContain(JIRA_TOKEN);
     expect(logs.text()).not.toContain(discord.webhookToken);

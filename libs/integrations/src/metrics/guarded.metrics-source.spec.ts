@@ -6,16 +6,24 @@ import {
 } from '@opscrew/guardrails';
 import {
   GuardedMetricsSource,
-  GuardedTraceSearchSource,
+  GuardedSearchSource,
+  isLogSearch,
   isTraceSearch,
 } from './guarded.metrics-source';
-import { type MetricsSnapshot, type MetricsSource, type TraceSearch } from './metrics-source.port';
+import {
+  type LogSearch,
+  type MetricsSnapshot,
+  type MetricsSource,
+  type TraceSearch,
+} from './metrics-source.port';
 
 const SNAPSHOT: MetricsSnapshot = { at: '2025-03-01T10:00:00.000Z', samples: [], missing: [] };
 
 describe('GuardedMetricsSource', () => {
   let now: number;
-  let inner: MetricsSource & TraceSearch & { collect: jest.Mock; searchTraces: jest.Mock };
+  let inner: MetricsSource &
+    TraceSearch &
+    LogSearch & { collect: jest.Mock; searchTraces: jest.Mock; searchLogs: jest.Mock };
   let breaker: CircuitBreaker;
   let rateLimit: QueryRateLimit;
 
@@ -25,6 +33,7 @@ describe('GuardedMetricsSource', () => {
       kind: 'signoz',
       collect: jest.fn().mockResolvedValue(SNAPSHOT),
       searchTraces: jest.fn().mockResolvedValue([]),
+      searchLogs: jest.fn().mockResolvedValue([]),
     };
     breaker = new CircuitBreaker('signoz', {
       failureThreshold: 3,
@@ -67,12 +76,15 @@ describe('GuardedMetricsSource', () => {
     expect(rateLimit.remaining).toBe(2);
   });
 
-  it('trace search shares the same guards', async () => {
-    const guarded = new GuardedTraceSearchSource(inner, { breaker, rateLimit });
+  it('trace and log search share the same guards', async () => {
+    const guarded = new GuardedSearchSource(inner, { breaker, rateLimit });
     expect(isTraceSearch(guarded)).toBe(true);
+    expect(isLogSearch(guarded)).toBe(true);
     await guarded.searchTraces('cart', { sinceMs: now - 60_000, limit: 5 });
+    await guarded.searchLogs('cart', { sinceMs: now - 60_000, limit: 5 });
     await guarded.collect(['cart']);
-    expect(rateLimit.remaining).toBe(3);
+    expect(rateLimit.remaining).toBe(2);
+    expect(inner.searchLogs).toHaveBeenCalledWith('cart', { sinceMs: now - 60_000, limit: 5 });
     expect(inner.searchTraces).toHaveBeenCalledWith('cart', { sinceMs: now - 60_000, limit: 5 });
   });
 
@@ -84,5 +96,6 @@ describe('GuardedMetricsSource', () => {
     for (let i = 0; i < 5; i++) await expect(guarded.collect(['cart'])).rejects.toThrow('boom');
     expect(inner.collect).toHaveBeenCalledTimes(5);
     expect(isTraceSearch(guarded)).toBe(false);
+    expect(isLogSearch(guarded)).toBe(false);
   });
 });

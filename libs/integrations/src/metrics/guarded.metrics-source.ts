@@ -1,5 +1,7 @@
 import { type SourceBreaker, type SourceRateLimit } from './metrics-guards.port';
 import {
+  type LogSearch,
+  type LogSummary,
   type MetricsSnapshot,
   type MetricsSource,
   type TraceSearch,
@@ -41,24 +43,36 @@ export class GuardedMetricsSource implements MetricsSource {
   }
 }
 
-/** The same, for a source that also searches traces (SigNoz): both calls share the guards. */
-export class GuardedTraceSearchSource extends GuardedMetricsSource implements TraceSearch {
+/** The same, for a source that also searches traces and logs (SigNoz): every call shares the guards. */
+export class GuardedSearchSource extends GuardedMetricsSource implements TraceSearch, LogSearch {
   constructor(
-    private readonly traceInner: MetricsSource & TraceSearch,
+    private readonly searchInner: MetricsSource & TraceSearch & LogSearch,
     guards: MetricsSourceGuards,
   ) {
-    super(traceInner, guards);
+    super(searchInner, guards);
   }
 
   searchTraces(
     service: string,
     options: Parameters<TraceSearch['searchTraces']>[1],
   ): Promise<TraceSummary[]> {
-    return this.guarded(() => this.traceInner.searchTraces(service, options));
+    return this.guarded(() => this.searchInner.searchTraces(service, options));
+  }
+
+  searchLogs(
+    service: string,
+    options: Parameters<LogSearch['searchLogs']>[1],
+  ): Promise<LogSummary[]> {
+    return this.guarded(() => this.searchInner.searchLogs(service, options));
   }
 }
 
-/** Whether a source can search traces (SigNoz can; scrape and Prometheus cannot). */
+/** Whether a source can search traces (SigNoz can; scrape, Prometheus and signoz-mcp cannot). */
 export function isTraceSearch(source: MetricsSource): source is MetricsSource & TraceSearch {
   return typeof (source as Partial<TraceSearch>).searchTraces === 'function';
+}
+
+/** Whether a source can search logs (SigNoz can; scrape, Prometheus and signoz-mcp cannot). */
+export function isLogSearch(source: MetricsSource): source is MetricsSource & LogSearch {
+  return typeof (source as Partial<LogSearch>).searchLogs === 'function';
 }

@@ -1,5 +1,5 @@
 import { type MetricsConfig, type SignozConfig } from '@opscrew/config';
-import { GuardedMetricsSource, GuardedTraceSearchSource } from './guarded.metrics-source';
+import { GuardedMetricsSource, GuardedSearchSource } from './guarded.metrics-source';
 import { type MetricsGuardProvider } from './metrics-guards.port';
 import { type HttpFetch } from './metrics-http';
 import { PrometheusMetricsSource } from './prometheus.metrics-source';
@@ -86,16 +86,13 @@ export function createMetricsSource(
     case 'signoz': {
       const settings = required(signoz, 'integrations.signoz', metrics.source);
       deps.logger?.log(`metrics source: SigNoz at ${settings.url}`);
-      return new GuardedTraceSearchSource(
-        new SignozMetricsSource({ ...common, config: settings }),
-        {
-          breaker: deps.guards.breaker('signoz'),
-          rateLimit: deps.guards.rateLimit(
-            'signoz',
-            config.thresholds.guardrails.rate_limits.signoz_queries_per_minute,
-          ),
-        },
-      );
+      return new GuardedSearchSource(new SignozMetricsSource({ ...common, config: settings }), {
+        breaker: deps.guards.breaker('signoz'),
+        rateLimit: deps.guards.rateLimit(
+          'signoz',
+          config.thresholds.guardrails.rate_limits.signoz_queries_per_minute,
+        ),
+      });
     }
     case 'signoz-mcp': {
       const settings = required(signoz, 'integrations.signoz', metrics.source);

@@ -56,4 +56,21 @@ export interface TraceSearch {
   ): Promise<TraceSummary[]>;
 }
 
+/** One log line, as far as a ticket needs it; `body` is the watched system's text (data). */
+export interface LogSummary {
+  readonly at: string;
+  readonly service: string;
+  /** `ERROR`, `FATAL`… as the source reports it. */
+  readonly severity: string;
+  readonly body: string;
+}
+
+/** Sources that can search logs (SigNoz) implement this too. */
+export interface LogSearch {
+  searchLogs(
+    service: string,
+    options: { sinceMs: number; limit: number; severities?: readonly string[] },
+  ): Promise<LogSummary[]>;
+}
+
 export const METRICS_SOURCE = Symbol('METRICS_SOURCE');

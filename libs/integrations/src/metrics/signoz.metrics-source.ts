@@ -7,11 +7,18 @@ import {
   type HttpFetch,
 } from './metrics-http';
 import {
+  type LogSearch,
+  type LogSummary,
   type MetricsSnapshot,
   type MetricsSource,
   type TraceSearch,
   type TraceSummary,
 } from './metrics-source.port';
+import {
+  buildLogSearchRequest,
+  type LogSearchOptions,
+  parseLogSearchBody,
+} from './signoz-logs.mapper';
 import { epochMsToNanosString } from './metric-units';
 import {
   parseSignozServicesBody,
@@ -54,10 +61,10 @@ export interface SignozMetricsSourceOptions {
 
 /**
  * RED metrics from SigNoz's per-service route (the one its UI and MCP server
- * use) and trace search through `/api/v5/query_range`. SigNoz's units are
+ * use), trace and log search through `/api/v5/query_range`. SigNoz's units are
  * converted at this boundary: p99 ns → ms, errorRate % → ratio.
  */
-export class SignozMetricsSource implements MetricsSource, TraceSearch {
+export class SignozMetricsSource implements MetricsSource, TraceSearch, LogSearch {
   readonly kind = 'signoz';
   private readonly http: HttpFetch;
   private readonly now: () => number;
@@ -96,6 +103,16 @@ export class SignozMetricsSource implements MetricsSource, TraceSearch {
     const body = await this.post(path, buildTraceSearchRequest(service, options, this.now()));
     try {
       return parseTraceSearchBody(body, service);
+    } catch (error) {
+      throw this.shapeError(path, error, body);
+    }
+  }
+
+  async searchLogs(service: string, options: LogSearchOptions): Promise<LogSummary[]> {
+    const path = '/api/v5/query_range';
+    const body = await this.post(path, buildLogSearchRequest(service, options, this.now()));
+    try {
+      return parseLogSearchBody(body, service);
     } catch (error) {
       throw this.shapeError(path, error, body);
     }

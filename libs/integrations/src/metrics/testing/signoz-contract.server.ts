@@ -27,6 +27,15 @@ export interface SignozSpanFixture {
   readonly hasError: boolean;
 }
 
+/** A log record the raw log search can return. */
+export interface SignozLogFixture {
+  readonly service: string;
+  /** Epoch ms. */
+  readonly timestampMs: number;
+  readonly severityText: string;
+  readonly body: string;
+}
+
 export interface RecordedSignozRequest {
   readonly method: string;
   readonly path: string;
@@ -59,6 +68,7 @@ export class SignozContractServer {
   /** What `/services` reports (idle services are left out, as SigNoz does). */
   services: SignozServiceFixture[] = [];
   spans: SignozSpanFixture[] = [];
+  logs: SignozLogFixture[] = [];
   private faults: { status: number; body: unknown }[] = [];
 
   private constructor(
@@ -163,20 +173,24 @@ export class SignozContractServer {
     return { status: 404, body: signozError('not_found', `no route ${method} ${path}`) };
   }
 
-  /** Raw trace search only (what the adapter sends); anything else is refused as unsupported here. */
+  /** Raw trace and log searches only (what the adapter sends); anything else is refused here. */
   private queryRange(body: QueryRangeBody): { status: number; body: unknown } {
     const query = body.compositeQuery?.queries?.[0];
     const spec = query?.spec;
     if (
       body.requestType !== 'raw' ||
       query?.type !== 'builder_query' ||
-      spec?.signal !== 'traces'
+      (spec?.signal !== 'traces' && spec?.signal !== 'logs')
     ) {
       return {
         status: 400,
-        body: signozError('unsupported', 'contract server: raw builder queries on traces only'),
+        body: signozError(
+          'unsupported',
+          'contract server: raw builder queries on traces or logs only',
+        ),
       };
     }
+    if (spec.signal === 'logs') return this.logsRange(body, spec);
     const filter = parseFilter(spec.filter?.expression ?? '');
     if (typeof filter === 'string')
       return { status: 400, body: signozError('invalid_input', filter) };
@@ -210,7 +224,43 @@ export class SignozContractServer {
       },
     };
   }
+
+  private logsRange(body: QueryRangeBody, spec: QuerySpec): { status: number; body: unknown } {
+    const filter = parseLogFilter(spec.filter?.expression ?? '');
+    if (typeof filter === 'string')
+      return { status: 400, body: signozError('invalid_input', filter) };
+    const start = body.start ?? 0;
+    const end = body.end ?? Number.MAX_SAFE_INTEGER;
+    const rows = this.logs
+      .filter((l) => l.timestampMs >= start && l.timestampMs <= end && filter(l))
+      .sort((a, b) => b.timestampMs - a.timestampMs)
+      .slice(0, spec.limit ?? 100)
+      .map((l) => ({
+        timestamp: new Date(l.timestampMs).toISOString(),
+        data: {
+          timestamp: new Date(l.timestampMs).toISOString(),
+          body: l.body,
+          severity_text: l.severityText,
+          'service.name': l.service,
+        },
+      }));
+    return {
+      status: 200,
+      body: {
+        status: 'success',
+        data: {
+          type: 'raw',
+          data: { results: [{ queryName: spec.name ?? 'A', nextCursor: '', rows }] },
+          meta: { rowsScanned: this.logs.length, bytesScanned: 0, durationMs: 1 },
+        },
+      },
+    };
+  }
 }
+
+type QuerySpec = NonNullable<
+  NonNullable<NonNullable<QueryRangeBody['compositeQuery']>['queries']>[number]['spec']
+>;
 
 interface QueryRangeBody {
   readonly start?: number;
@@ -249,6 +299,25 @@ function parseFilter(expression: string): ((span: SignozSpanFixture) => boolean)
     }
   }
   return (span) => tests.every((t) => t(span));
+}
+
+/** The log filter subset the adapter uses: `service.name = '…' AND severity_text IN ('…', …)`. */
+function parseLogFilter(expression: string): ((log: SignozLogFixture) => boolean) | string {
+  const tests: ((log: SignozLogFixture) => boolean)[] = [];
+  for (const clause of expression.split(/\s+AND\s+/)) {
+    const service = /^service\.name = '((?:[^'\\]|\\.)*)'$/.exec(clause);
+    const severity = /^severity_text IN \(((?:'[^']*'(?:, )?)+)\)$/.exec(clause);
+    if (service !== null) {
+      const name = (service[1] ?? '').replace(/\\(.)/g, '$1');
+      tests.push((l) => l.service === name);
+    } else if (severity !== null) {
+      const wanted = [...(severity[1] ?? '').matchAll(/'([^']*)'/g)].map((m) => m[1]);
+      tests.push((l) => wanted.includes(l.severityText));
+    } else {
+      return `contract server: unsupported log filter clause ${JSON.stringify(clause)}`;
+    }
+  }
+  return (log) => tests.every((t) => t(log));
 }
 
 function checkServicesBody(body: unknown): string | null {
