@@ -16,6 +16,7 @@ import {
   openOutboxBucket,
   OutboxService,
   outboxOptions,
+  QueryRateLimit,
   sandboxViolationReporter,
 } from '@opscrew/guardrails';
 import {
@@ -166,6 +167,17 @@ export class OpsMonitorModule {
                     logger: new Logger('Reasoning'),
                   }),
                   source,
+                  Date.now,
+                  // A third of the SigNoz query budget at most: detection keeps the rest.
+                  QueryRateLimit.perMinute(
+                    'triage.searches',
+                    Math.max(
+                      2,
+                      Math.floor(
+                        config.thresholds.guardrails.rate_limits.signoz_queries_per_minute / 3,
+                      ),
+                    ),
+                  ),
                 ),
               ),
               { dedupWindowMs: config.thresholds.alerting.dedup.window_minutes * 60_000 },

@@ -4,6 +4,7 @@ import {
   type TraceSearch,
   type TraceSummary,
 } from '@opscrew/integrations';
+import { QueryRateLimit } from '@opscrew/guardrails';
 import { type EvidenceItem, RulesLlmClient, type TriageOptions } from '@opscrew/llm';
 import { DetectionTriage, TRIAGE_TOOLS, triageComment } from './detection-triage';
 import { fingerprintFixture } from './testing/fingerprint.fixture';
@@ -105,6 +106,24 @@ describe('DetectionTriage', () => {
     expect(triageComment('rules', result)).toMatch(
       /^Detection triage \(rules, from ops-monitor\.detection, traces, logs\)/,
     );
+  });
+
+  it('in a storm the searches stop at their budget (detection keeps the rest): the triage says so', async () => {
+    const { source, searches } = withTraces(() => Promise.resolve([trace('t1', 120, true)]));
+    const triage = new DetectionTriage(
+      new RulesLlmClient(),
+      source,
+      () => NOW,
+      QueryRateLimit.perMinute('triage.searches', 2, () => NOW),
+    );
+    await triage.triage(fingerprintFixture());
+    await triage.triage(fingerprintFixture());
+    const third = await triage.triage(fingerprintFixture());
+    expect(searches).toHaveLength(2);
+    expect(third.evidence[1]?.text).toMatch(
+      /^trace search skipped: the triage's search budget is spent \(triage\.searches: rate limit of 2/,
+    );
+    expect(third.summary.what_to_check.length).toBeGreaterThan(0);
   });
 
   it('a latency symptom quotes the slowest traces first, failing or not', async () => {

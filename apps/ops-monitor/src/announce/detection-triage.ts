@@ -6,6 +6,7 @@ import {
   type MetricsSource,
   type TraceSummary,
 } from '@opscrew/integrations';
+import { QueryRateLimit, RateLimitedError } from '@opscrew/guardrails';
 import {
   type EvidenceItem,
   type IncidentFacts,
@@ -49,6 +50,13 @@ export class DetectionTriage {
     private readonly reasoning: Pick<LlmClient, 'kind' | 'triageSummary'>,
     private readonly metrics: MetricsSource,
     private readonly now: () => number = Date.now,
+    /**
+     * Trace and log searches the triage may make per minute. They share the
+     * source's query budget with detection itself, so in a storm (hundreds of
+     * new tickets) the triage must not starve the cycle: past this budget a
+     * ticket's triage says "skipped" instead of searching. Unlimited when absent.
+     */
+    private readonly searches: QueryRateLimit = QueryRateLimit.unlimited('triage.searches'),
   ) {}
 
   get kind(): string {
@@ -83,9 +91,25 @@ export class DetectionTriage {
     return { summary, evidence };
   }
 
+  /** Evidence saying the search was skipped when the triage's search budget is spent; else null. */
+  private budgetSpent(source: string, what: string): EvidenceItem | null {
+    try {
+      this.searches.acquire();
+      return null;
+    } catch (error) {
+      if (!(error instanceof RateLimitedError)) throw error;
+      return {
+        source,
+        text: `${what} skipped: the triage's search budget is spent (${error.message})`,
+      };
+    }
+  }
+
   /** The service's ERROR/FATAL lines around the detection; a failed search is said so. */
   private async logs(service: string): Promise<EvidenceItem[]> {
     if (!isLogSearch(this.metrics)) return [];
+    const skipped = this.budgetSpent(`logs:${service}`, 'log search');
+    if (skipped) return [skipped];
     try {
       const found = await this.metrics.searchLogs(service, {
         sinceMs: this.now() - TRACE_LOOKBACK_MS,
@@ -111,6 +135,8 @@ export class DetectionTriage {
   private async traces(service: string, symptom: string): Promise<EvidenceItem[]> {
     if (!isTraceSearch(this.metrics)) return [];
     const latency = symptom.includes('latency');
+    const skipped = this.budgetSpent(`traces:${service}`, 'trace search');
+    if (skipped) return [skipped];
     try {
       const found = await this.metrics.searchTraces(service, {
         ...(latency ? {} : { errorsOnly: true }),
