@@ -318,6 +318,37 @@ describe('AnthropicLlmClient against the Messages API contract server', () => {
     ]);
   });
 
+  it('advice stops short of the last third of the model-call budget: that share stays for decisions', async () => {
+    const triage = '{"probable_cause":"leak","what_to_check":["memory"]}';
+    api.enqueue(
+      { kind: 'message', content: [{ type: 'text', text: triage }] },
+      { kind: 'message', content: [{ type: 'text', text: triage }] },
+      {
+        kind: 'message',
+        content: [{ type: 'text', text: '{"action":"restart_service","params":{}}' }],
+      },
+    );
+    // 3 calls per hour: a reserve of 1 for decisions.
+    const llm = client({ 'ops-monitor': [] }, {}, { modelCallsPerHour: 3 });
+    const allowed = [{ action: 'restart_service', description: 'Restart', params: {} }];
+    expect((await llm.triageSummary(INCIDENT, [])).probable_cause).toBe('leak');
+    expect((await llm.triageSummary(INCIDENT, [])).probable_cause).toBe('leak');
+    // The third summary is held back (the rules answer instead), the proposal still gets its call.
+    expect((await llm.triageSummary(INCIDENT, [])).probable_cause).toMatch(/^cart: /);
+    expect(await llm.proposeAction(INCIDENT, [], allowed)).toEqual({
+      action: 'restart_service',
+      params: {},
+    });
+    expect(api.requests).toHaveLength(3);
+    expect(audit.entries.map((e) => `${e.verdict}:${e.result.split(':')[0]}`)).toEqual([
+      'allowed:claude-sonnet-5-5 triage',
+      'allowed:claude-sonnet-5-5 triage',
+      'refused:claude-sonnet-5-5 triage',
+      'allowed:claude-sonnet-5-5 propose_action',
+    ]);
+    expect(audit.entries[2]?.result).toContain('kept for decisions');
+  });
+
   it('proposeAction: invalid JSON, an action not allowed, or extra keys → null; valid → the action', async () => {
     const allowed = [
       { action: 'restart_service', description: 'Restart', params: { service: 'the service' } },

@@ -57,6 +57,8 @@ export interface AnthropicLlmClientOptions {
 export const TOOL_CALL_AUDIT_ACTION = 'llm.tool_call';
 /** The audit action of one model run (its turns, tokens, cost and why it stopped). */
 export const MODEL_RUN_AUDIT_ACTION = 'llm.run';
+/** A third of `llm_calls_per_hour` is kept for decisions (proposals): advice stops short of it. */
+const DECISION_RESERVE_DIVISOR = 3;
 /** Stops that are a guardrail saying no, audited as `refused`. */
 const GUARDRAIL_STOPS: ReadonlySet<LlmStopReason> = new Set([
   'max_turns',
@@ -193,6 +195,15 @@ export class AnthropicLlmClient implements LlmClient {
     for (;;) {
       const stopped = budgetStop();
       if (stopped) return finish(stopped.stop, stopped.detail);
+      // Advice never spends the share kept for decisions: in a storm, summaries must not use up
+      // the calls a proposal needs (a proposal without a call escalates).
+      const reserve = Math.ceil(settings.modelCallsPerHour / DECISION_RESERVE_DIVISOR);
+      if (request.priority === 'advice' && this.modelCalls.remaining <= reserve) {
+        return finish(
+          'rate_limited',
+          `${this.modelCalls.remaining} model call(s) left this hour are kept for decisions (advice stops at ${reserve})`,
+        );
+      }
       try {
         this.modelCalls.acquire();
       } catch (err: unknown) {
@@ -252,6 +263,7 @@ export class AnthropicLlmClient implements LlmClient {
     const result = await this.run({
       agent: this.options.agent,
       purpose: 'triage',
+      priority: 'advice',
       incident_id: incident.incident_id,
       system: TRIAGE_SYSTEM,
       messages: [{ role: 'user', content: triagePrompt(incident, evidence) }],
@@ -304,6 +316,7 @@ export class AnthropicLlmClient implements LlmClient {
     const result = await this.run({
       agent: this.options.agent,
       purpose: 'postmortem',
+      priority: 'advice',
       incident_id: incident.incident_id,
       system: POSTMORTEM_SYSTEM,
       messages: [{ role: 'user', content: postmortemPrompt(incident, history) }],

@@ -24,6 +24,12 @@ export interface LlmRunRequest {
   readonly messages: readonly LlmMessage[];
   /** Tool names to offer; only those the agent is granted and that exist are offered. */
   readonly tools?: readonly string[];
+  /**
+   * `decision` (default): its answer can lead to an action (a proposal).
+   * `advice`: text for people (triage summaries, postmortems) — it may not
+   * use the last third of the model-call budget, which stays for decisions.
+   */
+  readonly priority?: 'decision' | 'advice';
 }
 
 /**
