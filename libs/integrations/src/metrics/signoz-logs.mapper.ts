@@ -1,6 +1,13 @@
 import { isRecord } from './metrics-http';
 import { type LogSummary } from './metrics-source.port';
-import { checkSince, filterString, pick, rawRows, toIso } from './signoz-query-range';
+import {
+  checkSince,
+  filterString,
+  pick,
+  rawRows,
+  rawSearchRequest,
+  toIso,
+} from './signoz-query-range';
 
 export interface LogSearchOptions {
   /** Epoch ms: the start of the searched range (the end is now). */
@@ -17,9 +24,8 @@ const MAX_LOG_BODY_CHARS = 500;
 const DEFAULT_SEVERITIES = ['ERROR', 'FATAL'] as const;
 
 /**
- * The `/api/v5/query_range` body for a raw log search (the shape of the spec's
- * `logs_raw` example): one builder query on the logs signal, filtered by
- * service and severity, newest first.
+ * The `/api/v5/query_range` body for a raw log search: the logs signal,
+ * filtered by service and severity, newest first.
  */
 export function buildLogSearchRequest(
   service: string,
@@ -29,39 +35,26 @@ export function buildLogSearchRequest(
   checkSince('searchLogs', options.sinceMs, nowMs);
   const severities = options.severities ?? DEFAULT_SEVERITIES;
   if (severities.length === 0) throw new Error('searchLogs: severities must not be empty');
-  const limit = Math.min(MAX_LOG_SEARCH_LIMIT, Math.max(1, Math.floor(options.limit)));
-  return {
-    schemaVersion: 'v1',
-    start: Math.floor(options.sinceMs),
-    end: Math.floor(nowMs),
-    requestType: 'raw',
-    compositeQuery: {
-      queries: [
-        {
-          type: 'builder_query',
-          spec: {
-            name: 'A',
-            signal: 'logs',
-            filter: {
-              expression:
-                `service.name = ${filterString(service)} AND ` +
-                `severity_text IN (${severities.map(filterString).join(', ')})`,
-            },
-            selectFields: [
-              { name: 'body', fieldContext: 'log' },
-              { name: 'severity_text', fieldContext: 'log' },
-              { name: 'service.name', fieldContext: 'resource' },
-            ],
-            order: [
-              { key: { name: 'timestamp', fieldContext: 'log' }, direction: 'desc' },
-              { key: { name: 'id' }, direction: 'desc' },
-            ],
-            limit,
-          },
-        },
+  return rawSearchRequest(
+    {
+      signal: 'logs',
+      filter:
+        `service.name = ${filterString(service)} AND ` +
+        `severity_text IN (${severities.map(filterString).join(', ')})`,
+      selectFields: [
+        { name: 'body', fieldContext: 'log' },
+        { name: 'severity_text', fieldContext: 'log' },
+        { name: 'service.name', fieldContext: 'resource' },
       ],
+      order: [
+        { key: { name: 'timestamp', fieldContext: 'log' }, direction: 'desc' },
+        { key: { name: 'id' }, direction: 'desc' },
+      ],
+      limit: Math.min(MAX_LOG_SEARCH_LIMIT, Math.max(1, Math.floor(options.limit))),
     },
-  };
+    options.sinceMs,
+    nowMs,
+  );
 }
 
 /** Raw rows → log lines, newest first; the body is text from the watched system (data). */

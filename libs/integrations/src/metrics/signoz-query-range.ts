@@ -19,6 +19,47 @@ export function checkSince(what: string, sinceMs: number, nowMs: number): void {
   }
 }
 
+/** The parts of a raw builder query that differ between a trace and a log search. */
+export interface RawSearchSpec {
+  readonly signal: 'traces' | 'logs';
+  readonly filter: string;
+  readonly selectFields: readonly Record<string, string>[];
+  readonly order: readonly Record<string, unknown>[];
+  readonly limit: number;
+}
+
+/**
+ * A `/api/v5/query_range` body for one raw builder query (the shape of the
+ * spec's `traces_raw` / `logs_raw` examples) over [sinceMs, nowMs], in epoch ms.
+ */
+export function rawSearchRequest(
+  spec: RawSearchSpec,
+  sinceMs: number,
+  nowMs: number,
+): Record<string, unknown> {
+  return {
+    schemaVersion: 'v1',
+    start: Math.floor(sinceMs),
+    end: Math.floor(nowMs),
+    requestType: 'raw',
+    compositeQuery: {
+      queries: [
+        {
+          type: 'builder_query',
+          spec: {
+            name: 'A',
+            signal: spec.signal,
+            filter: { expression: spec.filter },
+            selectFields: spec.selectFields,
+            order: spec.order,
+            limit: spec.limit,
+          },
+        },
+      ],
+    },
+  };
+}
+
 /** A single-quoted string in SigNoz's filter grammar. */
 export function filterString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

@@ -1,7 +1,15 @@
 import { isRecord } from './metrics-http';
 import { type TraceSummary } from './metrics-source.port';
 import { msToNanoseconds, nanosecondsToMs } from './metric-units';
-import { checkSince, filterString, pick, rawRows, toIso, toNumber } from './signoz-query-range';
+import {
+  checkSince,
+  filterString,
+  pick,
+  rawRows,
+  rawSearchRequest,
+  toIso,
+  toNumber,
+} from './signoz-query-range';
 
 export interface TraceSearchOptions {
   readonly errorsOnly?: boolean;
@@ -33,33 +41,22 @@ export function buildTraceSearchRequest(
   if (options.minDurationMs !== undefined) {
     filters.push(`duration_nano >= ${msToNanoseconds(options.minDurationMs)}`);
   }
-  const limit = Math.min(MAX_TRACE_SEARCH_LIMIT, Math.max(1, Math.floor(options.limit)));
-  return {
-    schemaVersion: 'v1',
-    start: Math.floor(options.sinceMs),
-    end: Math.floor(nowMs),
-    requestType: 'raw',
-    compositeQuery: {
-      queries: [
-        {
-          type: 'builder_query',
-          spec: {
-            name: 'A',
-            signal: 'traces',
-            filter: { expression: filters.join(' AND ') },
-            selectFields: [
-              { name: 'service.name', fieldContext: 'resource' },
-              { name: 'name', fieldContext: 'span' },
-              { name: 'duration_nano', fieldContext: 'span' },
-              { name: 'has_error', fieldContext: 'span' },
-            ],
-            order: [{ key: { name: 'timestamp' }, direction: 'desc' }],
-            limit,
-          },
-        },
+  return rawSearchRequest(
+    {
+      signal: 'traces',
+      filter: filters.join(' AND '),
+      selectFields: [
+        { name: 'service.name', fieldContext: 'resource' },
+        { name: 'name', fieldContext: 'span' },
+        { name: 'duration_nano', fieldContext: 'span' },
+        { name: 'has_error', fieldContext: 'span' },
       ],
+      order: [{ key: { name: 'timestamp' }, direction: 'desc' }],
+      limit: Math.min(MAX_TRACE_SEARCH_LIMIT, Math.max(1, Math.floor(options.limit))),
     },
-  };
+    options.sinceMs,
+    nowMs,
+  );
 }
 
 /**

@@ -12,3 +12,4 @@ export * from '../metrics/testing/signoz-contract.server';
 export * from '../metrics/testing/fake-signoz-mcp.path';
 export * from './own-payloads';
 export * from './manual.scheduler';
+export * from './adf-links';

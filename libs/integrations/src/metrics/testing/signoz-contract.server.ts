@@ -212,17 +212,7 @@ export class SignozContractServer {
           'service.name': s.service,
         },
       }));
-    return {
-      status: 200,
-      body: {
-        status: 'success',
-        data: {
-          type: 'raw',
-          data: { results: [{ queryName: spec.name ?? 'A', nextCursor: '', rows }] },
-          meta: { rowsScanned: this.spans.length, bytesScanned: 0, durationMs: 1 },
-        },
-      },
-    };
+    return rawAnswer(spec.name, rows, this.spans.length);
   }
 
   private logsRange(body: QueryRangeBody, spec: QuerySpec): { status: number; body: unknown } {
@@ -244,17 +234,7 @@ export class SignozContractServer {
           'service.name': l.service,
         },
       }));
-    return {
-      status: 200,
-      body: {
-        status: 'success',
-        data: {
-          type: 'raw',
-          data: { results: [{ queryName: spec.name ?? 'A', nextCursor: '', rows }] },
-          meta: { rowsScanned: this.logs.length, bytesScanned: 0, durationMs: 1 },
-        },
-      },
-    };
+    return rawAnswer(spec.name, rows, this.logs.length);
   }
 }
 
@@ -299,6 +279,25 @@ function parseFilter(expression: string): ((span: SignozSpanFixture) => boolean)
     }
   }
   return (span) => tests.every((t) => t(span));
+}
+
+/** SigNoz's answer to a raw query: one result holding the rows. */
+function rawAnswer(
+  queryName: string | undefined,
+  rows: unknown[],
+  scanned: number,
+): { status: number; body: unknown } {
+  return {
+    status: 200,
+    body: {
+      status: 'success',
+      data: {
+        type: 'raw',
+        data: { results: [{ queryName: queryName ?? 'A', nextCursor: '', rows }] },
+        meta: { rowsScanned: scanned, bytesScanned: 0, durationMs: 1 },
+      },
+    },
+  };
 }
 
 /** The log filter subset the adapter uses: `service.name = '…' AND severity_text IN ('…', …)`. */
