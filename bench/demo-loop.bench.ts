@@ -5,6 +5,7 @@ import { type IncidentRecord } from '@opscrew/contracts';
 import { parsePrometheusText } from '@opscrew/integrations';
 import { DemoEnvironment } from '../apps/cli/src/demo/demo-environment';
 import { poll } from '../apps/cli/src/demo/demo-observer';
+import { freeDemoPorts } from '../apps/cli/src/demo/demo-port.plan';
 import { emit, median, round } from './bench-output';
 
 /** The restart-curable fault, at the demo story's compression. */
@@ -30,6 +31,10 @@ interface LoopRun {
  * metrics (its 5xx counter moves; the bench reads /metrics every 100 ms) to the
  * incident, in poll intervals (target ≤ 1 interval + 1 s), and end-to-end MTTR
  * from that moment to the ledger's `resolved`.
+ *
+ * Every run listens on ports the OS picked free just before it (never the
+ * demo's defaults), so the bench runs beside `npm run demo`, `npm start`, the
+ * compose stack or another bench.
  */
 export async function benchDemoLoop(repoRoot: string, runs = 5): Promise<void> {
   const results: LoopRun[] = [];
@@ -44,6 +49,7 @@ export async function benchDemoLoop(repoRoot: string, runs = 5): Promise<void> {
       runDir,
       say: () => undefined,
       builtinLoad: true,
+      ports: await freeDemoPorts(),
     });
     try {
       intervalS =

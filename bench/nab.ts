@@ -1,26 +1,37 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { type DriftRuleConfig, loadConfig } from '@opscrew/config';
 import { DriftDetector } from '../apps/ops-monitor/src/detection/drift/drift.detector';
+import { readProfiles, readScoredCorpus } from './nab-corpus.reader';
+import { readNabCsv } from './nab-csv.reader';
+import { NabInputError } from './nab-input.error';
+import { type ProfileScore, scoreCorpus } from './nab-scorer';
 
 /**
  * `npm run bench:nab -- [--data DIR] [--out DIR] [--scorer FILE]`: the drift
  * detector, built from the shipped `drift` config, over every series of a
  * Numenta Anomaly Benchmark corpus (DIR/data/<category>/<file>.csv with
  * timestamp,value), one `timestamp,anomaly_score` CSV per series under OUT,
- * scored by NAB's rules (nab-score) and summarised as one JSON line.
+ * scored by NAB's rules and summarised as one JSON line. DIR defaults to the
+ * realAWSCloudwatch subset kept in bench/data/nab; the scoring is NAB's, ported
+ * to bench/nab-scorer.ts, unless --scorer names a scorer of NAB's to run with
+ * python3 instead (`SCORER RESULTS --data DIR [--threshold T]`, printing the
+ * same JSON report).
  */
 
 /** dist/bench/nab.js → the repository root. */
 const REPO_ROOT = resolve(__dirname, '..', '..');
+/** The corpus kept in the repository (bench/data/nab/SOURCE.md). */
+const DEFAULT_DATA = join(REPO_ROOT, 'bench', 'data', 'nab');
 /** More digits than the detector reports (hundredths): the CSV carries the score exactly. */
 const SCORE_DIGITS = 6;
 
 interface Options {
   data: string;
   out: string;
-  scorer: string;
+  /** An external scorer run with python3; undefined: the port in nab-scorer.ts. */
+  scorer: string | undefined;
 }
 
 interface Series {
@@ -28,11 +39,6 @@ interface Series {
   rel: string;
   timestamps: string[];
   values: number[];
-}
-
-interface ProfileScore {
-  score: number;
-  threshold: number | null;
 }
 
 class BenchError extends Error {}
@@ -50,15 +56,11 @@ function parseArgs(argv: readonly string[]): Options {
     given.set(flag, value);
     i += 1;
   }
-  const data = resolve(given.get('--data') ?? join(REPO_ROOT, '..', 'shared', 'data', 'nab'));
-  const besideData = resolve(data, '..', '..', 'tools', 'nab-score');
-  const scorer =
-    given.get('--scorer') ??
-    (existsSync(besideData) ? besideData : join(REPO_ROOT, '..', 'shared', 'tools', 'nab-score'));
+  const scorer = given.get('--scorer');
   return {
-    data,
+    data: resolve(given.get('--data') ?? DEFAULT_DATA),
     out: resolve(given.get('--out') ?? join(REPO_ROOT, 'var', 'nab')),
-    scorer: resolve(scorer),
+    scorer: scorer === undefined ? undefined : resolve(scorer),
   };
 }
 
@@ -73,40 +75,41 @@ function csvFiles(dir: string): string[] {
 }
 
 function readSeries(dataRoot: string, path: string): Series {
-  const lines = readFileSync(path, 'utf8')
-    .split(/\r?\n/)
-    .filter((line) => line.trim() !== '');
-  const header = (lines.shift() ?? '').split(',').map((cell) => cell.trim());
-  const timeAt = header.indexOf('timestamp');
-  const valueAt = header.indexOf('value');
-  if (timeAt < 0 || valueAt < 0) {
-    throw new BenchError(
-      `${path}: expected a header with timestamp and value, got "${header.join(',')}"`,
-    );
-  }
-  const timestamps: string[] = [];
-  const values: number[] = [];
-  for (const line of lines) {
-    const cells = line.split(',');
-    timestamps.push((cells[timeAt] ?? '').trim());
-    values.push(Number(cells[valueAt]));
-  }
-  return { rel: relative(dataRoot, path).split('\\').join('/'), timestamps, values };
+  return { rel: relative(dataRoot, path).split('\\').join('/'), ...readNabCsv(path, 'value') };
 }
 
 function score(options: Options, threshold?: number): Record<string, ProfileScore> {
-  const args = [options.scorer, options.out, '--data', options.data];
+  if (options.scorer === undefined) {
+    return scoreCorpus(
+      readScoredCorpus(options.data, options.out),
+      readProfiles(options.data),
+      threshold,
+    ).profiles;
+  }
+  return scoreWithPython(options.scorer, options, threshold);
+}
+
+/**
+ * A scorer of the user's own, run as `python3 SCORER RESULTS --data DIR [--threshold T]`,
+ * printing the same JSON report as nab-scorer.ts.
+ */
+function scoreWithPython(
+  scorer: string,
+  options: Options,
+  threshold?: number,
+): Record<string, ProfileScore> {
+  const args = [scorer, options.out, '--data', options.data];
   if (threshold !== undefined) args.push('--threshold', String(threshold));
   const run = spawnSync('python3', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (run.error) throw new BenchError(`cannot run python3 ${options.scorer}: ${run.error.message}`);
+  if (run.error) throw new BenchError(`cannot run python3 ${scorer}: ${run.error.message}`);
   if (run.status !== 0) {
     throw new BenchError(
-      `nab-score failed (exit ${run.status}): ${run.stderr.trim() || run.stdout.trim()}`,
+      `${scorer} failed (exit ${run.status}): ${run.stderr.trim() || run.stdout.trim()}`,
     );
   }
   const report = JSON.parse(run.stdout) as { profiles?: Record<string, ProfileScore> };
   if (!report.profiles)
-    throw new BenchError(`nab-score printed no profiles: ${run.stdout.slice(0, 200)}`);
+    throw new BenchError(`${scorer} printed no profiles: ${run.stdout.slice(0, 200)}`);
   return report.profiles;
 }
 
@@ -118,7 +121,7 @@ function main(): void {
       `no NAB data at ${dataRoot} (expected DIR/data/<category>/<file>.csv; pass --data DIR)`,
     );
   }
-  if (!existsSync(options.scorer)) {
+  if (options.scorer !== undefined && !existsSync(options.scorer)) {
     throw new BenchError(`no scorer at ${options.scorer} (pass --scorer FILE)`);
   }
   const files = csvFiles(dataRoot);
@@ -183,7 +186,9 @@ try {
   main();
 } catch (error: unknown) {
   const message =
-    error instanceof BenchError ? error.message : ((error as Error).stack ?? String(error));
+    error instanceof BenchError || error instanceof NabInputError
+      ? error.message
+      : ((error as Error).stack ?? String(error));
   process.stderr.write(`bench:nab: ${message}\n`);
   process.exit(1);
 }

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { benchDemoLoop } from './demo-loop.bench';
 import { benchDetectionCost } from './detection-cost.bench';
+import { benchIncidentsApi } from './incidents-api.bench';
 import { benchLedgerThroughput } from './ledger-throughput.bench';
+import { benchPoison } from './poison.bench';
 import { benchStorm } from './storm.bench';
 
 /**
@@ -17,6 +19,8 @@ async function main(): Promise<void> {
   benchDetectionCost(repoRoot);
   await benchLedgerThroughput(natsUrl);
   await benchStorm(natsUrl, repoRoot);
+  await benchPoison(natsUrl);
+  await benchIncidentsApi(natsUrl);
   const loopRuns = Number(process.env.BENCH_LOOP_RUNS ?? '5');
   if (!Number.isInteger(loopRuns) || loopRuns < 0)
     throw new Error(`BENCH_LOOP_RUNS: a whole number ≥ 0, got "${process.env.BENCH_LOOP_RUNS}"`);

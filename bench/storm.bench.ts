@@ -23,7 +23,7 @@ import { QualityTracker } from '../apps/ops-monitor/src/quality/quality.tracker'
 import { emit, nowMs, round } from './bench-output';
 
 /**
- * A storm: 50,000 anomalies over 500 fingerprints through dedup, the ledger
+ * A storm: 50,000 anomalies over 500 fingerprints (500 services) through dedup, the ledger
  * and the outbox, with the shipped rate limits (10 tickets/h, 5 alerts/min)
  * and the embedded adapters (KV tickets, JSONL alerts). Expected: 500
  * incidents in the ledger (0 lost), ≤ 10 tickets, ≤ 5 alerts + summaries, the
@@ -108,12 +108,13 @@ export async function benchStorm(
         detail: 'storm',
       };
     };
-    // 500 fingerprints need distinct service × symptom pairs: widen the service names.
+    // 500 incidents need 500 services: symptoms of one service fold into its one incident
+    // (alerting.dedup.key_fields: ['service']), so widen the service names, one per fingerprint.
     const distinct = (i: number): Anomaly => {
       const base = anomaly(i);
       return {
         ...base,
-        service: `${base.service}-${Math.floor((i % fingerprints) / (services.length * 5))}`,
+        service: `${base.service}-${Math.floor((i % fingerprints) / services.length)}`,
       };
     };
     let next = 0;

@@ -99,7 +99,7 @@ describe('opscrew CLI (e2e, the built binary)', () => {
     expect(result.stderr.split('\n')).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
-          /^--service: unknown service "cartt" \(watched: frontend, ad, cart, /,
+          /^--service: unknown service "cartt" \(watched: frontend \(frontendservice\), ad \(adservice\), cart \(cartservice\), /,
         ),
         expect.stringMatching(
           /^--symptom: unknown symptom "high_error" \(known: high_error_rate, /,

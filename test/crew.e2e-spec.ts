@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { type HealthBody } from '@opscrew/agent-core';
 import { type ConfigFixture } from '@opscrew/config/testing';
-import { AGENT_NAMES, type AgentName } from '@opscrew/contracts';
-import { type NatsConnectionService } from '@opscrew/messaging';
+import { AGENT_NAMES, type AgentName, KV_BUCKETS } from '@opscrew/contracts';
+import { LocalTracker } from '@opscrew/integrations';
+import { KvFactory, type NatsConnectionService } from '@opscrew/messaging';
 import { headers as natsHeaders, StringCodec } from 'nats';
 import {
   type CrewProcess,
@@ -28,12 +29,23 @@ interface DeadLetter {
 }
 interface IncidentRow {
   incident_id: string;
+  fingerprint: string;
   service: string;
   symptom: string;
   phase: string;
   detected_by: string;
+  count: number;
+  reporters?: string[];
+  dedup_keys?: string[];
   history: { phase?: string; source: string }[];
 }
+
+/** `--wait` for injects: well inside runCli's 30 s, far beyond a fold and the ledger's catch-up. */
+const INJECT_WAIT_S = 20;
+
+/** The incident id `opscrew incident inject --wait` printed. */
+const joinedId = (stdout: string): string | undefined =>
+  /^joined (INC-\d{8}-\d{3,}(?:-[0-9a-z]{4})?):/m.exec(stdout)?.[1];
 
 /**
  * The four built apps as separate processes on loopback, against the real
@@ -104,25 +116,30 @@ describe('the crew on JetStream (e2e)', () => {
       '0.12',
       '--severity',
       'high',
+      '--wait',
+      String(INJECT_WAIT_S),
       '--config',
       fixture.dir,
     ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const id = /published incident\.detected (INC-\d{8}-\d{3})/.exec(result.stdout)?.[1];
+    expect(result.stdout).toMatch(/^reported incident\.reported: cart high_error_rate = 0\.12/);
+    const id = joinedId(result.stdout);
     expect(id).toBeDefined();
 
     const incident = await waitFor('the incident in /incidents', async () => {
       const { body } = await getJson<IncidentRow[]>(url('atlas', '/incidents'));
       return body.find((row) => row.incident_id === id);
     });
+    // The CLI reports; ops-monitor opens the incident (and mints its id).
     expect(incident).toMatchObject({
       service: 'cart',
       symptom: 'high_error_rate',
-      detected_by: 'cli',
+      detected_by: 'ops-monitor',
+      reporters: ['cli'],
     });
     // jira-resolver may have triaged it already; the ledger's history starts at detection.
-    expect(incident.history[0]).toMatchObject({ phase: 'detected', source: 'cli' });
+    expect(incident.history[0]).toMatchObject({ phase: 'detected', source: 'ops-monitor' });
     const single = await getJson<IncidentRow>(url('atlas', `/incidents/${id ?? ''}`));
     expect(single.body.incident_id).toBe(id);
     await waitFor('jira-resolver to log it', () =>
@@ -139,6 +156,69 @@ describe('the crew on JetStream (e2e)', () => {
     });
   });
 
+  it('folds five identical injects into one incident with count 5, one ticket and one remediation', async () => {
+    const inject = () =>
+      runCli([
+        'incident',
+        'inject',
+        '--service',
+        'shippingservice',
+        '--symptom',
+        'oom_kill',
+        '--dedup-key',
+        'e2e-five',
+        '--wait',
+        String(INJECT_WAIT_S),
+        '--config',
+        fixture.dir,
+      ]);
+    const ids = new Set<string | undefined>();
+    for (let i = 0; i < 5; i++) {
+      const result = inject();
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      ids.add(joinedId(result.stdout));
+    }
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    if (id === undefined) throw new Error('no incident id printed');
+
+    const incident = await waitFor('count 5 in the ledger', async () => {
+      const { body } = await getJson<IncidentRow>(url('atlas', `/incidents/${id}`));
+      return body.count === 5 ? body : undefined;
+    });
+    expect(incident).toMatchObject({
+      fingerprint: 'shipping:oom_kill',
+      reporters: ['cli'],
+      dedup_keys: ['e2e-five'],
+    });
+    const { body: found } = await getJson<IncidentRow[]>(
+      url('atlas', '/incidents?dedup_key=e2e-five'),
+    );
+    expect(found.map((row) => row.incident_id)).toEqual([id]);
+
+    // One ticket (ops-monitor's outbox, the local tracker) …
+    const kv = new KvFactory(bus);
+    const tracker = new LocalTracker(await kv.raw(KV_BUCKETS.tickets), {
+      listKeys: () => kv.listKeys(KV_BUCKETS.tickets),
+    });
+    const ticketsFor = async (): Promise<number> => {
+      let count = 0;
+      for (const key of await kv.listKeys(KV_BUCKETS.tickets))
+        if (/^OPS-\d+$/.test(key) && (await tracker.get(key))?.incident_id === id) count++;
+      return count;
+    };
+    await waitFor('its ticket', async () => (await ticketsFor()) === 1);
+    // … and one incident.detected, so jira-resolver takes it once (at most one remediation).
+    await waitFor('jira-resolver to receive it', () =>
+      crew.get('jira-resolver')?.logs.includes(`received ${id}: shipping oom_kill`),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await ticketsFor()).toBe(1);
+    const received = crew.get('jira-resolver')?.logs.split(`received ${id}:`).length ?? 0;
+    expect(received - 1).toBe(1);
+  });
+
   it('dead-letters a hand-published invalid event, and the consumer keeps going', async () => {
     const js = bus.jetstream();
     const sc = StringCodec();
@@ -151,8 +231,10 @@ describe('the crew on JetStream (e2e)', () => {
     });
     const h = natsHeaders();
     h.set('Nats-Msg-Id', 'hand-made-1');
-    await js.publish(bus.subjects.toWire('incident.detected'), sc.encode(raw), { headers: h });
-    await js.publish(bus.subjects.toWire('incident.detected'), sc.encode('{ not json'));
+    // On ops-monitor's subject (a user that may publish incident.detected): only the payload is bad.
+    const wire = bus.subjects.toPublishWire('incident.detected', 'ops-monitor');
+    await js.publish(wire, sc.encode(raw), { headers: h });
+    await js.publish(wire, sc.encode('{ not json'));
 
     // Both bad messages become dead-letter records (read back with an ordered consumer).
     const deadLetters = await waitFor('two dead-letter records', async () => {
@@ -179,11 +261,14 @@ describe('the crew on JetStream (e2e)', () => {
       'high_latency',
       '--value',
       '6500',
+      '--wait',
+      String(INJECT_WAIT_S),
       '--config',
       fixture.dir,
     ]);
+    expect(next.stderr).toBe('');
     expect(next.code).toBe(0);
-    const id = /published incident\.detected (INC-\d{8}-\d{3})/.exec(next.stdout)?.[1] ?? '?';
+    const id = joinedId(next.stdout) ?? '?';
     await waitFor('jira-resolver to receive the next incident', () =>
       crew.get('jira-resolver')?.logs.includes(`received ${id}: payment high_latency`),
     );
@@ -215,7 +300,8 @@ describe('the crew on JetStream (e2e)', () => {
     expect(others.every((entry) => entry.state === 'alive')).toBe(true);
 
     const jsm = await bus.jetstreamManager();
-    const staleSubject = bus.subjects.toWire('agent.stale');
+    // atlas publishes it on its own subject (the publisher token, publisher-subject.ts).
+    const staleSubject = bus.subjects.toPublishWire('agent.stale', 'atlas');
     const stale = await waitFor('agent.stale on the bus', async () => {
       const message = await jsm.streams.getMessage(bus.subjects.stream(), {
         last_by_subj: staleSubject,
@@ -236,13 +322,14 @@ describe('the crew on JetStream (e2e)', () => {
 /** Every message stored on a logical subject of the namespace, decoded as JSON. */
 async function readSubject(bus: NatsConnectionService, subject: string): Promise<unknown[]> {
   const jsm = await bus.jetstreamManager();
-  const wire = bus.subjects.toWire(subject);
-  const info = await jsm.streams.info(bus.subjects.stream(), { subjects_filter: wire });
-  const count = info.state.subjects?.[wire] ?? 0;
+  // From any publisher: `<subject>.<user>` (publisher-subject.ts).
+  const wire = bus.subjects.anyPublisher(subject);
+  // Dead letters have their own stream (DEADLETTERS), events the event stream.
+  const stream = bus.subjects.streamFor(subject);
+  const info = await jsm.streams.info(stream, { subjects_filter: wire });
+  const count = Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
   if (count === 0) return [];
-  const consumer = await bus
-    .jetstream()
-    .consumers.get(bus.subjects.stream(), { filterSubjects: wire });
+  const consumer = await bus.jetstream().consumers.get(stream, { filterSubjects: wire });
   const out: unknown[] = [];
   const sc = StringCodec();
   for (let i = 0; i < count; i++) {

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KV_BUCKETS } from '@opscrew/contracts';
-import { LocalProcessSupervisor, LocalTracker } from '@opscrew/integrations';
+import { LocalTracker } from '@opscrew/integrations';
+import { LocalProcessSupervisor } from '../apps/demo-shop/src';
 import { KvFactory } from '@opscrew/messaging';
 import {
   type CrewProcess,

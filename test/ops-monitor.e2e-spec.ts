@@ -142,6 +142,10 @@ describe('ops-monitor: a fault becomes one incident, one ticket, one alert (e2e)
     const text = await response.text();
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(text).toMatch(/^opscrew_monitor_cycles_total\{outcome="ok"\} \d+$/m);
+    // What every agent serves from agent-core: dead letters per consumer and reason.
+    expect(text).toMatch(
+      /^opscrew_deadletters_total\{consumer="ops-monitor-reports",reason="schema"\} \d+$/m,
+    );
     const opened = [
       ...text.matchAll(/^opscrew_monitor_incidents_opened_total\{severity="\w+"\} (\d+)$/gm),
     ];

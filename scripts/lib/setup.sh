@@ -5,6 +5,9 @@
 
 OPSCREW_ROOT=${OPSCREW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 NATS_HOST=127.0.0.1
+# Whether the user named a NATS server: then `npm start` / `npm run demo` use it as is (its
+# users are the user's business); else they run their own with per-agent users (--local-nats).
+NATS_URL_FROM_USER=${NATS_URL:-}
 NATS_PORT=${OPSCREW_NATS_PORT:-4222}
 # Tests, the CLI and the agents all reach NATS through NATS_URL (config: bus.servers).
 export NATS_URL=${NATS_URL:-nats://$NATS_HOST:$NATS_PORT}
@@ -90,8 +93,27 @@ ensure_docker_compose() {
   return 1
 }
 
+# The compose suite builds the crew's images; without a container registry, deploy/images/build.sh
+# makes its base images from Debian with mmdebstrap (eatmydata makes dpkg skip its fsyncs there).
+ensure_image_build_tools() {
+  command -v mmdebstrap >/dev/null 2>&1 && command -v eatmydata >/dev/null 2>&1 && return 0
+  if apt_install mmdebstrap eatmydata; then return 0; fi
+  command -v mmdebstrap >/dev/null 2>&1 && return 0
+  log "mmdebstrap is not installed; without a container registry the compose suite cannot build its images."
+  log "Install it (Debian/Ubuntu: sudo apt-get install mmdebstrap eatmydata)."
+  return 1
+}
+
 # A NATS with JetStream on 127.0.0.1:$NATS_PORT: reuse one that listens, else start our own.
+# A NATS_URL naming any other server is the user's: used as is, never replaced by one of ours.
 ensure_nats() {
+  case "$NATS_URL" in
+    "nats://$NATS_HOST:$NATS_PORT" | "nats://localhost:$NATS_PORT") ;;
+    *)
+      log "NATS_URL=$NATS_URL: using that server as is"
+      return 0
+      ;;
+  esac
   if port_open "$NATS_HOST" "$NATS_PORT"; then
     log "NATS already listening on $NATS_HOST:$NATS_PORT"
     return 0

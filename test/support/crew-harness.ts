@@ -1,11 +1,15 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, renameSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ConfigFixture } from '@opscrew/config/testing';
 import { AGENT_NAMES, type AgentName } from '@opscrew/contracts';
+import { freePort } from '@opscrew/integrations';
 import { type NatsConnectionService } from '@opscrew/messaging';
 import { openTestBus, removeTestTopology, testNamespace } from '@opscrew/messaging/testing';
+import { scaledTimeout } from '@opscrew/testing';
+
+/** A port nothing listens on right now (the kernel picks it); tests import it from here. */
+export { freePort };
 
 export const REPO_ROOT = resolve(__dirname, '../..');
 export const OPSCREW_BIN = join(REPO_ROOT, 'bin/opscrew.js');
@@ -15,22 +19,6 @@ export function assertBuilt(): void {
   if (!existsSync(join(REPO_ROOT, 'dist/apps/cli/src/main.js'))) {
     throw new Error('e2e tests run the built apps: npm run build first (npm test does it)');
   }
-}
-
-/** A port nothing listens on right now (the kernel picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolvePort(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 export interface CrewOverrides {
@@ -186,14 +174,18 @@ export async function getJson<T = unknown>(url: string): Promise<{ status: numbe
   return { status: response.status, body: (await response.json()) as T };
 }
 
-/** Polls until `check` returns a value (not undefined/false), or fails with the last error. */
+/**
+ * Polls until `check` returns a value (not undefined/false), or fails with the last error.
+ * `timeoutMs` is the wait on a quiet machine, stretched by the load (scaledTimeout).
+ */
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | false> | T | undefined | false,
   timeoutMs = 20_000,
   intervalMs = 200,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  const budget = scaledTimeout(timeoutMs);
+  const deadline = Date.now() + budget;
   let last: unknown;
   for (;;) {
     try {
@@ -204,7 +196,7 @@ export async function waitFor<T>(
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
+        `timed out after ${budget} ms (${timeoutMs} ms × load) waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
       );
     }
     await new Promise((r) => setTimeout(r, intervalMs));

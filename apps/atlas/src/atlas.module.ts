@@ -1,12 +1,13 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { AgentCoreModule } from '@opscrew/agent-core';
+import { AgentAuditModule, AgentCoreModule } from '@opscrew/agent-core';
 import { type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
-import { AUDIT, type AuditSink, sandboxViolationReporter } from '@opscrew/guardrails';
 import { createLlmClient, LLM_CLIENT } from '@opscrew/llm';
-import { FILE_SANDBOX, fileSandboxFor } from '@opscrew/sandbox';
+import { AUDIT, type AuditSink } from '@opscrew/ports';
+import { SandboxModule } from '@opscrew/sandbox';
 import { AgentsController } from './agents.controller';
-import { AtlasAuditModule } from './audit/atlas-audit.module';
+import { AtlasBusController } from './atlas-bus.controller';
 import { IncidentsController } from './incidents.controller';
+import { IncidentsView } from './ledger/incidents-view.service';
 import { LedgerRecorder } from './ledger/ledger-recorder.service';
 import { LivenessService } from './liveness/liveness.service';
 import { AtlasMcpModule } from './mcp/atlas-mcp.module';
@@ -20,24 +21,19 @@ import { ReportWriter } from './reports/report-writer.service';
 @Module({})
 export class AtlasModule {
   static forRoot(loaded: LoadedConfig, runtime: RuntimeEnvironment): DynamicModule {
-    const audit = AtlasAuditModule.forRoot(loaded);
+    const audit = AgentAuditModule.forAgent(loaded, 'atlas');
     return {
       module: AtlasModule,
       imports: [
         AgentCoreModule.forRoot({ agent: 'atlas', loaded, runtime }),
         audit,
         ...(loaded.config.mcp_server.enabled ? [AtlasMcpModule.forRoot(loaded, audit)] : []),
+        // Security layer 3: every file atlas opens goes through its sandbox.filesystem lists.
+        SandboxModule.register(),
       ],
-      controllers: [AgentsController, IncidentsController],
+      // AtlasBusController: the bus handlers (JetStream transport, started by runAgent).
+      controllers: [AgentsController, IncidentsController, AtlasBusController],
       providers: [
-        {
-          // Security layer 3: every file atlas opens goes through its sandbox.filesystem lists.
-          provide: FILE_SANDBOX,
-          useFactory: () =>
-            fileSandboxFor(loaded.config, loaded.projectRoot, 'atlas', {
-              onViolation: sandboxViolationReporter({ logger: new Logger('FileSandbox') }),
-            }),
-        },
         {
           // Postmortem drafts: Claude when integrations.llm is configured, the template otherwise.
           provide: LLM_CLIENT,
@@ -52,6 +48,8 @@ export class AtlasModule {
         },
         LivenessService,
         LedgerRecorder,
+        // GET /incidents answers from memory, kept current by a watch on the incidents bucket.
+        IncidentsView,
         ReportWriter,
         PostmortemWriter,
       ],

@@ -3,11 +3,17 @@ import { Logger } from '@nestjs/common';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '@opscrew/config';
 import { packageVersion } from '@opscrew/agent-core';
+import { errorMessage } from '@opscrew/contracts';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, processIo } from './cli-io';
 import { auditTail, type AuditTailOptions } from './commands/audit-tail.command';
+import { busProvision, type BusProvisionOptions } from './commands/bus-provision.command';
 import { configCheck, configPrint } from './commands/config.commands';
 import { type AckOptions, incidentAck } from './commands/incident-ack.command';
-import { incidentInject, type InjectOptions } from './commands/incident-inject.command';
+import {
+  DEFAULT_WAIT_S,
+  incidentInject,
+  type InjectOptions,
+} from './commands/incident-inject.command';
 import { mcpServe } from './commands/mcp.command';
 import { natsConf } from './commands/nats-conf.command';
 import { shop } from './commands/shop.command';
@@ -49,7 +55,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .argument('<agent>', 'an agent name, or "all"')
     .option(...configOption)
-    .action(async (agent: string, options: { config?: string }) =>
+    .option(
+      '--local-nats',
+      'start all: run our own nats-server with per-agent users (var/nats; port $OPSCREW_LOCAL_NATS_PORT, default 4322)',
+    )
+    .action(async (agent: string, options: { config?: string; localNats?: boolean }) =>
       setExit(await start(agent, options, io, cliEntry())),
     );
 
@@ -60,18 +70,47 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .option('--out <dir>', 'where report.json and the run folders go (default var/demo)')
     .option('--builtin-load', 'use the built-in load driver even when Locust is installed')
-    .action(async (options: { out?: string; builtinLoad?: boolean }) =>
-      setExit(
-        await runDemo(
-          {
-            repoRoot: packageRoot(),
-            bin: cliEntry(),
-            ...(options.out !== undefined ? { outDir: resolve(options.out) } : {}),
-            ...(options.builtinLoad ? { builtinLoad: true } : {}),
-          },
-          io,
-        ),
-      ),
+    .option('--agent-ports <base>', 'the agents listen on BASE..BASE+3 (default 3000)')
+    .option(
+      '--shop-ports <base>',
+      'the shop listens on BASE..BASE+8, its supervisor on BASE+90 (default 7100)',
+    )
+    .option(
+      '--supervisor-port <port>',
+      "the shop supervisor's control API (default: shop base + 90)",
+    )
+    .option('--locust-port <port>', "Locust's web UI, when Locust runs (default 8089)")
+    .option('--free-ports', 'let the OS pick a free port for everything (beside another opscrew)')
+    .option(
+      '--local-nats',
+      "run the demo's own nats-server with per-agent users (credentials in var/nats), as npm run demo does",
+    )
+    .action(
+      async (options: {
+        localNats?: boolean;
+        out?: string;
+        builtinLoad?: boolean;
+        agentPorts?: string;
+        shopPorts?: string;
+        supervisorPort?: string;
+        locustPort?: string;
+        freePorts?: boolean;
+      }) => {
+        const { out, builtinLoad, localNats, ...ports } = options;
+        setExit(
+          await runDemo(
+            {
+              repoRoot: packageRoot(),
+              bin: cliEntry(),
+              ports,
+              ...(out !== undefined ? { outDir: resolve(out) } : {}),
+              ...(builtinLoad ? { builtinLoad: true } : {}),
+              ...(localNats ? { localNats: true } : {}),
+            },
+            io,
+          ),
+        );
+      },
     );
 
   program
@@ -104,6 +143,20 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action((options: { config?: string }) => setExit(natsConf(options, io)));
 
   program
+    .command('bus')
+    .description('the NATS bus')
+    .command('provision')
+    .description(
+      'create or update the streams, durables and buckets (as the admin user: NATS_PASSWORD_ADMIN); agents only verify them',
+    )
+    .option(
+      '--user <name>',
+      'connect as this NATS user, its password from NATS_PASSWORD_<USER> (default: admin when NATS_PASSWORD_ADMIN or var/nats/credentials.env has its password, else the config’s bus credentials)',
+    )
+    .option(...configOption)
+    .action(async (options: BusProvisionOptions) => setExit(await busProvision(options, io)));
+
+  program
     .command('mcp')
     .description(
       "serve the crew's MCP tools (incidents, locks, agent status) on stdio; logs go to stderr",
@@ -114,7 +167,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   const incident = program.command('incident').description('work with incidents');
   incident
     .command('inject')
-    .description('publish a valid incident.detected, as ops-monitor would')
+    .description(
+      'report an incident (incident.reported): ops-monitor folds it into the fingerprint ledger like its own detections',
+    )
     .requiredOption('--service <name>', 'a watched service (name or alias)')
     .requiredOption('--symptom <symptom>', 'e.g. high_error_rate, high_latency, oom_kill')
     .option(
@@ -125,12 +180,20 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       '--severity <severity>',
       'critical, high, medium, low or info (default: from the alerting bands)',
     )
+    .option(
+      '--dedup-key <key>',
+      'your correlation key, kept on the incident (default: a fresh cli-<uuid>)',
+    )
+    .option(
+      '--wait <seconds>',
+      `wait up to this long for the incident the report joined and print its id (default ${DEFAULT_WAIT_S}: do not wait)`,
+    )
     .option(...configOption)
     .action(async (options: InjectOptions) => setExit(await incidentInject(options, io)));
   incident
     .command('ack')
     .description('acknowledge an incident: stop its escalation chain (no further pages)')
-    .argument('<incident>', 'the incident id, INC-YYYYMMDD-NNN')
+    .argument('<incident>', 'the incident id, INC-YYYYMMDD-NNN-EEEE')
     .option('--by <name>', 'who takes it (default: your OS user name)')
     .option(...configOption)
     .action(async (incidentId: string, options: AckOptions) =>
@@ -160,7 +223,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       // --help and --version are "errors" with exit code 0 in commander's exitOverride mode.
       return error.exitCode === 0 ? 0 : EXIT_INVALID;
     }
-    io.err(`opscrew: ${(error as Error).message}`);
+    io.err(`opscrew: ${errorMessage(error)}`);
     return EXIT_FAILURE;
   }
   return exitCode;

@@ -3,6 +3,7 @@ import { type Server } from 'node:http';
 import { join } from 'node:path';
 import { type INestApplication, Logger, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { startBusHandlers } from '@opscrew/agent-core';
 import { loadConfig, type RuntimeEnvironment } from '@opscrew/config';
 import { ConfigFixture } from '@opscrew/config/testing';
 import { ACCURACY_FEEDBACK_KEY, AccuracyFeedbackRecord, KV_BUCKETS } from '@opscrew/contracts';
@@ -14,13 +15,14 @@ import {
   testNamespace,
 } from '@opscrew/messaging/testing';
 import request from 'supertest';
+import { jestTimeout } from '@opscrew/testing';
 import { DemoControllerModule } from './demo-controller.module';
 import { type ScorecardView } from './learning/learning.service';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
 // The project-level testTimeout is not applied to this project by Jest 30: set it here.
-jest.setTimeout(60_000);
+jest.setTimeout(jestTimeout(60_000));
 
 /**
  * demo-controller as the app runs it (its module, real NATS JetStream in a
@@ -68,6 +70,9 @@ describe('demo-controller module against NATS JetStream', () => {
       new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
     );
     app.enableShutdownHooks();
+    await app.init();
+    // The scoring consumers run on the JetStream transport, as runAgent starts them.
+    await startBusHandlers(app);
     await app.listen(0, '127.0.0.1');
     server = app.getHttpServer() as Server;
   });
@@ -82,7 +87,7 @@ describe('demo-controller module against NATS JetStream', () => {
 
   it('runs a flag scenario over REST and scores the crew from the bus', async () => {
     const listed = await request(server).get('/scenarios').expect(200);
-    expect((listed.body as { scenarios: unknown[] }).scenarios).toHaveLength(10); // nine + the leak
+    expect((listed.body as { scenarios: unknown[] }).scenarios).toHaveLength(12); // nine + three restart-curable faults
 
     // 300 s × 0.01 = 3 s with the flag on (and background traffic, refused: the shop is not running).
     const started = await request(server)

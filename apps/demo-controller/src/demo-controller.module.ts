@@ -19,10 +19,11 @@ import {
   LOAD_DRIVER,
   type LoadDriver,
 } from '@opscrew/integrations';
-import { sandboxViolationReporter } from '@opscrew/guardrails';
 import { EventPublisher, KvFactory, LeaseService } from '@opscrew/messaging';
-import { FILE_SANDBOX, type FileAccessPolicy, fileSandboxFor } from '@opscrew/sandbox';
+import { FILE_SANDBOX, type FileAccessPolicy, SandboxModule } from '@opscrew/sandbox';
+import { SHOP_LOAD_MIX } from './load/shop-task.mix';
 import { DemoControllerLifecycle } from './demo-controller.lifecycle';
+import { ScoringController } from './scoring.controller';
 import { CATALOG, LEARNING, SHOP_FAULTS } from './demo-controller.tokens';
 import { LearningService } from './learning/learning.service';
 import { ScorecardController } from './learning/scorecard.controller';
@@ -50,8 +51,13 @@ export class DemoControllerModule {
     const holder = `demo-controller-${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`;
     return {
       module: DemoControllerModule,
-      imports: [AgentCoreModule.forRoot({ agent: 'demo-controller', loaded, runtime })],
-      controllers: [ScenariosController, ScorecardController],
+      imports: [
+        AgentCoreModule.forRoot({ agent: 'demo-controller', loaded, runtime }),
+        // Security layer 3: every file demo-controller opens goes through its sandbox.filesystem lists.
+        SandboxModule.register(),
+      ],
+      // ScoringController: the bus handlers (JetStream transport, started by runAgent).
+      controllers: [ScenariosController, ScorecardController, ScoringController],
       providers: [
         {
           provide: LOAD_DRIVER,
@@ -59,14 +65,7 @@ export class DemoControllerModule {
             createLoadDriver(config, {
               resolvePath: loaded.resolvePath,
               logger: new Logger('Load'),
-            }),
-        },
-        {
-          // Security layer 3: every file demo-controller opens goes through its sandbox.filesystem lists.
-          provide: FILE_SANDBOX,
-          useFactory: () =>
-            fileSandboxFor(config, loaded.projectRoot, 'demo-controller', {
-              onViolation: sandboxViolationReporter({ logger: new Logger('FileSandbox') }),
+              builtin: SHOP_LOAD_MIX,
             }),
         },
         {

@@ -1,3 +1,4 @@
+import { errorMessage } from './runtime/error-message';
 import { readServiceEnv, ServiceEnvError } from './service-env';
 import { runShopService } from './shop-service.runner';
 
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   try {
     env = readServiceEnv();
   } catch (error) {
-    process.stderr.write(`FATAL ${(error as Error).message}\n`);
+    process.stderr.write(`FATAL ${errorMessage(error)}\n`);
     process.exit(error instanceof ServiceEnvError ? 2 : 1);
   }
   let running: Awaited<ReturnType<typeof runShopService>>;
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
     running = await runShopService(env);
   } catch (error) {
     process.stderr.write(
-      `FATAL ${env.service}: cannot listen on ${env.host}:${env.port}: ${(error as Error).message}\n`,
+      `FATAL ${env.service}: cannot listen on ${env.host}:${env.port}: ${errorMessage(error)}\n`,
     );
     process.exit(1);
   }

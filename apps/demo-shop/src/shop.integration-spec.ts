@@ -1,4 +1,5 @@
-import { parsePrometheusText, type ProcessInspection } from '@opscrew/integrations';
+import { freePorts, parsePrometheusText } from '@opscrew/integrations';
+import { eventually, jestTimeout } from '@opscrew/testing';
 import { randomBytes } from 'node:crypto';
 import {
   copyFileSync,
@@ -11,12 +12,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningShop, startShop } from './shop.launcher';
+import { type ProcessInspection } from './supervisor/supervisor-control.contract';
 import { SHOP_SERVICE_NAMES, type ShopServiceName } from './shop-service.profiles';
-import { freePorts } from './testing/free-ports';
 import { buildShopForTest, type ShopTestBuild } from './testing/shop-build';
 
 // The project-level testTimeout is not applied to this project by Jest 30: set it here.
-jest.setTimeout(120_000);
+jest.setTimeout(jestTimeout(120_000));
 
 const FIXTURES = join(__dirname, 'flags', 'fixtures');
 const TOKEN = randomBytes(24).toString('hex');
@@ -91,17 +92,10 @@ describe('demo shop (nine real processes under the supervisor)', () => {
     writeFileSync(temp, JSON.stringify(file, null, 2));
     renameSync(temp, flagFile);
   };
-  const until = async (check: () => Promise<boolean>, timeoutMs: number): Promise<void> => {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
   const restart = async (service: ShopServiceName): Promise<number> => {
     const answer = await control(`/processes/${service}/restart`, 'POST');
     expect(answer.status).toBe(200);
-    await until(async () => {
+    await eventually(async () => {
       try {
         return (await call(url(service, '/health'))).status > 0;
       } catch {
@@ -212,7 +206,7 @@ describe('demo shop (nine real processes under the supervisor)', () => {
     writeFlags('otel-demo-3.0.flagd.json', { cartFailure: '100%' });
     const addToCart = () =>
       call(url('frontend', '/cart'), { method: 'POST', body: { product_id: 'L9ECAV7KIM' } });
-    await until(async () => (await addToCart()).status === 502, 5_000);
+    await eventually(async () => (await addToCart()).status === 502, 5_000);
     expect((await addToCart()).body).toEqual({
       error: expect.stringContaining("Can't access cart storage"),
     });
@@ -237,13 +231,13 @@ describe('demo shop (nine real processes under the supervisor)', () => {
     expect((await logs('cart')).join('\n')).toMatch(/flag cartFailure: off -> on \(1\)/);
 
     writeFlags('otel-demo-3.0.flagd.json');
-    await until(async () => (await addToCart()).status === 200, 5_000);
+    await eventually(async () => (await addToCart()).status === 200, 5_000);
 
     // The 1.x name is an alias: cartServiceFailure (a bool) fails every call the same way.
     writeFlags('otel-demo-1.12.flagd.json', { cartServiceFailure: 'on' });
-    await until(async () => (await addToCart()).status === 502, 5_000);
+    await eventually(async () => (await addToCart()).status === 502, 5_000);
     writeFlags('otel-demo-3.0.flagd.json');
-    await until(async () => (await addToCart()).status === 200, 5_000);
+    await eventually(async () => (await addToCart()).status === 200, 5_000);
   });
 
   it('paymentFailure fails checkout too, with payment named in its error', async () => {
@@ -253,12 +247,12 @@ describe('demo shop (nine real processes under the supervisor)', () => {
       await call(url('frontend', '/cart'), { method: 'POST', body: { product_id: 'OLJCESPC7Z' } });
       return call(url('frontend', '/checkout'), { method: 'POST', body: {} });
     };
-    await until(async () => (await checkout()).status === 502, 5_000);
+    await eventually(async () => (await checkout()).status === 502, 5_000);
     expect((await checkout()).body).toEqual({
       error: expect.stringMatching(/failed to charge card: payment answered 500 .*Invalid token/),
     });
     writeFlags('otel-demo-3.0.flagd.json');
-    await until(async () => (await checkout()).status === 200, 5_000);
+    await eventually(async () => (await checkout()).status === 200, 5_000);
   });
 
   it('refuses fault injection without the control token (401)', async () => {

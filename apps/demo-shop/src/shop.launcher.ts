@@ -1,11 +1,6 @@
+import { errorMessage } from './runtime/error-message';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '@opscrew/config';
-import {
-  LocalProcessSupervisor,
-  type ProcessLogLine,
-  type SupervisedProcessSpec,
-} from '@opscrew/integrations';
 import { dependencyEnvName, SERVICE_ENV } from './service-env';
 import {
   DEFAULT_MEMORY_LIMIT_BYTES,
@@ -13,6 +8,9 @@ import {
   SHOP_SERVICE_PROFILES,
   type ShopServiceName,
 } from './shop-service.profiles';
+import { LocalProcessSupervisor } from './supervisor/local-process.supervisor';
+import { type SupervisedProcessSpec } from './supervisor/supervised-process';
+import { type ProcessLogLine } from './supervisor/supervisor-control.contract';
 
 /** Nine Node processes starting at once on two busy cores take 1–3 s; 30 s means one is broken. */
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
@@ -95,7 +93,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     await supervisor.stop();
     throw error instanceof ShopStartError
       ? error
-      : new ShopStartError(`demo shop: ${(error as Error).message}`);
+      : new ShopStartError(`demo shop: ${errorMessage(error)}`);
   }
   return {
     endpoints: options.endpoints,
@@ -110,11 +108,15 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   };
 }
 
-/** The compiled service entry beside this file (running from dist/), else in the package's dist/. */
+/**
+ * The compiled service entry beside this file (running from dist/), else in the package's
+ * dist/ (running from source: apps/demo-shop/src is three levels below the package root;
+ * the shop reads no crew config to find it).
+ */
 export function defaultServiceEntry(): string {
   const beside = join(__dirname, 'service.main.js');
   if (existsSync(beside)) return beside;
-  return join(packageRoot(), 'dist', 'apps', 'demo-shop', 'src', 'service.main.js');
+  return join(__dirname, '..', '..', '..', 'dist', 'apps', 'demo-shop', 'src', 'service.main.js');
 }
 
 /** host and port of a base URL (`http://[::1]:7100` → `::1`, 7100). */

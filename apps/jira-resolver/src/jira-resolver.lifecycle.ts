@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import {
   Inject,
   Injectable,
@@ -7,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { PeriodicTask } from '@opscrew/agent-core';
+import { PeriodicTask } from '@opscrew/messaging';
 import { type EscalationService, type OutboxService } from '@opscrew/guardrails';
 import { RemediationWorker } from './remediation/remediation.worker';
 import { type RunbookCatalog } from './runbooks/runbook.catalog';
@@ -38,7 +39,7 @@ export class JiraResolverLifecycle implements OnApplicationBootstrap, OnApplicat
     scheduler: SchedulerRegistry,
   ) {
     this.pollTask = new PeriodicTask('todo-ticket-poll', scheduler, () => this.pollTickets(), {
-      onError: (error) => this.logger.warn(`To Do ticket poll failed: ${(error as Error).message}`),
+      onError: (error) => this.logger.warn(`To Do ticket poll failed: ${errorMessage(error)}`),
     });
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { agentAuditProvider, AgentCoreModule } from '@opscrew/agent-core';
+import { AgentAuditModule, AgentCoreModule } from '@opscrew/agent-core';
 import { loadConfig, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import {
   KV_BUCKETS,
@@ -11,39 +11,39 @@ import {
   TicketClaimRecord,
 } from '@opscrew/contracts';
 import {
-  AUDIT,
-  type AuditSink,
+  CircuitBreakerModule,
   CircuitBreakerRegistry,
   EscalationService,
   openEscalationKv,
-  openOutboxBucket,
-  OutboxService,
-  outboxOptions,
+  OutboxModule,
+  type OutboxService,
   sandboxViolationReporter,
 } from '@opscrew/guardrails';
 import {
-  createMetricsSource,
   createNotifier,
   createRuntime,
   createTracker,
   METRICS_SOURCE,
   type MetricsSource,
+  MetricsSourceModule,
   RUNTIME,
   type RuntimePort,
 } from '@opscrew/integrations';
-import { connectMcpToolbox, createLlmClient, MCP_TOOLBOX, type McpToolbox } from '@opscrew/llm';
+import { createLlmClient, MCP_TOOLBOX, type McpToolbox, McpToolboxModule } from '@opscrew/llm';
 import {
   EventPublisher,
   IncidentIdAllocator,
   IncidentLedger,
   KvFactory,
   LeaseService,
-  NatsConnectionService,
 } from '@opscrew/messaging';
-import { FILE_SANDBOX, type FileAccessPolicy, fileSandboxFor } from '@opscrew/sandbox';
+import { AUDIT, type AuditSink } from '@opscrew/ports';
+import { type FileAccessPolicy, fileSandboxFor } from '@opscrew/sandbox';
+import { IncidentIntakeController } from './intake/incident-intake.controller';
 import { IncidentIntakeService } from './intake/incident-intake.service';
 import { JiraResolverLifecycle } from './jira-resolver.lifecycle';
 import { CATALOG, ESCALATION, OUTBOX } from './jira-resolver.tokens';
+import { composeRemediation } from './remediation/remediation.composition';
 import { RemediationRunsRepository } from './remediation/remediation-runs.repository';
 import { RemediationEngine } from './remediation/remediation.engine';
 import { RemediationWorker } from './remediation/remediation.worker';
@@ -62,20 +62,46 @@ export class JiraResolverModule {
     const agent = config.agents.get('jira-resolver');
     if (!agent) throw new Error('agents.jira-resolver is required');
     const observe = agent.mode === 'observe';
+    const mcp = McpToolboxModule.register();
+    // One audit trail for the app and the outbox's notifier (the same module object: one instance).
+    const audit = AgentAuditModule.forAgent(loaded, 'jira-resolver');
     return {
       module: JiraResolverModule,
-      imports: [AgentCoreModule.forRoot({ agent: 'jira-resolver', loaded, runtime })],
+      imports: [
+        AgentCoreModule.forRoot({ agent: 'jira-resolver', loaded, runtime }),
+        // The MCP servers that list jira-resolver (none in the embedded config): tools for its
+        // model, and SigNoz's service list when metrics.source is signoz-mcp.
+        mcp,
+        MetricsSourceModule.register({
+          imports: [CircuitBreakerModule.register(), mcp],
+          guards: CircuitBreakerRegistry,
+          mcp: MCP_TOOLBOX,
+        }),
+        audit,
+        OutboxModule.forAgent('jira-resolver', {
+          token: OUTBOX,
+          imports: [audit],
+          tracker: {
+            inject: [KvFactory],
+            useFactory: async (kv: KvFactory) =>
+              createTracker(config, {
+                ticketsKv: await kv.raw(KV_BUCKETS.tickets),
+                listTicketKeys: () => kv.listKeys(KV_BUCKETS.tickets),
+              }),
+          },
+          // Security layer 3: the notifier's files (a webhook URL file, the console log) go through
+          // jira-resolver's sandbox.filesystem lists, refusals logged and audited. (Nothing else
+          // in jira-resolver opens files through a sandbox: the runtime has its own policy.)
+          notifier: {
+            inject: [AUDIT],
+            useFactory: (auditSink: AuditSink) =>
+              createNotifier(config, loaded.resolvePath, auditedSandbox(loaded, auditSink)),
+          },
+        }),
+      ],
+      // The bus handlers (JetStream transport, started by runAgent).
+      controllers: [IncidentIntakeController],
       providers: [
-        agentAuditProvider(loaded, 'jira-resolver'),
-        {
-          // Security layer 3 for everything else jira-resolver opens: refusals logged and audited.
-          provide: FILE_SANDBOX,
-          inject: [AUDIT],
-          useFactory: (audit: AuditSink) =>
-            fileSandboxFor(config, loaded.projectRoot, 'jira-resolver', {
-              onViolation: sandboxViolationReporter({ logger: new Logger('FileSandbox'), audit }),
-            }),
-        },
         {
           provide: RUNTIME,
           inject: [LeaseService, AUDIT],
@@ -90,45 +116,14 @@ export class JiraResolverModule {
             }),
         },
         {
-          // The MCP servers that list jira-resolver (none in the embedded config): tools for its
-          // model, and SigNoz's service list when metrics.source is signoz-mcp.
-          provide: MCP_TOOLBOX,
-          useFactory: () => connectMcpToolbox(config, 'jira-resolver', loaded.projectRoot),
-        },
-        {
-          provide: METRICS_SOURCE,
-          inject: [MCP_TOOLBOX],
-          useFactory: (mcp: McpToolbox) =>
-            createMetricsSource(config, {
-              guards: new CircuitBreakerRegistry(config.thresholds.guardrails.circuit_breaker, {
-                logger: new Logger('CircuitBreaker'),
-              }),
-              logger: new Logger('MetricsSource'),
-              mcp,
-            }),
-        },
-        {
-          provide: OUTBOX,
-          inject: [KvFactory, NatsConnectionService, FILE_SANDBOX],
-          useFactory: async (kv: KvFactory, bus: NatsConnectionService, files: FileAccessPolicy) =>
-            new OutboxService({
-              bucket: await openOutboxBucket(bus),
-              tracker: createTracker(config, {
-                ticketsKv: await kv.raw(KV_BUCKETS.tickets),
-                listTicketKeys: () => kv.listKeys(KV_BUCKETS.tickets),
-              }),
-              notifier: createNotifier(config, loaded.resolvePath, files),
-              options: outboxOptions(config.thresholds.guardrails.rate_limits),
-            }),
-        },
-        {
           provide: ESCALATION,
-          inject: [KvFactory, OUTBOX, EventPublisher, AUDIT],
+          inject: [KvFactory, OUTBOX, EventPublisher, AUDIT, SchedulerRegistry],
           useFactory: async (
             kv: KvFactory,
             outbox: OutboxService,
             publisher: EventPublisher,
             audit: AuditSink,
+            scheduler: SchedulerRegistry,
           ) =>
             new EscalationService({
               kv: await openEscalationKv(kv),
@@ -137,17 +132,22 @@ export class JiraResolverModule {
               audit,
               config: config.thresholds.escalation,
               logger: new Logger('Escalation'),
+              scheduler,
             }),
         },
         {
           provide: CATALOG,
-          useFactory: () =>
-            new RunbookCatalog(loaded, () =>
-              loadConfig({
-                configDir: loaded.configRoot,
-                env: runtime.env,
-                ...(runtime.dotenvPath ? { dotenvPath: runtime.dotenvPath } : {}),
-              }),
+          inject: [SchedulerRegistry],
+          useFactory: (scheduler: SchedulerRegistry) =>
+            new RunbookCatalog(
+              loaded,
+              () =>
+                loadConfig({
+                  configDir: loaded.source,
+                  env: runtime.env,
+                  ...(runtime.dotenvPath ? { dotenvPath: runtime.dotenvPath } : {}),
+                }),
+              scheduler,
             ),
         },
         {
@@ -194,7 +194,7 @@ export class JiraResolverModule {
             audit: AuditSink,
             mcp: McpToolbox,
           ) =>
-            new RemediationEngine({
+            composeRemediation({
               config,
               catalog,
               runtime: runtimePort,
@@ -265,4 +265,11 @@ export class JiraResolverModule {
       ],
     };
   }
+}
+
+/** jira-resolver's filesystem sandbox (security layer 3): refusals logged and audited. */
+function auditedSandbox(loaded: LoadedConfig, audit: AuditSink): FileAccessPolicy {
+  return fileSandboxFor(loaded.config, loaded.projectRoot, 'jira-resolver', {
+    onViolation: sandboxViolationReporter({ logger: new Logger('FileSandbox'), audit }),
+  });
 }

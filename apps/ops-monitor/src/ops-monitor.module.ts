@@ -1,6 +1,11 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { agentAuditProvider, AgentCoreModule, HeartbeatService } from '@opscrew/agent-core';
-import { connectMcpToolbox, createLlmClient, MCP_TOOLBOX, type McpToolbox } from '@opscrew/llm';
+import {
+  AgentAuditModule,
+  AgentCoreModule,
+  AgentMetrics,
+  HeartbeatService,
+} from '@opscrew/agent-core';
+import { createLlmClient, MCP_TOOLBOX, type McpToolbox, McpToolboxModule } from '@opscrew/llm';
 import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import {
   AccuracyFeedbackRecord,
@@ -10,21 +15,18 @@ import {
   reportSubject,
 } from '@opscrew/contracts';
 import {
-  AUDIT,
-  type AuditSink,
+  CircuitBreakerModule,
   CircuitBreakerRegistry,
-  openOutboxBucket,
-  OutboxService,
-  outboxOptions,
+  OutboxModule,
+  type OutboxService,
   QueryRateLimit,
-  sandboxViolationReporter,
 } from '@opscrew/guardrails';
 import {
-  createMetricsSource,
   createNotifier,
   createTracker,
   METRICS_SOURCE,
   type MetricsSource,
+  MetricsSourceModule,
 } from '@opscrew/integrations';
 import {
   EventPublisher,
@@ -33,22 +35,34 @@ import {
   KvFactory,
   NatsConnectionService,
 } from '@opscrew/messaging';
-import { FILE_SANDBOX, type FileAccessPolicy, fileSandboxFor } from '@opscrew/sandbox';
+import { AUDIT, type AuditSink } from '@opscrew/ports';
+import { FILE_SANDBOX, type FileAccessPolicy, SandboxModule } from '@opscrew/sandbox';
 import { DetectionTriage } from './announce/detection-triage';
 import { OutboxIncidentAnnouncer } from './announce/outbox-incident.announcer';
+import { dataQualityReport } from './cycle/data-quality.report';
 import { monitoredServices } from './cycle/monitored-services';
+import { AlertmanagerController } from './intake/alertmanager/alertmanager.controller';
+import { AlertmanagerIntake } from './intake/alertmanager/alertmanager-intake.service';
+import { ReportIntakeController } from './intake/report-intake.controller';
+import { ReportIntake } from './intake/report-intake.service';
 import { MonitorCycleRunner } from './cycle/monitor-cycle.runner';
 import { MonitorCycle } from './cycle/monitor-cycle.service';
 import { DetectionEngine } from './detection/detection.engine';
 import { DriftDetector } from './detection/drift';
 import { IncidentManager } from './incidents/incident-manager.service';
 import { LockedServicesReader } from './locks/locked-services.reader';
-import { BREAKERS, METRICS_COLLECTOR, MONITOR_CYCLE, OUTBOX } from './ops-monitor.tokens';
+import {
+  ALERTMANAGER_INTAKE,
+  LOCKED_SERVICES,
+  METRICS_COLLECTOR,
+  MONITOR_CYCLE,
+  OUTBOX,
+  REPORT_INTAKE,
+} from './ops-monitor.tokens';
 import { AccuracyFeedbackReader } from './quality/accuracy-feedback.reader';
 import { QualityController } from './quality/quality.controller';
 import { DailyReportService } from './reports/daily-report.service';
 import { QualityTracker } from './quality/quality.tracker';
-import { MetricsController } from './telemetry/metrics.controller';
 import { OpsMonitorMetricsCollector } from './telemetry/ops-monitor-metrics.collector';
 import { OpsMonitorMetrics } from './telemetry/ops-monitor.metrics';
 
@@ -63,66 +77,54 @@ export class OpsMonitorModule {
     const { config } = loaded;
     const monitor = config.agents.get('ops-monitor')?.monitor;
     if (!monitor) throw new Error('agents.ops-monitor.monitor is required');
+    // One registry guards the metrics source and is reported on /metrics (the collector);
+    // one MCP connection serves the signoz-mcp source and the triage model.
+    const breakers = CircuitBreakerModule.register();
+    const mcp = McpToolboxModule.register();
+    // Security layer 3: every file ops-monitor opens goes through its sandbox.filesystem lists —
+    // its own and the outbox's notifier's (the same module object: one instance).
+    const sandbox = SandboxModule.register();
     return {
       module: OpsMonitorModule,
-      imports: [AgentCoreModule.forRoot({ agent: 'ops-monitor', loaded, runtime })],
-      controllers: [QualityController, MetricsController],
-      providers: [
+      imports: [
+        AgentCoreModule.forRoot({ agent: 'ops-monitor', loaded, runtime }),
+        breakers,
+        // The MCP servers that list ops-monitor (none in the embedded config): SigNoz's service
+        // list when metrics.source is signoz-mcp, and tools for its model.
+        mcp,
+        MetricsSourceModule.register({
+          imports: [breakers, mcp],
+          guards: CircuitBreakerRegistry,
+          mcp: MCP_TOOLBOX,
+        }),
+        sandbox,
         // Its audit trail: model runs and their tool calls (ops-monitor takes no other action).
-        agentAuditProvider(loaded, 'ops-monitor'),
-        { provide: OpsMonitorMetrics, useValue: new OpsMonitorMetrics() },
+        AgentAuditModule.forAgent(loaded, 'ops-monitor'),
+        OutboxModule.forAgent('ops-monitor', {
+          token: OUTBOX,
+          imports: [sandbox],
+          tracker: {
+            inject: [KvFactory, LOADED_CONFIG],
+            useFactory: async (kv: KvFactory, current: LoadedConfig) =>
+              createTracker(current.config, { ticketsKv: await kv.raw(KV_BUCKETS.tickets) }),
+          },
+          notifier: {
+            inject: [LOADED_CONFIG, FILE_SANDBOX],
+            useFactory: (current: LoadedConfig, files: FileAccessPolicy) =>
+              createNotifier(current.config, current.resolvePath, files),
+          },
+        }),
+      ],
+      // `/metrics` is agent-core's: the registry below is the app's one (AgentMetrics).
+      // ReportIntakeController: the bus handler (JetStream transport, started by runAgent).
+      controllers: [QualityController, AlertmanagerController, ReportIntakeController],
+      providers: [
+        {
+          provide: OpsMonitorMetrics,
+          inject: [AgentMetrics],
+          useFactory: (agentMetrics: AgentMetrics) => new OpsMonitorMetrics(agentMetrics.registry),
+        },
         { provide: QualityTracker, useValue: new QualityTracker(monitor.quality_targets) },
-        {
-          provide: BREAKERS,
-          inject: [OpsMonitorMetrics],
-          useFactory: () =>
-            new CircuitBreakerRegistry(config.thresholds.guardrails.circuit_breaker, {
-              logger: new Logger('CircuitBreaker'),
-            }),
-        },
-        {
-          // The MCP servers that list ops-monitor (none in the embedded config): SigNoz's service
-          // list when metrics.source is signoz-mcp, and tools for its model.
-          provide: MCP_TOOLBOX,
-          useFactory: () => connectMcpToolbox(config, 'ops-monitor', loaded.projectRoot),
-        },
-        {
-          provide: METRICS_SOURCE,
-          inject: [BREAKERS, MCP_TOOLBOX],
-          useFactory: (breakers: CircuitBreakerRegistry, mcp: McpToolbox) =>
-            createMetricsSource(config, {
-              guards: breakers,
-              logger: new Logger('MetricsSource'),
-              mcp,
-            }),
-        },
-        {
-          // Security layer 3: every file ops-monitor opens goes through its sandbox.filesystem lists.
-          provide: FILE_SANDBOX,
-          inject: [LOADED_CONFIG],
-          useFactory: (current: LoadedConfig) =>
-            fileSandboxFor(current.config, current.projectRoot, 'ops-monitor', {
-              onViolation: sandboxViolationReporter({ logger: new Logger('FileSandbox') }),
-            }),
-        },
-        {
-          provide: OUTBOX,
-          inject: [KvFactory, NatsConnectionService, LOADED_CONFIG, FILE_SANDBOX],
-          useFactory: async (
-            kv: KvFactory,
-            bus: NatsConnectionService,
-            current: LoadedConfig,
-            files: FileAccessPolicy,
-          ) =>
-            new OutboxService({
-              bucket: await openOutboxBucket(bus),
-              tracker: createTracker(current.config, {
-                ticketsKv: await kv.raw(KV_BUCKETS.tickets),
-              }),
-              notifier: createNotifier(current.config, current.resolvePath, files),
-              options: outboxOptions(current.config.thresholds.guardrails.rate_limits),
-            }),
-        },
         {
           provide: IncidentManager,
           inject: [
@@ -180,7 +182,45 @@ export class OpsMonitorModule {
                   ),
                 ),
               ),
-              { dedupWindowMs: config.thresholds.alerting.dedup.window_minutes * 60_000 },
+              {
+                dedupWindowMs: config.thresholds.alerting.dedup.window_minutes * 60_000,
+                keyFields: config.thresholds.alerting.dedup.key_fields,
+              },
+            ),
+        },
+        {
+          // One view of the deliberate-work locks (and their grace period) for the detection
+          // cycle and the report intake alike: a report is informational exactly when a
+          // detection would be.
+          provide: LOCKED_SERVICES,
+          inject: [KvFactory],
+          useFactory: async (kv: KvFactory) =>
+            new LockedServicesReader(
+              await kv.open(KV_BUCKETS.locks, { class: LeaseRecord }),
+              config.thresholds.detection.after_lock_grace_s * 1000,
+              config.thresholds.detection.culprit.settle_s * 1000,
+            ),
+        },
+        {
+          provide: REPORT_INTAKE,
+          inject: [IncidentManager, LOCKED_SERVICES, EventPublisher],
+          useFactory: (
+            incidents: IncidentManager,
+            locks: LockedServicesReader,
+            publisher: EventPublisher,
+          ) => new ReportIntake(config, incidents, locks, publisher),
+        },
+        {
+          provide: ALERTMANAGER_INTAKE,
+          inject: [NatsConnectionService, OpsMonitorMetrics],
+          useFactory: (bus: NatsConnectionService, metrics: OpsMonitorMetrics) =>
+            new AlertmanagerIntake(
+              config.integrations.alertmanager,
+              config.services,
+              // Alertmanager is outside the crew: its reports are `external`, named `alertmanager`;
+              // ops-monitor relays them, so they go out as its own (`incident.reported.ops-monitor`).
+              new EventPublisher(bus, 'external', 'ops-monitor'),
+              metrics,
             ),
         },
         {
@@ -188,16 +228,16 @@ export class OpsMonitorModule {
           inject: [
             METRICS_SOURCE,
             IncidentManager,
-            KvFactory,
+            LOCKED_SERVICES,
             QualityTracker,
             OpsMonitorMetrics,
             EventPublisher,
             HeartbeatService,
           ],
-          useFactory: async (
+          useFactory: (
             source: MetricsSource,
             incidents: IncidentManager,
-            kv: KvFactory,
+            locks: LockedServicesReader,
             quality: QualityTracker,
             metrics: OpsMonitorMetrics,
             publisher: EventPublisher,
@@ -213,25 +253,15 @@ export class OpsMonitorModule {
                 (service) => config.services.watched.get(service)?.depends_on ?? [],
               ),
               incidents,
-              new LockedServicesReader(
-                await kv.open(KV_BUCKETS.locks, { class: LeaseRecord }),
-                config.thresholds.detection.after_lock_grace_s * 1000,
-              ),
+              locks,
               quality,
               metrics,
               {
                 dataQuality: async (warning) => {
-                  await publisher.publish(reportSubject('data-quality'), {
-                    kind: 'data-quality',
-                    title: `data_quality: ${warning.service} ${warning.metric}`,
-                    text: warning.message,
-                    fields: {
-                      service: warning.service,
-                      metric: warning.metric,
-                      value: warning.value,
-                      limit: warning.limit,
-                    },
-                  });
+                  await publisher.publish(
+                    reportSubject('data-quality'),
+                    dataQualityReport(warning),
+                  );
                 },
                 beat: (at) => heartbeat.reportCycle(at),
               },
@@ -239,20 +269,24 @@ export class OpsMonitorModule {
         },
         {
           provide: METRICS_COLLECTOR,
-          inject: [OpsMonitorMetrics, OUTBOX, BREAKERS, QualityTracker],
+          inject: [OpsMonitorMetrics, OUTBOX, CircuitBreakerRegistry, QualityTracker, AgentMetrics],
           useFactory: (
             metrics: OpsMonitorMetrics,
             outbox: OutboxService,
             breakers: CircuitBreakerRegistry,
             quality: QualityTracker,
-          ) =>
-            new OpsMonitorMetricsCollector(
+            agentMetrics: AgentMetrics,
+          ) => {
+            const collector = new OpsMonitorMetricsCollector(
               metrics,
               outbox,
               breakers,
               quality,
               config.integrations.metrics.source,
-            ),
+            );
+            agentMetrics.onScrape(() => collector.collect());
+            return collector;
+          },
         },
         { provide: OpsMonitorMetricsCollector, useExisting: METRICS_COLLECTOR },
         {

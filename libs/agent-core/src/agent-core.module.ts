@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { type LoadedConfig, OpscrewConfigModule, type RuntimeEnvironment } from '@opscrew/config';
 import { type AgentName, HeartbeatRecord, IncidentRecord, KV_BUCKETS } from '@opscrew/contracts';
 import {
+  BUS_GRANTS,
   counterSchema,
   IncidentIdAllocator,
   IncidentLedger,
@@ -12,11 +13,14 @@ import {
 } from '@opscrew/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { AgentIdentity } from './agent-identity';
+import { AgentMetrics } from './agent-metrics';
 import { HEARTBEAT_STORE } from './agent-core.tokens';
 import { busOptionsFromConfig } from './bus-options.mapper';
 import { HealthController } from './health.controller';
+import { DeadLetterMetrics } from './dead-letter.metrics';
 import { HeartbeatService } from './heartbeat.service';
 import { loggerOptions } from './logger.options';
+import { MetricsController } from './metrics.controller';
 import { NatsHealthIndicator } from './nats.health-indicator';
 
 export interface AgentCoreOptions {
@@ -26,14 +30,17 @@ export interface AgentCoreOptions {
 }
 
 /**
- * What every agent has: its validated config, JSON logs, the bus (connected and
- * provisioned before anything else starts), heartbeats, `/health`, and typed
- * views of the shared buckets. Apps import this and add their own use-cases.
+ * What every agent has: its validated config, JSON logs, the bus (connected and its
+ * topology verified before anything else starts), heartbeats, `/health`, `/metrics`
+ * (one registry per app: AgentMetrics; dead letters counted per consumer and
+ * reason), and typed views of the shared buckets. Apps import this and add their
+ * own use-cases.
  */
 @Module({})
 export class AgentCoreModule {
   static forRoot(options: AgentCoreOptions): DynamicModule {
     const { agent, loaded, runtime } = options;
+    const metrics = new AgentMetrics();
     return {
       module: AgentCoreModule,
       global: true,
@@ -47,11 +54,17 @@ export class AgentCoreModule {
             auth: loaded.config.agents.get(agent)?.bus_auth,
           }),
           source: agent,
+          // Shipped: verify what `opscrew bus provision` made (agents may not change it).
+          provision: loaded.config.bus.provision,
+          durables: BUS_GRANTS[agent].consumes,
+          topology_wait_ms: loaded.config.bus.topology_wait_s * 1000,
+          metrics: new DeadLetterMetrics(metrics.registry, BUS_GRANTS[agent].consumes),
         }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: AgentIdentity, useValue: new AgentIdentity(agent) },
+        { provide: AgentMetrics, useValue: metrics },
         {
           provide: HEARTBEAT_STORE,
           inject: [KvFactory],
@@ -74,6 +87,7 @@ export class AgentCoreModule {
       ],
       exports: [
         AgentIdentity,
+        AgentMetrics,
         HEARTBEAT_STORE,
         IncidentLedger,
         IncidentIdAllocator,

@@ -7,11 +7,10 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
-import { heartbeatSubject, type HeartbeatRecord } from '@opscrew/contracts';
-import { EventPublisher, type TypedKv } from '@opscrew/messaging';
+import { heartbeatSubject, type HeartbeatRecord, errorMessage } from '@opscrew/contracts';
+import { EventPublisher, PeriodicTask, type TypedKv } from '@opscrew/messaging';
 import { AgentIdentity } from './agent-identity';
 import { HEARTBEAT_STORE } from './agent-core.tokens';
-import { PeriodicTask } from './periodic-task';
 
 const INTERVAL_NAME = 'heartbeat';
 
@@ -91,7 +90,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
       this.failing = false;
     } catch (error) {
       // Logged once per outage, not every interval.
-      if (!this.failing) this.logger.warn(`heartbeat failed: ${(error as Error).message}`);
+      if (!this.failing) this.logger.warn(`heartbeat failed: ${errorMessage(error)}`);
       this.failing = true;
     }
   }

@@ -1,6 +1,10 @@
 export * from './agent-core.module';
 export * from './agent-core.tokens';
 export * from './agent-identity';
+export * from './agent-metrics';
+export * from './dead-letter.metrics';
+export * from './metric-set';
+export * from './metrics.controller';
 export * from './api-token.guard';
 export * from './bus-options.mapper';
 export * from './health.controller';
@@ -8,5 +12,5 @@ export * from './heartbeat.service';
 export * from './logger.options';
 export * from './nats.health-indicator';
 export * from './run-agent';
-export * from './periodic-task';
 export * from './agent-audit.provider';
+export * from './agent-audit.module';

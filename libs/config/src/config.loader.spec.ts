@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LoadedConfig, loadConfig } from './config.loader';
 import { ConfigError } from './load/config-issue';
@@ -76,7 +77,7 @@ describe('loadConfig: the shipped configuration', () => {
       'high_latency',
       'oom_kill',
     ]);
-    expect(agents.get('demo-controller')?.controller?.scenarios.size).toBe(10); // the seed's nine + a restart-curable fault
+    expect(agents.get('demo-controller')?.controller?.scenarios.size).toBe(12); // the seed's nine + three restart-curable faults
     expect(agents.get('ops-monitor')?.max_age_s).toBe(120);
     expect(agents.get('jira-resolver')?.max_age_s).toBe(300);
     expect(loaded.config.services.protected).toEqual(
@@ -87,10 +88,25 @@ describe('loadConfig: the shipped configuration', () => {
   it('applies defaults for keys left out', () => {
     expect(loaded.config.agents.get('atlas')?.schedules.get('slo-daily')?.enabled).toBe(true);
     expect(
-      loaded.config.thresholds.runbooks.patterns.get('high_error_rate')?.actions[1],
+      loaded.config.thresholds.runbooks.patterns.get('high_error_rate')?.actions[2],
     ).toMatchObject({
       action: 'restart_service',
       condition: 'always',
+    });
+  });
+
+  it('maps Alertmanager alerts with the documented defaults', () => {
+    expect(loaded.config.integrations.alertmanager).toEqual({
+      service_labels: ['service', 'service_name', 'job'],
+      symptoms_by_alertname: {},
+      severity_by_label: { critical: 'critical', error: 'high', warning: 'medium', info: 'info' },
+    });
+  });
+
+  it('reads request status the same way for every metrics source: the shipped labels, 5xx', () => {
+    expect(loaded.config.integrations.metrics.request_status).toEqual({
+      labels: ['status_code', 'code', 'status', 'http_status_code', 'http_response_status_code'],
+      error_prefixes: ['5'],
     });
   });
 
@@ -156,6 +172,22 @@ describe('loadConfig: production integrations', () => {
     expect(errorsOf(fixture, PRODUCTION_ENV)).toEqual([
       'opscrew.json5: mcp_servers: metrics.source "signoz-mcp" needs an entry running signoz-mcp-server with "ops-monitor" in its agents (include project/integrations/production/mcp-servers.json5)',
       'opscrew.json5: mcp_servers: metrics.source "signoz-mcp" needs an entry running signoz-mcp-server with "jira-resolver" in its agents (include project/integrations/production/mcp-servers.json5)',
+    ]);
+  });
+
+  it('metrics.source "signoz" measures errors by span status: error classes beyond 5xx are refused at check time', () => {
+    fixture.patch(
+      'project/integrations/integrations.json5',
+      "source: 'scrape'",
+      "source: 'signoz'",
+    );
+    fixture.patch(
+      'project/integrations/integrations.json5',
+      "error_prefixes: ['5'],",
+      "error_prefixes: ['5', '429'],",
+    );
+    expect(errorsOf(fixture, PRODUCTION_ENV)).toEqual([
+      'project/integrations/integrations.json5: metrics.request_status.error_prefixes: SigNoz counts a request as failed by its span status (Error: 5xx for OTel HTTP servers), so only ["5"] can be measured there (got ["5","429"])',
     ]);
   });
 
@@ -236,6 +268,29 @@ describe('loadConfig: strict validation, traced to the file', () => {
     ]);
   });
 
+  it('reads the outbox claim TTL in seconds and names the old millisecond key as unknown', () => {
+    expect(
+      loadConfig({ configDir: fixture.dir, env: {} }).config.thresholds.guardrails.outbox
+        ?.claim_ttl_s,
+    ).toBe(15);
+    fixture.patch(
+      'project/thresholds/guardrails.json5',
+      'claim_ttl_s: 15,',
+      'claim_ttl_ms: 120000,',
+    );
+    expect(errorsOf(fixture)).toEqual([
+      'project/thresholds/guardrails.json5: outbox.claim_ttl_ms: unknown key (did you mean "claim_ttl_s"?)',
+    ]);
+    fixture.patch(
+      'project/thresholds/guardrails.json5',
+      'claim_ttl_ms: 120000,',
+      'claim_ttl_s: 1,',
+    );
+    expect(errorsOf(fixture)).toEqual([
+      'project/thresholds/guardrails.json5: outbox.claim_ttl_s: must be an integer between 3 and 600',
+    ]);
+  });
+
   it('rejects wrong types without coercing them', () => {
     fixture.patch('agents/ops-monitor.json5', 'port: 3001,', "port: '3001',");
     fixture.patch('agents/atlas.json5', "mode: 'act',", 'mode: true,');
@@ -267,6 +322,113 @@ describe('loadConfig: strict validation, traced to the file', () => {
     ]);
   });
 
+  it('keeps the Alertmanager defaults when the section is left out, and refuses unknown symptoms, severities and labels', () => {
+    const withSection = fixture.read('project/integrations/integrations.json5');
+    fixture.write(
+      'project/integrations/integrations.json5',
+      withSection.replace(/\n {2}alertmanager: \{[\s\S]*?\n {2}\},\n/, '\n'),
+    );
+    const defaults = loadConfig({ configDir: fixture.dir, env: {} }).config.integrations;
+    expect(defaults.alertmanager.service_labels).toEqual(['service', 'service_name', 'job']);
+    expect(defaults.alertmanager.severity_by_label['warning']).toBe('medium');
+    fixture.write('project/integrations/integrations.json5', withSection);
+    fixture.patch(
+      'project/integrations/integrations.json5',
+      'symptoms_by_alertname: {},',
+      "symptoms_by_alertname: { HighErrorRate: 'high_error_rate', KubePodCrashLooping: 'crashloop' },",
+    );
+    fixture.patch(
+      'project/integrations/integrations.json5',
+      "warning: 'medium',",
+      "warning: 'meh',",
+    );
+    fixture.patch(
+      'project/integrations/integrations.json5',
+      "service_labels: ['service', 'service_name', 'job'],",
+      "service_labels: ['service', 'app.kubernetes.io/name'],",
+    );
+    expect(errorsOf(fixture)).toEqual([
+      'project/integrations/integrations.json5: alertmanager.service_labels: [1] must be a Prometheus label name (got "app.kubernetes.io/name")',
+      expect.stringMatching(
+        /^project\/integrations\/integrations\.json5: alertmanager\.symptoms_by_alertname: KubePodCrashLooping must be one of high_error_rate, .* \(got "crashloop"\)$/,
+      ),
+      'project/integrations/integrations.json5: alertmanager.severity_by_label: warning must be one of critical, high, medium, low, info (got "meh")',
+    ]);
+  });
+
+  it('keeps the request_status defaults when the section is left out, and refuses lists that would hide errors', () => {
+    const withSection = fixture.read('project/integrations/integrations.json5');
+    fixture.write(
+      'project/integrations/integrations.json5',
+      withSection.replace(/\n {4}request_status: \{[\s\S]*?\n {4}\},\n/, '\n'),
+    );
+    const defaults = loadConfig({ configDir: fixture.dir, env: {} }).config.integrations.metrics;
+    expect(defaults.request_status.labels).toEqual([
+      'status_code',
+      'code',
+      'status',
+      'http_status_code',
+      'http_response_status_code',
+    ]);
+    expect(defaults.request_status.error_prefixes).toEqual(['5']);
+
+    // Only one of the two keys: the other keeps its default.
+    fixture.write(
+      'project/integrations/integrations.json5',
+      withSection.replace(
+        /\n {4}request_status: \{[\s\S]*?\n {4}\},\n/,
+        "\n    request_status: { error_prefixes: ['5', '429'] },\n",
+      ),
+    );
+    expect(
+      loadConfig({ configDir: fixture.dir, env: {} }).config.integrations.metrics.request_status,
+    ).toEqual({
+      labels: ['status_code', 'code', 'status', 'http_status_code', 'http_response_status_code'],
+      error_prefixes: ['5', '429'],
+    });
+
+    const broken = (labels: string, prefixes: string, extra = ''): string[] => {
+      fixture.write(
+        'project/integrations/integrations.json5',
+        withSection.replace(
+          /\n {4}request_status: \{[\s\S]*?\n {4}\},\n/,
+          `\n    request_status: { labels: ${labels}, error_prefixes: ${prefixes}${extra} },\n`,
+        ),
+      );
+      return errorsOf(fixture);
+    };
+    const at = 'project/integrations/integrations.json5: metrics.request_status';
+    expect(broken("['status_code', 'http.status_code']", "['5']")).toEqual([
+      `${at}.labels: [1] must be a Prometheus label name (got "http.status_code")`,
+    ]);
+    expect(broken('[]', '[]')).toEqual([
+      `${at}.labels: must list at least 1 item(s)`,
+      `${at}.error_prefixes: must list at least 1 item(s)`,
+    ]);
+    expect(broken("['code', 'status', 'code']", "['5xx']")).toEqual([
+      `${at}.labels: [2] repeats "code" (listed at [0])`,
+      `${at}.error_prefixes: [0] must be an HTTP status code or a prefix of one, like 5 or 429 (got "5xx")`,
+    ]);
+    expect(broken("['code']", '[5]')).toEqual([
+      `${at}.error_prefixes: [0] must be a non-empty string`,
+    ]);
+    expect(broken("['code']", "['5']", ", label: 'code'")).toEqual([
+      `${at}.label: unknown key (did you mean "labels"?)`,
+    ]);
+    fixture.write('project/integrations/integrations.json5', withSection);
+  });
+
+  it('the scrape source has no status settings of its own any more: one definition for every source', () => {
+    fixture.patch(
+      'project/integrations/integrations.json5',
+      'timeout_ms: 2000,',
+      "timeout_ms: 2000,\n      error_status_prefixes: ['5'],",
+    );
+    expect(errorsOf(fixture)).toEqual([
+      'project/integrations/integrations.json5: metrics.scrape.error_status_prefixes: unknown key (allowed: targets, timeout_ms)',
+    ]);
+  });
+
   it('reports a missing required key on the object that lacks it', () => {
     fixture.patch('project/thresholds/verification.json5', 'check_interval_s: 30,', '');
     expect(errorsOf(fixture)).toEqual([
@@ -291,7 +453,7 @@ describe('loadConfig: strict validation, traced to the file', () => {
       'requires_approval: false',
     );
     expect(errorsOf(fixture)).toEqual([
-      'project/thresholds/runbooks.json5: patterns.high_latency.actions[0].action: must be one of check_logs, check_dependencies, check_resources, check_connection_count, identify_leak_source, collect_memory_profile, restart_service, verify_metrics, verify_stability, monitor_connection_growth, monitor_memory_growth, monitor_latency, monitor_error_rate, increase_memory_limit (got "check_dependancies")',
+      'project/thresholds/runbooks.json5: patterns.high_latency.actions[0].action: must be one of check_logs, check_dependencies, check_resources, check_latency_trend, check_connection_count, identify_leak_source, collect_memory_profile, restart_service, verify_metrics, verify_stability, monitor_connection_growth, monitor_memory_growth, monitor_latency, monitor_error_rate, increase_memory_limit (got "check_dependancies")',
       'project/thresholds/runbooks.json5: patterns.oom_kill.actions[1].requires_approval: must be true: memory limits are proposed for approval, never applied automatically',
       'project/thresholds/runbooks.json5: patterns.oom_kill.actions[3].duration_s: must be a positive number (seconds)',
     ]);
@@ -383,6 +545,36 @@ describe('loadConfig: strict validation, traced to the file', () => {
   it('says so when the config directory does not exist', () => {
     expect(() => loadConfig({ configDir: join(fixture.dir, 'nope'), env: {} })).toThrow(
       /config directory not found/,
+    );
+  });
+
+  it('loads a .json5 root file given instead of the folder: one folder, several entry points', () => {
+    // The compose stack's layout: the shipped config under shipped/, one entry per agent beside it.
+    fixture.write(
+      'atlas.json5',
+      "{ $include: './opscrew.json5', agents: { atlas: { port: 4100 } } }",
+    );
+    const entry = join(fixture.dir, 'atlas.json5');
+    const loaded = loadConfig({ configDir: entry, env: {} });
+    expect(loaded.config.agents.get('atlas')?.port).toBe(4100);
+    expect(loaded.configRoot).toBe(realpathSync(fixture.dir));
+    expect(loaded.projectRoot).toBe(realpathSync(fixture.projectDir));
+    expect(loaded.files[0]).toBe('atlas.json5');
+    // Loading `source` again gives the same config (runbook reloads, `start all` children).
+    expect(loaded.source).toBe(join(realpathSync(fixture.dir), 'atlas.json5'));
+    expect(loadConfig({ configDir: loaded.source, env: {} }).config.agents.get('atlas')?.port).toBe(
+      4100,
+    );
+    // The folder still means its opscrew.json5.
+    expect(loadConfig({ configDir: fixture.dir, env: {} }).config.agents.get('atlas')?.port).toBe(
+      3000,
+    );
+  });
+
+  it('refuses a root file that is not .json5, saying what it takes', () => {
+    const path = fixture.write('notes.txt', '{}');
+    expect(() => loadConfig({ configDir: path, env: {} })).toThrow(
+      /a config file must be a \.json5 root file \(or give its folder, holding opscrew\.json5\)/,
     );
   });
 });

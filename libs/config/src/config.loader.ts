@@ -1,5 +1,5 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ConfigError, type ConfigIssue } from './load/config-issue';
 import { type PathSegment, formatPath } from './load/config-path';
 import { buildEnvironment } from './load/environment';
@@ -15,7 +15,11 @@ import { validateSemantics } from './validate/semantic.validator';
 export const ROOT_FILE = 'opscrew.json5';
 
 export interface LoadOptions {
-  /** The config root: the folder holding opscrew.json5. */
+  /**
+   * The config root: the folder holding opscrew.json5 — or a `.json5` root file, whose folder is
+   * then the config root. One folder can so hold several entry points over shared files (the
+   * compose stack gives each agent its own, with only its own secrets).
+   */
   readonly configDir: string;
   /** Variables, highest precedence (the process environment in production). */
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -27,6 +31,8 @@ export interface LoadedConfig {
   readonly config: OpscrewConfig;
   /** Real path of the config root. */
   readonly configRoot: string;
+  /** What to load again to get this same config: the config folder, or the root file given. */
+  readonly source: string;
   /** The config root's parent: relative file paths in the config resolve against it. */
   readonly projectRoot: string;
   /** Resolved configuration with secrets replaced by "***" (what `config print` shows). */
@@ -48,13 +54,23 @@ export interface LoadedConfig {
  */
 export function loadConfig(options: LoadOptions): LoadedConfig {
   const requested = resolve(options.configDir);
-  if (!existsSync(requested) || !statSync(requested).isDirectory()) {
+  const kind = existsSync(requested) ? statSync(requested) : undefined;
+  if (!kind?.isDirectory() && !(kind?.isFile() && extname(requested) === '.json5')) {
     throw new ConfigError(
-      [{ file: requested, path: '', message: 'config directory not found' }],
+      [
+        {
+          file: requested,
+          path: '',
+          message: kind?.isFile()
+            ? 'a config file must be a .json5 root file (or give its folder, holding opscrew.json5)'
+            : 'config directory not found',
+        },
+      ],
       requested,
     );
   }
-  const configRoot = realpathSync(requested);
+  const rootFile = kind.isFile() ? basename(requested) : ROOT_FILE;
+  const configRoot = realpathSync(kind.isFile() ? dirname(requested) : requested);
   const projectRoot = dirname(configRoot);
   const display = (file: string): string => {
     const rel = relative(configRoot, file);
@@ -62,7 +78,7 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   };
 
   const resolver = new IncludeResolver(configRoot, display);
-  const included = resolver.resolveRoot(join(configRoot, ROOT_FILE));
+  const included = resolver.resolveRoot(join(configRoot, rootFile));
   if (!included || resolver.problems.length > 0) {
     throw new ConfigError(resolver.problems, configRoot);
   }
@@ -85,6 +101,7 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
   return {
     config: schema.config,
     configRoot,
+    source: kind.isFile() ? join(configRoot, rootFile) : configRoot,
     projectRoot,
     redacted: redact(tree),
     warnings: substituted.warnings,

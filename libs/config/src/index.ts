@@ -36,3 +36,5 @@ export {
   SYMPTOMS,
   type Symptom,
 } from './schema/vocabulary';
+export * from './alerting/symptom-severity';
+export * from './services/service-names';

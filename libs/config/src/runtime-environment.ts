@@ -19,8 +19,17 @@ export interface RuntimeEnvironment {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-export function readRuntimeEnvironment(overrides: { configDir?: string } = {}): RuntimeEnvironment {
-  const env = process.env;
+export interface RuntimeOverrides {
+  readonly configDir?: string;
+  /**
+   * Variables laid over the process environment for this agent only (a test runs an agent in
+   * its own process without changing the process's variables).
+   */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export function readRuntimeEnvironment(overrides: RuntimeOverrides = {}): RuntimeEnvironment {
+  const env = overrides.env ? { ...process.env, ...overrides.env } : process.env;
   const configDir = overrides.configDir ?? env.OPSCREW_CONFIG ?? defaultConfigDir();
   const portText = env.PORT;
   let port: number | undefined;

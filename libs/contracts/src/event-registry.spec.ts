@@ -242,7 +242,7 @@ describe('parseEvent: field rules and messages', () => {
     expect(
       reasonOf('incident.detected', { ...valid('incident.detected'), incident_id: 'INC-1' }),
     ).toBe(
-      'incident.detected: incident_id: must be a string matching INC-YYYYMMDD-NNN (at most 32 characters)',
+      'incident.detected: incident_id: must be a string matching INC-YYYYMMDD-NNN-EEEE (at most 32 characters)',
     );
     for (const bad of ['2025-01-31', '2025-01-31T12:00:00', 'yesterday', '2025-13-45T99:00:00Z']) {
       expect(
@@ -340,7 +340,22 @@ describe('parseEvent: field rules and messages', () => {
     );
     expect(reasonOf('lock.released', { ...plain, id: 'x'.repeat(129) })).toContain('id: ');
     expect(reasonOf('lock.released', { ...plain, source: 'mallory' })).toBe(
-      'lock.released: source: must be one of atlas, ops-monitor, jira-resolver, demo-controller, cli, human',
+      'lock.released: source: must be one of atlas, ops-monitor, jira-resolver, demo-controller, cli, human, external',
+    );
+  });
+
+  it('names the kind of each failure (a bounded category for dead-letter metrics)', () => {
+    const kindOf = (subject: string, raw: unknown) => {
+      const result = parseEvent(subject, raw);
+      return result.ok ? 'ok' : result.kind;
+    };
+    expect(kindOf('incident.nonsense', valid('incident.detected'))).toBe('unknown_subject');
+    expect(kindOf('heartbeat.mallory', valid('heartbeat.ops-monitor'))).toBe('unknown_subject');
+    expect(kindOf('incident.detected', '{"oops"')).toBe('invalid_json');
+    expect(kindOf('incident.detected', new Uint8Array([0xff, 0xfe]))).toBe('invalid_json');
+    expect(kindOf('incident.detected', '  ')).toBe('invalid_json');
+    expect(kindOf('incident.detected', { ...valid('incident.detected'), severity: 'urgent' })).toBe(
+      'schema',
     );
   });
 
@@ -430,7 +445,7 @@ describe('parseEvent: undecodable input', () => {
 
   it('reports unknown subjects', () => {
     expect(reasonOf('incident.deleted', valid('incident.detected'))).toMatch(
-      /^incident\.deleted: unknown subject \(expected one of incident\.detected, .*heartbeat\.<agent>, report\.<kind>, deadletter\.<consumer>, audit\.<agent>\)$/,
+      /^incident\.deleted: unknown subject \(expected one of incident\.reported, incident\.detected, .*heartbeat\.<agent>, report\.<kind>, deadletter\.<consumer>, audit\.<agent>\)$/,
     );
   });
 });

@@ -1,3 +1,5 @@
+// Over ~300 lines: the subject → event class map with its type-level checks and parseEvent/buildEvent; the
+// types and the runtime table must stay side by side.
 import { randomUUID } from 'node:crypto';
 import { AgentStaleEvent, HeartbeatEvent } from './events/agent.events';
 import { AuditEvent } from './events/audit.event';
@@ -6,6 +8,7 @@ import { type EventEnvelope, type PayloadOf } from './events/event-envelope';
 import {
   IncidentDetectedEvent,
   IncidentEscalatedEvent,
+  IncidentReportedEvent,
   IncidentResolvedEvent,
   IncidentUpdatedEvent,
 } from './events/incident.events';
@@ -32,6 +35,7 @@ import { type ClassType, validatePlain } from './validation/validate-plain';
 
 /** Event class per fixed subject. */
 export interface FixedEventTypes {
+  'incident.reported': IncidentReportedEvent;
   'incident.detected': IncidentDetectedEvent;
   'incident.updated': IncidentUpdatedEvent;
   'incident.resolved': IncidentResolvedEvent;
@@ -76,6 +80,7 @@ interface FamilyDefinition extends EventDefinition {
 }
 
 const FIXED_DEFINITIONS: { readonly [S in FixedSubject]: EventDefinition } = {
+  'incident.reported': { cls: IncidentReportedEvent, schema: 1 },
   'incident.detected': { cls: IncidentDetectedEvent, schema: 1 },
   'incident.updated': { cls: IncidentUpdatedEvent, schema: 1 },
   'incident.resolved': { cls: IncidentResolvedEvent, schema: 1 },
@@ -131,6 +136,24 @@ export const SCHEMA_VERSIONS: Readonly<Record<FixedSubject | SubjectFamily, numb
     ),
   } as Record<FixedSubject | SubjectFamily, number>);
 
+/** What the registry holds for a fixed subject or a family (the docs/events generator reads it). */
+export interface EventContract {
+  readonly cls: ClassType<EventEnvelope>;
+  /** Current schema version; a reader accepts 1..schema. */
+  readonly schema: number;
+  /** Families only: the payload field that must repeat the subject's last token. */
+  readonly tokenField?: string;
+}
+
+export function eventContract(key: FixedSubject | SubjectFamily): EventContract {
+  if (Object.prototype.hasOwnProperty.call(FIXED_DEFINITIONS, key)) {
+    const { cls, schema } = FIXED_DEFINITIONS[key as FixedSubject];
+    return { cls, schema };
+  }
+  const { cls, schema, tokenField } = FAMILY_DEFINITIONS[key as SubjectFamily];
+  return { cls, schema, tokenField };
+}
+
 const KNOWN_SUBJECTS_HINT = [
   ...FIXED_SUBJECTS,
   'heartbeat.<agent>',
@@ -177,7 +200,11 @@ export function schemaVersionOf(subject: EventSubject): number {
   return resolved.def.schema;
 }
 
-export type ParseResult<E> = { ok: true; event: E } | { ok: false; reason: string };
+/** Why a message could not be parsed: no contract for the subject, not JSON, or off-contract. */
+export type ParseFailureKind = 'unknown_subject' | 'invalid_json' | 'schema';
+
+export type ParseResult<E> =
+  { ok: true; event: E } | { ok: false; reason: string; kind: ParseFailureKind };
 
 /**
  * Parses and validates a message body received on a logical subject. Never
@@ -191,11 +218,11 @@ export function parseEvent(subject: string, raw: unknown): ParseResult<AnyEvent>
 export function parseEvent(subject: string, raw: unknown): ParseResult<AnyEvent> {
   const resolved = resolve(subject);
   if (!resolved.ok) {
-    return resolved;
+    return { ok: false, reason: resolved.reason, kind: 'unknown_subject' };
   }
   const decoded = decode(raw);
   if (!decoded.ok) {
-    return { ok: false, reason: `${subject}: ${decoded.reason}` };
+    return { ok: false, reason: `${subject}: ${decoded.reason}`, kind: 'invalid_json' };
   }
   return check(subject, resolved, decoded.value);
 }
@@ -268,7 +295,7 @@ function check(
     }
   }
   if (problems.length > 0 || !validated.ok) {
-    return { ok: false, reason: `${subject}: ${problems.join('; ')}` };
+    return { ok: false, reason: `${subject}: ${problems.join('; ')}`, kind: 'schema' };
   }
   return { ok: true, event: validated.value as AnyEvent };
 }

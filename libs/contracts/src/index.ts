@@ -13,6 +13,7 @@ export * from './events/audit.event';
 export * from './records/lease.record';
 export * from './event-registry';
 export * from './event-validation.error';
+export * from './error-message';
 export {
   validatePlain,
   formatValidationErrors,
@@ -20,6 +21,7 @@ export {
   type Validated,
 } from './validation/validate-plain';
 export * from './validation/field.validators';
+export * from './validation/value-rule';
 export * from './records/heartbeat.record';
 export * from './records/incident.record';
 export * from './records/fingerprint.record';
@@ -32,3 +34,5 @@ export * from './records/scenario-run.record';
 export * from './records/scenario-score.record';
 export * from './records/scorecard.record';
 export * from './records/crew-outcome-counts';
+export * from './records/correlation';
+export * from './records/incident-shape';

@@ -18,7 +18,7 @@ export const KV_BUCKETS = {
   outbox: 'outbox',
   /** Open escalations and their timers. */
   escalations: 'escalations',
-  /** Per-day counters behind incident ids (INC-YYYYMMDD-NNN), advanced by CAS. */
+  /** Per-day counters behind incident ids (INC-YYYYMMDD-NNN-EEEE), advanced by CAS, and the store's epoch EEEE. */
   sequences: 'sequences',
   /** Open incidents by fingerprint (service + symptom): the dedup index ops-monitor writes by CAS. */
   fingerprints: 'fingerprints',

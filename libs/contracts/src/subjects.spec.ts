@@ -16,6 +16,7 @@ import { type AgentName } from './subjects';
 describe('subjects', () => {
   it('declares the logical subjects of the bus', () => {
     expect(FIXED_SUBJECTS).toEqual([
+      'incident.reported',
       'incident.detected',
       'incident.updated',
       'incident.resolved',

@@ -8,11 +8,15 @@
 export const AGENT_NAMES = ['atlas', 'ops-monitor', 'jira-resolver', 'demo-controller'] as const;
 export type AgentName = (typeof AGENT_NAMES)[number];
 
-/** Who may appear as an event's `source`: an agent, the CLI, or a human (ChatOps, manual ack). */
-export const EVENT_SOURCES = [...AGENT_NAMES, 'cli', 'human'] as const;
+/**
+ * Who may appear as an event's `source`: an agent, the CLI, a human (ChatOps, manual ack), or a
+ * system outside the crew (`external`: only ever on `incident.reported`, which names its reporter).
+ */
+export const EVENT_SOURCES = [...AGENT_NAMES, 'cli', 'human', 'external'] as const;
 export type EventSource = (typeof EVENT_SOURCES)[number];
 
 export const SUBJECTS = {
+  incidentReported: 'incident.reported',
   incidentDetected: 'incident.detected',
   incidentUpdated: 'incident.updated',
   incidentResolved: 'incident.resolved',

@@ -1,3 +1,4 @@
+import { type MetricsGuardProvider } from '@opscrew/ports';
 import {
   CircuitBreaker,
   type BreakerLogger,
@@ -16,10 +17,10 @@ export interface CircuitBreakerRegistryOptions {
  * One place that hands out the guards of an app's outbound sources — a named
  * breaker each (one per scrape target, one per API), configured from
  * `thresholds.guardrails.circuit_breaker`, and the per-source query rate
- * limits — and lists them for /metrics. It satisfies the metrics adapters'
- * `MetricsGuardProvider` (`@opscrew/integrations`) structurally.
+ * limits — and lists them for /metrics: the metrics adapters'
+ * `MetricsGuardProvider` (`@opscrew/ports`).
  */
-export class CircuitBreakerRegistry {
+export class CircuitBreakerRegistry implements MetricsGuardProvider {
   private readonly byName = new Map<string, CircuitBreaker>();
   private readonly listeners = new Set<BreakerStateListener>();
 

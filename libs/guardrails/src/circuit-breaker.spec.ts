@@ -1,17 +1,11 @@
+import { isBreakerOpenError } from '@opscrew/ports';
+import { ManualClock } from '@opscrew/testing';
 import {
   BreakerOpenError,
   CircuitBreaker,
   type BreakerLogger,
   type BreakerStateChange,
 } from './circuit-breaker';
-
-class ManualClock {
-  constructor(public current = Date.parse('2025-03-01T10:00:00.000Z')) {}
-  readonly now = (): number => this.current;
-  advance(ms: number): void {
-    this.current += ms;
-  }
-}
 
 function recordingLogger(): BreakerLogger & { lines: string[] } {
   const lines: string[] = [];
@@ -36,7 +30,7 @@ describe('CircuitBreaker', () => {
   let changes: BreakerStateChange[];
 
   beforeEach(() => {
-    clock = new ManualClock();
+    clock = new ManualClock('2025-03-01T10:00:00.000Z');
     logger = recordingLogger();
     breaker = CircuitBreaker.fromConfig(
       'signoz',
@@ -68,13 +62,13 @@ describe('CircuitBreaker', () => {
     expect(error).toBeInstanceOf(BreakerOpenError);
     const open = error as BreakerOpenError;
     expect(open.breaker).toBe('signoz');
-    expect(open.retryAt).toBe(clock.current + 60_000);
+    expect(open.retryAt).toBe(clock.ms + 60_000);
     expect(open.retryAfterMs).toBe(60_000);
     expect(open.message).toContain(
       'signoz: circuit open, failing fast until 2025-03-01T10:01:00.000Z',
     );
     expect(open.message).toContain('last failure: HTTP 503');
-    expect(breaker.retryAt).toBe(clock.current + 60_000);
+    expect(breaker.retryAt).toBe(clock.ms + 60_000);
   });
 
   it('reports the opening once, however many calls fail fast', async () => {
@@ -125,7 +119,7 @@ describe('CircuitBreaker', () => {
     clock.advance(60_000);
     await expect(breaker.execute(fail('still down'))).rejects.toThrow('still down');
     expect(breaker.state).toBe('open');
-    expect(breaker.retryAt).toBe(clock.current + 60_000);
+    expect(breaker.retryAt).toBe(clock.ms + 60_000);
     await expect(breaker.execute(ok)).rejects.toThrow(/last failure: still down/);
     expect(changes.map((c) => c.state)).toEqual(['open']);
     expect(logger.lines.filter((l) => l.startsWith('warn'))).toHaveLength(1);
@@ -207,5 +201,11 @@ describe('CircuitBreaker', () => {
     await new Promise((r) => setTimeout(r, 40));
     await expect(real.execute(ok)).resolves.toBe('ok');
     expect(real.state).toBe('closed');
+  });
+});
+
+describe('BreakerOpenError and the ports', () => {
+  it('is recognised by isBreakerOpenError, which the metrics adapters use without importing it', () => {
+    expect(isBreakerOpenError(new BreakerOpenError('signoz', 1_700_000_000_000, 5000))).toBe(true);
   });
 });

@@ -1,3 +1,5 @@
+import { errorMessage } from '@opscrew/contracts';
+import { type SourceBreaker } from '@opscrew/ports';
 import {
   BrokenCircuitError,
   CircuitState,
@@ -77,7 +79,7 @@ export class BreakerOpenError extends Error {
  * injectable, the "backoff" handed to cockatiel answers 0 ms (go half-open) or
  * forever (stay open) by asking our own clock.
  */
-export class CircuitBreaker {
+export class CircuitBreaker implements SourceBreaker {
   private readonly policy: CircuitBreakerPolicy;
   private readonly now: () => number;
   private readonly listeners = new Set<BreakerStateListener>();
@@ -102,7 +104,7 @@ export class CircuitBreaker {
       breaker: new ConsecutiveBreaker(options.failureThreshold),
     });
     this.policy.onBreak((reason) => {
-      if ('error' in reason) this.lastFailure = describeError(reason.error);
+      if ('error' in reason) this.lastFailure = errorMessage(reason.error);
     });
     this.policy.onStateChange((state) => this.reportTransition(state));
   }
@@ -224,17 +226,9 @@ export class CircuitBreaker {
       } catch (error) {
         // A broken listener (a metrics exporter) must not break the call path.
         this.options.logger?.warn(
-          `${this.name}: breaker state listener failed: ${describeError(error)}`,
+          `${this.name}: breaker state listener failed: ${errorMessage(error)}`,
         );
       }
     }
   }
-}
-
-/** Duck-typed: errors thrown by undici (global fetch) may come from another realm. */
-function describeError(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'message' in error) {
-    if (typeof error.message === 'string') return error.message;
-  }
-  return String(error);
 }

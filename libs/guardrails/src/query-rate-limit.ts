@@ -1,3 +1,5 @@
+import { type SourceRateLimit } from '@opscrew/ports';
+
 /** Thrown instead of sending a query over the limit: the caller skips this cycle, it never queues. */
 export class RateLimitedError extends Error {
   override readonly name = 'RateLimitedError';
@@ -28,7 +30,7 @@ const HOUR_MS = 3_600_000;
  * `maxPerWindow` timestamps. In memory on purpose — it protects what this
  * process sends, so there is no state to share between replicas.
  */
-export class QueryRateLimit {
+export class QueryRateLimit implements SourceRateLimit {
   private readonly admitted: number[] = [];
   private readonly now: () => number;
 

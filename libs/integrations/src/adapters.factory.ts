@@ -1,12 +1,11 @@
 import { type OpscrewConfig } from '@opscrew/config';
+import { type NotifierPort, type TrackerPort } from '@opscrew/ports';
 import { type FileAccessPolicy } from '@opscrew/sandbox';
 import { type KV } from 'nats';
 import { ConsoleNotifier } from './notifier/console.notifier';
 import { DiscordNotifier } from './notifier/discord.notifier';
-import { type NotifierPort } from './notifier/notifier.port';
 import { JiraTracker } from './tracker/jira.tracker';
 import { LocalTracker } from './tracker/local.tracker';
-import { type TrackerPort } from './tracker/tracker.port';
 
 /** The tracker the config chooses: local tickets in KV (embedded) or Jira Cloud. */
 export function createTracker(

@@ -1,13 +1,9 @@
+import { RecordingAudit } from '@opscrew/testing';
 import { AnthropicLlmClient } from './anthropic.llm-client';
 import { type LlmSettings } from './llm-settings';
 import { McpToolbox } from './mcp/mcp-toolbox';
 import { type IncidentFacts } from './reasoning/incident-reasoning.types';
-import {
-  AnthropicContractServer,
-  contractLlmSettings,
-  RecordingAuditSink,
-  TINY_MCP_SERVER_PATH,
-} from './testing';
+import { AnthropicContractServer, contractLlmSettings, TINY_MCP_SERVER_PATH } from './testing';
 import { InProcessTools } from './tools/in-process-tools';
 import { ToolWhitelist } from './tools/tool-whitelist';
 
@@ -24,7 +20,7 @@ const INCIDENT: IncidentFacts = {
 
 describe('AnthropicLlmClient against the Messages API contract server', () => {
   const api = new AnthropicContractServer();
-  let audit: RecordingAuditSink;
+  let audit: RecordingAudit;
   let executed: string[];
   let local: InProcessTools;
 
@@ -32,7 +28,7 @@ describe('AnthropicLlmClient against the Messages API contract server', () => {
   afterAll(() => api.stop());
   beforeEach(() => {
     api.reset();
-    audit = new RecordingAuditSink();
+    audit = new RecordingAudit();
     executed = [];
     local = new InProcessTools([
       {

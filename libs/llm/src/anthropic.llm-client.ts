@@ -1,10 +1,10 @@
-import Anthropic, {
-  APIConnectionTimeoutError,
-  APIError,
-  APIUserAbortError,
-} from '@anthropic-ai/sdk';
+// Over ~300 lines: the model's tool loop and its three reasoning uses; tool mediation, stop classification
+// and the run budget are their own files.
+import Anthropic from '@anthropic-ai/sdk';
 import { Logger, type LoggerService } from '@nestjs/common';
-import { type AuditSink, QueryRateLimit, RateLimitedError } from '@opscrew/guardrails';
+import { QueryRateLimit, RateLimitedError } from '@opscrew/guardrails';
+import { type AuditSink } from '@opscrew/ports';
+import { classifyFailure, modelStop } from './anthropic-stop';
 import { IncidentSpendLedger } from './incident-spend.ledger';
 import {
   type LlmClient,
@@ -34,10 +34,14 @@ import {
   triagePrompt,
 } from './reasoning/reasoning.prompts';
 import { rulesTriage } from './reasoning/rules-reasoning';
-import { type LlmTool, type ToolProvider } from './tools/llm-tool';
+import { type ToolProvider } from './tools/llm-tool';
+import { ToolCallMediator } from './tools/tool-call.mediator';
 import { type ToolWhitelist } from './tools/tool-whitelist';
 import { costUsd, inputTokensOf } from './usage-cost';
-import { UNTRUSTED_DATA_RULE, wrapUntrusted } from './untrusted-data';
+import { budgetStop } from './run-budget';
+import { UNTRUSTED_DATA_RULE } from './untrusted-data';
+
+export { TOOL_CALL_AUDIT_ACTION } from './tools/tool-call.mediator';
 
 export interface AnthropicLlmClientOptions {
   readonly settings: LlmSettings;
@@ -53,8 +57,6 @@ export interface AnthropicLlmClientOptions {
   readonly now?: () => number;
 }
 
-/** Audit action of every tool call the model asks for, allowed or refused. */
-export const TOOL_CALL_AUDIT_ACTION = 'llm.tool_call';
 /** The audit action of one model run (its turns, tokens, cost and why it stopped). */
 export const MODEL_RUN_AUDIT_ACTION = 'llm.run';
 /** A third of `llm_calls_per_hour` is kept for decisions (proposals): advice stops short of it. */
@@ -69,10 +71,10 @@ const GUARDRAIL_STOPS: ReadonlySet<LlmStopReason> = new Set([
 ]);
 
 /**
- * Claude through the Messages API: a tool-use loop with complete mediation.
- * Every `tool_use` is checked against the agent's whitelist in code, audited
- * (refused or allowed, before anything runs: the audit fails closed), rate
- * limited, executed, and its output fed back as untrusted `<data>`. The loop
+ * Claude through the Messages API: a tool-use loop with complete mediation
+ * (ToolCallMediator: every `tool_use` is checked against the agent's whitelist
+ * in code, audited before anything runs, rate limited, executed, and its output
+ * fed back as untrusted `<data>`). The loop
  * stops on end_turn, max_turns, the per-incident token or dollar budget, the
  * run deadline, or the model-call rate limit — and says which.
  *
@@ -87,7 +89,7 @@ export class AnthropicLlmClient implements LlmClient {
   private readonly logger: Pick<LoggerService, 'log' | 'warn'>;
   private readonly spend = new IncidentSpendLedger();
   private readonly modelCalls: QueryRateLimit;
-  private readonly toolCalls: QueryRateLimit;
+  private readonly tools: ToolCallMediator;
 
   constructor(private readonly options: AnthropicLlmClientOptions) {
     const { settings } = options;
@@ -105,11 +107,15 @@ export class AnthropicLlmClient implements LlmClient {
       settings.modelCallsPerHour,
       options.now,
     );
-    this.toolCalls = QueryRateLimit.perMinute(
-      'llm.tool_calls',
-      settings.toolCallsPerMinute,
-      options.now,
-    );
+    this.tools = new ToolCallMediator({
+      whitelist: options.whitelist,
+      toolProviders: options.toolProviders,
+      audit: options.audit,
+      logger: this.logger,
+      toolTimeoutMs: settings.toolTimeoutMs,
+      toolCallsPerMinute: settings.toolCallsPerMinute,
+      now: options.now,
+    });
   }
 
   async run(request: LlmRunRequest): Promise<LlmRunResult> {
@@ -155,32 +161,11 @@ export class AnthropicLlmClient implements LlmClient {
         `integrations.llm.prices has no entry for ${settings.model}: the cost budget cannot be kept`,
       );
     }
-    /** A budget that forbids another model call or tool execution, or null. */
-    const budgetStop = (): { stop: LlmStopReason; detail: string } | null => {
-      const spent = this.spend.of(request.incident_id);
-      if (spent.tokens >= budgets.max_tokens_per_incident) {
-        return {
-          stop: 'token_budget',
-          detail: `incident ${request.incident_id} used ${spent.tokens} tokens of budgets.max_tokens_per_incident ${budgets.max_tokens_per_incident}`,
-        };
-      }
-      if (spent.cost_usd >= budgets.max_cost_usd_per_incident) {
-        return {
-          stop: 'cost_budget',
-          detail: `incident ${request.incident_id} cost $${spent.cost_usd.toFixed(4)} of budgets.max_cost_usd_per_incident $${budgets.max_cost_usd_per_incident}`,
-        };
-      }
-      if (turns >= budgets.max_turns) {
-        return {
-          stop: 'max_turns',
-          detail: `${turns} model calls reached budgets.max_turns ${budgets.max_turns}`,
-        };
-      }
-      return null;
-    };
+    const overBudget = (): { stop: LlmStopReason; detail: string } | null =>
+      budgetStop(request.incident_id, this.spend.of(request.incident_id), turns, budgets);
 
     const deadline = AbortSignal.timeout(budgets.run_timeout_ms);
-    const offered = this.offeredTools(request);
+    const offered = this.tools.offeredTools(request);
     const toolDefinitions: Anthropic.Tool[] = [...offered.values()].map((tool) => ({
       name: tool.name,
       description: tool.description,
@@ -193,7 +178,7 @@ export class AnthropicLlmClient implements LlmClient {
     const system = `${request.system}\n\n${UNTRUSTED_DATA_RULE}`;
 
     for (;;) {
-      const stopped = budgetStop();
+      const stopped = overBudget();
       if (stopped) return finish(stopped.stop, stopped.detail);
       // Advice never spends the share kept for decisions: in a storm, summaries must not use up
       // the calls a proposal needs (a proposal without a call escalates).
@@ -244,12 +229,12 @@ export class AnthropicLlmClient implements LlmClient {
         return finish(...modelStop(response.stop_reason));
       }
       // The model wants tools: nothing runs if a budget says this run is over.
-      const over = budgetStop();
+      const over = overBudget();
       if (over) return finish(over.stop, `${over.detail}; requested tool calls not executed`);
       const results: Anthropic.ToolResultBlockParam[] = [];
       for (const block of response.content) {
         if (block.type !== 'tool_use') continue;
-        results.push(await this.callTool(request, block, offered, deadline, calls));
+        results.push(await this.tools.callTool(request, block, offered, deadline, calls));
       }
       messages.push({ role: 'user', content: results });
     }
@@ -329,156 +314,4 @@ export class AnthropicLlmClient implements LlmClient {
     );
     return postmortemTemplate(incident, history);
   }
-
-  /** Tools that exist, the agent is granted, and the request asks for (all granted when it names none). */
-  private offeredTools(request: LlmRunRequest): Map<string, LlmTool> {
-    const wanted = request.tools === undefined ? null : new Set(request.tools);
-    const offered = new Map<string, LlmTool>();
-    for (const provider of this.options.toolProviders ?? []) {
-      for (const tool of provider.tools()) {
-        if (offered.has(tool.name)) continue;
-        if (wanted !== null && !wanted.has(tool.name)) continue;
-        if (!this.options.whitelist.check(request.agent, tool.name).allowed) continue;
-        offered.set(tool.name, tool);
-      }
-    }
-    return offered;
-  }
-
-  private async callTool(
-    request: LlmRunRequest,
-    block: Anthropic.ToolUseBlock,
-    offered: ReadonlyMap<string, LlmTool>,
-    deadline: AbortSignal,
-    calls: ToolCallRecord[],
-  ): Promise<Anthropic.ToolResultBlockParam> {
-    const auditInput = { tool: block.name, input: block.input, purpose: request.purpose };
-    const refuse = async (reason: string): Promise<Anthropic.ToolResultBlockParam> => {
-      calls.push({ tool: block.name, verdict: 'refused', is_error: true });
-      await this.options.audit.record({
-        agent: request.agent,
-        action: TOOL_CALL_AUDIT_ACTION,
-        verdict: 'refused',
-        result: reason,
-        input: auditInput,
-        incident_id: request.incident_id,
-      });
-      this.logger.warn(`llm ${request.agent}/${request.purpose}: ${reason}`);
-      return { type: 'tool_result', tool_use_id: block.id, content: reason, is_error: true };
-    };
-
-    const verdict = this.options.whitelist.check(request.agent, block.name);
-    if (!verdict.allowed) return refuse(verdict.reason);
-    const tool = offered.get(block.name);
-    if (tool === undefined) {
-      return refuse(
-        `refused: ${block.name} is not offered to ${request.agent} for ${request.purpose}`,
-      );
-    }
-    const input = block.input;
-    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-      return refuse(`refused: ${block.name} input must be a JSON object`);
-    }
-    try {
-      this.toolCalls.acquire();
-    } catch (err: unknown) {
-      if (err instanceof RateLimitedError) return refuse(`refused: ${err.message}`);
-      throw err;
-    }
-    // Recorded before it runs: if the audit cannot be written, nothing runs (fail closed).
-    await this.options.audit.record({
-      agent: request.agent,
-      action: TOOL_CALL_AUDIT_ACTION,
-      verdict: 'allowed',
-      result: `executing ${tool.source}`,
-      input: auditInput,
-      incident_id: request.incident_id,
-    });
-    const outcome = await withTimeout(
-      (signal) => tool.call(input as Record<string, unknown>, signal),
-      this.options.settings.toolTimeoutMs,
-      deadline,
-      block.name,
-    );
-    calls.push({ tool: block.name, verdict: 'allowed', is_error: outcome.is_error });
-    return {
-      type: 'tool_result',
-      tool_use_id: block.id,
-      content: wrapUntrusted(tool.source, outcome.content),
-      ...(outcome.is_error ? { is_error: true } : {}),
-    };
-  }
-}
-
-/** A tool gets its own timeout and the run's deadline; one that ignores its signal is abandoned. */
-async function withTimeout(
-  call: (signal: AbortSignal) => Promise<{ content: string; is_error: boolean }>,
-  timeoutMs: number,
-  deadline: AbortSignal,
-  name: string,
-): Promise<{ content: string; is_error: boolean }> {
-  const signal = AbortSignal.any([deadline, AbortSignal.timeout(timeoutMs)]);
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<{ content: string; is_error: boolean }>((resolve) => {
-    onAbort = () =>
-      resolve({
-        content: `${name} did not answer within ${timeoutMs} ms (or the run deadline)`,
-        is_error: true,
-      });
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([call(signal), aborted]);
-  } catch (err: unknown) {
-    return { content: `${name} failed: ${(err as Error).message}`, is_error: true };
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort);
-  }
-}
-
-function modelStop(reason: Anthropic.StopReason | null): [LlmStopReason, string] {
-  switch (reason) {
-    case 'end_turn':
-    case 'stop_sequence':
-      return ['end_turn', `model finished (${reason})`];
-    case 'max_tokens':
-      return ['max_tokens', 'the answer was cut at budgets.max_tokens_per_call'];
-    case 'refusal':
-      return ['refusal', 'the model declined'];
-    default:
-      return ['model_stopped', `model stopped: ${String(reason)}`];
-  }
-}
-
-function classifyFailure(
-  err: unknown,
-  deadline: AbortSignal,
-  runTimeoutMs: number,
-  maxRetries: number,
-): { stop: LlmStopReason; detail: string } {
-  if (err instanceof APIUserAbortError || deadline.aborted) {
-    return {
-      stop: 'timeout',
-      detail: `run exceeded budgets.run_timeout_ms ${runTimeoutMs} ms (retries included)`,
-    };
-  }
-  if (err instanceof APIConnectionTimeoutError) {
-    return {
-      stop: 'timeout',
-      detail: `model call exceeded timeout_ms, ${maxRetries} retries included`,
-    };
-  }
-  if (err instanceof APIError) {
-    const body = err.error as { error?: { type?: unknown; message?: unknown } } | undefined;
-    const type = typeof body?.error?.type === 'string' ? body.error.type : 'error';
-    const message = typeof body?.error?.message === 'string' ? body.error.message : err.message;
-    const retried =
-      err.status === 429 || (err.status ?? 0) >= 500 ? ` after ${maxRetries} retries` : '';
-    return {
-      stop: 'error',
-      detail: `anthropic ${err.status ?? '-'} ${type}${retried}: ${message}`,
-    };
-  }
-  return { stop: 'error', detail: `anthropic call failed: ${(err as Error).message}` };
 }

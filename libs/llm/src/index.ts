@@ -11,6 +11,7 @@ export * from './tools/in-process-tools';
 export * from './tools/tool-whitelist';
 export * from './mcp/mcp-tool-name';
 export * from './mcp/mcp-toolbox';
+export * from './mcp/mcp-toolbox.module';
 export * from './reasoning/incident-reasoning.types';
 export * from './reasoning/model-json.parser';
 export * from './reasoning/rules-reasoning';

@@ -1,6 +1,6 @@
 import { type OpscrewConfig } from '@opscrew/config';
 import { type LoggerService } from '@nestjs/common';
-import { type AuditSink } from '@opscrew/guardrails';
+import { type AuditSink } from '@opscrew/ports';
 import { AnthropicLlmClient } from './anthropic.llm-client';
 import { McpToolbox } from './mcp/mcp-toolbox';
 import { type LlmClient } from './llm-client.port';

@@ -1,8 +1,8 @@
 import { ConfigError, loadConfig } from '@opscrew/config';
 import { ConfigFixture } from '@opscrew/config/testing';
+import { RecordingAudit } from '@opscrew/testing';
 import { createLlmClient } from './llm-client.factory';
 import { llmSettingsFromConfig } from './llm-settings';
-import { RecordingAuditSink } from './testing';
 
 describe('LLM settings from the configuration', () => {
   let fixture: ConfigFixture;
@@ -23,7 +23,7 @@ describe('LLM settings from the configuration', () => {
     expect(config.integrations.llm).toBeUndefined();
     expect(llmSettingsFromConfig(config)).toBeNull();
     expect(
-      createLlmClient({ config, agent: 'ops-monitor', audit: new RecordingAuditSink() }).kind,
+      createLlmClient({ config, agent: 'ops-monitor', audit: new RecordingAudit() }).kind,
     ).toBe('rules');
   });
 
@@ -46,7 +46,7 @@ describe('LLM settings from the configuration', () => {
       output_usd_per_mtok: 10,
     });
     expect(
-      createLlmClient({ config, agent: 'ops-monitor', audit: new RecordingAuditSink() }).kind,
+      createLlmClient({ config, agent: 'ops-monitor', audit: new RecordingAudit() }).kind,
     ).toBe('anthropic');
   });
 

@@ -1,3 +1,5 @@
+// Over ~300 lines: the per-user grant table (who publishes, consumes and writes what, with why) and its one
+// translation into NATS permissions; the table is most of it.
 import {
   AGENT_NAMES,
   type AgentName,
@@ -9,13 +11,24 @@ import {
   KV_BUCKETS,
   SUBJECTS,
 } from '@opscrew/contracts';
+import { type BusUser } from './bus-user';
+import {
+  attributedSubject,
+  UNATTRIBUTED_PUBLISHER,
+  UNATTRIBUTED_SUBJECTS,
+} from './publisher-subject';
 import { type SubjectMapper } from './subject-mapper';
-import { bucketStreamName } from './topology.provisioner';
-import { CONSUMER_NAMES, type ConsumerName } from './topology';
+import { bucketStreamName, consumerStream } from './topology.provisioner';
+import { CONSUMER_NAMES, CONSUMERS, type ConsumerName } from './topology';
 
-/** A NATS user of the crew: one per agent, and the CLI (`opscrew incident inject|ack`). */
-export type BusUser = AgentName | 'cli';
-export const BUS_USERS: readonly BusUser[] = [...AGENT_NAMES, 'cli'];
+export { type BusUser, BUS_USERS, isBusUser } from './bus-user';
+
+/** The user `opscrew bus provision` connects as (its password: NATS_PASSWORD_ADMIN). */
+export const ADMIN_USER = 'admin' satisfies BusUser;
+
+function isAgent(user: BusUser): user is AgentName {
+  return (AGENT_NAMES as readonly string[]).includes(user);
+}
 
 /**
  * What a user may do with a bucket's data: `read` (get, list, watch), `write`
@@ -31,6 +44,20 @@ export interface BusGrant {
   readonly consumes: readonly ConsumerName[];
   /** Buckets whose data the user touches. */
   readonly buckets: Readonly<Partial<Record<BucketName, BucketAccess>>>;
+  /**
+   * Whether it uses the JetStream API on the declared topology at all: every crew process
+   * reads it (verifies at start that its stream, durables and buckets exist, binds, pulls);
+   * a reporter never does — it publishes into a stream the crew made, and nothing else.
+   * (Named for what it once meant; see `manages` for who makes the topology.)
+   */
+  readonly provisions: boolean;
+  /**
+   * Whether it creates and updates the declared streams, durables and buckets: the admin
+   * user only (`opscrew bus provision`). Everybody else verifies and uses them: a user who
+   * could update a stream could truncate it, and one who could (re)create a durable could
+   * retarget another agent's consumer to a subject that never fires.
+   */
+  readonly manages: boolean;
 }
 
 /**
@@ -66,17 +93,21 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.locks]: 'read',
       [KV_BUCKETS.escalations]: 'write',
     },
+    provisions: true,
+    manages: false,
   },
   'ops-monitor': {
-    // incident-manager (detected, updated), daily report and report.data-quality, and its
-    // audit log (model runs and their tool calls).
+    // incident-manager (detected, updated), the Alertmanager webhook (reported, folded back
+    // through its own consumer), daily report and report.data-quality, and its audit log
+    // (model runs and their tool calls).
     publishes: [
+      SUBJECTS.incidentReported,
       SUBJECTS.incidentDetected,
       SUBJECTS.incidentUpdated,
       'report.>',
       auditSubject('ops-monitor'),
     ],
-    consumes: ['ops-monitor-scenarios'],
+    consumes: ['ops-monitor-scenarios', 'ops-monitor-reports'],
     buckets: {
       [KV_BUCKETS.incidents]: 'write',
       [KV_BUCKETS.sequences]: 'write',
@@ -88,6 +119,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.locks]: 'read',
       [KV_BUCKETS.learning]: 'read',
     },
+    provisions: true,
+    manages: false,
   },
   'jira-resolver': {
     // todo-ticket poller (detected), remediation engine and restart action (updated, resolved,
@@ -113,6 +146,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.escalations]: 'write',
       [KV_BUCKETS.remediations]: 'write',
     },
+    provisions: true,
+    manages: false,
   },
   'demo-controller': {
     // scenario runner (scenario.*), service lock set (lock.*), weekly report.
@@ -129,13 +164,16 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       'demo-controller-locks',
     ],
     buckets: { [KV_BUCKETS.locks]: 'write', [KV_BUCKETS.learning]: 'write' },
+    provisions: true,
+    manages: false,
   },
   cli: {
-    // `incident inject` (detected, with an id from `sequences`); `incident ack` (updated, the
-    // escalation record, and its audit entry on jira-resolver's audit subject, the chain's owner);
-    // `opscrew mcp` (reads locks and heartbeats, audits as atlas, whose tools it serves).
+    // `incident inject` (reported; `--wait` reads the ledger for the incident it joined — the
+    // crew mints ids, the CLI never does); `incident ack` (updated, the escalation record, and
+    // its audit entry on jira-resolver's audit subject, the chain's owner); `opscrew mcp` (reads
+    // locks and heartbeats, audits as atlas, whose tools it serves).
     publishes: [
-      SUBJECTS.incidentDetected,
+      SUBJECTS.incidentReported,
       SUBJECTS.incidentUpdated,
       auditSubject('jira-resolver'),
       auditSubject('atlas'),
@@ -143,13 +181,59 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
     consumes: [],
     buckets: {
       [KV_BUCKETS.incidents]: 'read',
-      [KV_BUCKETS.sequences]: 'write',
       [KV_BUCKETS.escalations]: 'write',
       [KV_BUCKETS.locks]: 'read',
       [KV_BUCKETS.heartbeats]: 'read',
+      // `opscrew demo --local-nats` watches the run's tickets (its scorecard) as this user.
+      [KV_BUCKETS.tickets]: 'read',
     },
+    provisions: true,
+    manages: false,
+  },
+  reporter: {
+    // Anything outside the crew (a probe, a CI job, a bridge): `incident.reported` only — the
+    // crew decides what it means. No provisioning, no buckets, no consumers; a JetStream
+    // publish's ack comes back on its `_INBOX.>`, the only subscription it has.
+    publishes: [SUBJECTS.incidentReported],
+    consumes: [],
+    buckets: {},
+    provisions: false,
+    manages: false,
+  },
+  admin: {
+    // `opscrew bus provision` (a one-shot step before the agents start: the embedded start and
+    // demo, the compose `provision` service, a Kubernetes Job): creates and updates the
+    // declared topology; publishes no event, pulls no consumer, touches no bucket's data.
+    publishes: [],
+    consumes: [],
+    buckets: {},
+    provisions: true,
+    manages: true,
   },
 };
+
+/**
+ * The logical subjects (or `family.>`) a user publishes: its grant, plus what every process of
+ * that kind does anyway (an agent's heartbeat, the dead letters of the consumers it runs). The
+ * one list behind both the server's permissions and the receiving side's source table
+ * (publisher-identity.ts).
+ */
+export function ownEvents(user: BusUser): string[] {
+  const grant = BUS_GRANTS[user];
+  const events = [...grant.publishes];
+  if (isAgent(user)) events.push(heartbeatSubject(user));
+  for (const consumer of grant.consumes) events.push(deadLetterSubject(consumer));
+  return events;
+}
+
+/**
+ * `<logical>.<user>`. A family grant `report.>` becomes `report.*.<user>`: `>` must end a NATS
+ * subject, and a family subject is `<family>.<one token>` (reportSubject and the like check it).
+ */
+function ownSubject(subject: string, user: BusUser): string {
+  const family = subject.endsWith('.>') ? `${subject.slice(0, -2)}.*` : subject;
+  return attributedSubject(family, user);
+}
 
 export interface UserPermissions {
   readonly publish: readonly string[];
@@ -168,37 +252,55 @@ export function userPermissions(user: BusUser, mapper: SubjectMapper): UserPermi
   const stream = mapper.stream();
   const publish: string[] = [];
 
-  // 1. Its own events: the table above, plus what every process of that kind does anyway.
-  const events = [...grant.publishes];
-  if (user !== 'cli') events.push(heartbeatSubject(user));
-  for (const consumer of grant.consumes) events.push(deadLetterSubject(consumer));
-  publish.push(...events.map((subject) => mapper.toWire(subject)));
-
-  // 2. Provisioning. Every agent and the CLI make the declared topology exist at start
-  // (provisionAll: idempotent create/update of the stream, ALL declared consumers and ALL
-  // buckets; any process may be the first one up). So each may read and create/update
-  // exactly those streams and durables, by name; never delete one, never another stream,
-  // never an ephemeral consumer on the event stream (which could read past its grant).
-  publish.push(`${API}.INFO`);
-  const streams = [stream, ...BUCKET_NAMES.map((b) => bucketStreamName(mapper.bucket(b)))];
-  for (const name of streams) {
-    publish.push(`${API}.STREAM.INFO.${name}`, `${API}.STREAM.CREATE.${name}`);
-    publish.push(`${API}.STREAM.UPDATE.${name}`);
+  // 1. Its own events, each only on `<logical>.<itself>` (publisher-subject.ts: the subject's
+  // last token is who sent it, so a user may not publish on another's). The reporter also
+  // publishes the bare `incident.reported` outside systems always sent (unattributed).
+  publish.push(...ownEvents(user).map((subject) => mapper.toWire(ownSubject(subject, user))));
+  if (user === UNATTRIBUTED_PUBLISHER)
+    publish.push(...UNATTRIBUTED_SUBJECTS.map((s) => mapper.toWire(s)));
+  if (!grant.provisions) {
+    // A publish-only user: no JetStream API at all (the publish ack is a reply to its inbox).
+    return { publish: unique(publish), subscribe: ['_INBOX.>'] };
   }
-  for (const durable of CONSUMER_NAMES) {
-    publish.push(
-      `${API}.CONSUMER.INFO.${stream}.${durable}`,
-      // 2.9+ clients: CONSUMER.CREATE.<stream>.<name>.<filter>; older: DURABLE.CREATE.
-      `${API}.CONSUMER.CREATE.${stream}.${durable}`,
-      `${API}.CONSUMER.CREATE.${stream}.${durable}.>`,
-      `${API}.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
-    );
+
+  // 2. The topology. The admin user alone makes it (provisionAll: idempotent create/update of
+  // the streams, ALL declared durables and ALL buckets' streams, by name; never a delete, never
+  // another stream, never an ephemeral consumer on the event stream, which could read past
+  // any grant). Everybody else may only look: `$JS.API.INFO` (the client's JetStream check),
+  // STREAM.INFO on the crew's streams (verify at start, bind buckets, list keys) and
+  // CONSUMER.INFO on its own durables (verify, then pull) — no STREAM.CREATE/UPDATE, no
+  // CONSUMER.CREATE on a durable: an agent can neither truncate a stream nor retarget another
+  // agent's consumer.
+  publish.push(`${API}.INFO`);
+  const streams = [
+    stream,
+    mapper.deadLetterStream(),
+    ...BUCKET_NAMES.map((b) => bucketStreamName(mapper.bucket(b))),
+  ];
+  for (const name of streams) {
+    publish.push(`${API}.STREAM.INFO.${name}`);
+    if (grant.manages) publish.push(`${API}.STREAM.CREATE.${name}`, `${API}.STREAM.UPDATE.${name}`);
+  }
+  const durables = grant.manages ? CONSUMER_NAMES : grant.consumes;
+  for (const durable of durables) {
+    // Each durable on the stream it reads: the event stream, or the dead-letter stream.
+    const home = consumerStream(mapper, CONSUMERS[durable]);
+    publish.push(`${API}.CONSUMER.INFO.${home}.${durable}`);
+    if (grant.manages) {
+      publish.push(
+        // 2.9+ clients: CONSUMER.CREATE.<stream>.<name>.<filter>; older: DURABLE.CREATE.
+        `${API}.CONSUMER.CREATE.${home}.${durable}`,
+        `${API}.CONSUMER.CREATE.${home}.${durable}.>`,
+        `${API}.CONSUMER.DURABLE.CREATE.${home}.${durable}`,
+      );
+    }
   }
 
   // 3. Pulling and acking its own durables only: MSG.NEXT requests a batch, the
   // messages carry `$JS.ACK.<stream>.<durable>.…` reply subjects for ack/nak/term.
   for (const durable of grant.consumes) {
-    publish.push(`${API}.CONSUMER.MSG.NEXT.${stream}.${durable}`, `$JS.ACK.${stream}.${durable}.>`);
+    const home = consumerStream(mapper, CONSUMERS[durable]);
+    publish.push(`${API}.CONSUMER.MSG.NEXT.${home}.${durable}`, `$JS.ACK.${home}.${durable}.>`);
   }
 
   // 4. Bucket data. Puts, creates (CAS on sequence 0), updates and deletes are all JetStream
@@ -207,6 +309,11 @@ export function userPermissions(user: BusUser, mapper: SubjectMapper): UserPermi
   // so no DIRECT.GET), a listing an ordered consumer created on that stream and fed through
   // flow control (`$JS.FC.<stream>.>`). Those grants are per bucket, not per key: NATS
   // cannot scope a read request to a key, so `own-key` users (heartbeats) get no read at all.
+  // The listing's consumer: `CONSUMER.CREATE.<KV stream>` (an unnamed one, older clients) or
+  // `CONSUMER.CREATE.<KV stream>.<name>.$KV.<bucket>.…` (2.9 clients name their ordered
+  // consumers). The subject cannot tell a named ephemeral from a durable, so the second form
+  // could also make a durable — on a bucket's stream the user may read anyway, filtered
+  // inside that bucket; no crew durable lives on a bucket's stream, so none can be retargeted.
   for (const [bucket, access] of grantedBuckets(user, grant)) {
     const wire = mapper.bucket(bucket);
     const kvStream = bucketStreamName(wire);
@@ -218,7 +325,7 @@ export function userPermissions(user: BusUser, mapper: SubjectMapper): UserPermi
     publish.push(
       `${API}.STREAM.MSG.GET.${kvStream}`,
       `${API}.CONSUMER.CREATE.${kvStream}`,
-      `${API}.CONSUMER.CREATE.${kvStream}.>`,
+      `${API}.CONSUMER.CREATE.${kvStream}.*.$KV.${wire}.>`,
       `$JS.FC.${kvStream}.>`,
     );
   }
@@ -231,7 +338,7 @@ export function userPermissions(user: BusUser, mapper: SubjectMapper): UserPermi
 /** The grant's buckets, plus writing its own heartbeat (every agent, heartbeat.service). */
 function grantedBuckets(user: BusUser, grant: BusGrant): [BucketName, BucketAccess][] {
   const entries = Object.entries(grant.buckets) as [BucketName, BucketAccess][];
-  if (user === 'cli' || grant.buckets[KV_BUCKETS.heartbeats] === 'write') return entries;
+  if (!isAgent(user) || grant.buckets[KV_BUCKETS.heartbeats] === 'write') return entries;
   return [...entries, [KV_BUCKETS.heartbeats, 'own-key']];
 }
 

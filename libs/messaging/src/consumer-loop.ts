@@ -1,24 +1,39 @@
+// Over ~300 lines: one pull consumer's loop (subscribe and re-subscribe, ordered per-key pool, progress pings,
+// ack/nak/term and the dead letter) shares its state; the policy and the dead-letter sink are their own files.
 import { Logger } from '@nestjs/common';
+import { type SchedulerRegistry } from '@nestjs/schedule';
 import {
   type AnyEvent,
-  deadLetterSubject,
-  NOTE_MAX_LENGTH,
+  type DeadLetterKind,
   parseEvent,
   subjectMatches,
-  truncateRaw,
-  truncateText,
+  errorMessage,
 } from '@opscrew/contracts';
 import { ConsumerEvents, type ConsumerMessages, type JsMsg, millis } from 'nats';
 import { type BackoffOptions, backoffDelay } from './backoff';
+import { type ConsumerMetrics, NO_CONSUMER_METRICS } from './consumer-metrics';
+import { DEFAULT_DEAD_LETTER_SAMPLING, type DeadLetterSampling } from './dead-letter.sampler';
+import { DeadLetterSink, safely } from './dead-letter.sink';
 import { settle, type HandlerOutcome } from './delivery-policy';
 import { type EventPublisher } from './event-publisher.service';
+import { HandlerScheduler } from './handler.scheduler';
+import { type BusUser } from './bus-user';
 import { type NatsConnectionService } from './nats-connection.service';
-import { errorMessage } from './nats-errors';
-import { type ConsumerDeclaration } from './topology';
+import { checkSender } from './publisher-identity';
+import { type SenderAudit } from './sender-audit';
+import { type ConsumerDeclaration, type OrderKey } from './topology';
+import { consumerStream } from './topology.provisioner';
 
 export interface MessageMeta {
-  /** Logical subject (namespace stripped). */
+  /** Logical subject (namespace and publisher token stripped). */
   subject: string;
+  /**
+   * Who published it: the NATS user named by the subject's last token (the server only lets a
+   * user publish on its own, see publisher-subject.ts), checked against BUS_GRANTS and the
+   * payload's `source` before any handler sees it. null: unattributed (an outside system's bare
+   * `incident.reported`). Decide trust by this, never by a payload field.
+   */
+  publisher: BusUser | null;
   /** Stream sequence: stable across redeliveries, an idempotency key. */
   seq: number;
   /** 1 on first delivery. */
@@ -30,7 +45,10 @@ export type EventHandler<E> = (event: E, meta: MessageMeta) => Promise<void> | v
 
 export interface ConsumerHandle {
   readonly name: string;
-  /** Stops pulling, waits for the in-flight handler, naks buffered messages. Idempotent. */
+  /**
+   * Stops pulling, naks messages no handler has started, waits for the running handlers and
+   * the dead-letter records in flight. Idempotent.
+   */
   stop(): Promise<void>;
   /** Settles when the consumer loop has ended. */
   readonly done: Promise<void>;
@@ -42,7 +60,16 @@ export interface ConsumerLoopSettings {
   maxDeliver: number;
   ackWaitMs: number;
   pullBatch: number;
+  /** Valid messages handled at once (default: the declaration's `concurrency`). */
+  concurrency?: number;
   retry: BackoffOptions;
+  /** Dead letters stored per kind and window (default DEFAULT_DEAD_LETTER_SAMPLING). */
+  sampling?: DeadLetterSampling;
+  metrics?: ConsumerMetrics;
+  /** Where a refused sender is audited, besides its dead letter (default: nowhere). */
+  audit?: SenderAudit;
+  /** Where the dead-letter summary flush is registered (default: a registry of its own). */
+  scheduler?: SchedulerRegistry;
 }
 
 /**
@@ -52,31 +79,55 @@ export interface ConsumerLoopSettings {
 const RESUBSCRIBE_BACKOFF: BackoffOptions = { initial_delay_ms: 500, max_delay_ms: 30_000 };
 
 /**
- * A slow handler sends in-progress pings (`working()`) every third of ack_wait so
- * the server does not redeliver it mid-flight; after 15 min we stop pinging and
- * let redelivery happen, because a handler that long is presumed hung.
+ * Every valid message in hand (waiting for a handler slot or being handled) gets an in-progress
+ * ping (`working()`) every third of ack_wait so the server does not redeliver it meanwhile;
+ * 15 min after it arrived we stop pinging and let redelivery happen, because a message held
+ * that long is presumed stuck behind a hung handler.
  */
 const MAX_IN_PROGRESS_MS = 15 * 60 * 1000;
 
-/** Runs one durable pull consumer until stopped. */
+/**
+ * Runs one durable pull consumer until stopped. Each message is sorted the moment it arrives:
+ * ignored → ack; invalid (wrong subject, not JSON, off-contract, a sender that may not publish it
+ * or is not who it claims: source_mismatch) → dead-lettered and terminated
+ * on the spot, without waiting for any handler; valid → handed to the HandlerScheduler, which
+ * runs at most `concurrency` handlers, one at a time per `order_by` key. So a flood of bad
+ * messages costs a parse each and never queues behind a slow handler, and a valid message
+ * behind the flood reaches its handler as soon as a slot is free.
+ */
 export class ConsumerLoop implements ConsumerHandle {
   readonly name: string;
   readonly done: Promise<void>;
   private readonly logger: Logger;
+  private readonly scheduler: HandlerScheduler;
+  private readonly deadLetters: DeadLetterSink;
+  /** Valid messages in hand, by arrival time: pinged until settled. */
+  private readonly inHand = new Map<JsMsg, number>();
   private stopping = false;
+  /** Whether the current subscription delivered anything (resubscribe backoff resets). */
+  private delivered = false;
   private stopped: Promise<void> | null = null;
   private messages: ConsumerMessages | null = null;
   private wake: (() => void) | null = null;
 
   constructor(
     private readonly bus: NatsConnectionService,
-    private readonly publisher: EventPublisher,
+    publisher: EventPublisher,
     private readonly settings: ConsumerLoopSettings,
     private readonly handler: EventHandler<AnyEvent>,
     signal?: AbortSignal,
   ) {
     this.name = settings.declaration.durable;
     this.logger = new Logger(`Consumer ${this.name}`);
+    this.scheduler = new HandlerScheduler(settings.concurrency ?? settings.declaration.concurrency);
+    this.deadLetters = new DeadLetterSink({
+      consumer: this.name,
+      publisher,
+      metrics: settings.metrics ?? NO_CONSUMER_METRICS,
+      sampling: settings.sampling ?? DEFAULT_DEAD_LETTER_SAMPLING,
+      retry_delay_ms: settings.retry.initial_delay_ms,
+      ...(settings.scheduler === undefined ? {} : { scheduler: settings.scheduler }),
+    });
     if (signal?.aborted) {
       this.stopping = true;
     }
@@ -92,9 +143,7 @@ export class ConsumerLoop implements ConsumerHandle {
   private async shutdown(): Promise<void> {
     this.stopping = true;
     this.wake?.();
-    // close() only settles once the iterator consumed its stop marker, i.e. when
-    // run() gets there after the in-flight handler: wait for run() instead.
-    void this.messages?.close().catch(() => undefined);
+    this.messages?.stop();
     await this.done;
     // Push the last acks/naks out before the caller closes the connection.
     if (this.bus.status() !== 'closed') {
@@ -106,43 +155,74 @@ export class ConsumerLoop implements ConsumerHandle {
   }
 
   private async run(): Promise<void> {
+    const pings = setInterval(
+      () => this.ping(),
+      Math.max(1_000, Math.floor(this.settings.ackWaitMs / 3)),
+    );
+    try {
+      await this.pull();
+    } finally {
+      // Not started: back to the server for immediate redelivery. Started: let them finish.
+      this.scheduler.cancelPending();
+      await this.scheduler.idle();
+      await this.deadLetters.close();
+      clearInterval(pings);
+    }
+  }
+
+  /**
+   * Pulls in callback mode: the client hands over every message of a socket read in one
+   * synchronous run, so the acks and terms it causes leave in one write. (An async iterator
+   * costs a write per message; with a flood that was most of the time.)
+   */
+  private async pull(): Promise<void> {
     const { declaration } = this.settings;
-    const stream = this.bus.subjects.stream();
+    const stream = consumerStream(this.bus.subjects, declaration);
     let failures = 0;
     while (!this.stopping) {
-      let delivered = false;
+      this.delivered = false;
       let messages: ConsumerMessages | null = null;
       try {
         const consumer = await this.bus.jetstream().consumers.get(stream, declaration.durable);
-        messages = await consumer.consume({ max_messages: this.settings.pullBatch });
+        messages = await consumer.consume({
+          max_messages: this.settings.pullBatch,
+          callback: (m) => this.take(m),
+        });
         this.messages = messages;
-        if (this.stopping) {
-          void messages.close(); // the loop below drains to the stop marker
-        }
+        if (this.stopping) messages.stop();
         void this.watch(messages);
-        for await (const m of messages) {
-          delivered = true;
-          if (this.stopping) {
-            // Buffered but not started: hand it back for immediate redelivery.
-            safely(() => m.nak());
-            continue;
-          }
-          await this.process(m);
-        }
+        const ended = await messages.closed();
+        if (ended instanceof Error) throw ended;
         if (!this.stopping) {
-          this.logger.warn(`message iterator ended unexpectedly; re-creating it`);
+          this.logger.warn(`message subscription ended unexpectedly; re-creating it`);
         }
       } catch (err: unknown) {
         if (this.stopping) break;
         this.logger.error(`pull consumer failed: ${errorMessage(err)}; re-creating it`);
       } finally {
         this.messages = null;
-        // Unsubscribes at once (the returned promise may never settle here): no orphaned pulls.
-        void messages?.close().catch(() => undefined);
+        // Unsubscribes at once: no orphaned pulls.
+        messages?.stop();
       }
       if (this.stopping) break;
-      failures = delivered ? 1 : failures + 1;
+      failures = this.delivered ? 1 : failures + 1;
       await this.sleep(backoffDelay(failures, RESUBSCRIBE_BACKOFF));
+    }
+  }
+
+  /** The pull's callback: must not throw (the client would end the subscription). */
+  private take(m: JsMsg): void {
+    if (this.stopping) {
+      // Arrived after stop: hand it back for immediate redelivery.
+      safely(() => m.nak());
+      return;
+    }
+    this.delivered = true;
+    try {
+      this.receive(m);
+    } catch (err: unknown) {
+      this.logger.error(`could not take seq=${m.seq}: ${errorMessage(err)}; nak`);
+      safely(() => m.nak(this.settings.retry.initial_delay_ms));
     }
   }
 
@@ -171,11 +251,14 @@ export class ConsumerLoop implements ConsumerHandle {
     }
   }
 
-  private async process(m: JsMsg): Promise<void> {
+  /** Sorts one message as it arrives; never waits on a handler. */
+  private receive(m: JsMsg): void {
     const { declaration } = this.settings;
-    const logical = this.bus.subjects.toLogical(m.subject);
+    const attributed = this.bus.subjects.fromWire(m.subject);
+    const logical = attributed?.logical ?? null;
     const meta: MessageMeta = {
       subject: logical ?? m.subject,
+      publisher: attributed?.publisher ?? null,
       seq: m.seq,
       deliveryCount: m.info.deliveryCount,
       redelivered: m.redelivered,
@@ -184,6 +267,7 @@ export class ConsumerLoop implements ConsumerHandle {
       return this.reject(
         m,
         meta,
+        'wrong_subject',
         `${m.subject}: subject is outside namespace "${this.bus.subjects.namespace ?? ''}"`,
       );
     }
@@ -191,14 +275,39 @@ export class ConsumerLoop implements ConsumerHandle {
       return this.reject(
         m,
         meta,
+        'wrong_subject',
         `${logical}: not matched by consumer filter ${declaration.filter}`,
       );
     }
+    if (declaration.ignores?.some((subject) => subjectMatches(subject, logical))) {
+      // Not this consumer's business (its family filter delivers it anyway): acked unread.
+      safely(() => m.ack());
+      return;
+    }
     const parsed = parseEvent(logical, m.data);
     if (!parsed.ok) {
-      return this.reject(m, meta, parsed.reason);
+      return this.reject(m, meta, parsed.kind, parsed.reason);
     }
-    const outcome = await this.runHandler(m, parsed.event, meta);
+    const event = parsed.event;
+    // Who sent it is decided by the subject the server let its publisher use, not by `source`.
+    const sender = checkSender(logical, meta.publisher, event.source);
+    if (!sender.ok) {
+      return this.refuseSender(m, meta, event.source, sender.reason);
+    }
+    this.inHand.set(m, Date.now());
+    this.scheduler.submit(orderKey(event, declaration.order_by), {
+      run: () => this.handle(m, event, meta),
+      cancel: () => {
+        this.inHand.delete(m);
+        safely(() => m.nak());
+      },
+    });
+  }
+
+  /** Runs the handler and settles the message (ack, nak with backoff, or dead letter). */
+  private async handle(m: JsMsg, event: AnyEvent, meta: MessageMeta): Promise<void> {
+    const outcome = await this.runHandler(event, meta);
+    this.inHand.delete(m);
     const settlement = settle(
       outcome,
       meta.deliveryCount,
@@ -216,66 +325,54 @@ export class ConsumerLoop implements ConsumerHandle {
         safely(() => m.nak(settlement.delay_ms));
         return;
       case 'deadletter':
-        return this.reject(m, meta, `${meta.subject}: ${settlement.reason}`);
+        return this.reject(m, meta, settlement.kind, `${meta.subject}: ${settlement.reason}`);
     }
   }
 
-  private async runHandler(m: JsMsg, event: AnyEvent, meta: MessageMeta): Promise<HandlerOutcome> {
-    const interval = Math.max(1_000, Math.floor(this.settings.ackWaitMs / 3));
-    const started = Date.now();
-    const timer = setInterval(() => {
-      if (Date.now() - started < MAX_IN_PROGRESS_MS) {
-        safely(() => m.working());
-      }
-    }, interval);
+  private async runHandler(event: AnyEvent, meta: MessageMeta): Promise<HandlerOutcome> {
     try {
       await this.handler(event, meta);
       return { ok: true };
     } catch (error: unknown) {
       return { ok: false, error };
-    } finally {
-      clearInterval(timer);
     }
   }
 
-  /** term + dead-letter record; if the record cannot be published, nak so nothing is lost. */
-  private async reject(m: JsMsg, meta: MessageMeta, reason: string): Promise<void> {
-    const consumer = this.name;
-    this.logger.warn(
-      `dead-lettering: consumer=${consumer} subject=${meta.subject} seq=${meta.seq} reason=${reason}`,
-    );
-    if (meta.subject.startsWith('deadletter.')) {
-      // A dead letter about a dead letter would loop through this very consumer.
-      this.logger.error(
-        `not re-dead-lettering seq=${meta.seq}: it is itself a dead letter; terminated`,
+  /** Term + dead-letter record (sampled for malformed input); see DeadLetterSink. */
+  private reject(m: JsMsg, meta: MessageMeta, kind: DeadLetterKind, reason: string): void {
+    this.deadLetters.reject(m, meta, kind, reason);
+  }
+
+  /**
+   * A sender that may not publish this, or is not who `source` claims: dead-lettered as
+   * `source_mismatch` and audited (unless a flood summary stands for it), never handled.
+   */
+  private refuseSender(m: JsMsg, meta: MessageMeta, claimed: string, reason: string): void {
+    const own = this.deadLetters.reject(m, meta, 'source_mismatch', reason);
+    const audit = this.settings.audit;
+    if (!own || audit === undefined) return;
+    audit
+      .senderMismatch({
+        consumer: this.name,
+        subject: meta.subject,
+        claimed,
+        publisher: meta.publisher,
+        seq: meta.seq,
+        reason,
+      })
+      .catch((err: unknown) =>
+        this.logger.error(
+          `could not audit the refused sender of seq=${meta.seq}: ${errorMessage(err)}`,
+        ),
       );
-      safely(() => m.term());
-      return;
+  }
+
+  /** In-progress pings for every valid message in hand, so none is redelivered meanwhile. */
+  private ping(): void {
+    const now = Date.now();
+    for (const [m, since] of this.inHand) {
+      if (now - since < MAX_IN_PROGRESS_MS) safely(() => m.working());
     }
-    try {
-      await this.publisher.publish(
-        deadLetterSubject(consumer),
-        {
-          consumer,
-          subject: truncateText(meta.subject, 512),
-          stream_seq: meta.seq,
-          delivery_count: meta.deliveryCount,
-          reason: truncateText(reason, NOTE_MAX_LENGTH),
-          raw: truncateRaw(m.data),
-          received_at: new Date().toISOString(),
-        },
-        // One record per message and consumer, even if this step is retried.
-        { id: `dl:${consumer}:${meta.seq}` },
-      );
-    } catch (err: unknown) {
-      const delay = this.settings.retry.initial_delay_ms;
-      this.logger.error(
-        `could not publish dead letter for seq=${meta.seq} (${errorMessage(err)}); nak, retry in ${delay} ms`,
-      );
-      safely(() => m.nak(delay));
-      return;
-    }
-    safely(() => m.term());
   }
 
   private sleep(ms: number): Promise<void> {
@@ -290,13 +387,11 @@ export class ConsumerLoop implements ConsumerHandle {
   }
 }
 
-/** ack/nak/term publish on the connection; a closed connection must not kill the loop. */
-function safely(action: () => void): void {
-  try {
-    action();
-  } catch {
-    // The server redelivers after ack_wait: nothing is lost.
-  }
+/** The value of the declaration's `order_by` field, when the event has it as a string. */
+function orderKey(event: AnyEvent, field: OrderKey | undefined): string | undefined {
+  if (field === undefined) return undefined;
+  const value = (event as unknown as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : undefined;
 }
 
 export function nanosToMs(value: number | undefined, fallback: number): number {

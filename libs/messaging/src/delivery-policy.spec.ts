@@ -42,6 +42,7 @@ describe('settle', () => {
   it('dead-letters a permanent failure at once', () => {
     expect(settle({ ok: false, error: new PermanentError('no runbook') }, 1, 10)).toEqual({
       action: 'deadletter',
+      kind: 'permanent',
       reason: 'handler failed permanently: no runbook',
     });
   });
@@ -49,6 +50,7 @@ describe('settle', () => {
   it('dead-letters at the last allowed delivery, so nothing is silently lost', () => {
     expect(settle({ ok: false, error: new TransientError('still down') }, 10, 10)).toEqual({
       action: 'deadletter',
+      kind: 'max_deliveries',
       reason: 'gave up after 10 deliveries (max_deliver 10); last failure transiently: still down',
     });
     expect(settle({ ok: false, error: new TransientError('x') }, 9, 10).action).toBe('nak');

@@ -1,6 +1,6 @@
+import { errorMessage } from '@opscrew/contracts';
 import { type BackoffOptions, cappedExponentialDelay } from './backoff';
 import { PermanentError, TransientError } from './handler-errors';
-import { errorMessage } from './nats-errors';
 
 /**
  * nak backoff by delivery count: 1 s, 2 s, 4 s … capped at 60 s. The first
@@ -18,7 +18,7 @@ export type HandlerOutcome = { ok: true } | { ok: false; error: unknown };
 export type Settlement =
   | { action: 'ack' }
   | { action: 'nak'; delay_ms: number; reason: string }
-  | { action: 'deadletter'; reason: string };
+  | { action: 'deadletter'; kind: 'permanent' | 'max_deliveries'; reason: string };
 
 /**
  * What to do with a message once its handler returned or threw.
@@ -35,13 +35,18 @@ export function settle(
   }
   const { error } = outcome;
   if (error instanceof PermanentError) {
-    return { action: 'deadletter', reason: `handler failed permanently: ${errorMessage(error)}` };
+    return {
+      action: 'deadletter',
+      kind: 'permanent',
+      reason: `handler failed permanently: ${errorMessage(error)}`,
+    };
   }
-  const kind = error instanceof TransientError ? 'transiently' : 'with an unexpected error';
+  const how = error instanceof TransientError ? 'transiently' : 'with an unexpected error';
   if (maxDeliver > 0 && deliveryCount >= maxDeliver) {
     return {
       action: 'deadletter',
-      reason: `gave up after ${deliveryCount} deliveries (max_deliver ${maxDeliver}); last failure ${kind}: ${errorMessage(error)}`,
+      kind: 'max_deliveries',
+      reason: `gave up after ${deliveryCount} deliveries (max_deliver ${maxDeliver}); last failure ${how}: ${errorMessage(error)}`,
     };
   }
   const delay =
@@ -51,6 +56,6 @@ export function settle(
   return {
     action: 'nak',
     delay_ms: delay,
-    reason: `handler failed ${kind}: ${errorMessage(error)}`,
+    reason: `handler failed ${how}: ${errorMessage(error)}`,
   };
 }

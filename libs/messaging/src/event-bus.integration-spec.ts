@@ -7,19 +7,21 @@ import {
   type IncidentDetectedEvent,
   parseEvent,
 } from '@opscrew/contracts';
+import { jestTimeout } from '@opscrew/testing';
 import { type ConsumerHandle, type MessageMeta } from './consumer-loop';
-import { EventConsumer } from './event-consumer.service';
 import { EventPublisher } from './event-publisher.service';
 import { PermanentError, TransientError } from './handler-errors';
 import { type NatsConnectionService } from './nats-connection.service';
 import { eventually, openTestBus, removeTestTopology } from './testing/integration-bus';
+import { CrewConsumers } from './testing/crew-consumers';
 import { testNamespace } from './testing/test-namespace';
-import { provisionAll } from './topology.provisioner';
+import { type ConsumerName, CONSUMERS } from './topology';
+import { consumerStream, provisionAll } from './topology.provisioner';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
 // The project-level testTimeout is not applied to this project by Jest 30: set it here.
-jest.setTimeout(60_000);
+jest.setTimeout(jestTimeout(60_000));
 
 /** nak delays short enough for a test, same curve. */
 const FAST_RETRY = { initial_delay_ms: 100, max_delay_ms: 400 };
@@ -45,14 +47,15 @@ describe('event bus against NATS JetStream', () => {
   const namespace = testNamespace();
   let bus: NatsConnectionService;
   let publisher: EventPublisher;
-  let consumers: EventConsumer;
+  let consumers: CrewConsumers;
   const handles: ConsumerHandle[] = [];
 
   beforeAll(async () => {
     Logger.overrideLogger(['error']);
     ({ bus } = await openTestBus(NATS_URL, namespace));
     publisher = new EventPublisher(bus, 'ops-monitor');
-    consumers = new EventConsumer(bus, publisher);
+    // Each consumer as its owner runs it: dead letters go out as that user.
+    consumers = new CrewConsumers(bus);
   });
 
   afterEach(async () => {
@@ -66,8 +69,11 @@ describe('event bus against NATS JetStream', () => {
     Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']);
   });
 
-  const consumerInfo = async (durable: string) =>
-    (await bus.jetstreamManager()).consumers.info(bus.subjects.stream(), durable);
+  const consumerInfo = async (durable: ConsumerName) =>
+    (await bus.jetstreamManager()).consumers.info(
+      consumerStream(bus.subjects, CONSUMERS[durable]),
+      durable,
+    );
 
   /** Empties a consumer of everything earlier tests left (acks it all). */
   const drain = async (
@@ -104,7 +110,7 @@ describe('event bus against NATS JetStream', () => {
     const after = await jsm.streams.info(stream);
     expect(after.created).toBe(before.created); // same stream, not recreated
     expect(after.state.messages).toBe(before.state.messages); // no data lost
-    expect(after.config.subjects).toHaveLength(9);
+    expect(after.config.subjects).toHaveLength(8);
     await drain('atlas-ledger');
   });
 
@@ -128,6 +134,8 @@ describe('event bus against NATS JetStream', () => {
     expect(first?.event.severity).toBe('high');
     expect(first?.meta).toEqual({
       subject: 'incident.detected',
+      // Verified: the subject the server let ops-monitor publish on, matching its source claim.
+      publisher: 'ops-monitor',
       seq: published.seq,
       deliveryCount: 1,
       redelivered: false,
@@ -159,7 +167,7 @@ describe('event bus against NATS JetStream', () => {
       await consumers.consume(
         'atlas-ledger',
         (event, meta) => {
-          if (event.incident_id !== payload.incident_id) return;
+          if (!('incident_id' in event) || event.incident_id !== payload.incident_id) return;
           deliveries.push(meta);
           if (meta.deliveryCount === 1) throw new TransientError('ledger busy');
         },
@@ -200,7 +208,8 @@ describe('event bus against NATS JetStream', () => {
     await drain('atlas-deadletters');
     const warn = jest.spyOn(Logger.prototype, 'warn');
     const js = bus.jetstream();
-    const wire = bus.subjects.toWire('incident.detected');
+    // Sent by a user allowed to publish incident.detected: only the payload is wrong.
+    const wire = bus.subjects.toPublishWire('incident.detected', 'ops-monitor');
     const badJson = await js.publish(wire, new TextEncoder().encode('{"incident_id": '));
     const badPayload = await js.publish(
       wire,
@@ -228,15 +237,16 @@ describe('event bus against NATS JetStream', () => {
       delivery_count: 1,
       reason: 'incident.detected: invalid JSON at position 16',
       raw: '{"incident_id": ',
-      source: 'ops-monitor',
+      // Written by atlas-ledger's owner.
+      source: 'atlas',
     });
     expect(bySeq.get(badPayload.seq)?.reason).toBe(
       'incident.detected: extra: is not allowed (unknown key); severity: must be one of critical, high, medium, low, info',
     );
     const dl = await (
       await bus.jetstreamManager()
-    ).streams.getMessage(bus.subjects.stream(), {
-      last_by_subj: bus.subjects.toWire('deadletter.atlas-ledger'),
+    ).streams.getMessage(bus.subjects.deadLetterStream(), {
+      last_by_subj: bus.subjects.toPublishWire('deadletter.atlas-ledger', 'atlas'),
     });
     expect(parseEvent('deadletter.atlas-ledger', dl.data).ok).toBe(true);
 

@@ -52,7 +52,8 @@ describe('EventPublisher', () => {
     expect(result.seq).toBe(7);
     expect(result.duplicate).toBe(false);
     expect(sent).toHaveLength(1);
-    expect(sent[0]?.subject).toBe('ns.incident.escalated');
+    // The publishing user is the subject's last token (publisher-subject.ts).
+    expect(sent[0]?.subject).toBe('ns.incident.escalated.jira-resolver');
     expect(sent[0]?.opts).toEqual({ msgID: result.event.id, expect: { streamName: 'OPS_ns' } });
     expect(sent[0]?.body).toEqual({
       ...payload,
@@ -61,6 +62,35 @@ describe('EventPublisher', () => {
       at: result.event.at,
       source: 'jira-resolver',
     });
+  });
+
+  it('publishes as the user its source stands for, or as the user it is given', async () => {
+    const { bus, sent } = fakeBus(() => ack(1));
+    const report = {
+      service: 'cart',
+      symptom: 'high_error_rate',
+      value: 0.3,
+      reporter: 'alertmanager',
+    } as const;
+    await new EventPublisher(bus, 'cli').publish('incident.reported', report);
+    // An outside system keeps publishing the bare subject (unattributed).
+    await new EventPublisher(bus, 'external').publish('incident.reported', report);
+    // ops-monitor relaying Alertmanager: an `external` claim on its own subject.
+    await new EventPublisher(bus, 'external', 'ops-monitor').publish('incident.reported', report);
+    expect(sent.map((s) => [s.subject, (s.body as { source: string }).source])).toEqual([
+      ['ns.incident.reported.cli', 'cli'],
+      ['ns.incident.reported', 'external'],
+      ['ns.incident.reported.ops-monitor', 'external'],
+    ]);
+  });
+
+  it('refuses to publish anything but incident.reported unattributed, and a source naming no user', async () => {
+    const { bus, sent } = fakeBus(() => ack(1));
+    await expect(
+      new EventPublisher(bus, 'external').publish('incident.escalated', payload),
+    ).rejects.toThrow(/cannot publish incident\.escalated unattributed/);
+    expect(() => new EventPublisher(bus, 'human')).toThrow(/source "human" names no bus user/);
+    expect(sent).toHaveLength(0);
   });
 
   it('passes a caller id through (retries dedup) and reports duplicates', async () => {

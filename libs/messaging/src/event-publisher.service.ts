@@ -5,10 +5,14 @@ import {
   type EventPayloads,
   type EventSource,
   type EventSubject,
+  isAgentName,
+  errorMessage,
 } from '@opscrew/contracts';
 import { ErrorCode, NatsError } from 'nats';
 import { type BackoffOptions, backoffDelay } from './backoff';
+import { type BusUser } from './bus-user';
 import { type NatsConnectionService } from './nats-connection.service';
+import { UNATTRIBUTED_SUBJECTS } from './publisher-subject';
 
 export interface PublishOptions {
   /**
@@ -47,8 +51,14 @@ export class EventPublisher {
 
   constructor(
     private readonly bus: NatsConnectionService,
-    /** Who we are: the envelope's `source`. */
+    /** Who we say we are: the envelope's `source` (a claim consumers check against `publisher`). */
     readonly source: EventSource,
+    /**
+     * The NATS user we publish as, named by every subject we publish on (`<logical>.<publisher>`,
+     * see publisher-subject.ts); null: the bare subject, for an outside system's
+     * `incident.reported`. Default: the user `source` stands for (publisherForSource).
+     */
+    readonly publisher: BusUser | null = publisherForSource(source),
   ) {}
 
   async publish<S extends EventSubject>(
@@ -56,8 +66,14 @@ export class EventPublisher {
     payload: EventPayloads[S],
     options: PublishOptions = {},
   ): Promise<PublishResult<EventOf<S>>> {
+    if (this.publisher === null && !UNATTRIBUTED_SUBJECTS.includes(subject)) {
+      throw new Error(
+        `bus: cannot publish ${subject} unattributed (source "${this.source}" names no bus user); ` +
+          `only ${UNATTRIBUTED_SUBJECTS.join(', ')} may be published without a publisher`,
+      );
+    }
     const event = buildEvent(subject, payload, this.source, options);
-    const wire = this.bus.subjects.toWire(subject);
+    const wire = this.bus.subjects.toPublishWire(subject, this.publisher);
     const data = new TextEncoder().encode(JSON.stringify(event));
     const js = this.bus.jetstream();
     for (let attempt = 1; ; attempt++) {
@@ -65,7 +81,7 @@ export class EventPublisher {
         const ack = await js.publish(wire, data, {
           msgID: event.id,
           // Refuse to land anywhere but our stream (a stray overlapping stream would swallow events).
-          expect: { streamName: this.bus.subjects.stream() },
+          expect: { streamName: this.bus.subjects.streamFor(subject) },
         });
         return { seq: ack.seq, duplicate: ack.duplicate, event };
       } catch (err: unknown) {
@@ -74,12 +90,25 @@ export class EventPublisher {
         }
         const delay = backoffDelay(attempt, PUBLISH_RETRY_BACKOFF);
         this.logger.warn(
-          `publish ${subject} id=${event.id} attempt ${attempt} failed (${(err as Error).message}); retrying in ${delay} ms`,
+          `publish ${subject} id=${event.id} attempt ${attempt} failed (${errorMessage(err)}); retrying in ${delay} ms`,
         );
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
   }
+}
+
+/**
+ * The bus user a process with this `source` publishes as: an agent or the CLI is its own user;
+ * `external` is an outside system, unattributed (plain `incident.reported`, as such systems always
+ * published). `human` names no process: whoever relays a person's action passes its user.
+ */
+export function publisherForSource(source: EventSource): BusUser | null {
+  if (isAgentName(source) || source === 'cli') return source;
+  if (source === 'external') return null;
+  throw new Error(
+    `bus: source "${source}" names no bus user; pass the publisher (the user the process connects as)`,
+  );
 }
 
 /** Failures where the message may not have been stored: retry with the same Nats-Msg-Id. */

@@ -1,25 +1,45 @@
 import { Logger } from '@nestjs/common';
+import {
+  formatEpoch,
+  formatIncidentId,
+  INCIDENT_EPOCH_SPACE,
+  incidentDay,
+} from '@opscrew/incident';
+import { type KvRevisioned } from './kv-mutation';
 import { type TypedKv } from './typed-kv';
 
 /**
- * Within a process allocations are serialised, so CAS contention only comes
- * from other processes (replicas, a CLI inject): a handful at most. 20 rounds
- * with a few ms of jitter between them is far beyond that, and still bounded.
+ * Store resets met by one allocation before it gives up. Contention on the counter is
+ * TypedKv.mutate's to retry (within a process allocations are serialised, so it only comes
+ * from other processes); a reset is rare, and two during one allocation mean something is
+ * resetting the store in a loop — no id is safe to hand out then.
  */
-const MAX_CAS_ATTEMPTS = 20;
-const MAX_JITTER_MS = 5;
+const MAX_RESET_ROUNDS = 3;
+
+/** The store's epoch lives beside the day counters (a number: the bucket holds counters). */
+export const INCIDENT_EPOCH_KEY = 'incident.epoch';
 
 /**
- * Hands out incident ids `INC-YYYYMMDD-NNN` (UTC day): one counter per day in
+ * Hands out incident ids `INC-YYYYMMDD-NNN-EEEE` (UTC day; written and read by libs/incident
+ * incident-id.ts): one counter per day in
  * the `sequences` bucket, advanced by compare-and-swap so two replicas never
- * get the same number.
+ * get the same number, and the store's epoch EEEE — random, created once per
+ * store by CAS (`incident.epoch`), so a reset NATS store (counters back to 0) gets a
+ * new epoch and never hands out an id it handed out before (a reused id would be
+ * taken as already alerted, ticketed and recorded everywhere it is an idempotency key).
+ * The epoch is re-read on every allocation and checked again after the counter is
+ * won: a store reset while this process runs cannot pair an old epoch with a new count.
  */
 export class IncidentIdAllocator {
   private readonly logger = new Logger(IncidentIdAllocator.name);
   /** Tail of the local queue: a storm of new incidents in one process must not fight itself for the counter. */
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly sequences: TypedKv<number>) {}
+  constructor(
+    private readonly sequences: TypedKv<number>,
+    /** [0, 1) source for a new store's epoch; injectable for tests. */
+    private readonly random: () => number = Math.random,
+  ) {}
 
   next(at: Date = new Date()): Promise<string> {
     const result = this.tail.then(() => this.allocate(at));
@@ -28,23 +48,42 @@ export class IncidentIdAllocator {
   }
 
   private async allocate(at: Date): Promise<string> {
-    const day = at.toISOString().slice(0, 10).replaceAll('-', '');
+    const day = incidentDay(at);
     const key = `incident.${day}`;
-    for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await this.sequences.get(key);
-      const next = (current?.value ?? 0) + 1;
-      const won =
-        current === null
-          ? await this.sequences.create(key, next)
-          : await this.sequences.update(key, next, current.revision);
-      if (won !== null) return `INC-${day}-${String(next).padStart(3, '0')}`;
-      this.logger.debug(`incident id counter ${key} moved under us (attempt ${attempt}); retrying`);
-      // Another process won this round: step aside a random moment so the next round is not a tie.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * MAX_JITTER_MS));
+    for (let round = 1; round <= MAX_RESET_ROUNDS; round++) {
+      const epoch = await this.epoch();
+      const { result: next } = await this.sequences.mutate<number>(key, (current) => {
+        const n = (current?.value ?? 0) + 1;
+        return { put: n, result: n };
+      });
+      const still = await this.sequences.get(INCIDENT_EPOCH_KEY);
+      if (still?.revision === epoch.revision && still.value === epoch.value) {
+        return formatIncidentId(day, next, epoch.value);
+      }
+      // The store was reset between the epoch read and the counter: this number belongs to
+      // the new store's count, so take a fresh one under the new epoch.
+      this.logger.warn(`incident id store was reset during an allocation; allocating again`);
     }
     throw new Error(
-      `could not allocate an incident id for ${day} after ${MAX_CAS_ATTEMPTS} attempts`,
+      `could not allocate an incident id for ${day}: the store was reset ${MAX_RESET_ROUNDS} times during the allocation`,
     );
+  }
+
+  /** The store's epoch, created (by CAS: one winner among replicas) when the store has none. */
+  private async epoch(): Promise<KvRevisioned<number>> {
+    // Drawn only for a store without one, and once: every round proposes the same epoch.
+    let fresh: number | undefined;
+    const draw = (): number =>
+      (fresh ??= Math.floor(this.random() * INCIDENT_EPOCH_SPACE) % INCIDENT_EPOCH_SPACE);
+    const out = await this.sequences.mutate<null>(INCIDENT_EPOCH_KEY, (current) =>
+      current === null ? { put: draw(), result: null } : { keep: null },
+    );
+    if (out.entry === null) {
+      throw new Error(`could not read or create the incident id epoch (${INCIDENT_EPOCH_KEY})`);
+    }
+    if (out.written)
+      this.logger.log(`new incident id store: epoch ${formatEpoch(out.entry.value)}`);
+    return out.entry;
   }
 }
 

@@ -1,4 +1,9 @@
-import { buildEvent, type IncidentDetectedEvent, IncidentRecord } from '@opscrew/contracts';
+import {
+  buildEvent,
+  INCIDENT_ID_PATTERN,
+  type IncidentDetectedEvent,
+  IncidentRecord,
+} from '@opscrew/contracts';
 import { PermanentError, TransientError } from './handler-errors';
 import { counterSchema, IncidentIdAllocator } from './incident-id.allocator';
 import { IncidentLedger } from './incident-ledger.service';
@@ -76,6 +81,46 @@ describe('IncidentLedger', () => {
     expect(record?.history[2]?.note).toBe('L2 @oncall-engineer: restart did not help');
   });
 
+  it('keeps the reporters and dedup keys of reports (bounded, merged), and lists by them', async () => {
+    await ledger.open(
+      buildEvent(
+        'incident.detected',
+        { ...detected(), reporters: ['alertmanager'], dedup_keys: ['fp-1'] },
+        'ops-monitor',
+      ),
+    );
+    await ledger.open(detected('INC-20261124-002'));
+    const update = (keys: string[], id: string): Promise<boolean> =>
+      ledger.apply(
+        buildEvent(
+          'incident.updated',
+          {
+            incident_id: 'INC-20261124-001',
+            fingerprint: 'cart:high_error_rate',
+            count: 2,
+            reporters: ['alertmanager', 'cli'],
+            dedup_keys: keys,
+          },
+          'ops-monitor',
+          { id },
+        ),
+        'updated',
+      );
+    await update(['fp-1', 'fp-2'], 'u1');
+    // Out of order (an older list after a newer one) loses nothing and grows nothing.
+    await update(['fp-1'], 'u2');
+    const record = await ledger.get('INC-20261124-001');
+    expect(record?.reporters).toEqual(['alertmanager', 'cli']);
+    expect(record?.dedup_keys).toEqual(['fp-2', 'fp-1']);
+    expect((await ledger.get('INC-20261124-002'))?.dedup_keys).toBeUndefined();
+    expect((await ledger.list({ dedup_key: 'fp-2' })).map((r) => r.incident_id)).toEqual([
+      'INC-20261124-001',
+    ]);
+    expect(await ledger.list({ dedup_key: 'fp-9' })).toEqual([]);
+    expect(await ledger.list({ reporter: 'cli', dedup_key: 'fp-1' })).toHaveLength(1);
+    expect(await ledger.list()).toHaveLength(2);
+  });
+
   it('refuses a step the lifecycle does not allow (resolved → detected)', async () => {
     await ledger.open(detected());
     await ledger.apply(
@@ -95,6 +140,36 @@ describe('IncidentLedger', () => {
     await expect(ledger.apply(rewind, 'updated')).rejects.toThrow(
       /resolved → triaged is not a lifecycle step/,
     );
+  });
+
+  it('follows a verification that needed no restart (triaged → verified → resolved)', async () => {
+    await ledger.open(detected());
+    const step = (phase: 'triaged' | 'verified', id: string) =>
+      ledger.apply(
+        buildEvent(
+          'incident.updated',
+          { incident_id: 'INC-20261124-001', fingerprint: 'f', phase },
+          'jira-resolver',
+          { id },
+        ),
+        'updated',
+      );
+    await step('triaged', 't1');
+    await step('verified', 'v1');
+    await ledger.apply(
+      buildEvent(
+        'incident.resolved',
+        { incident_id: 'INC-20261124-001', resolved_by: 'jira-resolver' },
+        'jira-resolver',
+      ),
+      'resolved',
+    );
+    expect((await ledger.get('INC-20261124-001'))?.history.map((h) => h.phase)).toEqual([
+      'detected',
+      'triaged',
+      'verified',
+      'resolved',
+    ]);
   });
 
   it('asks for a retry when an update arrives before its incident', async () => {
@@ -118,14 +193,20 @@ describe('IncidentLedger', () => {
 });
 
 describe('IncidentIdAllocator', () => {
-  it('hands out INC-YYYYMMDD-NNN per UTC day, never twice, even when writers race', async () => {
+  it('hands out INC-YYYYMMDD-NNN-EEEE per UTC day, never twice, even when writers race', async () => {
     const kv = new FakeKv('sequences');
-    const allocator = new IncidentIdAllocator(new TypedKv(kv.asKv(), 'sequences', counterSchema));
+    // 0.5 of 32⁴ = 524288 = "g000" in Crockford base32.
+    const allocator = new IncidentIdAllocator(
+      new TypedKv(kv.asKv(), 'sequences', counterSchema),
+      () => 0.5,
+    );
     const day = new Date('2026-11-24T23:59:00Z');
     const ids = await Promise.all(Array.from({ length: 12 }, () => allocator.next(day)));
     expect(new Set(ids).size).toBe(12);
-    expect([...ids].sort()[0]).toBe('INC-20261124-001');
-    expect([...ids].sort()[11]).toBe('INC-20261124-012');
-    expect(await allocator.next(new Date('2026-11-25T00:00:01Z'))).toBe('INC-20261125-001');
+    expect([...ids].sort()[0]).toBe('INC-20261124-001-g000');
+    expect([...ids].sort()[11]).toBe('INC-20261124-012-g000');
+    expect(await allocator.next(new Date('2026-11-25T00:00:01Z'))).toBe('INC-20261125-001-g000');
+    for (const id of ids) expect(id).toMatch(INCIDENT_ID_PATTERN);
   });
+  // Epoch rendering and the id's text: libs/incident/src/ids/incident-id.spec.ts.
 });

@@ -3,31 +3,24 @@ import {
   type IncidentDetectedEvent,
   type IncidentEscalatedEvent,
   type IncidentHistoryEntry,
+  type IncidentImpact,
   type IncidentPhase,
   type IncidentRecord,
   type IncidentResolvedEvent,
   type IncidentUpdatedEvent,
+  mergeImpact,
+  mergeSymptoms,
+  rememberRecent,
 } from '@opscrew/contracts';
+import { transitionRefusal } from '@opscrew/incident';
 import { PermanentError, TransientError } from './handler-errors';
 import { type TypedKv } from './typed-kv';
 
-/** Concurrent writers of one incident are few (ops-monitor, jira-resolver, atlas); bounded CAS retries. */
-const MAX_CAS_ATTEMPTS = 20;
-
-/**
- * Where an incident may go from each phase. The same phase again is always
- * allowed (a dedup update, an L2 → L3 escalation); anything else is a bug or
- * a replay out of order, and is refused rather than silently rewinding history.
- */
-const TRANSITIONS: Readonly<Record<IncidentPhase, readonly IncidentPhase[]>> = {
-  detected: ['triaged', 'actioned', 'resolved', 'escalated'],
-  triaged: ['actioned', 'resolved', 'escalated'],
-  actioned: ['verified', 'resolved', 'escalated'],
-  verified: ['resolved', 'escalated', 'reopened'],
-  resolved: ['reopened'],
-  escalated: ['actioned', 'resolved', 'reopened'],
-  reopened: ['triaged', 'actioned', 'resolved', 'escalated'],
-};
+/** Which incidents to list: those a given dedup key or reporter joined (both: both). */
+export interface CorrelationFilter {
+  readonly dedup_key?: string;
+  readonly reporter?: string;
+}
 
 export type LifecycleEvent = IncidentUpdatedEvent | IncidentResolvedEvent | IncidentEscalatedEvent;
 
@@ -69,6 +62,8 @@ export class IncidentLedger {
       last_value: event.value,
       peak_value: event.value,
       ...(event.informational !== undefined ? { informational: event.informational } : {}),
+      ...correlation(undefined, event),
+      ...shape(undefined, event),
       history: [{ at: event.at, phase: 'detected', source: event.source, event_id: event.id }],
     };
     const created = await this.kv.create(event.incident_id, record);
@@ -80,37 +75,95 @@ export class IncidentLedger {
     return { created: false, record: existing.value };
   }
 
-  /** Applies a lifecycle event by CAS; `false` when this event was already applied. */
+  /**
+   * Applies a lifecycle event by CAS (`TypedKv.mutate`: a lost race re-reads and decides again);
+   * `false` when this event was already applied. Write contention past the policy surfaces as a
+   * KvContentionError, a TransientError: the consumer retries the event later.
+   */
   async apply(
     event: LifecycleEvent,
     subject: 'updated' | 'resolved' | 'escalated',
   ): Promise<boolean> {
-    for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await this.kv.get(event.incident_id);
+    const { result } = await this.kv.mutate<boolean>(event.incident_id, (current) => {
       if (current === null) {
         throw new UnknownIncidentError(`incident ${event.incident_id} is not in the ledger (yet)`);
       }
-      const record = current.value;
-      if (record.history.some((entry) => entry.event_id === event.id)) return false;
-      const next = applyEvent(record, event, subject);
-      if ((await this.kv.update(event.incident_id, next, current.revision)) !== null) return true;
-    }
-    throw new TransientError(
-      `incident ${event.incident_id}: too much write contention, retry later`,
-    );
+      if (current.value.history.some((entry) => entry.event_id === event.id)) {
+        return { keep: false };
+      }
+      return { put: applyEvent(current.value, event, subject), result: true };
+    });
+    return result;
   }
 
   async get(incidentId: string): Promise<IncidentRecord | null> {
     return (await this.kv.get(incidentId))?.value ?? null;
   }
 
-  /** Every incident, newest first. */
-  async list(): Promise<IncidentRecord[]> {
+  /**
+   * Every incident, newest first; with a filter, only those a report with that dedup key (or
+   * from that reporter) joined — how an outside reporter finds the incident the crew minted.
+   */
+  async list(filter: CorrelationFilter = {}): Promise<IncidentRecord[]> {
     const items = await this.kv.values();
     return items
       .map((item) => item.value)
-      .sort((a, b) => b.detected_at.localeCompare(a.detected_at));
+      .filter((record) => matchesCorrelation(record, filter))
+      .sort(newestFirst);
   }
+}
+
+/** Whether a report with the filter's dedup key (and/or from its reporter) joined the incident. */
+export function matchesCorrelation(
+  record: Pick<IncidentRecord, 'dedup_keys' | 'reporters'>,
+  filter: CorrelationFilter,
+): boolean {
+  return (
+    (filter.dedup_key === undefined || (record.dedup_keys ?? []).includes(filter.dedup_key)) &&
+    (filter.reporter === undefined || (record.reporters ?? []).includes(filter.reporter))
+  );
+}
+
+/**
+ * The ledger's listing order: newest detection first, ties (one storm, one millisecond) by id,
+ * descending — a total order, so a page cursor never skips or repeats an incident.
+ */
+export function newestFirst(
+  a: Pick<IncidentRecord, 'detected_at' | 'incident_id'>,
+  b: Pick<IncidentRecord, 'detected_at' | 'incident_id'>,
+): number {
+  return b.detected_at.localeCompare(a.detected_at) || b.incident_id.localeCompare(a.incident_id);
+}
+
+/**
+ * Reporters and dedup keys merged into what the record has (bounded, most recent last); none
+ * at all while neither side has any, so a detection-only incident keeps its old shape.
+ */
+function correlation(
+  record: Pick<IncidentRecord, 'reporters' | 'dedup_keys'> | undefined,
+  event: { reporters?: string[]; dedup_keys?: string[] },
+): Pick<IncidentRecord, 'reporters' | 'dedup_keys'> {
+  const out: Pick<IncidentRecord, 'reporters' | 'dedup_keys'> = {};
+  if (record?.reporters || event.reporters)
+    out.reporters = rememberRecent(record?.reporters, event.reporters ?? []);
+  if (record?.dedup_keys || event.dedup_keys)
+    out.dedup_keys = rememberRecent(record?.dedup_keys, event.dedup_keys ?? []);
+  return out;
+}
+
+/**
+ * The service's symptoms and the callers it affects, merged (bounded, order-insensitive); absent
+ * while neither side has one, so older incidents keep their shape.
+ */
+function shape(
+  record: Pick<IncidentRecord, 'symptoms' | 'impact'> | undefined,
+  event: { symptoms?: string[]; impact?: IncidentImpact[] },
+): Pick<IncidentRecord, 'symptoms' | 'impact'> {
+  const out: Pick<IncidentRecord, 'symptoms' | 'impact'> = {};
+  if (record?.symptoms || event.symptoms)
+    out.symptoms = mergeSymptoms(record?.symptoms, event.symptoms ?? []);
+  if (record?.impact || event.impact) out.impact = mergeImpact(record?.impact, event.impact ?? []);
+  return out;
 }
 
 function applyEvent(
@@ -137,12 +190,12 @@ function applyEvent(
     if (updated.severity !== undefined) next.severity = updated.severity;
     if (updated.last_value !== undefined) next.last_value = updated.last_value;
     if (updated.peak_value !== undefined) next.peak_value = updated.peak_value;
+    Object.assign(next, correlation(record, updated), shape(record, updated));
   }
-  if (phase !== record.phase && !TRANSITIONS[record.phase].includes(phase)) {
-    throw new InvalidTransitionError(
-      `incident ${record.incident_id}: ${record.phase} → ${phase} is not a lifecycle step ` +
-        `(from ${record.phase}: ${TRANSITIONS[record.phase].join(', ')})`,
-    );
+  // The lifecycle table is shared with the engines (libs/incident incident-lifecycle.ts).
+  const refusal = transitionRefusal(record.phase, phase);
+  if (refusal !== null) {
+    throw new InvalidTransitionError(`incident ${record.incident_id}: ${refusal}`);
   }
   next.phase = phase;
   const entry: IncidentHistoryEntry = {

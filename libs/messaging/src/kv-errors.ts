@@ -1,3 +1,5 @@
+import { TransientError } from './handler-errors';
+
 /** A key outside what NATS KV accepts (`[-/_=.a-zA-Z0-9]+`, no leading/trailing dot). */
 export class InvalidKvKeyError extends Error {
   override readonly name = 'InvalidKvKeyError';
@@ -36,5 +38,23 @@ export class KvInvalidValueError extends Error {
     readonly reason: string,
   ) {
     super(`kv ${bucket}: refusing to write key "${key}": ${reason}`);
+  }
+}
+
+/**
+ * `TypedKv.mutate` lost every round: the key kept changing under it. Transient (a consumer
+ * handler that lets it through gets a redelivery later), and it names bucket, key and rounds.
+ */
+export class KvContentionError extends TransientError {
+  override readonly name = 'KvContentionError';
+
+  constructor(
+    readonly bucket: string,
+    readonly key: string,
+    readonly attempts: number,
+  ) {
+    super(
+      `kv ${bucket}: key "${key}" kept changing under us; gave up after ${attempts} attempts (write contention, retry later)`,
+    );
   }
 }

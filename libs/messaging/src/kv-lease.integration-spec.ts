@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { KV_BUCKETS, LeaseRecord } from '@opscrew/contracts';
+import { KV_BUCKETS, LeaseRecord, errorMessage } from '@opscrew/contracts';
+import { jestTimeout, ManualClock } from '@opscrew/testing';
 import { KvCorruptValueError } from './kv-errors';
 import { KvFactory } from './kv-factory.service';
 import { LeaseLostError } from './lease-lost.error';
 import { type Lease, LeaseService } from './lease.service';
 import { type NatsConnectionService } from './nats-connection.service';
-import { FakeClock } from './testing/fake-clock';
 import { openTestBus, removeTestTopology } from './testing/integration-bus';
 import { testNamespace } from './testing/test-namespace';
 import { type TypedKv } from './typed-kv';
@@ -13,7 +13,7 @@ import { type TypedKv } from './typed-kv';
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
 // The project-level testTimeout is not applied to this project by Jest 30: set it here.
-jest.setTimeout(60_000);
+jest.setTimeout(jestTimeout(60_000));
 
 interface Ticket {
   title: string;
@@ -34,7 +34,7 @@ describe('KV and leases against NATS JetStream', () => {
   /** A second, independent connection: the competing process. */
   let otherBus: NatsConnectionService;
   let tickets: TypedKv<Ticket>;
-  let clock: FakeClock;
+  let clock: ManualClock;
   let leases: LeaseService;
   let otherLeases: LeaseService;
 
@@ -44,7 +44,7 @@ describe('KV and leases against NATS JetStream', () => {
     ({ bus: otherBus } = await openTestBus(NATS_URL, namespace, 'kv-b'));
     const kv = new KvFactory(bus);
     tickets = await kv.open(KV_BUCKETS.tickets, ticketSchema);
-    clock = new FakeClock(Date.now());
+    clock = new ManualClock(Date.now());
     leases = new LeaseService(await kv.open(KV_BUCKETS.locks, { class: LeaseRecord }), clock);
     otherLeases = new LeaseService(
       await new KvFactory(otherBus).open(KV_BUCKETS.locks, { class: LeaseRecord }),
@@ -98,7 +98,7 @@ describe('KV and leases against NATS JetStream', () => {
       await raw.put('T-bad', new TextEncoder().encode('{"title": 1}'));
       const error = await tickets.get('T-bad').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(KvCorruptValueError);
-      expect((error as Error).message).toMatch(
+      expect(errorMessage(error)).toMatch(
         /^kv tickets: value of key "T-bad" \(revision \d+\) is invalid: title, status: must be strings$/,
       );
     });

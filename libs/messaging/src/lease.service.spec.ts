@@ -1,18 +1,18 @@
 import { LeaseRecord } from '@opscrew/contracts';
+import { ManualClock } from '@opscrew/testing';
 import { LeaseLostError } from './lease-lost.error';
 import { type Lease, LeaseService, MAX_LEASE_TTL_MS } from './lease.service';
-import { FakeClock } from './testing/fake-clock';
 import { FakeKv } from './testing/fake-kv';
 import { TypedKv } from './typed-kv';
 
 describe('LeaseService (fake KV, fake clock)', () => {
   let fake: FakeKv;
-  let clock: FakeClock;
+  let clock: ManualClock;
   let leases: LeaseService;
 
   beforeEach(() => {
     fake = new FakeKv('locks');
-    clock = new FakeClock();
+    clock = new ManualClock();
     leases = new LeaseService(new TypedKv(fake.asKv(), 'locks', { class: LeaseRecord }), clock);
   });
 
@@ -79,6 +79,24 @@ describe('LeaseService (fake KV, fake clock)', () => {
       held_by: { holder: 'c', expires_at: '2025-01-31T12:01:10.000Z', revision: 2 },
     });
     expect(await leases.isCurrent('checkout', 2)).toBe(true);
+  });
+
+  it('takes a key released while it was taking over the expired lease (decides again: free)', async () => {
+    const old = await acquired('a');
+    clock.advance(60_000);
+    let writes = 0;
+    fake.beforeWrite = async () => {
+      writes += 1;
+      if (writes === 2) {
+        // Our create failed (write 1), we read the expired lease; before our CAS take-over
+        // lands, its late holder releases it: the take-over loses, the next round finds it free.
+        fake.beforeWrite = null;
+        expect(await leases.release(old)).toBe(true);
+      }
+    };
+    const result = await leases.acquire('checkout', 'b', 10_000, 'restart');
+    expect(result).toMatchObject({ ok: true, lease: { holder: 'b', revision: 3 } });
+    expect(await leases.isCurrent('checkout', 3)).toBe(true);
   });
 
   it('renews with the current revision and returns the new one', async () => {

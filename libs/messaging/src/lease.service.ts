@@ -1,5 +1,6 @@
 import { LeaseRecord } from '@opscrew/contracts';
 import { type Clock, systemClock } from './clock';
+import { type KvRevisioned } from './kv-mutation';
 import { LeaseLostError } from './lease-lost.error';
 import { type TypedKv } from './typed-kv';
 
@@ -33,12 +34,6 @@ export const MIN_LEASE_TTL_MS = 1_000;
 export const MAX_LEASE_TTL_MS = 60 * 60 * 1000;
 /** Renew at 75 % of the lease: leaves a quarter for a slow round trip or a retry. */
 export const RENEW_AT_FRACTION = 0.75;
-/**
- * Acquire retries when the key vanished between `create` and `get` (released or
- * TTL-purged mid-way): twice is plenty, it only races a concurrent release.
- */
-const ACQUIRE_ATTEMPTS = 3;
-
 /** The locks bucket, or a way to open it on first use (so a process that never leases needs no bucket). */
 export type LocksBucket = TypedKv<LeaseRecord> | (() => Promise<TypedKv<LeaseRecord>>);
 
@@ -48,7 +43,8 @@ export type LocksBucket = TypedKv<LeaseRecord> | (() => Promise<TypedKv<LeaseRec
  * token).
  *
  * The maintainers' pattern, which callers must follow:
- *  - acquire with `create` (fails while another live lease exists);
+ *  - acquire with `create` (fails while another live lease exists), or take over an
+ *    expired lease by CAS on the revision read (TypedKv.mutate);
  *  - renew at ~75 % of the lease (`renewDelay(lease)`) with `update(rev)`;
  *  - stop acting THE MOMENT a renew fails (LeaseLostError): another holder may
  *    already be working;
@@ -76,6 +72,12 @@ export class LeaseService {
     return this.locksKv;
   }
 
+  /**
+   * Takes the key when it is free, or when its lease expired — by CAS on the revision read, so
+   * of two takers exactly one wins and the winner's revision is its fencing token. A live lease
+   * is an answer (`held_by`), not a reason to retry. TypedKv.mutate runs the rounds: the first
+   * one tries `create` straight away (most keys are free), a lost one re-reads and decides again.
+   */
   async acquire(
     key: string,
     holder: string,
@@ -84,40 +86,27 @@ export class LeaseService {
   ): Promise<AcquireResult> {
     checkTtl(ttlMs);
     const locks = await this.bucket();
-    for (let attempt = 1; attempt <= ACQUIRE_ATTEMPTS; attempt++) {
-      const now = this.clock.now();
-      const record = this.record(holder, now, now, ttlMs, reason);
-      const created = await locks.create(key, record);
-      if (created !== null) {
-        return { ok: true, lease: toLease(key, record, created) };
-      }
-      const existing = await locks.get(key);
-      if (existing === null) {
-        continue; // released between our create and get: try again
-      }
-      if (!isExpired(existing.value, this.clock.now())) {
-        return { ok: false, held_by: heldBy(existing.value, existing.revision) };
-      }
-      // Expired: take over ONLY by CAS on the revision we read, so of two takers exactly one wins.
-      const taken = await locks.update(key, record, existing.revision);
-      if (taken !== null) {
-        return { ok: true, lease: toLease(key, record, taken) };
-      }
-      const winner = await locks.get(key);
-      if (winner !== null && !isExpired(winner.value, this.clock.now())) {
-        return { ok: false, held_by: heldBy(winner.value, winner.revision) };
-      }
-    }
-    const latest = await locks.get(key);
-    if (latest !== null) {
-      return { ok: false, held_by: heldBy(latest.value, latest.revision) };
-    }
-    throw new Error(
-      `lease ${key}: could not acquire after ${ACQUIRE_ATTEMPTS} attempts (key kept changing)`,
+    const out = await locks.mutate<AcquireResult | null>(
+      key,
+      (current) => {
+        const now = this.clock.now();
+        if (current !== null && !isExpired(current.value, now)) {
+          return { keep: { ok: false, held_by: heldBy(current.value, current.revision) } };
+        }
+        return { put: this.record(holder, now, now, ttlMs, reason), result: null };
+      },
+      { current: null },
     );
+    if (out.result !== null) return out.result;
+    // A put that stuck always leaves its entry (the record written, its revision).
+    const taken = out.entry as KvRevisioned<LeaseRecord>;
+    return { ok: true, lease: toLease(key, taken.value, taken.revision) };
   }
 
-  /** Extends the lease from now; the returned lease has the new revision. */
+  /**
+   * Extends the lease from now; the returned lease has the new revision. One CAS, never a
+   * mutate loop: a lost renew means the lease was lost, and the holder must stop.
+   */
   async renew(lease: Lease, ttlMs: number): Promise<Lease> {
     checkTtl(ttlMs);
     const locks = await this.bucket();
@@ -136,7 +125,7 @@ export class LeaseService {
     return toLease(lease.key, record, revision);
   }
 
-  /** Deletes the lease if it is still ours; false when it was lost meanwhile. */
+  /** Deletes the lease if it is still ours (one CAS, no retry); false when it was lost meanwhile. */
   async release(lease: Lease): Promise<boolean> {
     const locks = await this.bucket();
     return locks.delete(lease.key, lease.revision);

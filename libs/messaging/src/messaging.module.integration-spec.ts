@@ -1,6 +1,7 @@
 import { Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { KV_BUCKETS } from '@opscrew/contracts';
+import { jestTimeout } from '@opscrew/testing';
 import { type ConsumerHandle } from './consumer-loop';
 import { EventConsumer } from './event-consumer.service';
 import { EventPublisher } from './event-publisher.service';
@@ -12,18 +13,24 @@ import { type MessagingModuleOptions } from './messaging-module-options';
 import { NatsConnectionService } from './nats-connection.service';
 import { eventually, removeTestTopology, testBusOptions } from './testing/integration-bus';
 import { testNamespace } from './testing/test-namespace';
+import { provisionAll } from './topology.provisioner';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
 // The project-level testTimeout is not applied to this project by Jest 30: set it here.
-jest.setTimeout(60_000);
+jest.setTimeout(jestTimeout(60_000));
 
 /** A stand-in for an app's config provider. */
 @Injectable()
 class FakeConfig {
   readonly namespace = testNamespace();
   bus(): MessagingModuleOptions {
-    return { bus: testBusOptions(NATS_URL, this.namespace, 'module-test'), source: 'atlas' };
+    return {
+      bus: testBusOptions(NATS_URL, this.namespace, 'module-test'),
+      source: 'atlas',
+      // The open test bus: nobody ran `opscrew bus provision` for this namespace.
+      provision: 'create',
+    };
   }
 }
 
@@ -40,7 +47,7 @@ class LedgerService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     this.handle = await this.consumers.consume('atlas-ledger', (event) => {
-      this.seen.push(event.incident_id);
+      if ('incident_id' in event) this.seen.push(event.incident_id);
     });
   }
 }
@@ -53,7 +60,7 @@ describe('MessagingModule', () => {
     Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']);
   });
 
-  it('connects, provisions, wires every service, and drains on shutdown', async () => {
+  it('connects, provisions (create mode), wires every service, and drains on shutdown', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [
         MessagingModule.forRootAsync({
@@ -72,18 +79,23 @@ describe('MessagingModule', () => {
     expect(bus.status()).toBe('connected');
     expect(app.get<MessagingModuleOptions>(MESSAGING_OPTIONS).source).toBe('atlas');
     const jsm = await bus.jetstreamManager();
-    expect((await jsm.streams.info(bus.subjects.stream())).config.subjects).toHaveLength(9);
+    expect((await jsm.streams.info(bus.subjects.stream())).config.subjects).toHaveLength(8);
+    expect((await jsm.streams.info(bus.subjects.deadLetterStream())).config.subjects).toEqual([
+      bus.subjects.toWire('deadletter.>'),
+    ]);
     expect(
       (await jsm.streams.info(`KV_${bus.subjects.bucket(KV_BUCKETS.locks)}`)).config
         .max_msgs_per_subject,
     ).toBe(1);
 
-    const published = await app.get(EventPublisher).publish('incident.escalated', {
+    // Something atlas publishes (its acks): the consumers refuse a subject its user does not send.
+    const published = await app.get(EventPublisher).publish('incident.updated', {
       incident_id: 'INC-20250131-042',
-      level: 'L1',
-      reason: 'runbook failed',
+      fingerprint: 'checkout:oom_kill',
+      phase: 'triaged',
     });
     expect(published.event.source).toBe('atlas');
+    expect(app.get(EventPublisher).publisher).toBe('atlas');
     const ledger = app.get(LedgerService);
     await eventually(() => ledger.seen.includes('INC-20250131-042'));
 
@@ -123,5 +135,81 @@ describe('MessagingModule', () => {
     await expect(jsm.streams.info(bus.subjects.stream())).rejects.toThrow(/stream not found/);
     await app.close();
     expect(bus.status()).toBe('closed');
+  });
+
+  it('verify mode (the default): waits for the topology, then fails naming what is missing and the remedy', async () => {
+    const namespace = testNamespace();
+    const warnings: string[] = [];
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => {
+      warnings.push(String(message));
+    });
+    try {
+      const started = Date.now();
+      await expect(
+        Test.createTestingModule({
+          imports: [
+            MessagingModule.forRoot({
+              bus: testBusOptions(NATS_URL, namespace),
+              source: 'atlas',
+              durables: ['atlas-ledger'],
+              topology_wait_ms: 1_500,
+            }),
+          ],
+        }).compile(),
+      ).rejects.toThrow(
+        new RegExp(
+          `bus topology missing: stream OPS_${namespace}, stream DEADLETTERS_${namespace}, bucket ${namespace}_\\w+.*; run \`opscrew bus provision\` with admin credentials`,
+        ),
+      );
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+      expect(warnings.join('\n')).toMatch(/bus topology missing: .*waiting up to 2 s/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('verify mode: starts once an admin step has provisioned, and names a missing durable', async () => {
+    const namespace = testNamespace();
+    const admin = new NatsConnectionService(testBusOptions(NATS_URL, namespace, 'module-admin'));
+    await admin.connect();
+    try {
+      await provisionAll(await admin.jetstreamManager(), admin.subjects, {
+        duplicate_window_ms: admin.options.duplicate_window_ms,
+      });
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          MessagingModule.forRoot({
+            bus: testBusOptions(NATS_URL, namespace),
+            source: 'atlas',
+            provision: 'verify',
+            durables: ['atlas-ledger', 'atlas-deadletters'],
+            topology_wait_ms: 1_000,
+          }),
+        ],
+      }).compile();
+      const app = moduleRef.createNestApplication({ logger: false });
+      await app.init();
+      expect(app.get(NatsConnectionService).status()).toBe('connected');
+      await app.close();
+
+      // A durable deleted behind its back: the message names it (stream and name).
+      const jsm = await admin.jetstreamManager();
+      await jsm.consumers.delete(admin.subjects.stream(), 'atlas-ledger');
+      await expect(
+        Test.createTestingModule({
+          imports: [
+            MessagingModule.forRoot({
+              bus: testBusOptions(NATS_URL, namespace),
+              source: 'atlas',
+              durables: ['atlas-ledger'],
+              topology_wait_ms: 300,
+            }),
+          ],
+        }).compile(),
+      ).rejects.toThrow(`bus topology missing: consumer OPS_${namespace}/atlas-ledger;`);
+    } finally {
+      await removeTestTopology(admin);
+      await admin.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import {
   type ModuleMetadata,
   type OptionalFactoryDependency,
 } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { KV_BUCKETS, LeaseRecord } from '@opscrew/contracts';
 import { type Clock, systemClock } from './clock';
 import { EventConsumer } from './event-consumer.service';
@@ -16,6 +17,9 @@ import { type MessagingModuleOptions } from './messaging-module-options';
 import { MESSAGING_CLOCK, MESSAGING_OPTIONS } from './messaging.tokens';
 import { NatsConnectionService } from './nats-connection.service';
 import { provisionAll } from './topology.provisioner';
+import { JetStreamClient } from './transport/jetstream.client';
+import { JetStreamServer } from './transport/jetstream.server';
+import { waitForTopology } from './topology.verifier';
 
 export interface MessagingModuleAsyncOptions {
   imports?: ModuleMetadata['imports'];
@@ -27,10 +31,14 @@ export interface MessagingModuleAsyncOptions {
 
 const logger = new Logger('MessagingModule');
 
+/** `verify` mode's default wait for `opscrew bus provision` to have run. */
+export const DEFAULT_TOPOLOGY_WAIT_MS = 60_000;
+
 /**
- * Connection, publisher, consumers, KV and leases for a Nest app. The
- * connection provider connects and provisions the topology before anything
- * that depends on it is built, so a consumer never starts on a missing stream.
+ * Connection, publisher, consumers (and the Nest transport over them), KV and leases for a Nest app. The
+ * connection provider connects and verifies (or, in `create` mode, provisions)
+ * the topology before anything that depends on it is built, so a consumer never
+ * starts on a missing stream.
  * Every class is also constructible with plain `new` (CLI, tests).
  */
 @Module({})
@@ -60,13 +68,38 @@ export class MessagingModule {
           provide: EventPublisher,
           inject: [NatsConnectionService, MESSAGING_OPTIONS],
           useFactory: (bus: NatsConnectionService, moduleOptions: MessagingModuleOptions) =>
-            new EventPublisher(bus, moduleOptions.source),
+            new EventPublisher(bus, moduleOptions.source, moduleOptions.publisher),
         },
         {
           provide: EventConsumer,
-          inject: [NatsConnectionService, EventPublisher],
-          useFactory: (bus: NatsConnectionService, publisher: EventPublisher) =>
-            new EventConsumer(bus, publisher),
+          // Optional: a process without Nest's ScheduleModule (a CLI) still consumes.
+          inject: [
+            NatsConnectionService,
+            EventPublisher,
+            MESSAGING_OPTIONS,
+            { token: SchedulerRegistry, optional: true },
+          ],
+          useFactory: (
+            bus: NatsConnectionService,
+            publisher: EventPublisher,
+            moduleOptions: MessagingModuleOptions,
+            scheduler: SchedulerRegistry | undefined,
+          ) => new EventConsumer(bus, publisher, moduleOptions.metrics, scheduler),
+        },
+        {
+          // The Nest transport: `app.connectMicroservice({ strategy: app.get(JetStreamServer) })`
+          // routes the app's @OnBusEvent handlers to its durables (only those it may pull).
+          provide: JetStreamServer,
+          inject: [EventConsumer, MESSAGING_OPTIONS],
+          useFactory: (consumer: EventConsumer, moduleOptions: MessagingModuleOptions) =>
+            new JetStreamServer(consumer, {
+              ...(moduleOptions.durables === undefined ? {} : { durables: moduleOptions.durables }),
+            }),
+        },
+        {
+          provide: JetStreamClient,
+          inject: [EventPublisher],
+          useFactory: (publisher: EventPublisher) => new JetStreamClient(publisher),
         },
         {
           provide: KvFactory,
@@ -86,6 +119,8 @@ export class MessagingModule {
         NatsConnectionService,
         EventPublisher,
         EventConsumer,
+        JetStreamServer,
+        JetStreamClient,
         KvFactory,
         LeaseService,
       ],
@@ -98,16 +133,33 @@ async function connectAndProvision(
 ): Promise<NatsConnectionService> {
   const bus = new NatsConnectionService(options.bus);
   await bus.connect();
-  if (options.provision === false) {
+  const mode = options.provision ?? 'verify';
+  if (mode === false) {
     return bus;
   }
   try {
+    if (mode === 'verify') {
+      await waitForTopology(
+        await bus.jetstreamManager(),
+        bus.subjects,
+        { durables: options.durables ?? [] },
+        {
+          timeoutMs: options.topology_wait_ms ?? DEFAULT_TOPOLOGY_WAIT_MS,
+          warn: (message) => logger.warn(message),
+        },
+      );
+      logger.log('topology verified');
+      return bus;
+    }
     const report = await provisionAll(await bus.jetstreamManager(), bus.subjects, {
       duplicate_window_ms: bus.options.duplicate_window_ms,
     });
-    const changed = [report.stream, ...report.consumers, ...report.buckets].filter(
-      (item) => item.action !== 'unchanged',
-    );
+    const changed = [
+      report.stream,
+      report.deadLetterStream,
+      ...report.consumers,
+      ...report.buckets,
+    ].filter((item) => item.action !== 'unchanged');
     logger.log(
       changed.length === 0
         ? 'topology up to date'

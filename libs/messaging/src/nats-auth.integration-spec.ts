@@ -1,41 +1,31 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { KV_BUCKETS, SUBJECTS } from '@opscrew/contracts';
-import { connect, type NatsError } from 'nats';
-import { BUS_USERS, type BusUser } from './bus-permissions';
+import { AGENT_NAMES, KV_BUCKETS, SUBJECTS } from '@opscrew/contracts';
+import { AckPolicy, connect, type NatsError } from 'nats';
+import { jestTimeout } from '@opscrew/testing';
+import { BUS_GRANTS, type BusUser } from './bus-permissions';
 import { EventPublisher } from './event-publisher.service';
 import { KvFactory } from './kv-factory.service';
-import { NatsConnectionService } from './nats-connection.service';
-import { natsPasswordVariable, renderNatsServerConf } from './nats-server-conf';
+import { type NatsConnectionService } from './nats-connection.service';
 import { SubjectMapper } from './subject-mapper';
+import {
+  type AuthenticatedNatsServer,
+  startAuthenticatedNatsServer,
+} from './testing/authenticated-nats-server';
 import { testNamespace } from './testing/test-namespace';
-import { provisionAll } from './topology.provisioner';
+import {
+  bucketStreamName,
+  consumerStream,
+  consumerWireFilter,
+  provisionAll,
+} from './topology.provisioner';
+import { CONSUMERS } from './topology';
+import { missingTopology } from './topology.verifier';
 
 // The project-level testTimeout is not applied to this project by Jest 30: set it here.
-jest.setTimeout(60_000);
+jest.setTimeout(jestTimeout(60_000));
 
 /** A refused publish gets no stream ack: the client gives up after this (a short JS timeout). */
 const REFUSED_PUBLISH_TIMEOUT_MS = 1_500;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /** Any JSON object: these checks are about permissions, not record shapes. */
 const anyJson = {
@@ -64,30 +54,12 @@ const incident = {
 describe('NATS users with least-privilege permissions (generated nats.conf)', () => {
   const namespace = testNamespace();
   const mapper = new SubjectMapper(namespace, 'OPS');
-  const dir = mkdtempSync(join(tmpdir(), 'opscrew-nats-auth-'));
-  const passwords = Object.fromEntries(
-    // A leading letter: nats-server parses a `$VAR` value as a config token, so a password
-    // starting with a digit would be read as a number and refused.
-    BUS_USERS.map((user) => [user, `p${randomBytes(12).toString('hex')}`]),
-  ) as Record<BusUser, string>;
-  let server: ChildProcess | undefined;
-  let serverLog = '';
+  let server: AuthenticatedNatsServer | undefined;
   let url = '';
-  const opened: NatsConnectionService[] = [];
 
-  async function busAs(user: BusUser, password = passwords[user]): Promise<NatsConnectionService> {
-    const bus = new NatsConnectionService({
-      servers: [url],
-      name: `auth-test-${user}`,
-      namespace,
-      user,
-      pass: password,
-      wait_on_first_connect: false,
-      reconnect: { initial_delay_ms: 50, max_delay_ms: 500 },
-    });
-    opened.push(bus);
-    await bus.connect();
-    return bus;
+  function busAs(user: BusUser, password?: string): Promise<NatsConnectionService> {
+    if (server === undefined) throw new Error('the test nats-server did not start');
+    return server.busAs(user, password);
   }
 
   /**
@@ -108,50 +80,29 @@ describe('NATS users with least-privilege permissions (generated nats.conf)', ()
     expect(error?.message).toContain(`Permissions Violation for Publish to "${subject}"`);
   }
 
+  /** A JetStream API request the server refuses: the permissions violation names its subject. */
+  async function expectApiRefused(request: Promise<unknown>, subject: string): Promise<void> {
+    const error = await request.then(
+      () => null,
+      (err: unknown) => err as NatsError,
+    );
+    expect(error).not.toBeNull();
+    expect(error?.message).toContain(`Permissions Violation for Publish to "${subject}"`);
+  }
+
   beforeAll(async () => {
     Logger.overrideLogger(['error']);
-    const port = await freePort();
-    url = `nats://127.0.0.1:${port}`;
-    const confFile = join(dir, 'nats.conf');
-    writeFileSync(
-      confFile,
-      renderNatsServerConf(mapper, {
-        listen: `127.0.0.1:${port}`,
-        http: null,
-        server_name: 'opscrew-auth-test',
-        store_dir: join(dir, 'jetstream'),
-      }),
-    );
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const user of BUS_USERS) env[natsPasswordVariable(user)] = passwords[user];
-    server = spawn('nats-server', ['-js', '-c', confFile, '-p', String(port), '-a', '127.0.0.1'], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server.stdout?.on('data', (chunk: Buffer) => (serverLog += chunk.toString()));
-    server.stderr?.on('data', (chunk: Buffer) => (serverLog += chunk.toString()));
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      if (/Server is ready/.test(serverLog)) break;
-      if (server.exitCode !== null || Date.now() > deadline)
-        throw new Error(`nats-server did not start:\n${serverLog}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    // Provisioning as a restricted user: any agent may be the first one up.
-    const bus = await busAs('ops-monitor');
-    await provisionAll(await bus.jetstreamManager(), bus.subjects, {
-      duplicate_window_ms: bus.options.duplicate_window_ms,
+    server = await startAuthenticatedNatsServer(mapper, process.env);
+    url = server.url;
+    // The admin step (`opscrew bus provision`): the only user that may make the topology.
+    const admin = await busAs('admin');
+    await provisionAll(await admin.jetstreamManager(), admin.subjects, {
+      duplicate_window_ms: admin.options.duplicate_window_ms,
     });
   });
 
   afterAll(async () => {
-    for (const bus of opened) await bus.close().catch(() => undefined);
-    if (server?.pid !== undefined && server.exitCode === null) {
-      const exited = new Promise((resolve) => server?.once('exit', resolve));
-      process.kill(server.pid, 'SIGTERM');
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
+    await server?.stop();
     Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']);
   });
 
@@ -174,7 +125,8 @@ describe('NATS users with least-privilege permissions (generated nats.conf)', ()
       expect(message.json<{ id: string }>().id).toBe(published.event.id);
       message.ack();
     }
-    expect(subjects).toEqual([mapper.toWire(SUBJECTS.incidentDetected)]);
+    // The subject names its publisher: ops-monitor's user, the only one allowed to publish it.
+    expect(subjects).toEqual([mapper.toPublishWire(SUBJECTS.incidentDetected, 'ops-monitor')]);
   });
 
   it('refuses ops-monitor publishing remediation.started: a permissions violation, no stream ack', async () => {
@@ -243,6 +195,62 @@ describe('NATS users with least-privilege permissions (generated nats.conf)', ()
     expect((await locks.get('service.cart'))?.value).toEqual({ holder: 'jira-resolver-test' });
   });
 
+  it('lets the reporter publish incident.reported: JetStream stores it and ops-monitor pulls it from its durable', async () => {
+    const reporter = await busAs('reporter');
+    const published = await new EventPublisher(reporter, 'external').publish(
+      SUBJECTS.incidentReported,
+      {
+        service: 'cart',
+        symptom: 'high_error_rate',
+        value: 0.3,
+        reporter: 'billing-probe',
+        dedup_key: 'probe-42',
+      },
+    );
+    expect(published.seq).toBeGreaterThan(0);
+    expect(published.duplicate).toBe(false);
+
+    const monitor = await busAs('ops-monitor');
+    const consumer = await monitor
+      .jetstream()
+      .consumers.get(mapper.stream(), 'ops-monitor-reports');
+    // ops-monitor-reports reads `incident.>` (NATS 2.9: one filter, and no single one matches
+    // both the bare and the attributed incident.reported): skip what earlier tests stored.
+    const batch = await consumer.fetch({ max_messages: 20, expires: 3_000 });
+    const reports: { subject: string; id: string }[] = [];
+    for await (const message of batch) {
+      if (mapper.fromWire(message.subject)?.logical === SUBJECTS.incidentReported)
+        reports.push({ subject: message.subject, id: message.json<{ id: string }>().id });
+      message.ack();
+    }
+    // An outside reporter publishes the bare subject (unattributed: reporter rights only).
+    expect(reports).toEqual([
+      { subject: mapper.toWire(SUBJECTS.incidentReported), id: published.event.id },
+    ]);
+  });
+
+  it('refuses the reporter everything else: another event, a KV put, a consumer, the JetStream API', async () => {
+    const reporter = await busAs('reporter');
+    await expectRefused(reporter, mapper.toWire(SUBJECTS.incidentDetected));
+    await expectRefused(reporter, mapper.toWire(SUBJECTS.incidentUpdated));
+    await expectRefused(reporter, `$KV.${mapper.bucket(KV_BUCKETS.incidents)}.INC-20250131-001`);
+    await expectRefused(
+      reporter,
+      `$KV.${mapper.bucket(KV_BUCKETS.fingerprints)}.cart.high_error_rate`,
+    );
+    // A consumer of its own (it could read every event) and provisioning are API requests.
+    await expectRefused(reporter, `$JS.API.CONSUMER.CREATE.${mapper.stream()}.sneaky`);
+    await expectRefused(reporter, `$JS.API.CONSUMER.CREATE.${mapper.stream()}.atlas-ledger`);
+    await expectRefused(reporter, `$JS.API.STREAM.INFO.${mapper.stream()}`);
+    await expect(reporter.jetstreamManager()).rejects.toThrow(/permissions violation/i);
+    // Nothing of that reached the stream: atlas's ledger consumer has nothing new.
+    const atlas = await busAs('atlas');
+    const ledger = await atlas.jetstream().consumers.get(mapper.stream(), 'atlas-ledger');
+    const before = (await ledger.info()).num_pending;
+    await expectRefused(reporter, mapper.toWire(SUBJECTS.incidentResolved));
+    expect((await ledger.info()).num_pending).toBe(before);
+  });
+
   it('refuses a wrong password (and no password) at connect', async () => {
     await expect(
       connect({ servers: url, user: 'ops-monitor', pass: 'wrong-password', reconnect: false }),
@@ -250,6 +258,181 @@ describe('NATS users with least-privilege permissions (generated nats.conf)', ()
     await expect(connect({ servers: url, reconnect: false })).rejects.toMatchObject({
       code: 'AUTHORIZATION_VIOLATION',
     });
-    await expect(busAs('cli', passwords['atlas'])).rejects.toThrow(/authorization/i);
+    await expect(busAs('cli', server?.passwords.atlas)).rejects.toThrow(/authorization/i);
+  });
+
+  describe('provisioning is the admin step: no agent can change the topology', () => {
+    const API = '$JS.API';
+
+    it('the admin provisions idempotently, and can neither delete nor read events', async () => {
+      const admin = await busAs('admin');
+      const jsm = await admin.jetstreamManager();
+      const again = await provisionAll(jsm, admin.subjects, {
+        duplicate_window_ms: admin.options.duplicate_window_ms,
+      });
+      expect(
+        [again.stream, again.deadLetterStream, ...again.consumers, ...again.buckets].every(
+          (item) => item.action === 'unchanged',
+        ),
+      ).toBe(true);
+      const stream = mapper.stream();
+      await expectApiRefused(jsm.streams.delete(stream), `${API}.STREAM.DELETE.${stream}`);
+      await expectApiRefused(jsm.streams.purge(stream), `${API}.STREAM.PURGE.${stream}`);
+      await expectApiRefused(
+        jsm.consumers.delete(stream, 'atlas-ledger'),
+        `${API}.CONSUMER.DELETE.${stream}.atlas-ledger`,
+      );
+      // A pull is a MSG.NEXT request: refused (the client's pull API would just end empty).
+      await expectApiRefused(
+        admin
+          .connection()
+          .request(
+            `${API}.CONSUMER.MSG.NEXT.${stream}.atlas-ledger`,
+            JSON.stringify({ batch: 1 }),
+            {
+              timeout: REFUSED_PUBLISH_TIMEOUT_MS,
+            },
+          ),
+        `${API}.CONSUMER.MSG.NEXT.${stream}.atlas-ledger`,
+      );
+      await expectRefused(admin, mapper.toWire(SUBJECTS.incidentReported));
+    });
+
+    it('refuses ops-monitor truncating OPS (STREAM.UPDATE max_msgs 1), deleting or purging it', async () => {
+      const monitor = await busAs('ops-monitor');
+      const jsm = await monitor.jetstreamManager();
+      const stream = mapper.stream();
+      const info = await jsm.streams.info(stream);
+      await expectApiRefused(
+        jsm.streams.update(stream, { ...info.config, max_msgs: 1 }),
+        `${API}.STREAM.UPDATE.${stream}`,
+      );
+      await expectApiRefused(jsm.streams.delete(stream), `${API}.STREAM.DELETE.${stream}`);
+      await expectApiRefused(jsm.streams.purge(stream), `${API}.STREAM.PURGE.${stream}`);
+      await expectApiRefused(
+        jsm.streams.add({ ...info.config, max_msgs: 1 }),
+        `${API}.STREAM.CREATE.${stream}`,
+      );
+      // Nothing changed: the limits are the declared ones, the messages are all there.
+      const after = await jsm.streams.info(stream);
+      expect(after.config.max_msgs).toBe(info.config.max_msgs);
+      expect(after.state.messages).toBe(info.state.messages);
+      const deadLetters = mapper.deadLetterStream();
+      await expectApiRefused(
+        jsm.streams.delete(deadLetters),
+        `${API}.STREAM.DELETE.${deadLetters}`,
+      );
+    });
+
+    it("refuses updating or deleting a bucket's stream", async () => {
+      const monitor = await busAs('ops-monitor');
+      const jsm = await monitor.jetstreamManager();
+      // A bucket ops-monitor writes: its data yes, its stream's limits no.
+      const kvStream = bucketStreamName(mapper.bucket(KV_BUCKETS.fingerprints));
+      const info = await jsm.streams.info(kvStream);
+      await expectApiRefused(
+        jsm.streams.update(kvStream, { ...info.config, max_msgs_per_subject: 1, max_age: 1e9 }),
+        `${API}.STREAM.UPDATE.${kvStream}`,
+      );
+      await expectApiRefused(jsm.streams.delete(kvStream), `${API}.STREAM.DELETE.${kvStream}`);
+      await expectApiRefused(jsm.streams.purge(kvStream), `${API}.STREAM.PURGE.${kvStream}`);
+      expect((await jsm.streams.info(kvStream)).config.max_age).toBe(info.config.max_age);
+    });
+
+    it("refuses ops-monitor retargeting jira-resolver's durable, or deleting it", async () => {
+      const monitor = await busAs('ops-monitor');
+      const jsm = await monitor.jetstreamManager();
+      const durable = 'jira-resolver-incidents';
+      const stream = consumerStream(mapper, CONSUMERS[durable]);
+      const never = mapper.toWire('report.never-fires');
+      // 2.9 clients: CONSUMER.CREATE.<stream>.<name>.<filter> (create and update alike).
+      await expectApiRefused(
+        jsm.consumers.add(stream, {
+          durable_name: durable,
+          filter_subject: never,
+          ack_policy: AckPolicy.Explicit,
+        }),
+        `${API}.CONSUMER.CREATE.${stream}.${durable}.${never}`,
+      );
+      // The client's update reads the consumer first: refused already there (not its durable).
+      await expectApiRefused(
+        jsm.consumers.update(stream, durable, { filter_subject: never }),
+        `${API}.CONSUMER.INFO.${stream}.${durable}`,
+      );
+      // Older clients' DURABLE.CREATE, sent by hand.
+      await expectApiRefused(
+        monitor.connection().request(
+          `${API}.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
+          JSON.stringify({
+            stream_name: stream,
+            config: { durable_name: durable, filter_subject: never, ack_policy: 'explicit' },
+          }),
+          { timeout: REFUSED_PUBLISH_TIMEOUT_MS },
+        ),
+        `${API}.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
+      );
+      await expectApiRefused(
+        jsm.consumers.delete(stream, durable),
+        `${API}.CONSUMER.DELETE.${stream}.${durable}`,
+      );
+      // jira-resolver still reads incident.detected through it.
+      const resolver = await (await busAs('jira-resolver')).jetstreamManager();
+      expect((await resolver.consumers.info(stream, durable)).config.filter_subject).toBe(
+        consumerWireFilter(mapper, CONSUMERS[durable].filter),
+      );
+    });
+
+    it('refuses every agent and the CLI each change; each still verifies, pulls its own durable and uses its buckets', async () => {
+      const stream = mapper.stream();
+      for (const user of [...AGENT_NAMES, 'cli'] as const) {
+        const bus = await busAs(user);
+        const jsm = await bus.jetstreamManager();
+        const info = await jsm.streams.info(stream);
+        await expectApiRefused(
+          jsm.streams.update(stream, { ...info.config, max_msgs: 1 }),
+          `${API}.STREAM.UPDATE.${stream}`,
+        );
+        await expectApiRefused(jsm.streams.delete(stream), `${API}.STREAM.DELETE.${stream}`);
+        const other = user === 'atlas' ? 'demo-controller-incidents' : 'atlas-ledger';
+        await expectApiRefused(
+          jsm.consumers.delete(stream, other),
+          `${API}.CONSUMER.DELETE.${stream}.${other}`,
+        );
+        await expectApiRefused(
+          jsm.consumers.add(stream, {
+            durable_name: other,
+            filter_subject: mapper.toWire('report.never-fires'),
+            ack_policy: AckPolicy.Explicit,
+          }),
+          `${API}.CONSUMER.CREATE.${stream}.${other}.${mapper.toWire('report.never-fires')}`,
+        );
+        // Its own durables too: provisioning is not its job.
+        for (const own of BUS_GRANTS[user].consumes) {
+          const home = consumerStream(mapper, CONSUMERS[own]);
+          await expectApiRefused(
+            jsm.consumers.delete(home, own),
+            `${API}.CONSUMER.DELETE.${home}.${own}`,
+          );
+        }
+        // What it does need: verify, pull, its buckets.
+        expect(
+          await missingTopology(jsm, bus.subjects, { durables: BUS_GRANTS[user].consumes }),
+        ).toEqual([]);
+        const own = BUS_GRANTS[user].consumes[0];
+        if (own !== undefined) {
+          const consumer = await bus
+            .jetstream()
+            .consumers.get(consumerStream(mapper, CONSUMERS[own]), own);
+          const batch = await consumer.fetch({ max_messages: 10, expires: 1_000 });
+          for await (const message of batch) message.nak();
+        }
+        const kv = new KvFactory(bus);
+        for (const [bucket, access] of Object.entries(BUS_GRANTS[user].buckets)) {
+          const view = await kv.raw(bucket as (typeof KV_BUCKETS)[keyof typeof KV_BUCKETS]);
+          await view.get('probe');
+          if (access === 'write') await view.put(`probe-${user}`, new TextEncoder().encode('{}'));
+        }
+      }
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { IncidentUpdatedEvent } from '@opscrew/contracts';
+import { jestTimeout } from '@opscrew/testing';
 import { EventConsumer } from './event-consumer.service';
 import { EventPublisher } from './event-publisher.service';
 import { type BusStatus, NatsConnectionService } from './nats-connection.service';
@@ -11,7 +12,7 @@ import { provisionAll } from './topology.provisioner';
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
 // The project-level testTimeout is not applied to this project by Jest 30: set it here.
-jest.setTimeout(60_000);
+jest.setTimeout(jestTimeout(60_000));
 
 const target = new URL(NATS_URL.replace(/^nats:/, 'http:'));
 

@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import {
   connect,
@@ -121,7 +122,7 @@ export class NatsConnectionService implements OnApplicationShutdown {
       nc = await connect(options);
     } catch (err: unknown) {
       this.connecting = null;
-      this.transition('disconnected', `connect failed: ${describe(err)}`);
+      this.transition('disconnected', `connect failed: ${errorMessage(err)}`);
       throw err;
     }
     this.nc = nc;
@@ -130,7 +131,7 @@ export class NatsConnectionService implements OnApplicationShutdown {
     void this.watchStatus(nc);
     nc.closed()
       .then((err) => {
-        this.transition('closed', err ? `closed with error: ${describe(err)}` : 'closed');
+        this.transition('closed', err ? `closed with error: ${errorMessage(err)}` : 'closed');
       })
       .catch(() => undefined);
     return nc;
@@ -164,7 +165,7 @@ export class NatsConnectionService implements OnApplicationShutdown {
         }
       }
     } catch (err: unknown) {
-      this.logger.error(`status watch ended: ${describe(err)}`);
+      this.logger.error(`status watch ended: ${errorMessage(err)}`);
     }
   }
 
@@ -188,7 +189,7 @@ export class NatsConnectionService implements OnApplicationShutdown {
     try {
       await nc.drain();
     } catch (err: unknown) {
-      this.logger.warn(`drain failed (${describe(err)}); closing`);
+      this.logger.warn(`drain failed (${errorMessage(err)}); closing`);
       await nc.close().catch(() => undefined);
     }
     await nc.closed();
@@ -215,8 +216,4 @@ export class NatsConnectionService implements OnApplicationShutdown {
 
 function show(data: unknown): string {
   return typeof data === 'string' || typeof data === 'number' ? String(data) : JSON.stringify(data);
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -22,7 +22,3 @@ export function isWrongLastSequence(err: unknown): boolean {
   if (apiErrorCode(err) === JS_ERR_WRONG_LAST_SEQUENCE) return true;
   return err instanceof Error && /wrong last sequence/i.test(err.message);
 }
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

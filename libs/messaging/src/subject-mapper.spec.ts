@@ -20,6 +20,17 @@ describe('SubjectMapper', () => {
     expect(mapper.bucket('incidents')).toBe('x_incidents');
   });
 
+  it('keeps dead letters in their own stream, namespaced like the event stream', () => {
+    const plain = new SubjectMapper(undefined, 'OPS');
+    expect(plain.deadLetterStream()).toBe('DEADLETTERS');
+    expect(plain.streamFor('deadletter.atlas-ledger')).toBe('DEADLETTERS');
+    expect(plain.streamFor('incident.detected')).toBe('OPS');
+    const mapped = new SubjectMapper('x', 'OPS');
+    expect(mapped.deadLetterStream()).toBe('DEADLETTERS_x');
+    expect(mapped.streamFor('deadletter.atlas-ledger')).toBe('DEADLETTERS_x');
+    expect(mapped.streamFor('heartbeat.atlas')).toBe('OPS_x');
+  });
+
   it('does not map wire subjects of another namespace', () => {
     const mapper = new SubjectMapper('x', 'OPS');
     expect(mapper.toLogical('y.incident.detected')).toBeNull();

@@ -1,7 +1,13 @@
 import { type BucketName, isKvKey } from '@opscrew/contracts';
+import { type BusUser } from './bus-user';
+import { type AttributedSubject, attributedSubject, splitPublisher } from './publisher-subject';
 
 /** Namespaces and stream names are single tokens usable in subjects, stream and bucket names. */
 const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+/** The dead-letter stream's base name (namespaced like the event stream). */
+export const DEAD_LETTER_STREAM = 'DEADLETTERS';
+const DEAD_LETTER_PREFIX = 'deadletter.';
 
 /**
  * Logical ↔ wire names. Without a namespace every name is the logical one; with
@@ -36,9 +42,50 @@ export class SubjectMapper {
     return wire.startsWith(this.prefix) ? wire.slice(this.prefix.length) : null;
   }
 
-  /** The stream's wire name. */
+  /**
+   * The wire subject `publisher` publishes a logical subject on: `<ns>.<logical>.<publisher>`;
+   * null publisher: `<ns>.<logical>` (an outside system's unattributed `incident.reported`).
+   * See publisher-subject.ts for why the publisher is in the subject.
+   */
+  toPublishWire(logical: string, publisher: BusUser | null): string {
+    return this.toWire(attributedSubject(logical, publisher));
+  }
+
+  /**
+   * A wire filter for a logical subject from any crew publisher: `<ns>.<logical>.*` (a consumer
+   * filter, a stream read). An unattributed bare publish (`incident.reported` from outside) is
+   * not matched: read `toWire(logical)` for that, or the family.
+   */
+  anyPublisher(logical: string): string {
+    return this.toWire(`${logical}.*`);
+  }
+
+  /**
+   * Logical subject and publisher of a received wire subject (see splitPublisher), or null when
+   * it is outside this namespace.
+   */
+  fromWire(wire: string): AttributedSubject | null {
+    const subject = this.toLogical(wire);
+    return subject === null ? null : splitPublisher(subject);
+  }
+
+  /** The event stream's wire name. */
   stream(): string {
-    return this.namespace === undefined ? this.baseStream : `${this.baseStream}_${this.namespace}`;
+    return this.namespaced(this.baseStream);
+  }
+
+  /** The dead-letter stream's wire name: `DEADLETTERS`, `DEADLETTERS_<namespace>`. */
+  deadLetterStream(): string {
+    return this.namespaced(DEAD_LETTER_STREAM);
+  }
+
+  /** The wire name of the stream that stores a logical subject: dead letters have their own. */
+  streamFor(logical: string): string {
+    return logical.startsWith(DEAD_LETTER_PREFIX) ? this.deadLetterStream() : this.stream();
+  }
+
+  private namespaced(base: string): string {
+    return this.namespace === undefined ? base : `${base}_${this.namespace}`;
   }
 
   /** A bucket's wire name. */

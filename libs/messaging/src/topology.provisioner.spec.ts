@@ -122,8 +122,41 @@ describe('provisionTopology', () => {
     const report = await provisionTopology(fake.asJsm(), mapper, options);
     expect(report.stream.action).toBe('updated');
     expect(report.stream.changes?.[0]).toMatch(/^subjects /);
-    expect(fake.streams.get('OPS_x')?.subjects).toHaveLength(9);
+    expect(fake.streams.get('OPS_x')?.subjects).toHaveLength(8);
     expect(fake.streams.get('OPS_x')?.max_msgs).toBe(1234);
+  });
+
+  it('provisions the dead-letter stream with its limits (events stream first: it gives up deadletter.>)', async () => {
+    const fake = new FakeJsm();
+    // A stream provisioned before dead letters had their own: OPS still captures deadletter.>.
+    fake.streams.set('OPS_x', {
+      name: 'OPS_x',
+      subjects: ['x.incident.>', 'x.deadletter.>'],
+      storage: 'file',
+      retention: 'limits',
+    } as StreamConfig);
+    const report = await provisionTopology(fake.asJsm(), mapper, options);
+    expect(report.stream.action).toBe('updated');
+    expect(fake.streams.get('OPS_x')?.subjects).not.toContain('x.deadletter.>');
+    expect(report.deadLetterStream).toEqual({ name: 'DEADLETTERS_x', action: 'created' });
+    expect(fake.calls.indexOf('stream.update OPS_x')).toBeLessThan(
+      fake.calls.indexOf('stream.add DEADLETTERS_x'),
+    );
+    expect(fake.streams.get('DEADLETTERS_x')).toMatchObject({
+      subjects: ['x.deadletter.>'],
+      max_msgs: 10_000,
+      max_bytes: 32 * 1024 * 1024,
+      discard: 'old',
+    });
+    expect(fake.consumers.has('DEADLETTERS_x/atlas-deadletters')).toBe(true);
+    expect(fake.consumers.has('OPS_x/atlas-deadletters')).toBe(false);
+
+    // A drifted limit is put back in place.
+    const dl = fake.streams.get('DEADLETTERS_x') as StreamConfig;
+    fake.streams.set('DEADLETTERS_x', { ...dl, max_msgs: -1 });
+    const again = await provisionTopology(fake.asJsm(), mapper, options);
+    expect(again.deadLetterStream.action).toBe('updated');
+    expect(again.deadLetterStream.changes).toEqual(['max_msgs -1 → 10000']);
   });
 
   it('updates a consumer whose editable config drifted', async () => {

@@ -1,3 +1,5 @@
+// Over ~300 lines: creating and checking every stream, consumer and bucket the topology declares, with the
+// comparisons that refuse an immutable change; one job, many NATS objects.
 import { Logger } from '@nestjs/common';
 import { BUCKET_NAMES, type BucketName } from '@opscrew/contracts';
 import {
@@ -22,8 +24,11 @@ import {
   type ConsumerDeclaration,
   CONSUMER_NAMES,
   CONSUMERS,
+  DEAD_LETTER_STREAM_LIMITS,
+  DEAD_LETTER_STREAM_SUBJECTS,
   STREAM_MAX_AGE_MS,
   STREAM_SUBJECTS,
+  type StreamRole,
 } from './topology';
 
 export type ProvisionAction = 'created' | 'updated' | 'unchanged';
@@ -37,6 +42,7 @@ export interface ProvisionedItem {
 
 export interface TopologyReport {
   stream: ProvisionedItem;
+  deadLetterStream: ProvisionedItem;
   consumers: ProvisionedItem[];
 }
 
@@ -63,6 +69,36 @@ export function streamConfig(
   };
 }
 
+/** The dead-letter stream's declared config, namespace-mapped (limits: DEAD_LETTER_STREAM_LIMITS). */
+export function deadLetterStreamConfig(
+  mapper: SubjectMapper,
+  options: TopologyOptions,
+): Partial<StreamConfig> {
+  return {
+    name: mapper.deadLetterStream(),
+    subjects: DEAD_LETTER_STREAM_SUBJECTS.map((s) => mapper.toWire(s)),
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    max_age: nanos(DEAD_LETTER_STREAM_LIMITS.max_age_ms),
+    max_msgs: DEAD_LETTER_STREAM_LIMITS.max_msgs,
+    max_bytes: DEAD_LETTER_STREAM_LIMITS.max_bytes,
+    max_msg_size: DEAD_LETTER_STREAM_LIMITS.max_msg_size,
+    // One record per message and consumer even when the dead-lettering step is retried.
+    duplicate_window: nanos(options.duplicate_window_ms),
+    num_replicas: 1,
+  };
+}
+
+/** The wire name of the stream a consumer reads. */
+export function consumerStream(mapper: SubjectMapper, declaration: ConsumerDeclaration): string {
+  return streamOfRole(mapper, declaration.stream ?? 'events');
+}
+
+function streamOfRole(mapper: SubjectMapper, role: StreamRole): string {
+  return role === 'deadletters' ? mapper.deadLetterStream() : mapper.stream();
+}
+
 /** A declared consumer's config, namespace-mapped. */
 export function consumerConfig(
   mapper: SubjectMapper,
@@ -71,7 +107,7 @@ export function consumerConfig(
   return {
     durable_name: declaration.durable,
     description: declaration.description,
-    filter_subject: mapper.toWire(declaration.filter),
+    filter_subject: consumerWireFilter(mapper, declaration.filter),
     ack_policy: AckPolicy.Explicit,
     deliver_policy: declaration.deliver === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
     replay_policy: ReplayPolicy.Instant,
@@ -79,6 +115,17 @@ export function consumerConfig(
     max_deliver: declaration.max_deliver,
     max_ack_pending: declaration.max_ack_pending,
   };
+}
+
+/**
+ * A consumer's filter on the wire. Every crew publish ends in its publisher's user
+ * (`incident.detected.ops-monitor`, publisher-subject.ts), so an exact logical filter takes one
+ * more token: `incident.detected` → `incident.detected.*`. A family filter (`incident.>`) already
+ * matches both the attributed and the bare subjects. The consumer loop strips the token again:
+ * handlers match logical subjects.
+ */
+export function consumerWireFilter(mapper: SubjectMapper, filter: string): string {
+  return filter.endsWith('>') ? mapper.toWire(filter) : mapper.anyPublisher(filter);
 }
 
 /**
@@ -94,13 +141,19 @@ export async function provisionTopology(
   options: TopologyOptions,
 ): Promise<TopologyReport> {
   const stream = await provisionStream(jsm, streamConfig(mapper, options));
+  const deadLetterStream = await provisionStream(jsm, deadLetterStreamConfig(mapper, options));
   const consumers: ProvisionedItem[] = [];
   for (const name of CONSUMER_NAMES) {
+    const declaration = CONSUMERS[name];
     consumers.push(
-      await provisionConsumer(jsm, mapper.stream(), consumerConfig(mapper, CONSUMERS[name])),
+      await provisionConsumer(
+        jsm,
+        consumerStream(mapper, declaration),
+        consumerConfig(mapper, declaration),
+      ),
     );
   }
-  return { stream, consumers };
+  return { stream, deadLetterStream, consumers };
 }
 
 async function provisionStream(
@@ -125,6 +178,9 @@ async function provisionStream(
   const changes = differences([
     ['subjects', sorted(current.subjects), sorted(wanted.subjects ?? [])],
     ['max_age', current.max_age, wanted.max_age],
+    ['max_msgs', current.max_msgs, wanted.max_msgs],
+    ['max_bytes', current.max_bytes, wanted.max_bytes],
+    ['max_msg_size', current.max_msg_size, wanted.max_msg_size],
     ['duplicate_window', current.duplicate_window, wanted.duplicate_window],
     ['discard', current.discard, wanted.discard],
     ['num_replicas', current.num_replicas, wanted.num_replicas],
@@ -279,7 +335,7 @@ export interface ProvisionReport extends TopologyReport {
   buckets: ProvisionedItem[];
 }
 
-/** Stream, consumers and buckets in one go (what the module runs at startup). */
+/** Streams, consumers and buckets in one go (what the module runs at startup). */
 export async function provisionAll(
   jsm: JetStreamManager,
   mapper: SubjectMapper,

@@ -4,8 +4,8 @@ import { isStreamNotFound } from './nats-errors';
 import { bucketStreamName } from './topology.provisioner';
 
 /**
- * Deletes a namespace's stream and buckets: everything a throw-away bus (a
- * test run, a bench) created. Refuses the un-namespaced production bus.
+ * Deletes a namespace's streams (events, dead letters) and buckets: everything a throw-away bus
+ * (a test run, a bench) created. Refuses the un-namespaced production bus.
  */
 export async function removeBusTopology(bus: NatsConnectionService): Promise<void> {
   if (!bus.subjects.namespace) {
@@ -14,6 +14,8 @@ export async function removeBusTopology(bus: NatsConnectionService): Promise<voi
   const jsm = await bus.jetstreamManager();
   const streams = [
     bus.subjects.stream(),
+    // Deleting it also returns its max_bytes reservation to the JetStream store (NATS 2.9).
+    bus.subjects.deadLetterStream(),
     ...BUCKET_NAMES.map((bucket) => bucketStreamName(bus.subjects.bucket(bucket))),
   ];
   for (const stream of streams) {

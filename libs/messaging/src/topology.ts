@@ -1,3 +1,5 @@
+// Over ~300 lines: the bus's one declaration: every stream, durable consumer and bucket with its why, so a reader
+// sees the whole topology in one place; the code that applies it lives in topology.provisioner.ts.
 import {
   type AnyEvent,
   type BucketName,
@@ -13,7 +15,10 @@ import {
  * the server match these declarations.
  */
 
-/** Subject families the stream captures (namespace-mapped at provisioning). */
+/**
+ * Subject families the event stream captures (namespace-mapped at provisioning). Dead letters
+ * are not among them: they have their own, smaller stream (DEAD_LETTER_STREAM_SUBJECTS).
+ */
 export const STREAM_SUBJECTS = [
   'incident.>',
   'remediation.>',
@@ -22,9 +27,11 @@ export const STREAM_SUBJECTS = [
   'heartbeat.>',
   'report.>',
   'agent.>',
-  'deadletter.>',
   'audit.>',
 ] as const;
+
+/** What the dead-letter stream captures: every `deadletter.<consumer>` record. */
+export const DEAD_LETTER_STREAM_SUBJECTS = ['deadletter.>'] as const;
 
 /**
  * Events stay replayable for a week: a ledger or a score can be rebuilt after a
@@ -34,12 +41,49 @@ export const STREAM_SUBJECTS = [
  */
 export const STREAM_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 
+/**
+ * The dead-letter stream (`DEADLETTERS`, `DEADLETTERS_<namespace>` when namespaced) keeps what
+ * consumers set aside, apart from the event stream: a flood of bad messages can neither push
+ * events out of the 7-day window nor grow it without bound. Oldest records go first (discard
+ * old) once any limit is reached:
+ * - 14 days: a dead letter waits for a human; it must outlive a week off plus a weekend. The
+ *   record carries its payload (cut to 4 KiB), so it stands alone once the event stream has
+ *   aged the original out.
+ * - 10,000 records: consumers store at most a few records per kind and minute and count the rest
+ *   (dead-letter.sampler.ts), so this is days of a sustained, varied attack, and a human reads
+ *   the first ones anyway.
+ * - 32 MiB: on NATS 2.9 a stream's max_bytes is reserved from the JetStream store when the
+ *   stream is created, used or not. 32 MiB lets ~60 namespaced test or bench buses share the
+ *   2 GB store of deploy/nats/nats.conf; 10,000 records of a typical ~1 KiB fit in it.
+ * - 64 KiB per record: the raw payload is at most 4 KiB of UTF-8, which JSON escaping can
+ *   grow six-fold (control characters as \\u00XX); anything larger is not one of ours.
+ */
+export const DEAD_LETTER_STREAM_LIMITS = {
+  max_age_ms: 14 * 24 * 60 * 60 * 1000,
+  max_msgs: 10_000,
+  max_bytes: 32 * 1024 * 1024,
+  max_msg_size: 64 * 1024,
+} as const;
+
+/** The two streams: `events` (OPS) and `deadletters` (DEADLETTERS). */
+export type StreamRole = 'events' | 'deadletters';
+
+/**
+ * Which event field orders a consumer's handling: messages with the same value are handled one
+ * after another in stream order, different values in parallel (up to `concurrency`).
+ */
+export type OrderKey = 'incident_id' | 'service';
+
 export type DeliverFrom = 'all' | 'new';
 
 export interface ConsumerDeclaration {
   /** Durable name (per stream, so not namespaced). */
   readonly durable: string;
-  /** Logical filter subject; one filter only (multi-filter needs 2.10). */
+  /**
+   * Logical filter subject; one filter only (multi-filter needs 2.10). On the wire a family
+   * filter (`incident.>`) stays as it is, an exact one gets the publisher token every crew
+   * publish carries (`incident.detected` → `incident.detected.*`, see consumerWireFilter).
+   */
   readonly filter: string;
   readonly description: string;
   /** Where a NEW consumer starts; not editable later. */
@@ -50,22 +94,64 @@ export interface ConsumerDeclaration {
   readonly max_deliver: number;
   /** Unacked messages outstanding across all instances of this consumer. */
   readonly max_ack_pending: number;
-  /** Messages a client buffers per pull; small when handlers are slow (their ack_wait is ticking). */
+  /**
+   * Messages a client asks for per pull. Every message is taken off the pull at once: an
+   * invalid one is dead-lettered on the spot, a valid one waits for a handler slot with
+   * in-progress pings, so a big batch never ages past ack_wait and one pull round trip is
+   * shared by many messages.
+   */
   readonly pull_batch: number;
+  /**
+   * Valid messages handled at once by one process. Invalid ones never take a slot: they are
+   * dead-lettered as they arrive, whatever the handlers are doing.
+   */
+  readonly concurrency: number;
+  /** Serialises handling per value of this field (stream order kept per key); none: unordered. */
+  readonly order_by?: OrderKey;
+  /** The stream the consumer reads (default `events`). */
+  readonly stream?: StreamRole;
+  /**
+   * Logical subjects inside the filter this consumer acks without parsing or handling (NATS 2.9
+   * has one filter per consumer, so a family filter also delivers subjects it does not want).
+   */
+  readonly ignores?: readonly EventSubject[];
 }
 
 /**
- * Unacked messages in hand for fast consumers: far above what an agent handles
- * per second, and a bound on what piles up (and gets redelivered) if a handler
- * stalls.
+ * `incident.reported` is intake, not lifecycle: only ops-monitor's `ops-monitor-reports` reads it
+ * (and dead-letters a bad one, once). Every other consumer of the `incident.>` family acks it
+ * unread — no handler call, no ledger entry, and no second dead letter for the same bad report.
  */
-const MAX_ACK_PENDING_FAST = 256;
+const NOT_LIFECYCLE = [SUBJECTS.incidentReported] as const;
 
 /**
- * Messages per pull for fast handlers: 32 amortises the pull round trip and is
- * handled in well under a second, long before the buffered tail nears ack_wait.
+ * The incident lifecycle: what ops-monitor-reports, reading the whole `incident.>` family to get
+ * `incident.reported` both bare (outside systems) and attributed (`.reporter`, `.cli`,
+ * `.ops-monitor`), acks unread.
  */
-const PULL_BATCH_FAST = 32;
+const LIFECYCLE = [
+  SUBJECTS.incidentDetected,
+  SUBJECTS.incidentUpdated,
+  SUBJECTS.incidentResolved,
+  SUBJECTS.incidentEscalated,
+] as const;
+
+/**
+ * Unacked messages one consumer may have in hand (server-side, across its processes): far
+ * above what an agent handles per second, and a bound on what piles up (and is redelivered)
+ * when a handler stalls. It is NOT how many run at once (that is `concurrency`, per process):
+ * it must leave room for a burst of bad messages to flow past the ones being handled, so it is
+ * never as small as the handler concurrency.
+ */
+const MAX_ACK_PENDING = 512;
+
+/**
+ * Messages per pull: 128 shares one pull round trip among many messages (a flood of 10,000 bad
+ * ones is ~80 pulls; measured on 2 cores, 128 in a batch with 512 in hand drained a backlog
+ * faster than 64/256 or 256/1024). Nothing waits in the client's buffer: the loop takes each
+ * message the moment it arrives.
+ */
+const PULL_BATCH = 128;
 
 /**
  * Ten deliveries with nak backoff 1 s → 60 s cap span ~5 min of retries: enough
@@ -84,10 +170,14 @@ export const CONSUMERS = {
     // and the consumer sends in-progress pings for anything longer.
     ack_wait_ms: 60_000,
     max_deliver: MAX_DELIVER_DEFAULT,
-    // Remediations touch shared runtime: at most 4 incidents in hand at once.
-    max_ack_pending: 4,
-    // Slow handlers: do not let buffered incidents age past ack_wait.
-    pull_batch: 1,
+    max_ack_pending: MAX_ACK_PENDING,
+    pull_batch: PULL_BATCH,
+    // Remediations touch shared runtime: at most 4 incidents handled at once per process (the
+    // rest wait in hand, pinged). Bad messages take none of these slots, so a flood of them
+    // cannot hold a real incident back.
+    concurrency: 4,
+    // A redelivery of an incident still being handled waits for the first attempt.
+    order_by: 'incident_id',
   },
   'jira-resolver-reopened': {
     durable: 'jira-resolver-reopened',
@@ -98,8 +188,12 @@ export const CONSUMERS = {
     // The handler writes one KV entry; most updates are ignored at once.
     ack_wait_ms: 30_000,
     max_deliver: MAX_DELIVER_DEFAULT,
-    max_ack_pending: MAX_ACK_PENDING_FAST,
-    pull_batch: PULL_BATCH_FAST,
+    max_ack_pending: MAX_ACK_PENDING,
+    pull_batch: PULL_BATCH,
+    // A re-attempt is a CAS on the incident's run: updates of one incident in stream order,
+    // different incidents side by side.
+    concurrency: 8,
+    order_by: 'incident_id',
   },
   'jira-resolver-locks': {
     durable: 'jira-resolver-locks',
@@ -111,8 +205,10 @@ export const CONSUMERS = {
     // The handler only wakes the worker.
     ack_wait_ms: 30_000,
     max_deliver: MAX_DELIVER_DEFAULT,
-    max_ack_pending: MAX_ACK_PENDING_FAST,
-    pull_batch: PULL_BATCH_FAST,
+    max_ack_pending: MAX_ACK_PENDING,
+    pull_batch: PULL_BATCH,
+    // Waking the worker is idempotent and order-free.
+    concurrency: 8,
   },
   'atlas-ledger': {
     durable: 'atlas-ledger',
@@ -122,8 +218,14 @@ export const CONSUMERS = {
     // Ledger writes are a KV put or two: 30 s is generous.
     ack_wait_ms: 30_000,
     max_deliver: MAX_DELIVER_DEFAULT,
-    max_ack_pending: MAX_ACK_PENDING_FAST,
-    pull_batch: PULL_BATCH_FAST,
+    max_ack_pending: MAX_ACK_PENDING,
+    pull_batch: PULL_BATCH,
+    // The ledger checks each lifecycle step against the incident's phase: one incident's events
+    // must land in stream order (detected before updated before resolved). Incidents are
+    // independent records (CAS per key), so 8 of them are written side by side.
+    concurrency: 8,
+    order_by: 'incident_id',
+    ignores: NOT_LIFECYCLE,
   },
   'atlas-postmortems': {
     durable: 'atlas-postmortems',
@@ -135,9 +237,12 @@ export const CONSUMERS = {
     // file write; the loop's in-progress pings keep a longer one from being redelivered.
     ack_wait_ms: 120_000,
     max_deliver: MAX_DELIVER_DEFAULT,
-    // One model call at a time is plenty: incidents end minutes apart, and a burst can queue.
-    max_ack_pending: 4,
-    pull_batch: 1,
+    max_ack_pending: MAX_ACK_PENDING,
+    pull_batch: PULL_BATCH,
+    // One model call at a time is plenty: incidents end minutes apart, and a burst can queue
+    // (pinged). A later end of the same incident rewrites the draft, so order matters too.
+    concurrency: 1,
+    ignores: NOT_LIFECYCLE,
   },
   'atlas-heartbeats': {
     durable: 'atlas-heartbeats',
@@ -149,9 +254,10 @@ export const CONSUMERS = {
     ack_wait_ms: 10_000,
     // A heartbeat is superseded within one interval: no point retrying it long.
     max_deliver: 3,
-    max_ack_pending: MAX_ACK_PENDING_FAST,
-    // Heartbeats are tiny and handled in microseconds: a bigger batch costs nothing.
-    pull_batch: 64,
+    max_ack_pending: MAX_ACK_PENDING,
+    pull_batch: PULL_BATCH,
+    // In-memory and microseconds each: one at a time keeps an agent's latest heartbeat last.
+    concurrency: 1,
   },
   'atlas-reports': {
     durable: 'atlas-reports',
@@ -161,21 +267,30 @@ export const CONSUMERS = {
     // The notifier is rate limited (Discord 5/min): a send may wait its turn.
     ack_wait_ms: 120_000,
     max_deliver: MAX_DELIVER_DEFAULT,
-    // More in hand would only wait on the notifier's rate limit (and age past ack_wait).
-    max_ack_pending: 16,
-    pull_batch: 4,
+    // More in hand would only wait on the notifier's rate limit (pinged, but redelivered in bulk
+    // after a crash).
+    max_ack_pending: 64,
+    // Half of what it may hold: the next pull is on its way while this batch is sorted.
+    pull_batch: 32,
+    // The notifier's rate limit serialises sends anyway; reports go out in the order written.
+    concurrency: 1,
   },
   'atlas-deadletters': {
     durable: 'atlas-deadletters',
     filter: 'deadletter.>',
     description: 'atlas surfaces dead letters to humans',
     deliver: 'all',
+    // Dead letters have their own stream (DEAD_LETTER_STREAM_LIMITS).
+    stream: 'deadletters',
     // Surfacing goes through the rate-limited notifier, like reports.
     ack_wait_ms: 60_000,
     max_deliver: MAX_DELIVER_DEFAULT,
-    // Dead letters are rare; a handful in hand keeps the notifier's queue short.
-    max_ack_pending: 16,
-    pull_batch: 4,
+    // Dead letters are sampled at the source; a handful in hand keeps the notifier's queue short.
+    max_ack_pending: 64,
+    // Half of what it may hold: the next pull is on its way while this batch is sorted.
+    pull_batch: 32,
+    // Surfaced in the order they were set aside, through the one rate-limited notifier.
+    concurrency: 1,
   },
   'demo-controller-incidents': {
     durable: 'demo-controller-incidents',
@@ -185,8 +300,12 @@ export const CONSUMERS = {
     // Scoring is an in-memory update plus a KV write: 30 s is generous.
     ack_wait_ms: 30_000,
     max_deliver: MAX_DELIVER_DEFAULT,
-    max_ack_pending: MAX_ACK_PENDING_FAST,
-    pull_batch: PULL_BATCH_FAST,
+    max_ack_pending: MAX_ACK_PENDING,
+    pull_batch: PULL_BATCH,
+    // Scoring read-modify-writes the open run's record (incidents of all services land in one
+    // run, a resolution looks up the detection): strictly one event after another.
+    concurrency: 1,
+    ignores: NOT_LIFECYCLE,
   },
   'demo-controller-remediations': {
     durable: 'demo-controller-remediations',
@@ -196,8 +315,10 @@ export const CONSUMERS = {
     // Same work as scoring incidents.
     ack_wait_ms: 30_000,
     max_deliver: MAX_DELIVER_DEFAULT,
-    max_ack_pending: MAX_ACK_PENDING_FAST,
-    pull_batch: PULL_BATCH_FAST,
+    max_ack_pending: MAX_ACK_PENDING,
+    pull_batch: PULL_BATCH,
+    // Same run records as scoring incidents (started before finished): one after another.
+    concurrency: 1,
   },
   'demo-controller-locks': {
     durable: 'demo-controller-locks',
@@ -209,8 +330,10 @@ export const CONSUMERS = {
     // Recording a lock hold is an in-memory update plus a KV write, like scoring incidents.
     ack_wait_ms: 30_000,
     max_deliver: MAX_DELIVER_DEFAULT,
-    max_ack_pending: MAX_ACK_PENDING_FAST,
-    pull_batch: PULL_BATCH_FAST,
+    max_ack_pending: MAX_ACK_PENDING,
+    pull_batch: PULL_BATCH,
+    // A release must find its acquisition: one after another, like the other scoring consumers.
+    concurrency: 1,
   },
   'ops-monitor-scenarios': {
     durable: 'ops-monitor-scenarios',
@@ -223,7 +346,35 @@ export const CONSUMERS = {
     max_deliver: MAX_DELIVER_DEFAULT,
     // Scenarios start a few per hour at most.
     max_ack_pending: 64,
-    pull_batch: 8,
+    // Half of what it may hold: the next pull is on its way while this batch is sorted.
+    pull_batch: 32,
+    // A window opens before it closes: one after another.
+    concurrency: 1,
+  },
+  'ops-monitor-reports': {
+    durable: 'ops-monitor-reports',
+    // The family, not `incident.reported`: one NATS 2.9 filter cannot match both the bare subject
+    // outside systems publish and the attributed `incident.reported.<user>` of the crew's users.
+    // The lifecycle subjects it also delivers are acked unread.
+    filter: 'incident.>',
+    description:
+      'ops-monitor folds reports from outside the crew (NATS clients, the CLI, Alertmanager) into incidents',
+    // A report made while ops-monitor was down is still folded when it comes back: nothing
+    // reported is lost (the subject is new, so a first start finds no backlog to replay).
+    deliver: 'all',
+    // A fold is a KV read and a CAS write; an opening adds the ledger, incident.detected and two
+    // outbox entries: well under a second, so 30 s covers a slow KV round trip many times over.
+    ack_wait_ms: 30_000,
+    max_deliver: MAX_DELIVER_DEFAULT,
+    // 256 in hand bounds what a storm redelivers after a crash, and is far above what one
+    // process folds per second.
+    max_ack_pending: MAX_ACK_PENDING,
+    pull_batch: PULL_BATCH,
+    // A firing report and its resolution must fold in the order sent: one service's reports one
+    // after another; other services side by side (they meet only in CAS-guarded buckets).
+    concurrency: 4,
+    order_by: 'service',
+    ignores: LIFECYCLE,
   },
 } as const satisfies Record<string, ConsumerDeclaration>;
 
@@ -251,8 +402,20 @@ export type EventsMatching<F extends string> = F extends `${infer Prefix}.>`
     ? EventOf<F>
     : AnyEvent;
 
-/** The event type a declared consumer's handler receives. */
-export type ConsumedEvent<N extends ConsumerName> = EventsMatching<(typeof CONSUMERS)[N]['filter']>;
+/** The subjects a declared consumer acks unread (its `ignores`). */
+type IgnoredBy<N extends ConsumerName> = (typeof CONSUMERS)[N] extends {
+  ignores: readonly (infer S)[];
+}
+  ? S
+  : never;
+
+/** The event type a declared consumer's handler receives (its ignored subjects never reach it). */
+export type ConsumedEvent<N extends ConsumerName> = [IgnoredBy<N>] extends [never]
+  ? EventsMatching<(typeof CONSUMERS)[N]['filter']>
+  : Exclude<
+      EventsMatching<(typeof CONSUMERS)[N]['filter']>,
+      EventOf<Extract<IgnoredBy<N>, EventSubject>>
+    >;
 
 export type BucketStorage = 'file' | 'memory';
 
@@ -265,7 +428,18 @@ export interface BucketDeclaration {
   /** Largest value accepted. */
   readonly max_value_bytes: number;
   readonly description: string;
+  /**
+   * The key of the bucket's due index (KvDueIndex): what needs work and when, read once a tick
+   * instead of every key. Beside the bucket's own keys, so the same grant covers it.
+   */
+  readonly due_index_key?: string;
 }
+
+/**
+ * The due index's key where a bucket has one: `_` starts no key of ours otherwise (incident ids,
+ * `run.`, `restart.`, `ticket.`), so it never collides with an item.
+ */
+export const DUE_INDEX_KEY = '_due';
 
 /** 64 KiB: an incident record with evidence and notes is a few KiB; this stops a runaway value. */
 const MAX_VALUE_BYTES = 64 * 1024;
@@ -329,6 +503,8 @@ export const BUCKETS: { readonly [B in BucketName]: BucketDeclaration } = {
     storage: 'file',
     max_value_bytes: MAX_VALUE_BYTES,
     description: 'open escalations and their timers',
+    // Open chains by their next deadline (or a pending marker's takeover time).
+    due_index_key: DUE_INDEX_KEY,
   },
   [KV_BUCKETS.sequences]: {
     // Only the current count matters; a CAS update on it hands out the next id exactly once.
@@ -347,6 +523,8 @@ export const BUCKETS: { readonly [B in BucketName]: BucketDeclaration } = {
     storage: 'file',
     max_value_bytes: MAX_VALUE_BYTES,
     description: 'remediation runs (persisted state machine) and last restart per service',
+    // Active runs by when they next need a step; finished runs drop out of it.
+    due_index_key: DUE_INDEX_KEY,
   },
   [KV_BUCKETS.fingerprints]: {
     // Only the current open incident per fingerprint matters; CAS on it is the dedup.
@@ -354,7 +532,9 @@ export const BUCKETS: { readonly [B in BucketName]: BucketDeclaration } = {
     // Entries outlive the dedup window (60 min by default) by far; a day cleans up stale ones.
     ttl_ms: ONE_DAY_MS,
     storage: 'file',
-    max_value_bytes: 4 * 1024,
+    // A detail (≤ 2000 characters) plus the correlation lists of reports: 20 dedup keys of up
+    // to 255 characters, 20 reporters, 32 report ids of up to 128: ~12 KiB at the very worst.
+    max_value_bytes: 16 * 1024,
     description: 'open incident per fingerprint (dedup index)',
   },
 };

@@ -1,4 +1,4 @@
-import { LeaseRecord } from '@opscrew/contracts';
+import { LeaseRecord, errorMessage } from '@opscrew/contracts';
 import { NatsError } from 'nats';
 import { InvalidKvKeyError, KvCorruptValueError, KvInvalidValueError } from './kv-errors';
 import { FakeKv } from './testing/fake-kv';
@@ -88,7 +88,7 @@ describe('TypedKv', () => {
     fake.putRaw('checkout', '{"holder": 42}');
     const error = await kv.get('checkout').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KvCorruptValueError);
-    expect((error as Error).message).toMatch(
+    expect(errorMessage(error)).toMatch(
       /^kv locks: value of key "checkout" \(revision 1\) is invalid: holder: must be a non-empty string/,
     );
     fake.putRaw('other', 'not json');

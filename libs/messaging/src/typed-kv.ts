@@ -1,17 +1,31 @@
-import { type ClassType, isKvKey, validatePlain, type Validated } from '@opscrew/contracts';
+import {
+  type ClassType,
+  isKvKey,
+  validatePlain,
+  type Validated,
+  errorMessage,
+} from '@opscrew/contracts';
 import { type KV, type KvEntry } from 'nats';
-import { InvalidKvKeyError, KvCorruptValueError, KvInvalidValueError } from './kv-errors';
+import { type BackoffOptions, backoffDelay } from './backoff';
+import {
+  InvalidKvKeyError,
+  KvContentionError,
+  KvCorruptValueError,
+  KvInvalidValueError,
+} from './kv-errors';
+import {
+  type KvDecide,
+  KV_MUTATE_BACKOFF,
+  KV_MUTATE_MAX_ATTEMPTS,
+  type KvMutateOptions,
+  type KvMutation,
+  type KvRevisioned,
+} from './kv-mutation';
 import { isWrongLastSequence } from './nats-errors';
 
 /** How values of a bucket are checked: a class-validator class, or a function. */
 export type KvSchema<T> =
   { class: ClassType<T & object> } | { validate: (raw: unknown) => Validated<T> };
-
-export interface KvRevisioned<T> {
-  value: T;
-  /** The entry's revision: pass it to `update`/`delete` for compare-and-swap. */
-  revision: number;
-}
 
 export interface KvItem<T> extends KvRevisioned<T> {
   key: string;
@@ -24,6 +38,7 @@ const KEYS_TIMEOUT_MS = 5_000;
  * A KV bucket whose values are JSON validated on read and on write. CAS
  * failures are values (`null`/`false`), not exceptions: "someone else won" is
  * an expected outcome for `create`, `update` and `delete(previousSeq)`.
+ * `mutate` is the one read-decide-CAS loop built on them: use it rather than a loop of your own.
  */
 export class TypedKv<T> {
   private readonly validateValue: (raw: unknown) => Validated<T>;
@@ -42,6 +57,14 @@ export class TypedKv<T> {
     } else {
       this.validateValue = schema.validate;
     }
+  }
+
+  /**
+   * The same bucket read and written with another schema: keys of one kind beside another's
+   * (a bucket's due index beside its items, restart marks beside runs). Same key lister.
+   */
+  view<U>(schema: KvSchema<U>): TypedKv<U> {
+    return new TypedKv<U>(this.kv, this.bucket, schema, this.listKeys);
   }
 
   /** The current value, or null when the key is missing or deleted. */
@@ -96,6 +119,64 @@ export class TypedKv<T> {
       if (previousSeq !== undefined && isWrongLastSequence(err)) return false;
       throw err;
     }
+  }
+
+  /**
+   * The one read-decide-write loop: reads the entry, asks `decide` what to do with it, and
+   * writes that by compare-and-swap (`create` when absent, `update`/`delete` on the revision
+   * read). When another writer got there first, it reads again and decides again on what the
+   * winner wrote — so `decide` must be pure (see KvDecide): it may run several times.
+   * Bounded by one policy (KV_MUTATE_MAX_ATTEMPTS rounds, jittered KV_MUTATE_BACKOFF pauses);
+   * past it, KvContentionError (transient) naming bucket, key and rounds. An error `decide`
+   * throws, or a corrupt stored value, propagates at once: no write happens.
+   */
+  async mutate<R>(
+    key: string,
+    decide: KvDecide<T, R>,
+    options: KvMutateOptions<T> = {},
+  ): Promise<KvMutation<T, R>> {
+    this.checkKey(key);
+    const maxAttempts = options.max_attempts ?? KV_MUTATE_MAX_ATTEMPTS;
+    if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
+      throw new RangeError(
+        `kv ${this.bucket}: mutate of "${key}" needs max_attempts ≥ 1, got ${maxAttempts}`,
+      );
+    }
+    const backoff = options.backoff ?? KV_MUTATE_BACKOFF;
+    const sleep = options.sleep ?? pause;
+    const now = options.now ?? performance.now.bind(performance);
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const roundStarted = now();
+      const current =
+        attempt === 1 && options.current !== undefined ? options.current : await this.get(key);
+      const decision = decide(current);
+      if ('keep' in decision) {
+        return { result: decision.keep, entry: current, written: false, attempts: attempt };
+      }
+      if ('put' in decision) {
+        const revision =
+          current === null
+            ? await this.create(key, decision.put)
+            : await this.update(key, decision.put, current.revision);
+        if (revision !== null) {
+          const entry = { value: decision.put, revision };
+          return { result: decision.result, entry, written: true, attempts: attempt };
+        }
+      } else {
+        if (current === null) {
+          return { result: decision.result, entry: null, written: false, attempts: attempt };
+        }
+        if (await this.delete(key, current.revision)) {
+          return { result: decision.result, entry: null, written: true, attempts: attempt };
+        }
+      }
+      // Another writer won this round: step aside a jittered moment so the next is not a tie.
+      if (attempt < maxAttempts) {
+        await sleep(contentionPause(attempt, now() - roundStarted, backoff, options.random));
+      }
+    }
+    const contention = new KvContentionError(this.bucket, key, maxAttempts);
+    throw options.onContention ? options.onContention(contention) : contention;
   }
 
   /** Live keys (deleted ones excluded); values are not read or validated. */
@@ -163,7 +244,7 @@ export class TypedKv<T> {
         this.bucket,
         entry.key,
         entry.revision,
-        `not JSON (${(err as Error).message})`,
+        `not JSON (${errorMessage(err)})`,
       );
     }
     const result = this.validateValue(raw);
@@ -188,4 +269,26 @@ export class TypedKv<T> {
       throw new InvalidKvKeyError(this.bucket, key);
     }
   }
+}
+
+/**
+ * The pause after a lost round. The backoff's jitter spreads contenders over a few ms — enough
+ * while a round (read + CAS) takes about that long. On a loaded machine a round can take longer
+ * than the whole backoff cap, and then every loser comes back inside the same round again:
+ * eight writers on one key lost 20 rounds in a row at a load of 8 per core. So once a round is
+ * slower than the cap, a further random share of that round's length is added: contenders
+ * spread over the time one round really takes.
+ */
+export function contentionPause(
+  attempt: number,
+  roundMs: number,
+  backoff: BackoffOptions,
+  random: () => number = Math.random,
+): number {
+  const base = backoffDelay(attempt, backoff, random);
+  return roundMs > backoff.max_delay_ms ? base + Math.round(random() * roundMs) : base;
+}
+
+function pause(ms: number): Promise<void> {
+  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -279,7 +279,7 @@ describe('FileSandbox', () => {
   describe('configured entries', () => {
     it.each([
       ['/etc/', /must be relative to the project root/],
-      ['../shared/', /must not contain "\.\."/],
+      ['../outside/', /must not contain "\.\."/],
       ['var/../../etc/', /must not contain "\.\."/],
       ['var/\u0000', /contains a NUL byte/],
     ])('rejects %j as a wiring error naming where it is configured', (entry, message) => {

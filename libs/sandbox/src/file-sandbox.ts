@@ -1,5 +1,6 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { errorMessage } from '@opscrew/contracts';
 import { type FileAccessPolicy, type FileOperation } from './file-access.port';
 import { SandboxViolationError } from './sandbox-violation.error';
 
@@ -173,7 +174,7 @@ function resolveReal(absolute: string): Resolution {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT') {
-        return { refused: `${current} cannot be resolved (${code ?? (error as Error).message})` };
+        return { refused: `${current} cannot be resolved (${code ?? errorMessage(error)})` };
       }
       if (existsAsLink(current)) {
         return { refused: `${current} is a symlink that points to nothing` };

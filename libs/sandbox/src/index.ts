@@ -6,3 +6,4 @@ export * from './file-sandbox';
 export * from './file-sandbox.factory';
 export * from './writable-path';
 export * from './atomic-write';
+export * from './sandbox.module';

@@ -1,14 +1,13 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   type AnyEvent,
   IncidentDetectedEvent,
   IncidentEscalatedEvent,
+  IncidentReportedEvent,
   IncidentResolvedEvent,
   IncidentUpdatedEvent,
 } from '@opscrew/contracts';
 import {
-  type ConsumerHandle,
-  EventConsumer,
   IncidentLedger,
   type LifecycleEvent,
   type MessageMeta,
@@ -16,31 +15,22 @@ import {
 } from '@opscrew/messaging';
 
 /**
- * Keeps the incident ledger in step with the bus: every `incident.*` event,
- * from any agent or a user's `opscrew incident inject`, lands in the
- * `incidents` bucket exactly once (CAS writes, idempotent by event id).
+ * Keeps the incident ledger in step with the bus: every incident lifecycle event
+ * (`incident.detected|updated|resolved|escalated`, from any agent or a user's
+ * `opscrew incident ack`) lands in the `incidents` bucket exactly once (CAS
+ * writes, idempotent by event id). `incident.reported` is intake, not lifecycle:
+ * ops-monitor folds it into an incident, which then reaches the ledger here.
+ * Fed by AtlasBusController (`atlas-ledger` on the JetStream transport).
  */
 @Injectable()
-export class LedgerRecorder implements OnApplicationBootstrap {
+export class LedgerRecorder {
   private readonly logger = new Logger(LedgerRecorder.name);
-  private handle: ConsumerHandle | null = null;
 
-  constructor(
-    private readonly consumer: EventConsumer,
-    private readonly ledger: IncidentLedger,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.handle = await this.consumer.consume('atlas-ledger', (event, meta) =>
-      this.record(event, meta),
-    );
-  }
-
-  get running(): boolean {
-    return this.handle !== null;
-  }
+  constructor(private readonly ledger: IncidentLedger) {}
 
   async record(event: AnyEvent, meta: MessageMeta): Promise<void> {
+    // The consumer acks reports unread (topology `ignores`); a direct caller gets the same.
+    if (event instanceof IncidentReportedEvent) return;
     if (event instanceof IncidentDetectedEvent) {
       const { created, record } = await this.ledger.open(event);
       this.logger.log(

@@ -17,12 +17,16 @@ export async function livenessSnapshot(
   agents: ReadonlyMap<string, LivenessSettings>,
   now: Date,
 ): Promise<AgentLiveness[]> {
-  const result: AgentLiveness[] = [];
-  for (const agent of AGENT_NAMES) {
+  // The reads go out together: on a busy event loop (GET /incidents under load) each sequential
+  // round trip waits its turn behind every queued request, and /agents stalled four times over.
+  const configured = AGENT_NAMES.flatMap((agent) => {
     const settings = agents.get(agent);
-    if (!settings) continue;
-    const heartbeat = (await heartbeats.get(agent))?.value ?? null;
-    result.push(assessLiveness(agent, settings.enabled, settings.max_age_s, heartbeat, now));
-  }
-  return result;
+    return settings ? [{ agent, settings }] : [];
+  });
+  const heartbeatsRead = await Promise.all(
+    configured.map(async ({ agent }) => (await heartbeats.get(agent))?.value ?? null),
+  );
+  return configured.map(({ agent, settings }, index) =>
+    assessLiveness(agent, settings.enabled, settings.max_age_s, heartbeatsRead[index] ?? null, now),
+  );
 }

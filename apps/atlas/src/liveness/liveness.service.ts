@@ -6,10 +6,10 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { HEARTBEAT_STORE, PeriodicTask } from '@opscrew/agent-core';
+import { HEARTBEAT_STORE } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
-import { type AgentName, type HeartbeatRecord, SUBJECTS } from '@opscrew/contracts';
-import { EventPublisher, type TypedKv } from '@opscrew/messaging';
+import { errorMessage, type AgentName, type HeartbeatRecord, SUBJECTS } from '@opscrew/contracts';
+import { EventPublisher, PeriodicTask, type TypedKv } from '@opscrew/messaging';
 import { ReportWriter } from '../reports/report-writer.service';
 import { type AgentLiveness, type LivenessState } from './agent-liveness';
 import { livenessSnapshot } from './liveness-snapshot';
@@ -35,7 +35,7 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
     scheduler: SchedulerRegistry,
   ) {
     this.task = new PeriodicTask(INTERVAL_NAME, scheduler, () => this.runCheck(), {
-      onError: (error) => this.logger.warn(`liveness check failed: ${(error as Error).message}`),
+      onError: (error) => this.logger.warn(`liveness check failed: ${errorMessage(error)}`),
     });
   }
 

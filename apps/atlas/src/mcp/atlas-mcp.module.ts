@@ -1,7 +1,7 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { type LoadedConfig } from '@opscrew/config';
-import { AUDIT, type AuditSink } from '@opscrew/guardrails';
 import { EventPublisher, KvFactory } from '@opscrew/messaging';
+import { AUDIT, type AuditSink } from '@opscrew/ports';
 import { openCrewMcpTools } from './crew-mcp.wiring';
 import { CREW_MCP_TOOLS, McpController } from './mcp.controller';
 
@@ -12,7 +12,7 @@ import { CREW_MCP_TOOLS, McpController } from './mcp.controller';
  */
 @Module({})
 export class AtlasMcpModule {
-  /** `audit`: atlas's AtlasAuditModule, the same instance atlas imports (one log, one writer). */
+  /** `audit`: atlas's AgentAuditModule, the same instance atlas imports (one log, one writer). */
   static forRoot(loaded: LoadedConfig, audit: DynamicModule): DynamicModule {
     return {
       module: AtlasMcpModule,

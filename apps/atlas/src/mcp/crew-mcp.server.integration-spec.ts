@@ -13,7 +13,7 @@ import {
   serviceLockKey,
   SUBJECTS,
 } from '@opscrew/contracts';
-import { type AuditEntry, type AuditSink, openEscalationKv } from '@opscrew/guardrails';
+import { openEscalationKv } from '@opscrew/guardrails';
 import {
   type ConsumerHandle,
   EventConsumer,
@@ -26,27 +26,18 @@ import {
 } from '@opscrew/messaging';
 import {
   eventually,
-  FakeClock,
   openTestBus,
   removeTestTopology,
   testNamespace,
 } from '@opscrew/messaging/testing';
+import { type AuditSink } from '@opscrew/ports';
+import { jestTimeout, ManualClock, RecordingAudit } from '@opscrew/testing';
 import { LedgerRecorder } from '../ledger/ledger-recorder.service';
 import { createCrewMcpServer } from './crew-mcp.server';
 import { openCrewMcpTools } from './crew-mcp.wiring';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
-jest.setTimeout(60_000);
-
-class RecordingAudit implements AuditSink {
-  readonly entries: AuditEntry[] = [];
-  failing = false;
-  record(entry: AuditEntry): Promise<void> {
-    if (this.failing) return Promise.reject(new Error('disk full'));
-    this.entries.push(entry);
-    return Promise.resolve();
-  }
-}
+jest.setTimeout(jestTimeout(60_000));
 
 const TODAY = '20260124';
 const id = (n: number): string => `INC-${TODAY}-${String(n).padStart(3, '0')}`;
@@ -88,7 +79,7 @@ describe('the crew MCP server against NATS', () => {
     // atlas's own ledger consumer, so an ack's incident.updated reaches the ledger as in production.
     const publisher = new EventPublisher(bus, 'atlas');
     const consumers = new EventConsumer(bus, publisher);
-    const ledgerRecorder = new LedgerRecorder(consumers, ledger);
+    const ledgerRecorder = new LedgerRecorder(ledger);
     recorder = await consumers.consume('atlas-ledger', (event, meta) =>
       ledgerRecorder.record(event, meta),
     );
@@ -133,7 +124,7 @@ describe('the crew MCP server against NATS', () => {
       60_000,
       'stress scenario',
     );
-    const past = new FakeClock(Date.now() - 2 * 60 * 60_000);
+    const past = new ManualClock(Date.now() - 2 * 60 * 60_000);
     await new LeaseService(locks, past).acquire(
       serviceLockKey('checkout'),
       'jira-resolver-host-1:INC-x',
@@ -253,7 +244,7 @@ describe('the crew MCP server against NATS', () => {
     const badId = toolError(await call(client, 'get_incident', { incident_id: 'INC-1; rm -rf /' }));
     expect(badId.error).toBe('invalid_arguments');
     expect(badId.fields).toEqual(['incident_id']);
-    expect(badId.message).toContain('incident_id: must be an incident id INC-YYYYMMDD-NNN');
+    expect(badId.message).toContain('incident_id: must be an incident id INC-YYYYMMDD-NNN-EEEE');
 
     const tooMany = toolError(await call(client, 'list_incidents', { limit: 10_000 }));
     expect(tooMany).toEqual({

@@ -5,7 +5,8 @@ import {
   ListToolsRequestSchema,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import { type AuditEntry, type AuditSink } from '@opscrew/guardrails';
+import { errorMessage } from '@opscrew/contracts';
+import { type AuditEntry, type AuditSink } from '@opscrew/ports';
 import { z } from 'zod';
 import { type CrewTool, type CrewToolResult, ToolInputError, ToolRefusal } from './crew-tool';
 import { toolText } from './tool-output.budget';
@@ -128,7 +129,7 @@ function toolError(tool: CrewTool, error: unknown): ToolError {
   }
   if (error instanceof ToolRefusal) return { error: 'refused', message: error.message };
   // A bus or bucket failure: say what failed, never a stack.
-  return { error: 'failed', message: `${tool.name} failed: ${(error as Error).message}` };
+  return { error: 'failed', message: `${tool.name} failed: ${errorMessage(error)}` };
 }
 
 /** Records the call, then answers it; a call that cannot be recorded gets an error instead. */
@@ -154,7 +155,7 @@ async function answer(
     if (failClosed) {
       return errorResult({
         error: 'failed',
-        message: `the call could not be audited, so it is not answered (${(error as Error).message})`,
+        message: `the call could not be audited, so it is not answered (${errorMessage(error)})`,
       });
     }
   }
@@ -188,7 +189,7 @@ async function recordIntent(audit: AuditSink, action: string, input: unknown): P
   } catch (error) {
     throw new AuditGateError({
       error: 'failed',
-      message: `the call could not be audited, so nothing was done (${(error as Error).message})`,
+      message: `the call could not be audited, so nothing was done (${errorMessage(error)})`,
     });
   }
 }

@@ -32,8 +32,11 @@ const required = (what: string) => (issue: { input: unknown }) =>
 const incidentId = z
   .string({ error: required('a string') })
   .max(INCIDENT_ID_MAX_LENGTH, `must be at most ${INCIDENT_ID_MAX_LENGTH} characters`)
-  .regex(INCIDENT_ID_PATTERN, 'must be an incident id INC-YYYYMMDD-NNN (e.g. INC-20250131-001)')
-  .describe('The incident id, INC-YYYYMMDD-NNN');
+  .regex(
+    INCIDENT_ID_PATTERN,
+    'must be an incident id INC-YYYYMMDD-NNN-EEEE (e.g. INC-20250131-001-7k2q)',
+  )
+  .describe('The incident id, INC-YYYYMMDD-NNN-EEEE');
 
 const listIncidentsInput = z.strictObject({
   phase: z

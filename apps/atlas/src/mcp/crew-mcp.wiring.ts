@@ -1,7 +1,8 @@
 import { type OpscrewConfig } from '@opscrew/config';
 import { HeartbeatRecord, IncidentRecord, KV_BUCKETS, LeaseRecord } from '@opscrew/contracts';
-import { type AuditSink, type EscalationLogger, openIncidentAck } from '@opscrew/guardrails';
+import { type EscalationLogger, openIncidentAck } from '@opscrew/guardrails';
 import { type EventPublisher, IncidentLedger, type KvFactory } from '@opscrew/messaging';
+import { type AuditSink } from '@opscrew/ports';
 import { CrewStateReader } from './crew-state.reader';
 import { type CrewTool } from './crew-tool';
 import { ACK_TOOL_NAME, crewTools } from './crew-mcp.tools';

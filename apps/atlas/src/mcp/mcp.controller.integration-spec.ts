@@ -1,25 +1,16 @@
-import { createServer } from 'node:net';
 import { type INestApplication } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { ConfigFixture } from '@opscrew/config/testing';
+import { freePort } from '@opscrew/integrations';
 import { type NatsConnectionService } from '@opscrew/messaging';
 import { openTestBus, removeTestTopology, testNamespace } from '@opscrew/messaging/testing';
+import { jestTimeout } from '@opscrew/testing';
 import { startAtlas } from '../main';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
-jest.setTimeout(60_000);
-
-/** A loopback port the kernel picks: never one of the crew's fixed ports. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
+jest.setTimeout(jestTimeout(60_000));
 
 describe("atlas's POST /mcp (streamable HTTP, stateless)", () => {
   const namespace = testNamespace();

@@ -13,7 +13,8 @@ import {
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ApiTokenGuard, packageVersion } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
-import { AUDIT, type AuditSink } from '@opscrew/guardrails';
+import { errorMessage } from '@opscrew/contracts';
+import { AUDIT, type AuditSink } from '@opscrew/ports';
 import { type Request, type Response } from 'express';
 import { createCrewMcpServer } from './crew-mcp.server';
 import { type CrewMcpTools } from './crew-mcp.wiring';
@@ -78,7 +79,7 @@ export class McpController {
       await server.connect(transport);
       await transport.handleRequest(req, res, body);
     } catch (error) {
-      this.logger.error(`MCP request failed: ${(error as Error).message}`);
+      this.logger.error(`MCP request failed: ${errorMessage(error)}`);
       if (!res.headersSent) {
         res.status(500).json({
           jsonrpc: '2.0',

@@ -1,12 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type INestApplication } from '@nestjs/common';
 import { loadConfig } from '@opscrew/config';
 import { ConfigFixture } from '@opscrew/config/testing';
 import { IncidentRecord, KV_BUCKETS, SUBJECTS } from '@opscrew/contracts';
-import { type AuditEntry } from '@opscrew/guardrails';
 import { type LlmClient, RulesLlmClient } from '@opscrew/llm';
 import {
-  type ConsumerHandle,
   EventConsumer,
   EventPublisher,
   IncidentLedger,
@@ -17,9 +16,12 @@ import {
   eventually,
   openTestBus,
   removeTestTopology,
+  startBusApp,
   testNamespace,
 } from '@opscrew/messaging/testing';
+import { type AuditEntry } from '@opscrew/ports';
 import { fileSandboxFor } from '@opscrew/sandbox';
+import { AtlasBusController } from '../atlas-bus.controller';
 import { LedgerRecorder } from '../ledger/ledger-recorder.service';
 import { PostmortemWriter } from './postmortem-writer.service';
 
@@ -36,8 +38,11 @@ describe('PostmortemWriter against JetStream', () => {
   let bus: NatsConnectionService;
   let ledger: IncidentLedger;
   let publisher: EventPublisher;
+  /** Each event from the agent that publishes it: consumers refuse any other sender. */
+  let monitor: EventPublisher;
+  let resolver: EventPublisher;
   let consumers: EventConsumer;
-  let handles: ConsumerHandle[];
+  let app: INestApplication;
   let audit: AuditEntry[];
   let reasoning: Pick<LlmClient, 'kind' | 'postmortemDraft'>;
   let writer: PostmortemWriter;
@@ -51,12 +56,13 @@ describe('PostmortemWriter against JetStream', () => {
       await new KvFactory(bus).open(KV_BUCKETS.incidents, { class: IncidentRecord }),
     );
     publisher = new EventPublisher(bus, 'atlas');
+    monitor = new EventPublisher(bus, 'ops-monitor');
+    resolver = new EventPublisher(bus, 'jira-resolver');
     consumers = new EventConsumer(bus, publisher);
     audit = [];
     reasoning = new RulesLlmClient();
     const loaded = loadConfig({ configDir: fixture.dir, env: {} });
     writer = new PostmortemWriter(
-      consumers,
       ledger,
       {
         kind: 'rules',
@@ -71,25 +77,28 @@ describe('PostmortemWriter against JetStream', () => {
       fileSandboxFor(loaded.config, loaded.projectRoot, 'atlas'),
       loaded,
     );
-    const recorder = new LedgerRecorder(consumers, ledger);
-    handles = [
-      await consumers.consume('atlas-ledger', (event, meta) => recorder.record(event, meta)),
-      await consumers.consume('atlas-postmortems', (event) => writer.onEvent(event), {
-        // Short redelivery waits: the test must not sit through production backoff.
-        retry: { initial_delay_ms: 100, max_delay_ms: 200 },
-      }),
-    ];
+    // atlas's bus handlers as the app runs them: AtlasBusController on the JetStream transport.
+    app = await startBusApp({
+      consumer: consumers,
+      controllers: [AtlasBusController],
+      providers: [
+        { provide: LedgerRecorder, useValue: new LedgerRecorder(ledger) },
+        { provide: PostmortemWriter, useValue: writer },
+      ],
+      // Short redelivery waits: the test must not sit through production backoff.
+      consume: { 'atlas-postmortems': { retry: { initial_delay_ms: 100, max_delay_ms: 200 } } },
+    });
   });
 
   afterEach(async () => {
-    await Promise.all(handles.map((handle) => handle.stop()));
+    await app.close();
     await removeTestTopology(bus);
     await bus.close();
     fixture.remove();
   });
 
   const detect = (id: string) =>
-    publisher.publish(SUBJECTS.incidentDetected, {
+    monitor.publish(SUBJECTS.incidentDetected, {
       incident_id: id,
       fingerprint: `cart:high_error_rate:${id}`,
       service: 'cart',
@@ -109,7 +118,7 @@ describe('PostmortemWriter against JetStream', () => {
       phase: 'actioned',
       note: 'restarted cart under lease service.cart revision 7',
     });
-    await publisher.publish(SUBJECTS.incidentResolved, {
+    await resolver.publish(SUBJECTS.incidentResolved, {
       incident_id: 'INC-20261125-001',
       resolved_by: 'jira-resolver',
       note: 'error rate 0.1 % for 3 checks in a row',
@@ -139,7 +148,7 @@ describe('PostmortemWriter against JetStream', () => {
 
   it('an escalation drafts it; a later resolution rewrites it with the fuller timeline', async () => {
     await detect('INC-20261125-002');
-    await publisher.publish(SUBJECTS.incidentEscalated, {
+    await resolver.publish(SUBJECTS.incidentEscalated, {
       incident_id: 'INC-20261125-002',
       level: 'L2',
       reason: 'the fix did not hold',
@@ -147,7 +156,7 @@ describe('PostmortemWriter against JetStream', () => {
     });
     await eventually(() => existsSync(draftPath('INC-20261125-002')), 10_000);
     expect(readFileSync(draftPath('INC-20261125-002'), 'utf8')).toContain('escalated to a human');
-    await publisher.publish(SUBJECTS.incidentResolved, {
+    await resolver.publish(SUBJECTS.incidentResolved, {
       incident_id: 'INC-20261125-002',
       resolved_by: 'human',
       note: 'flag cartFailure turned off',
@@ -173,7 +182,7 @@ describe('PostmortemWriter against JetStream', () => {
           : new RulesLlmClient().postmortemDraft(incident, history),
     };
     await detect('INC-20261125-003');
-    await publisher.publish(SUBJECTS.incidentResolved, {
+    await resolver.publish(SUBJECTS.incidentResolved, {
       incident_id: 'INC-20261125-003',
       resolved_by: 'jira-resolver',
     });

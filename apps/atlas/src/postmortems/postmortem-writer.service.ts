@@ -1,33 +1,16 @@
 import { readFile } from 'node:fs/promises';
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
-import {
-  type AnyEvent,
-  INCIDENT_ID_PATTERN,
-  IncidentEscalatedEvent,
-  IncidentResolvedEvent,
-} from '@opscrew/contracts';
-import { AUDIT, type AuditSink } from '@opscrew/guardrails';
+import { INCIDENT_ID_PATTERN } from '@opscrew/contracts';
 import { LLM_CLIENT, type LlmClient } from '@opscrew/llm';
-import {
-  type ConsumerHandle,
-  EventConsumer,
-  IncidentLedger,
-  TransientError,
-} from '@opscrew/messaging';
+import { IncidentLedger, TransientError } from '@opscrew/messaging';
+import { AUDIT, type AuditSink } from '@opscrew/ports';
 import {
   FILE_SANDBOX,
   type FileAccessPolicy,
   readablePath,
   writeFileAtomic,
 } from '@opscrew/sandbox';
-import { ATLAS_AUDIT_AGENT } from '../audit/atlas-audit.module';
 
 /** Where drafts go, one Markdown file per incident (atlas's sandbox may write and read it). */
 export const POSTMORTEM_DIR = 'var/postmortems';
@@ -45,18 +28,16 @@ export type PostmortemReasoning = Pick<LlmClient, 'kind' | 'postmortemDraft'>;
  * (escalated, then resolved by a human) rewrites the draft with the fuller
  * timeline. Written atomically, so a reader never sees half a file.
  *
- * Its own durable consumer: a model call may take seconds, and the ledger's
+ * Its own durable consumer (`atlas-postmortems`, handled by AtlasBusController): a model call may take seconds, and the ledger's
  * consumer must never wait on one. At-least-once: a draft that could not be
  * written is retried with the consumer's backoff, never dropped.
  */
 @Injectable()
-export class PostmortemWriter implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PostmortemWriter {
   private readonly logger = new Logger(PostmortemWriter.name);
   private readonly dir: string;
-  private handle: ConsumerHandle | null = null;
 
   constructor(
-    private readonly consumer: EventConsumer,
     private readonly ledger: IncidentLedger,
     @Inject(LLM_CLIENT) private readonly reasoning: PostmortemReasoning,
     @Inject(AUDIT) private readonly audit: AuditSink,
@@ -64,21 +45,6 @@ export class PostmortemWriter implements OnApplicationBootstrap, OnApplicationSh
     @Inject(LOADED_CONFIG) loaded: LoadedConfig,
   ) {
     this.dir = loaded.resolvePath(POSTMORTEM_DIR);
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    this.handle = await this.consumer.consume('atlas-postmortems', (event) => this.onEvent(event));
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.handle?.stop();
-  }
-
-  /** The consumer's handler: an incident that ended gets its draft; every other event is acked. */
-  async onEvent(event: AnyEvent): Promise<void> {
-    if (event instanceof IncidentResolvedEvent || event instanceof IncidentEscalatedEvent) {
-      await this.draft(event.incident_id, event.id);
-    }
   }
 
   /**
@@ -102,7 +68,7 @@ export class PostmortemWriter implements OnApplicationBootstrap, OnApplicationSh
     await writeFileAtomic(this.files, path, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
     const relative = `${POSTMORTEM_DIR}/${incidentId}.md`;
     await this.audit.record({
-      agent: ATLAS_AUDIT_AGENT,
+      agent: 'atlas',
       action: 'postmortem.draft',
       verdict: 'allowed',
       result: `${this.reasoning.kind} draft of ${incidentId} (${record.phase}, ${record.history.length} timeline steps) written to ${relative}`,
@@ -144,7 +110,7 @@ export class PostmortemWriter implements OnApplicationBootstrap, OnApplicationSh
   private pathOf(incidentId: string): string {
     if (!INCIDENT_ID_PATTERN.test(incidentId)) {
       throw new RangeError(
-        `not an incident id: ${JSON.stringify(incidentId.slice(0, 64))} (INC-YYYYMMDD-NNN)`,
+        `not an incident id: ${JSON.stringify(incidentId.slice(0, 64))} (INC-YYYYMMDD-NNN-EEEE)`,
       );
     }
     return `${this.dir}/${incidentId}.md`;

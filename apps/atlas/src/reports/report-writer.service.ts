@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
-import { reportSubject } from '@opscrew/contracts';
+import { errorMessage, reportSubject } from '@opscrew/contracts';
 import { EventPublisher } from '@opscrew/messaging';
 import { FILE_SANDBOX, type FileAccessPolicy, writablePath } from '@opscrew/sandbox';
 
@@ -52,7 +52,7 @@ export class ReportWriter {
       );
     } catch (error) {
       this.logger.error(
-        `report.${line.kind} not published (kept in ${this.file}): ${(error as Error).message}`,
+        `report.${line.kind} not published (kept in ${this.file}): ${errorMessage(error)}`,
       );
     }
   }

@@ -1,17 +1,7 @@
 import { ConfigFixture, SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
-import { type CliIo, EXIT_INVALID, EXIT_OK } from '../cli-io';
+import { EXIT_INVALID, EXIT_OK } from '../cli-io';
+import { RecordingIo } from '../testing/recording-io';
 import { configCheck, configPrint } from './config.commands';
-
-class RecordingIo implements CliIo {
-  readonly stdout: string[] = [];
-  readonly stderr: string[] = [];
-  out(line: string): void {
-    this.stdout.push(line);
-  }
-  err(line: string): void {
-    this.stderr.push(line);
-  }
-}
 
 describe('opscrew config check / print', () => {
   it('check: exits 0 with a one-line summary for the shipped config', () => {
@@ -19,7 +9,7 @@ describe('opscrew config check / print', () => {
     expect(configCheck({ config: SHIPPED_CONFIG_DIR }, io)).toBe(EXIT_OK);
     expect(io.stdout).toHaveLength(1);
     expect(io.stdout[0]).toMatch(
-      /^config OK: .*config — \d+ files, 4 agents, 15 services watched \(11 protected\), 6 runbooks, 10 scenarios, metrics: scrape, tracker: local, notifier: console, runtime: process$/,
+      /^config OK: .*config — \d+ files, 4 agents, 15 services watched \(11 protected\), 6 runbooks, 12 scenarios, metrics: scrape, tracker: local, notifier: console, runtime: process$/,
     );
     expect(io.stderr).toEqual([]);
   });

@@ -41,11 +41,11 @@ export function loadForCli(
 export function configCheck(options: ConfigCommandOptions, io: CliIo): number {
   const result = loadForCli(options, io);
   if ('exitCode' in result) return result.exitCode;
-  const { config, configRoot, files, warnings } = result.loaded;
+  const { config, files, warnings } = result.loaded;
   const agents = [...config.agents.values()].filter((agent) => agent.enabled).length;
   const scenarios = config.agents.get('demo-controller')?.controller?.scenarios.size ?? 0;
   io.out(
-    `config OK: ${configRoot} — ${files.length} files, ${agents} agents, ` +
+    `config OK: ${result.loaded.source} — ${files.length} files, ${agents} agents, ` +
       `${config.services.watched.size} services watched (${config.services.protected.length} protected), ` +
       `${config.thresholds.runbooks.patterns.size} runbooks, ${scenarios} scenarios, ` +
       `metrics: ${config.integrations.metrics.source}, tracker: ${config.integrations.tracker.kind}, ` +

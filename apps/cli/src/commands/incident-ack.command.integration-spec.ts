@@ -20,31 +20,18 @@ import {
   removeTestTopology,
   testNamespace,
 } from '@opscrew/messaging/testing';
-import {
-  escalationConfig,
-  RecordingAudit,
-  RecordingOutbox,
-} from '../../../../libs/guardrails/src/escalation/testing';
-import { type CliIo, EXIT_FAILURE, EXIT_OK } from '../cli-io';
+import { jestTimeout, RecordingAudit, RecordingOutbox } from '@opscrew/testing';
+import { escalationConfig } from '../../../../libs/guardrails/src/escalation/testing';
+import { EXIT_FAILURE, EXIT_OK } from '../cli-io';
+import { RecordingIo } from '../testing/recording-io';
 import { incidentAck } from './incident-ack.command';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
-jest.setTimeout(60_000);
+jest.setTimeout(jestTimeout(60_000));
 
 /** Compressed chain: L2 after 1.2 s, L3 1.8 s after that. */
 const CONFIG = escalationConfig({ L1: 0.02, L2: 0.03, L3: 0.02 });
 const TICK_MS = 100;
-
-class RecordingIo implements CliIo {
-  readonly stdout: string[] = [];
-  readonly stderr: string[] = [];
-  out(line: string): void {
-    this.stdout.push(line);
-  }
-  err(line: string): void {
-    this.stderr.push(line);
-  }
-}
 
 const id = (n: number): string => `INC-20250131-${String(n).padStart(3, '0')}`;
 
@@ -113,12 +100,13 @@ describe('opscrew incident ack against NATS', () => {
   async function events<T>(subject: string): Promise<T[]> {
     const jsm = await bus.jetstreamManager();
     const stream = bus.subjects.stream();
-    const wire = bus.subjects.toWire(subject);
     const { state } = await jsm.streams.info(stream);
     const found: T[] = [];
     for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
       const message = await jsm.streams.getMessage(stream, { seq });
-      if (message.subject === wire) found.push(message.json<T>());
+      // Whoever published it (the subject's last token names the publisher).
+      if (bus.subjects.fromWire(message.subject)?.logical === subject)
+        found.push(message.json<T>());
     }
     return found;
   }

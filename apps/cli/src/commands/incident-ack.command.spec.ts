@@ -1,19 +1,9 @@
-import { createServer } from 'node:net';
 import { ConfigFixture } from '@opscrew/config/testing';
+import { freePort } from '@opscrew/integrations';
 import { EXIT_FAILURE, EXIT_INVALID } from '../cli-io';
 import { RecordingIo } from '../testing/recording-io';
 import { main } from '../main';
 import { incidentAck } from './incident-ack.command';
-
-/** A loopback port nobody listens on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
 
 const INC = 'INC-20250131-001';
 
@@ -23,7 +13,7 @@ describe('opscrew incident ack (arguments)', () => {
       const io = new RecordingIo();
       expect(await incidentAck(id, { by: 'alice' }, io)).toBe(EXIT_INVALID);
       expect(io.stderr).toEqual([
-        `opscrew incident ack: "${id}" is not an incident id (expected INC-YYYYMMDD-NNN, e.g. INC-20250131-001)`,
+        `opscrew incident ack: "${id}" is not an incident id (expected INC-YYYYMMDD-NNN-EEEE, e.g. INC-20250131-001-7k2q)`,
       ]);
       expect(io.stdout).toEqual([]);
     }

@@ -1,17 +1,17 @@
 import { userInfo } from 'node:os';
-import { auditSubject, isAgentName } from '@opscrew/contracts';
+import { errorMessage, auditSubject, isAgentName } from '@opscrew/contracts';
 import {
   ACKER_PATTERN,
   acknowledgeIncident,
-  type AuditSink,
   type EscalationLogger,
   inputDigest,
   isAckableIncidentId,
   openIncidentAck,
 } from '@opscrew/guardrails';
 import { EventPublisher, KvFactory, type NatsConnectionService } from '@opscrew/messaging';
+import { type AuditSink } from '@opscrew/ports';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
-import { openCliBus } from './cli-bus';
+import { localCredentials, openCliBus } from './cli-bus';
 import { type ConfigCommandOptions, loadForCli } from './config.commands';
 
 export interface AckOptions extends ConfigCommandOptions {
@@ -39,7 +39,7 @@ export async function incidentAck(
 ): Promise<number> {
   if (!isAckableIncidentId(incidentId)) {
     io.err(
-      `opscrew incident ack: "${incidentId}" is not an incident id (expected INC-YYYYMMDD-NNN, e.g. INC-20250131-001)`,
+      `opscrew incident ack: "${incidentId}" is not an incident id (expected INC-YYYYMMDD-NNN-EEEE, e.g. INC-20250131-001-7k2q)`,
     );
     return EXIT_INVALID;
   }
@@ -54,7 +54,9 @@ export async function incidentAck(
 
   let bus: NatsConnectionService | undefined;
   try {
-    bus = await openCliBus(config, 'opscrew-cli');
+    bus = await openCliBus(config, 'opscrew-cli', {
+      credentials: localCredentials(loaded.loaded, 'cli'),
+    });
     const publisher = new EventPublisher(bus, 'cli');
     const ack = await openIncidentAck({
       factory: new KvFactory(bus),
@@ -91,7 +93,7 @@ export async function incidentAck(
     }
     return EXIT_OK;
   } catch (error) {
-    io.err(`opscrew incident ack: ${(error as Error).message}`);
+    io.err(`opscrew incident ack: ${errorMessage(error)}`);
     return EXIT_FAILURE;
   } finally {
     await bus?.close().catch(() => undefined);
@@ -113,7 +115,7 @@ function acker(
   try {
     name = env.userName();
   } catch (error) {
-    return { problem: `cannot tell who you are (${(error as Error).message}); pass --by NAME` };
+    return { problem: `cannot tell who you are (${errorMessage(error)}); pass --by NAME` };
   }
   return ACKER_PATTERN.test(name)
     ? { name }

@@ -1,14 +1,29 @@
-import { type LoadedConfig, SYMPTOMS, type ThresholdsConfig } from '@opscrew/config';
-import { KV_BUCKETS, SEVERITIES, type Severity, SUBJECTS } from '@opscrew/contracts';
+import { randomUUID } from 'node:crypto';
 import {
-  counterSchema,
+  defaultReportValue,
+  describeWatchedServices,
+  type LoadedConfig,
+  resolveServiceName,
+  SYMPTOMS,
+} from '@opscrew/config';
+import {
+  errorMessage,
+  DEDUP_KEY_MAX_LENGTH,
+  DEDUP_KEY_PATTERN,
+  IncidentRecord,
+  KV_BUCKETS,
+  SEVERITIES,
+  type Severity,
+  SUBJECTS,
+} from '@opscrew/contracts';
+import {
   EventPublisher,
-  IncidentIdAllocator,
+  IncidentLedger,
   KvFactory,
   type NatsConnectionService,
 } from '@opscrew/messaging';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
-import { openCliBus } from './cli-bus';
+import { localCredentials, openCliBus } from './cli-bus';
 import { type ConfigCommandOptions, loadForCli } from './config.commands';
 
 export interface InjectOptions extends ConfigCommandOptions {
@@ -16,12 +31,34 @@ export interface InjectOptions extends ConfigCommandOptions {
   readonly symptom: string;
   readonly value?: string;
   readonly severity?: string;
+  readonly dedupKey?: string;
+  readonly wait?: string;
 }
 
+/** The CLI reports under this name: `GET /incidents?reporter=cli`. */
+export const CLI_REPORTER = 'cli';
 /**
- * `opscrew incident inject`: publish a valid `incident.detected`, exactly as
- * ops-monitor would, so users can exercise the crew (ledger, ticket,
- * remediation) without breaking anything.
+ * `--wait` default: 0, report and return. The report waits in the stream until ops-monitor
+ * folds it, so an inject must not fail (or hang) because the crew is down.
+ */
+export const DEFAULT_WAIT_S = 0;
+/** Ten minutes: far beyond a fold (milliseconds) plus the ledger's catch-up, short of forever. */
+const MAX_WAIT_S = 600;
+/** The ledger is listed every half second while waiting: a handful of KV reads a second. */
+const WAIT_POLL_MS = 500;
+/**
+ * A report and the incident event that folded it carry two machines' clocks: an incident
+ * updated up to 5 s "before" the report is still the one it joined.
+ */
+const CLOCK_SKEW_MS = 5_000;
+
+/**
+ * `opscrew incident inject`: publish `incident.reported` (source `cli`, reporter `cli`) —
+ * "this looks broken" — and let the crew decide: ops-monitor folds it into the fingerprint
+ * ledger like its own detections, so five identical injects are one incident with count 5,
+ * one ticket, at most one remediation. The crew mints the incident id; the CLI correlates by
+ * its dedup key (`--dedup-key`, or a fresh `cli-<uuid>`), and with `--wait S` prints the
+ * incident the report joined once the ledger shows it.
  */
 export async function incidentInject(options: InjectOptions, io: CliIo): Promise<number> {
   const result = loadForCli(options, io);
@@ -33,49 +70,92 @@ export async function incidentInject(options: InjectOptions, io: CliIo): Promise
     for (const problem of problems) io.err(problem);
     return EXIT_INVALID;
   }
-  const service = canonicalService(options.service, result.loaded) ?? options.service;
-  const value = options.value === undefined ? defaultValue(options.symptom) : Number(options.value);
-  const severity =
-    (options.severity as Severity | undefined) ??
-    severityFor(options.symptom, value, config.thresholds);
+  const service = resolveServiceName(config.services, options.service) ?? options.service;
+  const value =
+    options.value === undefined ? defaultReportValue(options.symptom) : Number(options.value);
+  const severity = options.severity as Severity | undefined;
+  const dedupKey = options.dedupKey ?? `cli-${randomUUID()}`;
+  const waitS = options.wait === undefined ? DEFAULT_WAIT_S : Number(options.wait);
 
   let bus: NatsConnectionService | undefined;
   try {
-    bus = await openCliBus(config, 'opscrew-cli');
-    const allocator = new IncidentIdAllocator(
-      await new KvFactory(bus).open(KV_BUCKETS.sequences, counterSchema),
-    );
-    const incidentId = await allocator.next();
-    const now = new Date().toISOString();
-    const published = await new EventPublisher(bus, 'cli').publish(SUBJECTS.incidentDetected, {
-      incident_id: incidentId,
-      fingerprint: `${service}:${options.symptom}`,
+    bus = await openCliBus(config, 'opscrew-cli', {
+      credentials: localCredentials(result.loaded, 'cli'),
+    });
+    const published = await new EventPublisher(bus, 'cli').publish(SUBJECTS.incidentReported, {
       service,
       symptom: options.symptom,
-      severity,
       value,
-      detected_at: now,
+      ...(severity !== undefined ? { severity } : {}),
+      reporter: CLI_REPORTER,
+      dedup_key: dedupKey,
+      status: 'firing',
+      summary: 'injected with opscrew incident inject',
       evidence: { injected_by: 'opscrew incident inject' },
     });
     io.out(
-      `published incident.detected ${incidentId}: ${service} ${options.symptom} = ${value}, severity ${severity} ` +
+      `reported incident.reported: ${service} ${options.symptom} = ${value}, ` +
+        `severity ${severity ?? 'from the alerting bands'}, dedup key ${dedupKey} ` +
         `(event ${published.event.id}, stream seq ${published.seq})`,
+    );
+    if (waitS === 0) return EXIT_OK;
+
+    const ledger = new IncidentLedger(
+      await new KvFactory(bus).open(KV_BUCKETS.incidents, { class: IncidentRecord }),
+    );
+    const joined = await waitForIncident(
+      ledger,
+      dedupKey,
+      Date.parse(published.event.at),
+      waitS * 1000,
+    );
+    if (joined === null) {
+      io.err(
+        `opscrew incident inject: no incident in the ledger carries dedup key ${dedupKey} after ${waitS} s ` +
+          '(are ops-monitor and atlas running? a refused report is in deadletter.ops-monitor-reports)',
+      );
+      return EXIT_FAILURE;
+    }
+    io.out(
+      `joined ${joined.incident_id}: ${joined.fingerprint} (${joined.severity}, ${joined.phase}, ` +
+        `count ${joined.count}${joined.informational ? ', informational: the service is locked' : ''})`,
     );
     return EXIT_OK;
   } catch (error) {
-    io.err(`opscrew incident inject: ${(error as Error).message}`);
+    io.err(`opscrew incident inject: ${errorMessage(error)}`);
     return EXIT_FAILURE;
   } finally {
     await bus?.close().catch(() => undefined);
   }
 }
 
+/**
+ * The incident this report joined: one that carries its dedup key and was written after it
+ * (a key reused across days also sits on older incidents, untouched since).
+ */
+async function waitForIncident(
+  ledger: IncidentLedger,
+  dedupKey: string,
+  reportedAt: number,
+  timeoutMs: number,
+): Promise<IncidentRecord | null> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = (await ledger.list({ dedup_key: dedupKey })).find(
+      (record) => Date.parse(record.updated_at) >= reportedAt - CLOCK_SKEW_MS,
+    );
+    if (match) return match;
+    if (Date.now() >= deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+  }
+}
+
 function validateInject(options: InjectOptions, loaded: LoadedConfig): string[] {
   const problems: string[] = [];
-  const watched = loaded.config.services.watched;
-  if (!canonicalService(options.service, loaded)) {
+  const { services } = loaded.config;
+  if (resolveServiceName(services, options.service) === undefined) {
     problems.push(
-      `--service: unknown service "${options.service}" (watched: ${[...watched.keys()].join(', ')})`,
+      `--service: unknown service "${options.service}" (watched: ${describeWatchedServices(services)})`,
     );
   }
   if (!(SYMPTOMS as readonly string[]).includes(options.symptom)) {
@@ -92,36 +172,20 @@ function validateInject(options: InjectOptions, loaded: LoadedConfig): string[] 
   ) {
     problems.push(`--severity: must be one of ${SEVERITIES.join(', ')}, got "${options.severity}"`);
   }
-  return problems;
-}
-
-/** The configured name of a service given by name or alias (`cartservice` → `cart`). */
-function canonicalService(name: string, loaded: LoadedConfig): string | undefined {
-  const watched = loaded.config.services.watched;
-  if (watched.has(name)) return name;
-  for (const [canonical, service] of watched) if (service.aliases.includes(name)) return canonical;
-  return undefined;
-}
-
-/** Without --value, a value just over the default threshold of the symptom's metric. */
-function defaultValue(symptom: string): number {
-  if (symptom.includes('latency')) return 6000;
-  if (symptom.includes('error_rate')) return 0.12;
-  return 1;
-}
-
-/** Severity from the configured bands when the symptom has a metric; otherwise high. */
-function severityFor(symptom: string, value: number, thresholds: ThresholdsConfig): Severity {
-  const bands = thresholds.alerting.severity;
-  const field = symptom.includes('latency')
-    ? 'latency_p99_ms'
-    : symptom.includes('error_rate')
-      ? 'error_rate_ratio'
-      : undefined;
-  if (!field) return 'high';
-  for (const level of ['critical', 'high', 'medium', 'low'] as const) {
-    const bound = bands[level][field];
-    if (bound !== undefined && value >= bound) return level;
+  if (
+    options.dedupKey !== undefined &&
+    (options.dedupKey.length > DEDUP_KEY_MAX_LENGTH || !DEDUP_KEY_PATTERN.test(options.dedupKey))
+  ) {
+    problems.push(
+      `--dedup-key: must be printable ASCII without spaces, at most ${DEDUP_KEY_MAX_LENGTH} characters, got "${options.dedupKey.slice(0, 64)}"`,
+    );
   }
-  return 'info';
+  if (options.wait !== undefined) {
+    const wait = Number(options.wait);
+    if (!Number.isInteger(wait) || wait < 0 || wait > MAX_WAIT_S)
+      problems.push(
+        `--wait: must be whole seconds between 0 and ${MAX_WAIT_S}, got "${options.wait}"`,
+      );
+  }
+  return problems;
 }

@@ -2,12 +2,12 @@ import { type Readable, type Writable } from 'node:stream';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { packageVersion } from '@opscrew/agent-core';
+import { errorMessage } from '@opscrew/contracts';
 import { auditFileFor, JsonlAuditLog } from '@opscrew/guardrails';
 import { EventPublisher, KvFactory, type NatsConnectionService } from '@opscrew/messaging';
-import { createCrewMcpServer } from '../../../atlas/src/mcp/crew-mcp.server';
-import { openCrewMcpTools } from '../../../atlas/src/mcp/crew-mcp.wiring';
+import { createCrewMcpServer, openCrewMcpTools } from '../../../atlas/src';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
-import { openCliBus } from './cli-bus';
+import { localCredentials, openCliBus } from './cli-bus';
 import { type ConfigCommandOptions, loadForCli } from './config.commands';
 
 /** The protocol's streams; tests pass their own pair. */
@@ -51,7 +51,9 @@ export async function mcpServe(
   let bus: NatsConnectionService | undefined;
   let audit: JsonlAuditLog | undefined;
   try {
-    bus = await openCliBus(config, 'opscrew-mcp');
+    bus = await openCliBus(config, 'opscrew-mcp', {
+      credentials: localCredentials(loaded.loaded, 'cli'),
+    });
     const publisher = new EventPublisher(bus, 'cli');
     const auditLog = new JsonlAuditLog({
       path: loaded.loaded.resolvePath(STDIO_AUDIT_FILE),
@@ -95,7 +97,7 @@ export async function mcpServe(
     await server.close();
     return EXIT_OK;
   } catch (error) {
-    say(`opscrew mcp: ${(error as Error).message}`);
+    say(`opscrew mcp: ${errorMessage(error)}`);
     return EXIT_FAILURE;
   } finally {
     await audit?.flush().catch(() => undefined);

@@ -1,5 +1,9 @@
+import { realpathSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { ConfigFixture } from '@opscrew/config/testing';
-import { EXIT_INVALID } from '../cli-io';
+import { freePorts } from '@opscrew/integrations';
+import { SHOP_SERVICE_NAMES } from '../../../demo-shop/src';
+import { EXIT_FAILURE, EXIT_INVALID } from '../cli-io';
 import { RecordingIo } from '../testing/recording-io';
 import { shop } from './shop.command';
 
@@ -30,5 +34,43 @@ describe('opscrew shop', () => {
     ]);
     expect(io.stdout).toEqual([]);
     expect(stopped).not.toHaveBeenCalled();
+  });
+
+  describe('with a port already taken', () => {
+    let held: Server;
+    afterEach(async () => {
+      await new Promise<void>((resolve) => held.close(() => resolve()));
+    });
+
+    it('exits 1 before starting anything, naming the port, the service and the config key', async () => {
+      // Every port of this config is free but cart's, which we hold: the test does not
+      // depend on what else runs on this machine (the shipped 7100…).
+      const ports = await freePorts(SHOP_SERVICE_NAMES.length + 1);
+      const targets = Object.fromEntries(
+        SHOP_SERVICE_NAMES.map((name, i) => [name, `http://127.0.0.1:${ports[i]}/metrics`]),
+      );
+      fixture.patch(
+        'project/integrations/integrations.json5',
+        /targets: \{[^}]*\}/,
+        `targets: ${JSON.stringify(targets)}`,
+      );
+      fixture.patch(
+        'project/integrations/integrations.json5',
+        "control_url: 'http://127.0.0.1:7190'",
+        `control_url: 'http://127.0.0.1:${ports[SHOP_SERVICE_NAMES.length]}'`,
+      );
+      const cartPort = ports[SHOP_SERVICE_NAMES.indexOf('cart')];
+      held = createServer();
+      await new Promise<void>((resolve) => held.listen(cartPort, '127.0.0.1', resolve));
+
+      const io = new RecordingIo();
+      const stopped = jest.fn(() => Promise.resolve('SIGINT'));
+      expect(await shop({ config: fixture.dir }, io, stopped)).toBe(EXIT_FAILURE);
+      expect(io.stderr).toEqual([
+        `opscrew shop: port ${cartPort} (shop cart) on 127.0.0.1 is already in use — set integrations.metrics.scrape.targets.cart (in ${realpathSync(fixture.dir)})`,
+      ]);
+      expect(io.stdout).toEqual([]);
+      expect(stopped).not.toHaveBeenCalled();
+    });
   });
 });

@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
+import { assertPortsFree, PortInUseError } from '@opscrew/integrations';
 import {
-  ShopConfigError,
-  shopOptionsFromConfig,
-} from '../../../demo-shop/src/shop-options.factory';
-import { type RunningShop, startShop, ShopStartError } from '../../../demo-shop/src/shop.launcher';
-import { SHOP_SERVICE_NAMES } from '../../../demo-shop/src/shop-service.profiles';
+  type RunningShop,
+  SHOP_SERVICE_NAMES,
+  startShop,
+  ShopStartError,
+} from '../../../demo-shop/src';
+import { ShopConfigError, shopOptionsFromConfig } from '../shop/shop-options.factory';
+import { shopPortClaims } from '../shop/shop-port.claims';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
 import { type ConfigCommandOptions, loadForCli } from './config.commands';
 
@@ -12,6 +15,9 @@ import { type ConfigCommandOptions, loadForCli } from './config.commands';
  * `opscrew shop`: runs the embedded demo shop — nine services, each its own
  * process under the process supervisor — where the configuration says the
  * crew scrapes, restarts and flags it, until Ctrl-C (or SIGTERM) stops them.
+ * Its ports are the configuration's (the scrape targets' and the control
+ * URL's): a busy one is refused before any service starts (exit 1), naming
+ * the config key that moves it.
  */
 export async function shop(
   options: ConfigCommandOptions,
@@ -27,6 +33,13 @@ export async function shop(
     if (!(error instanceof ShopConfigError)) throw error;
     for (const problem of error.problems) io.err(`opscrew shop: ${problem}`);
     return EXIT_INVALID;
+  }
+  try {
+    await assertPortsFree(shopPortClaims(shopOptions, `in ${result.loaded.configRoot}`));
+  } catch (error) {
+    if (!(error instanceof PortInUseError)) throw error;
+    for (const line of error.lines) io.err(`opscrew shop: ${line}`);
+    return EXIT_FAILURE;
   }
   let running: RunningShop;
   try {

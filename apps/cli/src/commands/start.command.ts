@@ -1,13 +1,38 @@
 import { AgentDisabledError } from '@opscrew/agent-core';
-import { ConfigError } from '@opscrew/config';
-import { AGENT_NAMES, type AgentName } from '@opscrew/contracts';
-import { startAtlas } from '../../../atlas/src/main';
-import { startDemoController } from '../../../demo-controller/src/main';
-import { startJiraResolver } from '../../../jira-resolver/src/main';
-import { startOpsMonitor } from '../../../ops-monitor/src/main';
-import { type CliIo, EXIT_INVALID, EXIT_OK } from '../cli-io';
-import { AgentSupervisor } from '../supervisor/agent-supervisor';
+import { ConfigError, readRuntimeEnvironment } from '@opscrew/config';
+import { errorMessage, AGENT_NAMES, type AgentName } from '@opscrew/contracts';
+import { startAtlas } from '../../../atlas/src';
+import { startDemoController } from '../../../demo-controller/src';
+import { startJiraResolver } from '../../../jira-resolver/src';
+import { startOpsMonitor } from '../../../ops-monitor/src';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
+import { agentBusEnv, writeAgentBusAuthEntry } from '../local-nats/agent-bus-auth';
+import { URL_FILE } from '../local-nats/local-bus-discovery';
+import { LOCAL_NATS_DIR } from '../local-nats/local-credentials';
+import { type LocalBus, startLocalBus } from '../local-nats/local-bus';
+import {
+  DEFAULT_LOCAL_NATS_HTTP_PORT,
+  DEFAULT_LOCAL_NATS_PORT,
+} from '../local-nats/local-nats-server';
+import { AgentSupervisor, type SupervisedAgent } from '../supervisor/agent-supervisor';
+import {
+  describeProvisioning,
+  provisionBus,
+  provisionCredentials,
+  summarizeProvisioning,
+} from './bus-provision.command';
 import { type ConfigCommandOptions, loadForCli } from './config.commands';
+
+export interface StartOptions extends ConfigCommandOptions {
+  /**
+   * `start all` only: run our own nats-server with per-agent users (var/nats: credentials
+   * generated on first start, nats.conf, the store), provision as admin, and give each agent
+   * only its own password. `npm start` sets it unless NATS_URL names a server.
+   */
+  readonly localNats?: boolean;
+}
 
 const STARTERS = {
   atlas: startAtlas,
@@ -22,11 +47,17 @@ const STARTERS = {
  */
 export async function start(
   target: string,
-  options: ConfigCommandOptions,
+  options: StartOptions,
   io: CliIo,
   cliEntry: string,
 ): Promise<number> {
   if (target === 'all') return startAll(options, io, cliEntry);
+  if (options.localNats) {
+    io.err(
+      'opscrew start: --local-nats is for `start all` (it starts the agents it gives users to)',
+    );
+    return EXIT_INVALID;
+  }
   if (!(AGENT_NAMES as readonly string[]).includes(target)) {
     io.err(`opscrew start: unknown agent "${target}" (agents: ${AGENT_NAMES.join(', ')}, or all)`);
     return EXIT_INVALID;
@@ -45,22 +76,68 @@ export async function start(
   return EXIT_OK;
 }
 
-async function startAll(
-  options: ConfigCommandOptions,
-  io: CliIo,
-  cliEntry: string,
-): Promise<number> {
+async function startAll(options: StartOptions, io: CliIo, cliEntry: string): Promise<number> {
   // Validate once up front: four copies of the same config error help nobody.
   const result = loadForCli(options, io);
   if ('exitCode' in result) return result.exitCode;
-  const configArgs = ['--config', result.loaded.configRoot];
-  const agents = AGENT_NAMES.filter((agent) => result.loaded.config.agents.get(agent)?.enabled).map(
-    (agent) => ({
+  const { loaded } = result;
+  const enabled = AGENT_NAMES.filter((agent) => loaded.config.agents.get(agent)?.enabled);
+  let local: LocalBus | null = null;
+  let agents: SupervisedAgent[];
+  if (options.localNats) {
+    const dir = loaded.resolvePath(LOCAL_NATS_DIR);
+    try {
+      local = await startLocalBus({
+        dir,
+        storeDir: join(dir, 'store'),
+        port: portFromEnv('OPSCREW_LOCAL_NATS_PORT', DEFAULT_LOCAL_NATS_PORT),
+        httpPort: portFromEnv('OPSCREW_LOCAL_NATS_HTTP_PORT', DEFAULT_LOCAL_NATS_HTTP_PORT),
+        config: loaded.config,
+      });
+    } catch (error) {
+      io.err(`opscrew start all: ${errorMessage(error)}`);
+      return EXIT_FAILURE;
+    }
+    const { server, credentials, report } = local;
+    // For CLI commands on this machine (`opscrew incident inject`): see local-bus-discovery.
+    writeFileSync(join(dir, URL_FILE), `${server.url}\n`);
+    io.err(
+      `embedded NATS ${server.url} (pid ${server.pid ?? '?'}, per-agent users; credentials ${credentials.path}` +
+        `${credentials.generated.length > 0 ? `, generated for ${credentials.generated.join(', ')}` : ''}); ` +
+        `bus topology: ${summarizeProvisioning(report)}`,
+    );
+    agents = enabled.map((agent) => ({
       agent,
       command: process.execPath,
-      args: [cliEntry, 'start', agent, ...configArgs],
-    }),
-  );
+      args: [cliEntry, 'start', agent, '--config', writeAgentBusAuthEntry(loaded, agent)],
+      env: agentBusEnv(readRuntimeEnvironment().env, agent, credentials.passwords, server.url),
+    }));
+  } else {
+    // The admin step once, before any agent (they only verify): as admin when
+    // NATS_PASSWORD_ADMIN is set, else with the config's credentials (an open bus).
+    const credentials = provisionCredentials(loaded, undefined);
+    if (credentials !== null && 'problem' in credentials) {
+      io.err(`opscrew start all: ${credentials.problem}`);
+      return EXIT_INVALID;
+    }
+    try {
+      const report = await provisionBus(loaded.config, credentials);
+      io.err(`bus topology: ${summarizeProvisioning(report)}`);
+      for (const line of describeProvisioning(report).filter((l) => !l.endsWith('unchanged')))
+        io.err(`  ${line}`);
+    } catch (error) {
+      // Not fatal: an operator without the admin password may start agents on a bus an admin
+      // step provisioned; each agent verifies and says what is missing.
+      io.err(
+        `opscrew start all: could not provision the bus (${errorMessage(error)}); the agents will verify it`,
+      );
+    }
+    agents = enabled.map((agent) => ({
+      agent,
+      command: process.execPath,
+      args: [cliEntry, 'start', agent, '--config', loaded.source],
+    }));
+  }
   const supervisor = new AgentSupervisor(agents);
   const onSignal = (): void => void supervisor.stop();
   process.once('SIGINT', onSignal);
@@ -69,5 +146,17 @@ async function startAll(
   const code = await supervisor.done;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  await local?.server.stop();
   return code;
+}
+
+/** A port from the environment (`npm start`'s OPSCREW_LOCAL_NATS_PORT), or the default. */
+function portFromEnv(name: string, fallback: number): number {
+  const raw = readRuntimeEnvironment().env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+    throw new Error(`${name}=${raw}: must be a port number 1-65535`);
+  }
+  return port;
 }

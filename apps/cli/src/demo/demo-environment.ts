@@ -1,33 +1,39 @@
+// Over ~300 lines: the demo's processes in start order (NATS, the shop, Locust, the four agents), their health
+// waits and the stop in reverse; one lifecycle, owned in one place.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { busOptionsFromConfig } from '@opscrew/agent-core';
 import { loadConfig, type OpscrewConfig, readRuntimeEnvironment } from '@opscrew/config';
 import { type AgentName } from '@opscrew/contracts';
-import { BuiltinLoadDriver, isLocustInstalled, LocustProcess } from '@opscrew/integrations';
+import {
+  assertPortsFree,
+  BuiltinLoadDriver,
+  freePort,
+  isLocustInstalled,
+  LocustProcess,
+} from '@opscrew/integrations';
 import { NatsConnectionService, provisionAll, removeBusTopology } from '@opscrew/messaging';
+import { SHOP_LOAD_MIX } from '../../../demo-controller/src';
+import { agentBusEnv, writeAgentBusAuthEntry } from '../local-nats/agent-bus-auth';
+import { type LocalBus, startLocalBus } from '../local-nats/local-bus';
 import { ChildProcesses } from './child-processes';
 import { DemoObserver, poll } from './demo-observer';
 import { writeDemoConfig } from './demo-overlay';
+import {
+  DEMO_AGENTS,
+  DEMO_HOST,
+  demoPortClaims,
+  type DemoPortPlan,
+  describeDemoPorts,
+  planDemoPorts,
+} from './demo-port.plan';
 import { type ScenarioStarter } from './demo-story';
 
 /** Every agent and the shop answer /health within this on a cold start (node + Nest boot). */
 const START_TIMEOUT_MS = 40_000;
 /** Light background traffic through the frontend, so every service has a rate to measure. */
 const BACKGROUND_USERS = 4;
-const LOCUST_PORT = 8089;
-/** The ports the shipped config gives the agents, the shop and its supervisor. */
-const FIXED_PORTS = [
-  3000, 3001, 3002, 3003, 7100, 7101, 7102, 7103, 7104, 7105, 7106, 7107, 7108, 7190,
-];
-
-export const DEMO_AGENTS: readonly AgentName[] = [
-  'atlas',
-  'ops-monitor',
-  'jira-resolver',
-  'demo-controller',
-];
 
 export interface DemoEnvironmentOptions {
   readonly repoRoot: string;
@@ -42,6 +48,19 @@ export interface DemoEnvironmentOptions {
   readonly lockLeaseS?: number;
   /** Aborted on Ctrl-C: a start under way gives up, waits end at once. */
   readonly signal?: AbortSignal;
+  /**
+   * Where everything listens; the shipped config's ports (planDemoPorts())
+   * when absent. The loop bench and the e2e tests pass freeDemoPorts().
+   */
+  readonly ports?: DemoPortPlan;
+  /**
+   * Run the bus like `npm start` does: our own nats-server for this run (its store in the run
+   * folder) with per-agent users, the credentials from `<credentialsDir>/credentials.env`
+   * (generated on first use, kept), provisioned as admin; each agent gets only its own
+   * password, the demo itself watches as the `cli` user. Absent: the config's NATS
+   * (NATS_URL; an open bus, where the demo provisions its namespace itself).
+   */
+  readonly localNats?: { readonly credentialsDir: string };
 }
 
 /**
@@ -58,6 +77,7 @@ export class DemoEnvironment {
   /** The agents' REST bearer token (http.api_token) for this run only, like the shop's token. */
   readonly apiToken = randomBytes(24).toString('hex');
   readonly logsDir: string;
+  readonly ports: DemoPortPlan;
   private locust: LocustProcess | null = null;
   private background: BuiltinLoadDriver | null = null;
   private busConnection: NatsConnectionService | null = null;
@@ -66,9 +86,13 @@ export class DemoEnvironment {
   private disposed: Promise<void> | null = null;
   /** Every child's environment: ours, plus the shop token and the log level. */
   private childEnv: Record<string, string | undefined> = {};
+  /** The embedded bus of this run (options.localNats), and each agent's entry file on it. */
+  private localBus: LocalBus | null = null;
+  private readonly agentEntries = new Map<AgentName, string>();
 
   private constructor(private readonly options: DemoEnvironmentOptions) {
     this.logsDir = join(options.runDir, 'logs');
+    this.ports = options.ports ?? planDemoPorts();
   }
 
   static async start(options: DemoEnvironmentOptions): Promise<DemoEnvironment> {
@@ -108,7 +132,7 @@ export class DemoEnvironment {
   agentUrl(agent: AgentName): string {
     const port = this.config.agents.get(agent)?.port;
     if (port === undefined) throw new Error(`no port configured for ${agent}`);
-    return `http://127.0.0.1:${port}`;
+    return `http://${DEMO_HOST}:${port}`;
   }
 
   /** demo-controller's scenario API, as the story drives it. */
@@ -146,7 +170,7 @@ export class DemoEnvironment {
 
   /** Starts an agent (again), e.g. after a test killed it. Resolves once it is healthy. */
   async startAgent(agent: AgentName): Promise<void> {
-    this.node(agent, ['start', agent]);
+    this.agent(agent);
     await this.waitHealthy(agent, `${this.agentUrl(agent)}/health`);
   }
 
@@ -157,9 +181,13 @@ export class DemoEnvironment {
       await this.children.stopAll();
       await this.locust?.stop().catch(() => undefined);
       if (this.busConnection) {
-        await removeBusTopology(this.busConnection).catch(() => undefined);
+        // On the run's own server nobody may delete anything: the server and its store go instead.
+        if (!this.localBus) await removeBusTopology(this.busConnection).catch(() => undefined);
         await this.busConnection.close().catch(() => undefined);
       }
+      await this.localBus?.server
+        .stopAndRemove(join(this.options.runDir, 'nats', 'store'))
+        .catch(() => undefined);
     })();
     return this.disposed;
   }
@@ -170,45 +198,73 @@ export class DemoEnvironment {
   }
 
   private async boot(): Promise<void> {
-    const { options } = this;
-    const busy = await busyPorts(FIXED_PORTS);
-    if (busy.length > 0) {
-      throw new Error(
-        `port(s) ${busy.join(', ')} already in use on 127.0.0.1 — stop what listens there (another opscrew?) and retry`,
-      );
-    }
-    const useLocust =
-      !options.builtinLoad &&
-      (await isLocustInstalled()) &&
-      (await busyPorts([LOCUST_PORT])).length === 0;
+    const { options, ports } = this;
+    const useLocust = !options.builtinLoad && (await isLocustInstalled());
+    // Every port at once, before anything starts: a busy one is named with the option
+    // that moves it, instead of half a demo coming up and then failing.
+    await assertPortsFree(demoPortClaims(ports, { locust: useLocust }));
+    options.say(`ports: ${describeDemoPorts(ports, { locust: useLocust })} on ${DEMO_HOST}`);
     const configDir = writeDemoConfig({
       sourceConfig: join(options.repoRoot, 'config'),
       runDir: options.runDir,
       namespace: `demo${Date.now().toString(36)}${randomBytes(2).toString('hex')}`,
-      load: useLocust
-        ? { kind: 'locust', locustApiUrl: `http://127.0.0.1:${LOCUST_PORT}` }
-        : { kind: 'builtin' },
+      load: { kind: useLocust ? 'locust' : 'builtin' },
+      ports,
       ...(options.lockLeaseS !== undefined ? { lockLeaseS: options.lockLeaseS } : {}),
     });
+    // PORT would override every agent's configured port with one and the same
+    // (docs/configuration.md): the demo's children take theirs from the overlay only. No child
+    // inherits a NATS password: on the run's own bus each agent gets its own (agentBusEnv).
+    const { PORT: _ignored, ...inherited } = readRuntimeEnvironment().env;
+    const natsPort = options.localNats ? await freePort() : null;
     const env = {
-      ...readRuntimeEnvironment().env,
+      ...Object.fromEntries(
+        Object.entries(inherited).filter(([name]) => !name.startsWith('NATS_PASSWORD_')),
+      ),
       OPSCREW_SHOP_TOKEN: this.token,
       OPSCREW_API_TOKEN: this.apiToken,
       OPSCREW_LOG_LEVEL: 'info',
+      ...(natsPort !== null ? { NATS_URL: `nats://127.0.0.1:${natsPort}` } : {}),
     };
     const loaded = loadConfig({ configDir, env });
     const config = loaded.config;
     this.loaded = { config, configDir, useLocust };
     this.childEnv = env;
 
-    this.busConnection = new NatsConnectionService({
-      ...busOptionsFromConfig(config.bus, 'opscrew-demo'),
-      wait_on_first_connect: false,
-    });
-    await this.busConnection.connect();
-    await provisionAll(await this.busConnection.jetstreamManager(), this.busConnection.subjects, {
-      duplicate_window_ms: this.busConnection.options.duplicate_window_ms,
-    });
+    if (options.localNats && natsPort !== null) {
+      const dir = join(options.runDir, 'nats');
+      this.localBus = await startLocalBus({
+        dir,
+        credentialsDir: options.localNats.credentialsDir,
+        storeDir: join(dir, 'store'),
+        port: natsPort,
+        httpPort: null,
+        config,
+        serverName: 'opscrew-demo',
+      });
+      options.say(
+        `NATS: our own server on ${this.localBus.server.url} with per-agent users (credentials ${this.localBus.credentials.path})`,
+      );
+      for (const agent of DEMO_AGENTS)
+        this.agentEntries.set(agent, writeAgentBusAuthEntry(loaded, agent));
+      // The demo watches (tickets, the ledger) as the CLI's user: it reads, it changes nothing.
+      this.busConnection = new NatsConnectionService({
+        ...busOptionsFromConfig(config.bus, 'opscrew-demo'),
+        user: 'cli',
+        pass: this.localBus.credentials.passwords.cli,
+        wait_on_first_connect: false,
+      });
+      await this.busConnection.connect();
+    } else {
+      this.busConnection = new NatsConnectionService({
+        ...busOptionsFromConfig(config.bus, 'opscrew-demo'),
+        wait_on_first_connect: false,
+      });
+      await this.busConnection.connect();
+      await provisionAll(await this.busConnection.jetstreamManager(), this.busConnection.subjects, {
+        duplicate_window_ms: this.busConnection.options.duplicate_window_ms,
+      });
+    }
 
     mkdirSync(this.logsDir, { recursive: true });
     options.say('starting the demo shop (9 services under the process supervisor)');
@@ -216,10 +272,10 @@ export class DemoEnvironment {
     const frontend = this.frontendUrl;
     await this.waitHealthy('the shop', `${frontend}/health`, 'shop');
     if (useLocust) {
-      options.say(`starting Locust on 127.0.0.1:${LOCUST_PORT}`);
+      options.say(`starting Locust on ${DEMO_HOST}:${ports.locust}`);
       this.locust = await LocustProcess.start({
         locustfile: join(options.repoRoot, 'deploy/locust/locustfile.py'),
-        port: LOCUST_PORT,
+        port: ports.locust,
         cwd: options.repoRoot,
       });
     } else {
@@ -230,10 +286,10 @@ export class DemoEnvironment {
       );
     }
     options.say(`starting the crew: ${DEMO_AGENTS.join(', ')}`);
-    for (const agent of DEMO_AGENTS) this.node(agent, ['start', agent]);
+    for (const agent of DEMO_AGENTS) this.agent(agent);
     for (const agent of DEMO_AGENTS)
       await this.waitHealthy(agent, `${this.agentUrl(agent)}/health`);
-    this.background = new BuiltinLoadDriver();
+    this.background = new BuiltinLoadDriver(SHOP_LOAD_MIX);
     await this.background.start({
       users: BACKGROUND_USERS,
       spawn_rate: BACKGROUND_USERS,
@@ -241,7 +297,9 @@ export class DemoEnvironment {
     });
     options.say(`crew up; background traffic: ${BACKGROUND_USERS} users on the frontend`);
 
-    const controlUrl = config.integrations.runtime.process?.control_url ?? 'http://127.0.0.1:7190';
+    const controlUrl = config.integrations.runtime.process?.control_url;
+    if (controlUrl === undefined)
+      throw new Error('the demo config has no integrations.runtime.process.control_url');
     this.observerInstance = new DemoObserver(
       this.agentUrl('atlas'),
       controlUrl,
@@ -253,15 +311,36 @@ export class DemoEnvironment {
 
   /** The shop's entry point (the load's host). */
   get frontendUrl(): string {
-    return 'http://127.0.0.1:7100';
+    return `http://${DEMO_HOST}:${this.ports.shop.frontend}`;
   }
 
-  private node(name: string, args: string[]): void {
+  /** An agent: on the run's own bus, with its entry file and its own password only. */
+  private agent(agent: AgentName): void {
+    const entry = this.agentEntries.get(agent);
+    const local = this.localBus;
+    if (entry === undefined || local === null) {
+      this.node(agent, ['start', agent]);
+      return;
+    }
+    this.node(
+      agent,
+      ['start', agent],
+      entry,
+      agentBusEnv(this.childEnv, agent, local.credentials.passwords, local.server.url),
+    );
+  }
+
+  private node(
+    name: string,
+    args: string[],
+    config: string = this.configDir,
+    env: Record<string, string | undefined> = this.childEnv,
+  ): void {
     this.children.start({
       name,
       command: process.execPath,
-      args: [this.options.bin, ...args, '--config', this.configDir],
-      env: this.childEnv,
+      args: [this.options.bin, ...args, '--config', config],
+      env,
       cwd: this.options.repoRoot,
       logFile: join(this.logsDir, `${name}.log`),
     });
@@ -281,18 +360,4 @@ export class DemoEnvironment {
       );
     }
   }
-}
-
-/** Ports something already listens on (the demo's are fixed by the shipped config). */
-async function busyPorts(ports: readonly number[]): Promise<number[]> {
-  const busy: number[] = [];
-  for (const port of ports) {
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (!free) busy.push(port);
-  }
-  return busy;
 }

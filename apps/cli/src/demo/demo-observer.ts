@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { type IncidentRecord, KV_BUCKETS } from '@opscrew/contracts';
-import { LocalTracker, type Ticket } from '@opscrew/integrations';
+import { LocalTracker } from '@opscrew/integrations';
 import { KvFactory, type NatsConnectionService } from '@opscrew/messaging';
+import { type Ticket } from '@opscrew/ports';
 
 export interface ProcessState {
   name: string;
@@ -35,7 +36,9 @@ export class DemoObserver {
   ) {}
 
   async incidents(): Promise<IncidentRecord[]> {
-    const response = await fetch(`${this.atlasUrl}/incidents`, {
+    // /incidents pages (newest first, 50 by default): the demo's incidents are the newest, and
+    // one page of the maximum holds far more than a demo run opens.
+    const response = await fetch(`${this.atlasUrl}/incidents?limit=500`, {
       signal: AbortSignal.timeout(3000),
     });
     if (!response.ok) throw new Error(`atlas /incidents answered ${response.status}`);

@@ -1,5 +1,7 @@
 import { cpSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SHOP_SERVICE_NAMES } from '../../../demo-shop/src';
+import { DEMO_HOST, type DemoPortPlan } from './demo-port.plan';
 
 export interface DemoOverlayOptions {
   /** The shipped config to copy (the repository's `config/`). */
@@ -7,7 +9,9 @@ export interface DemoOverlayOptions {
   /** The run's project folder: its `config/` and `var/` live here. */
   readonly runDir: string;
   readonly namespace: string;
-  readonly load: { readonly kind: 'locust' | 'builtin'; readonly locustApiUrl?: string };
+  readonly load: { readonly kind: 'locust' | 'builtin' };
+  /** Where every agent, shop service, the supervisor and Locust listen. */
+  readonly ports: DemoPortPlan;
   /**
    * demo-controller's lock lease (s). Shorter in the test that kills it
    * mid-stress, so the orphaned locks lapse in seconds, not a minute.
@@ -16,10 +20,38 @@ export interface DemoOverlayOptions {
 }
 
 /**
+ * The thresholds a story of minutes needs compressed: verification in seconds, escalation
+ * levels of 30–60 s. Everything else stays what production runs. The compose suite
+ * (test/compose.e2e-spec.ts) runs its containers with the same.
+ */
+export const DEMO_COMPRESSED_THRESHOLDS = {
+  verification: {
+    wait_after_restart_s: 3,
+    check_interval_s: 1,
+    success_criteria: { consecutive_checks: 2 },
+    failure_budget_checks: 4,
+    // oom_kill's 5-minute stability watch becomes 8 s: the leak would regrow within that.
+    max_watch_s: 8,
+  },
+  escalation: {
+    levels: {
+      L1: { timeout_minutes: 1 },
+      L2: { timeout_minutes: 0.5 },
+      L3: { timeout_minutes: 1 },
+    },
+  },
+} as const;
+
+/**
  * The demo's configuration: the shipped one, included as is, with its timers
  * compressed by an overlay (sibling keys beside `$include`, the same mechanism
  * a team uses for staging) so a story of minutes fits in three: a detection
  * cycle of 1 s, verification in seconds, escalation levels in seconds.
+ * Every port comes from the plan and is written wherever the config names
+ * one — the agents' ports, the scrape targets (where the shop listens, and
+ * from which demo-controller derives the load host and the fault targets),
+ * the supervisor's control URL, Locust's API — so the crew, the shop and
+ * Locust agree by construction.
  * Everything else — thresholds, runbooks, rate limits — is what production runs.
  */
 export function writeDemoConfig(options: DemoOverlayOptions): string {
@@ -27,19 +59,37 @@ export function writeDemoConfig(options: DemoOverlayOptions): string {
   mkdirSync(options.runDir, { recursive: true });
   cpSync(options.sourceConfig, dir, { recursive: true });
   renameSync(join(dir, 'opscrew.json5'), join(dir, 'shipped.json5'));
+  writeFileSync(
+    join(dir, 'opscrew.json5'),
+    `// npm run demo: the shipped configuration with compressed timers and this run's ports (see README "npm run demo").\n${JSON.stringify(demoOverlay(options), null, 2)}\n`,
+  );
+  return dir;
+}
+
+/** The overlay's content: sibling keys deep-merged over the shipped root. */
+export function demoOverlay(
+  options: Pick<DemoOverlayOptions, 'namespace' | 'load' | 'ports' | 'lockLeaseS'>,
+): Record<string, unknown> {
+  const { ports } = options;
+  const at = (port: number): string => `http://${DEMO_HOST}:${port}`;
   const agent = { heartbeat_interval_s: 2, max_age_s: 10 };
-  const overlay = {
+  return {
     $include: './shipped.json5',
     bus: { namespace: options.namespace },
     // The run's own token, passed to every child as OPSCREW_API_TOKEN (never written here).
     http: { api_token: '${OPSCREW_API_TOKEN}' },
     agents: {
-      atlas: { ...agent, liveness: { check_interval_s: 2 } },
-      'ops-monitor': { ...agent, monitor: { cycle_interval_s: 1 } },
-      'jira-resolver': agent,
+      atlas: { ...agent, port: ports.agents.atlas, liveness: { check_interval_s: 2 } },
+      'ops-monitor': {
+        ...agent,
+        port: ports.agents['ops-monitor'],
+        monitor: { cycle_interval_s: 1 },
+      },
+      'jira-resolver': { ...agent, port: ports.agents['jira-resolver'] },
       // Score a run 10 s after it ends (production waits 5 min for stragglers): the story reads the scorecard.
       'demo-controller': {
         ...agent,
+        port: ports.agents['demo-controller'],
         controller: {
           learning: { settle_s: 10 },
           ...(options.lockLeaseS !== undefined ? { lock: { lease_s: options.lockLeaseS } } : {}),
@@ -47,32 +97,17 @@ export function writeDemoConfig(options: DemoOverlayOptions): string {
       },
     },
     integrations: {
-      load: {
-        kind: options.load.kind,
-        ...(options.load.locustApiUrl ? { locust: { api_url: options.load.locustApiUrl } } : {}),
-      },
-    },
-    thresholds: {
-      verification: {
-        wait_after_restart_s: 3,
-        check_interval_s: 1,
-        success_criteria: { consecutive_checks: 2 },
-        failure_budget_checks: 4,
-        // oom_kill's 5-minute stability watch becomes 8 s: the leak would regrow within that.
-        max_watch_s: 8,
-      },
-      escalation: {
-        levels: {
-          L1: { timeout_minutes: 1 },
-          L2: { timeout_minutes: 0.5 },
-          L3: { timeout_minutes: 1 },
+      // Every shipped target is replaced (same keys): the shop listens exactly here.
+      metrics: {
+        scrape: {
+          targets: Object.fromEntries(
+            SHOP_SERVICE_NAMES.map((name) => [name, `${at(ports.shop[name])}/metrics`]),
+          ),
         },
       },
+      runtime: { process: { control_url: at(ports.supervisor) } },
+      load: { kind: options.load.kind, locust: { api_url: at(ports.locust) } },
     },
+    thresholds: DEMO_COMPRESSED_THRESHOLDS,
   };
-  writeFileSync(
-    join(dir, 'opscrew.json5'),
-    `// npm run demo: the shipped configuration with compressed timers (see README "npm run demo").\n${JSON.stringify(overlay, null, 2)}\n`,
-  );
-  return dir;
 }

@@ -1,3 +1,5 @@
+// Over ~300 lines: the demo's story read top to bottom: one method per step (normal traffic, the flag, each
+// restart-curable fault, the stress test) with its expectations; the set-up is in demo-environment.ts.
 import { type IncidentRecord } from '@opscrew/contracts';
 import { type DemoObserver, poll } from './demo-observer';
 
@@ -42,15 +44,75 @@ export interface ScenarioStarter {
 
 export type Progress = (line: string) => void;
 
+/** A restart-curable fault the story injects through one of demo-controller's scenarios. */
+export interface RestartCurableFault {
+  /** The step's name in the report. */
+  readonly name: string;
+  readonly scenario: string;
+  /** The shop's fault (`memory_leak`, `latency_creep`, `connection_pool_exhaustion`). */
+  readonly fault: string;
+  /** The faulty service: the only one the crew may restart. */
+  readonly service: string;
+  /**
+   * The services that call it (config/project/services, depends_on): their symptoms belong to
+   * its incident. (Others may have anomalies of their own meanwhile; they are not this fault's.)
+   */
+  readonly callers: readonly string[];
+  /** The progress line that introduces the step. */
+  readonly intro: string;
+  /**
+   * The fraction of the scenario's configured duration (120 s) the story runs: long enough for
+   * detection, the runbook and verification before the scenario's end clears the fault (a
+   * latency creep is seen once its callers time out, and its runbook reads the trend for 10 s).
+   */
+  readonly scale: number;
+}
+
+/** The three faults a restart cures, as the story tells them. */
+export const RESTART_CURABLE_FAULTS: readonly RestartCurableFault[] = [
+  {
+    name: 'memory leak in recommendation',
+    scenario: 'recommendation_memory_leak',
+    fault: 'memory_leak',
+    service: 'recommendation',
+    callers: ['frontend'],
+    scale: 0.25,
+    intro:
+      'memory leak in recommendation: restart-curable — the crew should restart it, prove the fix with metrics and close the ticket',
+  },
+  {
+    name: 'latency creep in shipping',
+    scenario: 'shipping_latency_creep',
+    fault: 'latency_creep',
+    service: 'shipping',
+    callers: ['checkout', 'frontend'],
+    scale: 0.45,
+    intro:
+      "latency creep in shipping: it shows first as checkout's timeouts — the crew should blame shipping, restart shipping (not checkout) and page nobody",
+  },
+  {
+    name: 'connection pool exhaustion in product-catalog',
+    scenario: 'product_catalog_pool_exhaustion',
+    fault: 'connection_pool_exhaustion',
+    service: 'product-catalog',
+    callers: ['frontend', 'recommendation', 'checkout'],
+    scale: 0.2,
+    intro:
+      'connection pool exhaustion in product-catalog: its callers fail with it — the crew should restart product-catalog once and close the ticket',
+  },
+];
+
 const seconds = (from: string, to: string | null): number | null =>
   to ? Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10 : null;
 
 /**
  * The story `npm run demo` tells, step by step, each with what the crew must
  * do (and the check that it did): normal traffic stays quiet; a cart failure a
- * restart cannot cure is escalated to the on-call engineer; a memory leak is
- * restarted away and proven fixed; a deliberate stress test holds the locks and
- * nothing is restarted under it.
+ * restart cannot cure is escalated to the on-call engineer; three faults a
+ * restart cures (a memory leak, a latency creep seen first in its callers, a
+ * leaking connection pool) are each restarted away on the right service, proven
+ * fixed, and page nobody; a deliberate stress test holds the locks and nothing is
+ * restarted under it.
  */
 export class DemoStory {
   constructor(
@@ -185,28 +247,32 @@ export class DemoStory {
     };
   }
 
-  async memoryLeak(scale: number): Promise<StepResult> {
+  /**
+   * A fault a restart cures: the crew must open one incident on the faulty service (its callers'
+   * symptoms attached as impact, not opened as theirs), restart that service once and nothing
+   * else, prove the fix with metrics, close the ticket — and page nobody.
+   */
+  async restartCurable(fault: RestartCurableFault): Promise<StepResult> {
+    const { service } = fault;
     const started = new Date().toISOString();
-    const before = (await this.observer.restarts()).recommendation ?? 0;
-    this.progress(
-      '▶ memory leak in recommendation: restart-curable — the crew should restart it, prove the fix with metrics and close the ticket',
-    );
-    await this.scenarios.run('recommendation_memory_leak', scale);
+    const before = await this.observer.restarts();
+    this.progress(`▶ ${fault.intro}`);
+    await this.scenarios.run(fault.scenario, fault.scale);
     const incident = await poll(
-      async () => this.find('recommendation', started, () => true),
+      async () => this.find(service, started, () => true),
       40_000,
       250,
       this.signal,
     );
     if (incident)
       this.progress(
-        `  ✔ ${incident.incident_id} detected ${seconds(started, incident.detected_at) ?? '?'} s after the leak began (${incident.symptom}, ${incident.severity})`,
+        `  ✔ ${incident.incident_id} detected ${seconds(started, incident.detected_at) ?? '?'} s after the fault began (${incident.symptom}, ${incident.severity})`,
       );
     const resolved = incident
       ? await poll(
           async () =>
             this.find(
-              'recommendation',
+              service,
               started,
               (i) => i.incident_id === incident.incident_id && i.phase === 'resolved',
             ),
@@ -215,14 +281,23 @@ export class DemoStory {
           this.signal,
         )
       : undefined;
-    const restarts = ((await this.observer.restarts()).recommendation ?? 0) - before;
+    const after = await this.observer.restarts();
+    const restarts = (after[service] ?? 0) - (before[service] ?? 0);
+    const others = Object.entries(after)
+      .filter(([name, count]) => name !== service && count > (before[name] ?? 0))
+      .map(([name]) => name);
     const ticket = incident
       ? (await this.observer.tickets()).find((entry) => entry.incident_id === incident.incident_id)
       : undefined;
     const resolvedAt = resolved?.history.find((step) => step.phase === 'resolved')?.at ?? null;
     if (resolved)
       this.progress(
-        `  ✔ restarted, verified with metrics, resolved ${seconds(incident?.detected_at ?? started, resolvedAt) ?? '?'} s after detection; ticket ${ticket?.key ?? '?'} ${ticket?.status ?? ''}`,
+        `  ✔ ${service} restarted, verified with metrics, resolved ${seconds(incident?.detected_at ?? started, resolvedAt) ?? '?'} s after detection; ticket ${ticket?.key ?? '?'} ${ticket?.status ?? ''}`,
+      );
+    const impact = (resolved ?? incident)?.impact ?? [];
+    if (impact.length)
+      this.progress(
+        `  ✔ its callers' symptoms attached as impact, not opened as their own: ${impact.map((entry) => `${entry.service} ${entry.symptom}`).join(', ')}`,
       );
     const comments = ticket ? await this.observer.comments(ticket.key) : [];
     const triaged = comments.some((text) => text.startsWith('Detection triage ('));
@@ -242,19 +317,34 @@ export class DemoStory {
         `  ✔ postmortem drafted: GET /incidents/${incident.incident_id}/postmortem (var/postmortems/${incident.incident_id}.md)`,
       );
     await this.scenarios.waitIdle(60_000);
+    const mine = (await this.incidentsSince(started)).filter(
+      (entry) => entry.service === service || fault.callers.includes(entry.service),
+    );
+    // Pages for this fault only: an earlier step's escalation chain may still page its next level.
+    const pages = mine.reduce((sum, entry) => sum + this.pagesFor(entry.incident_id), 0);
+    const others2 = mine.filter((entry) => entry.service !== service);
     return {
-      name: 'memory leak in recommendation',
+      name: fault.name,
       started_at: started,
       finished_at: new Date().toISOString(),
       expectations: [
         {
-          what: 'recommendation incident detected',
+          what: `${service} incident detected`,
           ok: incident !== undefined,
           detail: incident
             ? `${incident.incident_id} ${incident.symptom}`
             : 'no incident within 40 s',
         },
-        { what: 'restarted exactly once', ok: restarts === 1, detail: `${restarts} restart(s)` },
+        {
+          what: `one incident, on ${service}: none for its callers (their symptoms are its impact)`,
+          ok: others2.length === 0,
+          detail: others2.length ? `also: ${describe(others2)}` : 'one',
+        },
+        {
+          what: `${service} restarted exactly once, nothing else restarted`,
+          ok: restarts === 1 && others.length === 0,
+          detail: `${restarts} restart(s) of ${service}${others.length ? `; also restarted: ${others.join(', ')}` : ''}`,
+        },
         {
           what: 'verified with metrics and resolved',
           ok: resolved !== undefined,
@@ -265,6 +355,7 @@ export class DemoStory {
           ok: ticket?.status === 'done',
           detail: ticket ? `${ticket.key} ${ticket.status}` : 'no ticket',
         },
+        { what: 'nobody paged', ok: pages === 0, detail: `${pages} page(s)` },
         {
           what: 'ticket carries the detection triage',
           ok: triaged,
@@ -281,8 +372,8 @@ export class DemoStory {
         },
       ],
       fault: {
-        name: 'memory_leak',
-        service: 'recommendation',
+        name: fault.fault,
+        service,
         injected_at: started,
         incident_id: incident?.incident_id ?? null,
         detected_at: incident?.detected_at ?? null,
@@ -343,6 +434,19 @@ export class DemoStory {
         },
       ],
     };
+  }
+
+  /** Pages (escalation notifications, any level) sent for one incident. */
+  private pagesFor(incidentId: string): number {
+    return this.observer
+      .notifications()
+      .filter((line) => line.idempotency_key.startsWith(`escalation:${incidentId}:`)).length;
+  }
+
+  private async incidentsSince(since: string): Promise<IncidentRecord[]> {
+    return (await this.observer.incidents()).filter(
+      (incident) => incident.detected_at >= since && !incident.informational,
+    );
   }
 
   private pages(incidentId: string | undefined, level: string): number {

@@ -6,6 +6,8 @@ export interface SupervisedAgent {
   readonly agent: AgentName;
   readonly command: string;
   readonly args: readonly string[];
+  /** Its whole environment (the embedded bus: its own password only); default: ours. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** After SIGTERM an agent drains the bus and closes HTTP; 10 s is ample before SIGKILL. */
@@ -41,7 +43,10 @@ export class AgentSupervisor {
 
   start(): void {
     for (const spec of this.agents) {
-      const child = spawn(spec.command, [...spec.args], { stdio: 'inherit' });
+      const child = spawn(spec.command, [...spec.args], {
+        stdio: 'inherit',
+        ...(spec.env ? { env: { ...spec.env } } : {}),
+      });
       this.children.set(spec.agent, child);
       this.logger.info(
         { child: spec.agent, child_pid: child.pid },

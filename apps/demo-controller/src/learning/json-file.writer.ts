@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import { type FileAccessPolicy, writablePath } from '@opscrew/sandbox';
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
@@ -31,6 +32,6 @@ export async function writeJsonAtomically(
     await rename(temp, target);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
-    throw new Error(`cannot write ${file}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot write ${file}: ${errorMessage(error)}`, { cause: error });
   }
 }

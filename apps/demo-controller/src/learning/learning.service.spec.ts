@@ -11,6 +11,7 @@ import {
   SCORECARD_KEY,
 } from '@opscrew/contracts';
 import { eventually } from '@opscrew/messaging/testing';
+import { RecordingPublisher } from '@opscrew/testing';
 import { ScenarioCatalog } from '../scenarios/scenario.catalog';
 import { ScenarioRunner } from '../scenarios/scenario.runner';
 import { ShopFaultClient } from '../scenarios/shop-fault.client';
@@ -19,7 +20,6 @@ import {
   fakeLeases,
   fakeLearningBuckets,
   FakeLoadDriver,
-  RecordingPublisher,
   shippedConfig,
 } from '../testing/fakes';
 import { ManualScheduler } from '@opscrew/integrations/testing';
@@ -65,7 +65,7 @@ function setup(options: { min_samples?: number } = {}) {
     flags: new FakeFlags(),
     faults: new ShopFaultClient('t'),
     leases,
-    publisher: new RecordingPublisher(clock),
+    publisher: new RecordingPublisher('demo-controller', clock),
     journal: learning,
     scheduler: clock,
     logger,

@@ -1,9 +1,9 @@
+// Over ~300 lines: the learning loop's front (scoring each finished run, the scorecard, threshold
+// suggestions); the keeper, foreign locks and options are their own files.
 import { type Logger } from '@nestjs/common';
-import { type AlertingConfig, type DetectionConfig } from '@opscrew/config';
 import {
-  ACCURACY_FEEDBACK_KEY,
-  type AccuracyFeedbackRecord,
   type AnyEvent,
+  errorMessage,
   IncidentDetectedEvent,
   IncidentEscalatedEvent,
   IncidentResolvedEvent,
@@ -15,22 +15,17 @@ import {
   type ObservedLockHold,
   RemediationFinishedEvent,
   RemediationStartedEvent,
-  SCENARIO_SCORE_KEY_PREFIX,
-  scenarioRunKey,
-  scenarioScoreKey,
   type ScenarioRunRecord,
   type ScenarioScoreRecord,
-  SCORECARD_KEY,
-  type ScorecardRecord,
   type SkippedLock,
 } from '@opscrew/contracts';
-import { type TypedKv } from '@opscrew/messaging';
-import { type FileAccessPolicy } from '@opscrew/sandbox';
 import { type Scheduler, type Timer } from '../support/scheduler';
-import { writeJsonAtomically } from './json-file.writer';
+import { ForeignLocks } from './foreign-locks';
+import { type LearningBuckets, type LearningOptions } from './learning.options';
 import { type CompletedRun, type RunEnd, type RunJournal } from './run-journal';
 import {
   addIncident,
+  addSymptoms,
   finishRemediation,
   hasIncident,
   hasRemediation,
@@ -42,64 +37,10 @@ import {
 } from './run-observations';
 import { ScenarioRunStore } from './scenario-run.store';
 import { scoreRun } from './scenario.scorer';
-import {
-  accuracyFeedback,
-  addScore,
-  emptyScorecard,
-  scorecardFigures,
-} from './scorecard.aggregator';
-import { suggestThresholds, type ThresholdSuggestion } from './threshold.suggester';
+import { RECENT_SCORES, ScorecardKeeper, type ScorecardView } from './scorecard.keeper';
 
-/**
- * Scored runs kept in the bucket (run record + score each, a few KiB): months
- * of demos; the aggregate keeps counting past them. No TTL on `learning`, so
- * older ones are deleted here.
- */
-export const MAX_KEPT_RUNS = 200;
-/** Scores `GET /scorecard` lists by default. */
-export const RECENT_SCORES = 20;
-
-export interface LearningOptions {
-  /** Finish + this closes a run's window and scores it. */
-  readonly settle_ms: number;
-  readonly min_samples: number;
-  readonly adjustment_suggestion: boolean;
-  /** Absolute path of the suggestions file. */
-  readonly suggestions_file: string;
-  /** demo-controller's filesystem sandbox (the suggestions file is written through it). */
-  readonly files?: FileAccessPolicy;
-  readonly thresholds: { readonly alerting: AlertingConfig; readonly detection?: DetectionConfig };
-  /** Lock holders that are this process's own runs: their holds come from the runner, not the bus. */
-  readonly own_holder_prefix: string;
-}
-
-export interface LearningBuckets {
-  readonly runs: TypedKv<ScenarioRunRecord>;
-  readonly scores: TypedKv<ScenarioScoreRecord>;
-  readonly scorecard: TypedKv<ScorecardRecord>;
-  readonly accuracy: TypedKv<AccuracyFeedbackRecord>;
-  readonly listKeys: () => Promise<string[]>;
-}
-
-export interface ScorecardView {
-  readonly aggregate: ScorecardRecord & ReturnType<typeof scorecardFigures>;
-  readonly recent: ScenarioScoreRecord[];
-  readonly open_runs: {
-    run_id: string;
-    scenario: string;
-    started_at: string;
-    finished_at?: string;
-    window_until?: string;
-    incidents: number;
-  }[];
-  readonly suggestions: {
-    readonly ready: boolean;
-    readonly min_samples: number;
-    readonly runs: number;
-    readonly file: string;
-    readonly items: ThresholdSuggestion[];
-  };
-}
+export { type LearningBuckets, type LearningOptions } from './learning.options';
+export { MAX_KEPT_RUNS, RECENT_SCORES, type ScorecardView } from './scorecard.keeper';
 
 /**
  * The learning side of demo-controller: per run, ground truth (from the
@@ -111,9 +52,9 @@ export interface ScorecardView {
  */
 export class LearningService implements RunJournal {
   private readonly store: ScenarioRunStore;
+  private readonly keeper: ScorecardKeeper;
   private readonly timers = new Map<string, Timer>();
-  /** Other holders' locks seen on the bus and not released yet: copied into a run that starts meanwhile. */
-  private readonly foreignLocks = new Map<string, ObservedLockHold>();
+  private readonly foreignLocks: ForeignLocks;
   private stopped = false;
 
   constructor(
@@ -123,6 +64,8 @@ export class LearningService implements RunJournal {
     private readonly logger: Pick<Logger, 'log' | 'warn' | 'error'>,
   ) {
     this.store = new ScenarioRunStore(buckets.runs, buckets.listKeys);
+    this.foreignLocks = new ForeignLocks(options.own_holder_prefix);
+    this.keeper = new ScorecardKeeper(buckets, options, logger, () => scheduler.now());
   }
 
   /** Picks up unscored runs (a restart mid-run ends them as aborted) and schedules their scoring. */
@@ -152,10 +95,8 @@ export class LearningService implements RunJournal {
   // RunJournal ---------------------------------------------------------------------------------
 
   async begin(run: ScenarioRunRecord): Promise<void> {
-    const now = this.scheduler.now();
-    for (const [key, hold] of this.foreignLocks) {
-      if (Date.parse(hold.until) <= now) this.foreignLocks.delete(key);
-      else if (run.locks.length < MAX_RUN_OBSERVATIONS) run.locks.push({ ...hold });
+    for (const hold of this.foreignLocks.live(this.scheduler.now())) {
+      if (run.locks.length < MAX_RUN_OBSERVATIONS) run.locks.push(hold);
     }
     await this.store.add(run);
   }
@@ -209,6 +150,7 @@ export class LearningService implements RunJournal {
           incident_id: event.incident_id,
           service: event.service,
           symptom: event.symptom,
+          symptoms: event.symptoms ?? [event.symptom],
           severity: event.severity,
           kind: 'opened',
           detected_at: event.detected_at,
@@ -221,6 +163,12 @@ export class LearningService implements RunJournal {
         return;
       const [service, symptom] = event.fingerprint.split(':');
       if (!service || !symptom) return;
+      const folded = event.symptoms;
+      if (folded !== undefined)
+        await this.store.updateWhere(
+          (run) => hasIncident(run, event.incident_id),
+          (run) => addSymptoms(run, event.incident_id, folded),
+        );
       const run = this.store.runAt(Date.parse(event.at));
       if (!run || hasIncident(run, event.incident_id)) return;
       await this.store.update(run.run_id, (r) =>
@@ -228,6 +176,7 @@ export class LearningService implements RunJournal {
           incident_id: event.incident_id,
           service,
           symptom,
+          ...(folded !== undefined ? { symptoms: [...folded] } : {}),
           severity: event.severity ?? 'info',
           kind: 'resighted',
           detected_at: event.at,
@@ -286,19 +235,9 @@ export class LearningService implements RunJournal {
   /** `lock.>`: other holders' locks (ours are recorded by the runner, precisely). */
   async onLockEvent(event: AnyEvent): Promise<void> {
     if (event instanceof LockAcquiredEvent) {
-      if (event.holder.startsWith(this.options.own_holder_prefix)) return;
-      const hold: ObservedLockHold = {
-        service: event.service,
-        holder: event.holder,
-        revision: event.revision,
-        own: false,
-        from: event.at,
-        until: event.expires_at,
-        released: false,
-      };
-      this.foreignLocks.set(`${event.service}\u0000${event.holder}`, hold);
-      const run = this.store.runAt(Date.parse(event.at));
-      if (!run) return;
+      const hold = this.foreignLocks.acquired(event);
+      const run = hold === null ? undefined : this.store.runAt(Date.parse(event.at));
+      if (!hold || !run) return;
       await this.store.update(run.run_id, (r) => {
         if (
           r.locks.some((l) => l.service === hold.service && l.holder === hold.holder && !l.released)
@@ -307,9 +246,8 @@ export class LearningService implements RunJournal {
         return upsertLock(r, hold);
       });
     } else if (event instanceof LockReleasedEvent) {
-      if (event.holder.startsWith(this.options.own_holder_prefix)) return;
-      this.foreignLocks.delete(`${event.service}\u0000${event.holder}`);
-      const release = { service: event.service, holder: event.holder, at: event.at };
+      const release = this.foreignLocks.released(event);
+      if (release === null) return;
       await this.store.updateWhere(
         () => true,
         (run) => releaseLock(run, release),
@@ -331,87 +269,24 @@ export class LearningService implements RunJournal {
     const run = this.store.get(runId);
     if (!run) return null;
     const score = scoreRun(run, new Date(this.scheduler.now()));
-    if (score.outcome !== 'failed') {
-      if (score.outcome === 'completed') await this.aggregate(score);
-      await this.buckets.scores.put(scenarioScoreKey(runId), score);
-    }
+    await this.keeper.record(score);
     await this.store.close(runId);
     this.logger.log(`scored ${runId}: ${score.summary}`);
-    await this.prune().catch((error: unknown) =>
-      this.logger.warn(`learning: pruning old runs failed: ${(error as Error).message}`),
-    );
+    await this.keeper
+      .prune()
+      .catch((error: unknown) =>
+        this.logger.warn(`learning: pruning old runs failed: ${errorMessage(error)}`),
+      );
     return score.outcome === 'failed' ? null : score;
   }
 
-  async scorecard(limit = RECENT_SCORES): Promise<ScorecardView> {
-    const aggregate =
-      (await this.buckets.scorecard.get(SCORECARD_KEY))?.value ??
-      emptyScorecard(new Date(this.scheduler.now()).toISOString());
-    const recent = (await this.scores())
-      .sort((a, b) => b.started_at.localeCompare(a.started_at))
-      .slice(0, limit);
-    return {
-      aggregate: { ...aggregate, ...scorecardFigures(aggregate) },
-      recent,
-      open_runs: this.store.openRuns().map((run) => ({
-        run_id: run.run_id,
-        scenario: run.scenario,
-        started_at: run.started_at,
-        ...(run.finished_at ? { finished_at: run.finished_at } : {}),
-        ...(run.window_until ? { window_until: run.window_until } : {}),
-        incidents: run.incidents.length,
-      })),
-      suggestions: {
-        ready: aggregate.runs >= this.options.min_samples,
-        min_samples: this.options.min_samples,
-        runs: aggregate.runs,
-        file: this.options.suggestions_file,
-        items: suggestThresholds(aggregate, this.options.thresholds, this.options.min_samples),
-      },
-    };
+  scorecard(limit = RECENT_SCORES): Promise<ScorecardView> {
+    return this.keeper.view(this.store.openRuns(), limit);
   }
 
   /** Every stored score (at most MAX_KEPT_RUNS). */
-  async scores(): Promise<ScenarioScoreRecord[]> {
-    const scores: ScenarioScoreRecord[] = [];
-    for (const key of await this.buckets.listKeys()) {
-      if (!key.startsWith(SCENARIO_SCORE_KEY_PREFIX)) continue;
-      const entry = await this.buckets.scores.get(key);
-      if (entry) scores.push(entry.value);
-    }
-    return scores;
-  }
-
-  private async aggregate(score: ScenarioScoreRecord): Promise<void> {
-    const current =
-      (await this.buckets.scorecard.get(SCORECARD_KEY))?.value ?? emptyScorecard(score.scored_at);
-    // A restart between the aggregate and closing the run must not count the run twice.
-    if (
-      current.scenarios.some((s) => s.scenario === score.scenario && s.last_run_id === score.run_id)
-    )
-      return;
-    const next = addScore(current, score);
-    await this.buckets.scorecard.put(SCORECARD_KEY, next);
-    await this.buckets.accuracy.put(ACCURACY_FEEDBACK_KEY, accuracyFeedback(next));
-    const feedback = this.options;
-    if (!feedback.adjustment_suggestion || next.runs < feedback.min_samples) return;
-    const items = suggestThresholds(next, feedback.thresholds, feedback.min_samples);
-    try {
-      await writeJsonAtomically(
-        feedback.suggestions_file,
-        {
-          generated_at: next.updated_at,
-          runs: next.runs,
-          min_samples: feedback.min_samples,
-          note: 'Suggestions for a human to review. demo-controller never changes a threshold.',
-          suggestions: items,
-        },
-        feedback.files,
-      );
-    } catch (error) {
-      // A sandbox refusal lands here too: logged (and by the sandbox's reporter), never fatal.
-      this.logger.warn(`learning: suggestions not written: ${(error as Error).message}`);
-    }
+  scores(): Promise<ScenarioScoreRecord[]> {
+    return this.keeper.scores();
   }
 
   private runFor(incidentId: string, atMs: number): ScenarioRunRecord | undefined {
@@ -434,27 +309,9 @@ export class LearningService implements RunJournal {
       runId,
       this.scheduler.after(delay, () => {
         this.score(runId).catch((error: unknown) => {
-          this.logger.error(`learning: scoring ${runId} failed: ${(error as Error).message}`);
+          this.logger.error(`learning: scoring ${runId} failed: ${errorMessage(error)}`);
         });
       }),
     );
-  }
-
-  /** Deletes the oldest scored runs beyond MAX_KEPT_RUNS (run record and score). */
-  private async prune(): Promise<void> {
-    const runIds = (await this.buckets.listKeys())
-      .filter((key) => key.startsWith(SCENARIO_SCORE_KEY_PREFIX))
-      .map((key) => key.slice(SCENARIO_SCORE_KEY_PREFIX.length));
-    if (runIds.length <= MAX_KEPT_RUNS) return;
-    const dated: { runId: string; started: string }[] = [];
-    for (const runId of runIds) {
-      const entry = await this.buckets.scores.get(scenarioScoreKey(runId));
-      if (entry) dated.push({ runId, started: entry.value.started_at });
-    }
-    dated.sort((a, b) => a.started.localeCompare(b.started));
-    for (const { runId } of dated.slice(0, Math.max(0, dated.length - MAX_KEPT_RUNS))) {
-      await this.buckets.scores.delete(scenarioScoreKey(runId));
-      await this.buckets.runs.delete(scenarioRunKey(runId));
-    }
   }
 }

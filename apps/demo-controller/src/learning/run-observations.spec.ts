@@ -6,7 +6,13 @@ import {
   validatePlain,
 } from '@opscrew/contracts';
 import { bucketDeclaration } from '@opscrew/messaging';
-import { addIncident, markResolved, releaseLock, upsertLock } from './run-observations';
+import {
+  addIncident,
+  addSymptoms,
+  markResolved,
+  releaseLock,
+  upsertLock,
+} from './run-observations';
 
 const SHOP = [
   'frontend',
@@ -43,6 +49,23 @@ function emptyRun(): RunRecord {
 }
 
 describe('run observations', () => {
+  it("take in symptoms folded into a held incident once, first symptom first; others' not at all", () => {
+    const run = emptyRun();
+    addIncident(run, {
+      incident_id: 'INC-20250131-001',
+      service: 'product-catalog',
+      symptom: 'latency_drift',
+      severity: 'high',
+      kind: 'opened',
+      detected_at: '2025-01-31T12:00:10.000Z',
+      informational: false,
+    });
+    expect(addSymptoms(run, 'INC-20250131-001', ['latency_drift', 'high_error_rate'])).toBe(true);
+    expect(addSymptoms(run, 'INC-20250131-001', ['high_error_rate'])).toBe(false);
+    expect(run.incidents[0]?.symptoms).toEqual(['latency_drift', 'high_error_rate']);
+    expect(addSymptoms(run, 'INC-20250131-999', ['high_error_rate'])).toBe(false);
+  });
+
   it('are idempotent and bounded: past the cap an observation is counted, not kept', () => {
     const run = emptyRun();
     const incident = (n: number) => ({

@@ -32,6 +32,24 @@ export function addIncident(run: ScenarioRunRecord, incident: ObservedIncident):
   return push(run, run.incidents, incident);
 }
 
+/**
+ * Symptoms folded into an incident the run already holds (ops-monitor's fold updates): the
+ * scorer judges the incident by all of them, not only the first.
+ */
+export function addSymptoms(
+  run: ScenarioRunRecord,
+  incidentId: string,
+  symptoms: readonly string[],
+): boolean {
+  const incident = run.incidents.find((i) => i.incident_id === incidentId);
+  if (!incident) return false;
+  const known = incident.symptoms ?? [incident.symptom];
+  const added = symptoms.filter((symptom) => !known.includes(symptom));
+  if (added.length === 0) return false;
+  incident.symptoms = [...known, ...added];
+  return true;
+}
+
 export function markResolved(run: ScenarioRunRecord, incidentId: string, at: string): boolean {
   const incident = run.incidents.find((i) => i.incident_id === incidentId);
   if (!incident || incident.resolved_at !== undefined) return false;

@@ -80,6 +80,15 @@ describe('scoreRun', () => {
     expect(score.false_positives).toBe(1);
   });
 
+  it('judges an incident by every symptom folded into it, not only the first', () => {
+    // One fault, one incident: first seen as a latency drift, its error rate folded in later.
+    const folded = incident('recommendation', 'latency_drift', 11, {
+      symptoms: ['latency_drift', 'high_error_rate'],
+    });
+    const score = scoreRun(leakRun([folded]), new Date(T0 + 60_000));
+    expect(score).toMatchObject({ true_positives: 1, false_positives: 0, missed: 0 });
+  });
+
   it("neither rewards nor blames a caller's errors attributed to the failing dependency", () => {
     const score = scoreRun(
       leakRun([

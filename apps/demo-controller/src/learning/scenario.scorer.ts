@@ -43,11 +43,15 @@ export function scoreRun(run: ScenarioRunRecord, scoredAt: Date): ScenarioScoreR
     const at = Date.parse(incident.detected_at);
     return at >= startedMs && at <= windowEndMs;
   };
+  // One fault, one incident: an incident is judged by every symptom folded into it.
+  const symptomsOf = (incident: ObservedIncident): readonly string[] =>
+    incident.symptoms ?? [incident.symptom];
   const meets = (r: RequiredDetection, incident: ObservedIncident): boolean =>
-    (r.symptom === incident.symptom || (r.or_symptoms ?? []).includes(incident.symptom)) &&
-    r.satisfied_by.includes(incident.service);
+    symptomsOf(incident).some(
+      (symptom) => r.symptom === symptom || (r.or_symptoms ?? []).includes(symptom),
+    ) && r.satisfied_by.includes(incident.service);
   const explains = (incident: ObservedIncident): boolean =>
-    (run.expected_symptoms.includes(incident.symptom) &&
+    (symptomsOf(incident).some((symptom) => run.expected_symptoms.includes(symptom)) &&
       run.expected_services.includes(incident.service)) ||
     run.required.some((r) => meets(r, incident));
   // A caller of the failing service, attributed to it by ops-monitor: informational by design

@@ -45,7 +45,7 @@ describe('suggestThresholds', () => {
       ],
       [
         ['frontend', 'high_latency'],
-        ['shipping', 'high_latency'],
+        ['cart', 'high_latency'],
         ['cart', 'high_error_rate'],
         ['payment', 'high_error_rate'],
         ['checkout', 'high_error_rate'],
@@ -55,12 +55,12 @@ describe('suggestThresholds', () => {
     expect(
       suggestions.map((s) => [s.service, s.direction, s.setting, s.current, s.suggested]),
     ).toEqual([
-      // shipping has no override: the default (5 s) is the current value; the fix is an override.
-      ['shipping', 'lower', 'thresholds.alerting.services.shipping.latency_p99_ms', 5000, 4000],
+      // cart overrides only its error rate: the default p99 (5 s) is the current value; the fix is an override.
+      ['cart', 'lower', 'thresholds.alerting.services.cart.latency_p99_ms', 5000, 4000],
       ['frontend', 'raise', 'thresholds.alerting.services.frontend.latency_p99_ms', 3000, 3750],
     ]);
     expect(suggestions[0]?.reason).toBe(
-      'lower latency_p99_ms of shipping (from the defaults: add a per-service override): 4 missed against 2 right alert(s)',
+      'lower latency_p99_ms of cart (from the defaults: add a per-service override): 4 missed against 2 right alert(s)',
     );
   });
 

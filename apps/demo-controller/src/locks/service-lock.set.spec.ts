@@ -1,5 +1,6 @@
 import { serviceLockKey } from '@opscrew/contracts';
-import { fakeLeases, RecordingPublisher } from '../testing/fakes';
+import { RecordingPublisher } from '@opscrew/testing';
+import { fakeLeases } from '../testing/fakes';
 import { ManualScheduler } from '@opscrew/integrations/testing';
 import { type LockHold, ServiceLockSet } from './service-lock.set';
 
@@ -8,7 +9,7 @@ const SERVICES = ['frontend', 'cart', 'checkout'];
 function setup(options: { lease_ms?: number; max_hold_ms?: number } = {}) {
   const clock = new ManualScheduler();
   const { leases, kv } = fakeLeases(clock);
-  const publisher = new RecordingPublisher(clock);
+  const publisher = new RecordingPublisher('demo-controller', clock);
   const logger = { log: jest.fn(), warn: jest.fn() };
   const lost: string[] = [];
   const holds: LockHold[] = [];

@@ -1,5 +1,5 @@
 import { type Logger } from '@nestjs/common';
-import { serviceLockKey, SUBJECTS } from '@opscrew/contracts';
+import { errorMessage, serviceLockKey, SUBJECTS } from '@opscrew/contracts';
 import {
   type Lease,
   LeaseLostError,
@@ -149,7 +149,7 @@ export class ServiceLockSet {
         ours = await this.deps.leases.release(held.lease);
       } catch (error) {
         this.deps.logger.warn(
-          `lock ${held.service}: release failed (${(error as Error).message}); it expires at ${held.lease.expires_at}`,
+          `lock ${held.service}: release failed (${errorMessage(error)}); it expires at ${held.lease.expires_at}`,
         );
       }
       this.end(held, ours ? 'released' : 'expired');
@@ -200,7 +200,7 @@ export class ServiceLockSet {
         this.held.delete(held.service);
         this.end(held, 'expired');
         this.deps.logger.warn(
-          `lock ${held.service}: lost (${(error as Error).message}); stopping the load on it`,
+          `lock ${held.service}: lost (${errorMessage(error)}); stopping the load on it`,
         );
         await this.publish(() =>
           this.deps.publisher.publish(SUBJECTS.lockReleased, {
@@ -210,11 +210,11 @@ export class ServiceLockSet {
             reason: 'expired',
           }),
         );
-        this.hooks.onLost?.(held.service, `lease lost: ${(error as Error).message}`);
+        this.hooks.onLost?.(held.service, `lease lost: ${errorMessage(error)}`);
         return;
       }
       this.deps.logger.warn(
-        `lock ${held.service}: renew failed (${(error as Error).message}); retrying until ${held.lease.expires_at}`,
+        `lock ${held.service}: renew failed (${errorMessage(error)}); retrying until ${held.lease.expires_at}`,
       );
       this.scheduleRenew(held, RENEW_RETRY_MS);
     }
@@ -246,7 +246,7 @@ export class ServiceLockSet {
     try {
       await send();
     } catch (error) {
-      this.deps.logger.warn(`lock event not published: ${(error as Error).message}`);
+      this.deps.logger.warn(`lock event not published: ${errorMessage(error)}`);
     }
   }
 }

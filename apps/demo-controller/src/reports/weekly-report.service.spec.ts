@@ -1,9 +1,10 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { type ScheduleConfig } from '@opscrew/config';
 import { type ScenarioScoreRecord } from '@opscrew/contracts';
+import { RecordingPublisher } from '@opscrew/testing';
 import { type LearningService } from '../learning/learning.service';
 import { addScore, emptyScorecard } from '../learning/scorecard.aggregator';
-import { RecordingPublisher } from '../testing/fakes';
+
 import { WeeklyReportService } from './weekly-report.service';
 
 const NOW = new Date('2025-02-03T10:00:00.000Z');
@@ -77,7 +78,7 @@ describe('WeeklyReportService', () => {
   };
 
   it('publishes report.demo-controller-weekly with the week, the all-time figures and the suggestion state', async () => {
-    const publisher = new RecordingPublisher();
+    const publisher = new RecordingPublisher('demo-controller');
     const schedules = new Map<string, ScheduleConfig>([
       ['demo-controller-weekly', { cron: '0 10 * * 1', description: 'weekly', enabled: true }],
     ]);
@@ -119,7 +120,7 @@ describe('WeeklyReportService', () => {
   });
 
   it('logs and goes on when the report cannot be sent', async () => {
-    const publisher = new RecordingPublisher();
+    const publisher = new RecordingPublisher('demo-controller');
     publisher.failNext = 1;
     const logger = { log: jest.fn(), error: jest.fn() };
     const service = new WeeklyReportService({

@@ -2,6 +2,7 @@ import { type Logger } from '@nestjs/common';
 import { type SchedulerRegistry } from '@nestjs/schedule';
 import { type ScheduleConfig } from '@opscrew/config';
 import {
+  errorMessage,
   REPORT_TEXT_MAX_LENGTH,
   reportSubject,
   type ScenarioScoreRecord,
@@ -79,7 +80,7 @@ export class WeeklyReportService {
       this.deps.logger.log(`weekly report: ${text.split('\n')[0] ?? ''}`);
       return text;
     } catch (error) {
-      this.deps.logger.error(`weekly report not sent: ${(error as Error).message}`);
+      this.deps.logger.error(`weekly report not sent: ${errorMessage(error)}`);
       return null;
     }
   }

@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import { type ScenarioEffect } from './scenario.effect';
 import { type FaultTarget } from './scenario.catalog';
 import { type ShopFaultClient } from './shop-fault.client';
@@ -28,7 +29,7 @@ export class FaultEffect implements ScenarioEffect {
       try {
         await this.client.clear(target);
       } catch (error) {
-        failed.push((error as Error).message);
+        failed.push(errorMessage(error));
       }
     }
     if (failed.length > 0) throw new Error(failed.join('; '));

@@ -25,10 +25,12 @@ import {
   removeTestTopology,
   testNamespace,
 } from '@opscrew/messaging/testing';
+import { jestTimeout } from '@opscrew/testing';
 import { ServiceLockSet } from '../locks/service-lock.set';
 import { FakeFlags, shippedConfig, withController } from '../testing/fakes';
 import { MemoryJournal } from '../testing/memory.journal';
 import { systemScheduler } from '../support/scheduler';
+import { SHOP_LOAD_MIX } from '../load/shop-task.mix';
 import { ScenarioCatalog } from './scenario.catalog';
 import { ScenarioRunner } from './scenario.runner';
 import { ShopFaultClient } from './shop-fault.client';
@@ -36,7 +38,7 @@ import { ShopFaultClient } from './shop-fault.client';
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 
 // The project-level testTimeout is not applied to this project by Jest 30: set it here.
-jest.setTimeout(60_000);
+jest.setTimeout(jestTimeout(60_000));
 
 const SHOP = [
   'frontend',
@@ -108,7 +110,7 @@ describe('scenario locks against NATS JetStream', () => {
 
   it("stress takes every loaded service's lease, renews it, releases it at the end and says so on the bus", async () => {
     const config = withController(shippedConfig().config, { load_host: shopUrl });
-    const load = new BuiltinLoadDriver();
+    const load = new BuiltinLoadDriver(SHOP_LOAD_MIX);
     const runner = new ScenarioRunner({
       catalog: new ScenarioCatalog(config),
       load,

@@ -18,7 +18,7 @@ describe('ScenarioCatalog', () => {
   const config = shippedConfig().config;
   const catalog = new ScenarioCatalog(config);
 
-  it("lists the seed's nine scenarios and the restart-curable memory leak", () => {
+  it("lists the seed's nine scenarios and the three restart-curable faults", () => {
     expect(catalog.names()).toEqual([
       'normal',
       'high',
@@ -30,6 +30,8 @@ describe('ScenarioCatalog', () => {
       'flagd_payment_failure',
       'flagd_product_failure',
       'recommendation_memory_leak',
+      'shipping_latency_creep',
+      'product_catalog_pool_exhaustion',
     ]);
     expect(catalog.summaries().find((s) => s.name === 'stress')).toMatchObject({
       kind: 'load',

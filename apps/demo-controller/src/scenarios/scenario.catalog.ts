@@ -3,7 +3,7 @@ import {
   type OpscrewConfig,
   type ScenarioConfig,
 } from '@opscrew/config';
-import { type RequiredDetection, type ScenarioKind } from '@opscrew/contracts';
+import { errorMessage, type RequiredDetection, type ScenarioKind } from '@opscrew/contracts';
 import { requireLoopbackUrl } from '@opscrew/integrations';
 import { ScenarioNotFoundError, ScenarioSetupError } from './scenario.errors';
 
@@ -240,7 +240,7 @@ export class ScenarioCatalog {
       if (this.controller.fault_hosts?.includes(url.hostname)) return url.origin;
       return requireLoopbackUrl(target, what).origin;
     } catch (error) {
-      throw new ScenarioSetupError((error as Error).message);
+      throw new ScenarioSetupError(errorMessage(error));
     }
   }
 

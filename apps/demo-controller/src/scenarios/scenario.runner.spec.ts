@@ -1,11 +1,11 @@
 import { type OpscrewConfig } from '@opscrew/config';
-import { serviceLockKey } from '@opscrew/contracts';
+import { errorMessage, serviceLockKey } from '@opscrew/contracts';
 import { type HttpFetch } from '@opscrew/integrations';
+import { RecordingPublisher } from '@opscrew/testing';
 import {
   FakeFlags,
   fakeLeases,
   FakeLoadDriver,
-  RecordingPublisher,
   shippedConfig,
   withScenario,
 } from '../testing/fakes';
@@ -36,7 +36,7 @@ function setup(options: { config?: OpscrewConfig; observe?: boolean; fetch?: Htt
   const config = options.config ?? shippedConfig().config;
   const clock = new ManualScheduler();
   const { leases, kv } = fakeLeases(clock);
-  const publisher = new RecordingPublisher(clock);
+  const publisher = new RecordingPublisher('demo-controller', clock);
   const load = new FakeLoadDriver();
   const flags = new FakeFlags();
   const journal = new MemoryJournal();
@@ -170,7 +170,7 @@ describe('ScenarioRunner', () => {
     load.failStart = new Error('locust: not reachable at http://127.0.0.1:8089');
     const error = await runner.start('spike').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScenarioSetupError);
-    expect((error as Error).message).toBe(
+    expect(errorMessage(error)).toBe(
       'scenario spike: load 100 users at 100/s on http://127.0.0.1:7100 (builtin, from spike) failed: locust: not reachable at http://127.0.0.1:8089',
     );
     for (const service of SHOP) expect(await leases.current(serviceLockKey(service))).toBeNull();

@@ -1,7 +1,10 @@
+// Over ~300 lines: one scenario run's lifecycle in order (preconditions, locks, effects, the abort
+// paths, the result and its announcement), which reads best as one piece; the effects are in their own files.
 import { randomBytes } from 'node:crypto';
 import { type Logger } from '@nestjs/common';
 import { type AlertingConfig } from '@opscrew/config';
 import {
+  errorMessage,
   type LoadSummary,
   MAX_REQUIRED_DETECTIONS,
   type RequiredDetection,
@@ -216,7 +219,7 @@ export class ScenarioRunner {
           await effect.apply();
         } catch (error) {
           throw new ScenarioSetupError(
-            `scenario ${plan.name}: ${effect.label} failed: ${(error as Error).message}`,
+            `scenario ${plan.name}: ${effect.label} failed: ${errorMessage(error)}`,
             { cause: error },
           );
         }
@@ -224,7 +227,7 @@ export class ScenarioRunner {
         logger.log(`${runId}: ${effect.label}`);
       }
     } catch (error) {
-      const note = (error as Error).message;
+      const note = errorMessage(error);
       logger.error(`${runId}: ${note}; undoing what was done`);
       await this.finish(plan, runId, startedAt, 'failed', note, applied, locks, skipped);
       throw error instanceof ScenarioSetupError
@@ -295,14 +298,14 @@ export class ScenarioRunner {
       try {
         load = await effect.measure();
       } catch (error) {
-        notes.push(`load stats unavailable: ${(error as Error).message}`);
+        notes.push(`load stats unavailable: ${errorMessage(error)}`);
       }
     }
     for (const effect of [...applied].reverse()) {
       try {
         await effect.revert();
       } catch (error) {
-        const message = `undoing ${effect.label} failed: ${(error as Error).message}`;
+        const message = `undoing ${effect.label} failed: ${errorMessage(error)}`;
         notes.push(message);
         logger.error(`${runId}: ${message}`);
       }
@@ -423,7 +426,7 @@ export class ScenarioRunner {
     try {
       await work();
     } catch (error) {
-      this.deps.logger.warn(`bookkeeping failed: ${(error as Error).message}`);
+      this.deps.logger.warn(`bookkeeping failed: ${errorMessage(error)}`);
     }
   }
 }

@@ -3,6 +3,7 @@ import { type ExecutionContext, type INestApplication, ValidationPipe } from '@n
 import { Test } from '@nestjs/testing';
 import { LOADED_CONFIG } from '@opscrew/config';
 import request from 'supertest';
+import { RecordingPublisher } from '@opscrew/testing';
 import { LEARNING } from '../demo-controller.tokens';
 import { LearningService } from '../learning/learning.service';
 import { ScorecardController } from '../learning/scorecard.controller';
@@ -11,7 +12,6 @@ import {
   fakeLeases,
   fakeLearningBuckets,
   FakeLoadDriver,
-  RecordingPublisher,
   shippedConfig,
 } from '../testing/fakes';
 import { ManualScheduler } from '@opscrew/integrations/testing';
@@ -52,7 +52,7 @@ describe('REST: /scenarios and /scorecard', () => {
     flags: new FakeFlags(),
     faults: new ShopFaultClient('t'),
     leases: fakeLeases(clock).leases,
-    publisher: new RecordingPublisher(clock),
+    publisher: new RecordingPublisher('demo-controller', clock),
     journal: learning,
     scheduler: clock,
     logger,
@@ -88,7 +88,7 @@ describe('REST: /scenarios and /scorecard', () => {
     const response = await request(server).get('/scenarios').expect(200);
     const body = response.body as { running: unknown; scenarios: { name: string }[] };
     expect(body.running).toBeNull();
-    expect(body.scenarios).toHaveLength(10); // the seed's nine and the memory leak
+    expect(body.scenarios).toHaveLength(12); // the seed's nine and three restart-curable faults
   });
 
   it('validates the body: a scale in (0, 1], nothing else', async () => {

@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import { type HttpFetch } from '@opscrew/integrations';
 import { type FaultTarget } from './scenario.catalog';
 import { ScenarioSetupError } from './scenario.errors';
@@ -70,5 +71,5 @@ function describe(error: unknown): string {
   if (cause && typeof cause.code === 'string') return cause.code;
   return (error as Error).name === 'TimeoutError'
     ? `no answer within ${FAULT_API_TIMEOUT_MS} ms`
-    : (error as Error).message;
+    : errorMessage(error);
 }

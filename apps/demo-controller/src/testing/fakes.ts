@@ -8,11 +8,6 @@ import {
 import { SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
 import {
   AccuracyFeedbackRecord,
-  type AnyEvent,
-  buildEvent,
-  type EventOf,
-  type EventPayloads,
-  type EventSubject,
   KV_BUCKETS,
   LeaseRecord,
   ScenarioRunRecord,
@@ -26,10 +21,9 @@ import {
   type LoadStartOptions,
   type LoadStats,
 } from '@opscrew/integrations';
-import { LeaseService, type PublishOptions, type PublishResult, TypedKv } from '@opscrew/messaging';
+import { LeaseService, TypedKv } from '@opscrew/messaging';
 import { FakeKv } from '@opscrew/messaging/testing';
 import { type LearningBuckets } from '../learning/learning.service';
-import { type BusPublisher } from '../support/bus-publisher';
 import { type ManualScheduler } from '@opscrew/integrations/testing';
 
 /** The shipped configuration (the token the shop would get from .env). */
@@ -86,37 +80,6 @@ export function withController(
       ['demo-controller', { ...agent, controller: { ...agent.controller, ...patch } }],
     ]),
   };
-}
-
-/** Publishes nowhere: builds and validates each event exactly as EventPublisher does, and keeps it. */
-export class RecordingPublisher implements BusPublisher {
-  readonly events: { subject: string; event: AnyEvent }[] = [];
-  failNext = 0;
-
-  constructor(private readonly clock?: { now(): number }) {}
-
-  publish<S extends EventSubject>(
-    subject: S,
-    payload: EventPayloads[S],
-    options: PublishOptions = {},
-  ): Promise<PublishResult<EventOf<S>>> {
-    if (this.failNext > 0) {
-      this.failNext -= 1;
-      return Promise.reject(new Error('NATS unavailable'));
-    }
-    const at = options.at ?? (this.clock ? new Date(this.clock.now()) : new Date());
-    const event = buildEvent(subject, payload, 'demo-controller', { ...options, at });
-    this.events.push({ subject, event });
-    return Promise.resolve({ seq: this.events.length, duplicate: false, event });
-  }
-
-  subjects(): string[] {
-    return this.events.map((e) => e.subject);
-  }
-
-  of<S extends EventSubject>(subject: S): EventOf<S>[] {
-    return this.events.filter((e) => e.subject === subject).map((e) => e.event as EventOf<S>);
-  }
 }
 
 /** Leases over an in-memory bucket with the same CAS rules as NATS KV, on the test's clock. */

@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import { LeakyConnectionPool, PoolTimeoutError } from './connection-pool.fault';
 
 describe('LeakyConnectionPool', () => {
@@ -8,7 +9,7 @@ describe('LeakyConnectionPool', () => {
     expect(pool.exhausted).toBe(true);
     const error = await pool.acquire().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PoolTimeoutError);
-    expect((error as Error).message).toBe(
+    expect(errorMessage(error)).toBe(
       'Timeout acquiring connection: pool exhausted (4/4 connections in use, 4 never returned, waited 20 ms)',
     );
     expect(pool.state().waiting).toBe(0);

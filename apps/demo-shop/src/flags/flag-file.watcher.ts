@@ -1,11 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
+import { errorMessage } from '../runtime/error-message';
 import { type ServiceLog } from '../runtime/service.log';
-import {
-  type FlagValue,
-  FlagFileError,
-  type ParsedFlagFile,
-  parseFlagdFile,
-} from './flagd-file.parser';
+import { type FlagValue, type ParsedFlagFile, parseFlagdFile } from './flagd-file.parser';
 import {
   describeFlagValue,
   resolveShopFlag,
@@ -88,7 +84,7 @@ export class FlagFileWatcher {
     try {
       parsed = parseFlagdFile(readFileSync(this.path, 'utf8'));
     } catch (error) {
-      const reason = error instanceof FlagFileError ? error.message : (error as Error).message;
+      const reason = errorMessage(error);
       this.log.warn(`flag file ${this.path} unreadable (${reason}): keeping the previous flags`);
       return;
     }

@@ -1,3 +1,4 @@
+import { errorMessage } from '../runtime/error-message';
 /** A variant's value, as flagd types them: boolean, number, string or object flags. */
 export type FlagValue = boolean | number | string | { readonly [key: string]: unknown };
 
@@ -34,7 +35,7 @@ export function parseFlagdFile(text: string): ParsedFlagFile {
   try {
     root = JSON.parse(text);
   } catch (error) {
-    throw new FlagFileError(`not JSON: ${(error as Error).message}`);
+    throw new FlagFileError(`not JSON: ${errorMessage(error)}`);
   }
   if (!isRecord(root))
     throw new FlagFileError('not a flagd flag file: the top level is not an object');

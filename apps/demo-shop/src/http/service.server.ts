@@ -1,5 +1,8 @@
+// Over ~300 lines: one demo service's HTTP server (its routes, the request pipeline, /metrics, /health,
+// /faults) — the whole surface a shop service has, in one place.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { errorMessage } from '../runtime/error-message';
 import { PoolTimeoutError } from '../faults/connection-pool.fault';
 import { type FaultBoard, isFaultName } from '../faults/fault.board';
 import { type MemoryGuard } from '../faults/memory.guard';
@@ -89,7 +92,7 @@ export class ServiceServer {
       if (path === '/faults' || path.startsWith('/faults/'))
         return this.serveFaults(req, res, path);
     } catch (error) {
-      this.options.log.error(`${path}: ${(error as Error).message}`);
+      this.options.log.error(`${path}: ${errorMessage(error)}`);
       if (!res.headersSent) send(res, { status: 500, body: { error: 'internal error' } });
       return;
     }

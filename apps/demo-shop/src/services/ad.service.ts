@@ -48,10 +48,19 @@ function pickAds(keys: readonly string[], random: () => number): Ad[] {
   return picked;
 }
 
-/** Busy-waits: real CPU on the event loop, as the demo's adHighCpu threads burn it. */
+/**
+ * Busy-waits until this process has spent `ms` more of CPU time (not wall time: on a loaded host
+ * a wall-clock spin gets a fraction of a core and would burn less than it claims), as the demo's
+ * adHighCpu threads burn it.
+ */
 function burnCpu(ms: number): void {
-  const until = performance.now() + ms;
+  const start = process.cpuUsage();
+  const budgetUs = ms * 1000;
   let x = 0;
-  while (performance.now() < until) x += Math.sqrt(x + 1);
+  for (;;) {
+    for (let i = 0; i < 1000; i++) x += Math.sqrt(x + 1);
+    const used = process.cpuUsage(start);
+    if (used.user + used.system >= budgetUs) break;
+  }
   if (x < 0) throw new Error('unreachable');
 }

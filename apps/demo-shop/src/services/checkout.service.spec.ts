@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import { findProduct } from '../catalog/products.data';
 import { DependencyError } from '../http/dependency.client';
 import {
@@ -74,7 +75,7 @@ describe('checkout', () => {
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ name: 'DependencyError', kind: 'unreachable' });
-    expect((error as Error).message).toMatch(
+    expect(errorMessage(error)).toMatch(
       /^failed to charge card: upstream connect error: payment unreachable .*ECONNREFUSED/,
     );
     expect(deps.payment.calls).toEqual([]);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { errorMessage } from '../runtime/error-message';
 import { type Ad } from '../catalog/ads.data';
 import { type Product } from '../catalog/products.data';
 import { DependencyError } from '../http/dependency.client';
@@ -55,7 +56,7 @@ export function createFrontendService(runtime: ServiceRuntime): ShopService {
     try {
       return await call();
     } catch (error) {
-      const message = (error as Error).message;
+      const message = errorMessage(error);
       runtime.log.throttled(
         'warn',
         `optional ${what}`,

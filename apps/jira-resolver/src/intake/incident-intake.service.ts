@@ -1,12 +1,12 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
 import {
   type IncidentDetectedEvent,
   IncidentUpdatedEvent,
   type LockReleasedEvent,
 } from '@opscrew/contracts';
-import { buildBrief, renderTicket } from '@opscrew/integrations';
-import { EventConsumer, type MessageMeta } from '@opscrew/messaging';
+import { buildBrief, renderTicket } from '@opscrew/incident';
+import { type MessageMeta } from '@opscrew/messaging';
 import { RemediationEngine } from '../remediation/remediation.engine';
 import { RemediationWorker } from '../remediation/remediation.worker';
 import { TicketGateway } from '../tickets/ticket.gateway';
@@ -17,32 +17,28 @@ import { TicketGateway } from '../tickets/ticket.gateway';
  * many replicas or redeliveries (the run is created by CAS). Informational
  * incidents (a locked service) are recorded, never remediated. A recurrence
  * (`incident.updated` phase reopened) is a new attempt within `max_retries`.
- * A released lock wakes deferred runs at once.
+ * A released lock wakes deferred runs at once. Fed by IncidentIntakeController (JetStream
+ * transport).
  */
 @Injectable()
-export class IncidentIntakeService implements OnApplicationBootstrap {
+export class IncidentIntakeService {
   private readonly logger = new Logger(IncidentIntakeService.name);
 
   constructor(
-    private readonly consumer: EventConsumer,
     private readonly engine: RemediationEngine,
     private readonly worker: RemediationWorker,
     private readonly tickets: TicketGateway,
     @Inject(LOADED_CONFIG) private readonly loaded: LoadedConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.consume('jira-resolver-incidents', (event, meta) =>
-      this.receive(event, meta),
-    );
-    await this.consumer.consume('jira-resolver-reopened', (event) => this.reopened(event));
-    await this.consumer.consume('jira-resolver-locks', (event) => this.lockReleased(event));
-  }
-
   async receive(event: IncidentDetectedEvent, meta: MessageMeta): Promise<void> {
+    // Who sent it is the verified publisher (the NATS user its subject names, checked by the
+    // consumer against BUS_GRANTS and the `source` claim), never the payload's `source` field:
+    // a forged `source: "ops-monitor"` must not buy a restart.
+    const from = meta.publisher ?? 'unattributed';
     const summary =
       `${event.incident_id}: ${event.service} ${event.symptom} = ${event.value}` +
-      `${event.threshold !== undefined ? ` (threshold ${event.threshold})` : ''}, severity ${event.severity}, from ${event.source}` +
+      `${event.threshold !== undefined ? ` (threshold ${event.threshold})` : ''}, severity ${event.severity}, from ${from}` +
       `${meta.redelivered ? `, redelivery #${meta.deliveryCount}` : ''}`;
     if (event.informational) {
       const why =
@@ -52,7 +48,7 @@ export class IncidentIntakeService implements OnApplicationBootstrap {
     }
     const humanTicket =
       typeof event.evidence?.ticket === 'string' ? event.evidence.ticket : undefined;
-    if (event.source !== 'ops-monitor' && !humanTicket) {
+    if (meta.publisher !== 'ops-monitor' && !humanTicket) {
       // ops-monitor tickets its incidents; one injected by a person or the CLI gets its ticket here (same key: at most one).
       await this.tickets.ensure(
         renderTicket(
@@ -66,7 +62,7 @@ export class IncidentIntakeService implements OnApplicationBootstrap {
               first_value: event.value,
               ...(event.threshold !== undefined ? { threshold: event.threshold } : {}),
               opened_at: event.detected_at,
-              detail: `reported by ${event.source}`,
+              detail: `reported by ${from}`,
             },
             this.loaded.config,
           ),

@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import {
   type RuntimeCaller,
   type RuntimeInspection,
@@ -22,7 +23,7 @@ export interface Evidence {
  * text is data — it is matched against runbook evidence strings, never obeyed.
  */
 export async function collectEvidence(
-  runtime: RuntimePort,
+  runtime: Pick<RuntimePort, 'inspect' | 'logs'>,
   service: string,
   caller: RuntimeCaller,
 ): Promise<Evidence> {
@@ -33,7 +34,7 @@ export async function collectEvidence(
     inspection = await runtime.inspect(service, caller);
     parts.push(describeInspection(inspection));
   } catch (error) {
-    gaps.push(`inspect: ${(error as Error).message}`);
+    gaps.push(`inspect: ${errorMessage(error)}`);
   }
   try {
     const logs = await runtime.logs(service, EVIDENCE_LOG_LINES, caller);
@@ -42,7 +43,7 @@ export async function collectEvidence(
     );
     parts.push(...interesting.slice(-20).map((line) => `${line.stream}: ${line.text}`));
   } catch (error) {
-    gaps.push(`logs: ${(error as Error).message}`);
+    gaps.push(`logs: ${errorMessage(error)}`);
   }
   return { text: parts.join('\n').slice(0, EVIDENCE_MAX_CHARS), inspection, gaps };
 }

@@ -1,9 +1,9 @@
 import { type OpscrewConfig } from '@opscrew/config';
 import { type EventOf, type EventPayloads, type EventSubject } from '@opscrew/contracts';
-import { type AuditSink } from '@opscrew/guardrails';
 import { type MetricsSource, type RuntimePort } from '@opscrew/integrations';
 import { type LlmClient } from '@opscrew/llm';
 import { type IncidentLedger, type LeaseService } from '@opscrew/messaging';
+import { type AuditSink } from '@opscrew/ports';
 import { type RunbookCatalog } from '../runbooks/runbook.catalog';
 import { type TicketGateway } from '../tickets/ticket.gateway';
 import { type RemediationRunsRepository } from './remediation-runs.repository';
@@ -26,7 +26,10 @@ export interface PublisherLike {
   ): Promise<{ event: EventOf<S> }>;
 }
 
-/** Everything a remediation run touches, each behind a port so tests replace it. */
+/**
+ * Everything a remediation run touches, each behind a port so tests replace it. Only the
+ * composition root (remediation.composition.ts) sees it whole: each use case gets its own slice.
+ */
 export interface RemediationDeps {
   readonly config: OpscrewConfig;
   readonly catalog: RunbookCatalog;

@@ -11,6 +11,7 @@ import {
   RemediationRunRecord,
   RestartLogRecord,
   serviceLockKey,
+  errorMessage,
 } from '@opscrew/contracts';
 import { JsonlAuditLog, readAuditTail } from '@opscrew/guardrails';
 import {
@@ -29,11 +30,12 @@ import {
 import { openTestBus, removeTestTopology, testNamespace } from '@opscrew/messaging/testing';
 import { runtimePolicyFor } from '@opscrew/sandbox';
 import Dockerode from 'dockerode';
+import { RecordingOutbox } from '@opscrew/testing';
 import { RunbookCatalog } from '../runbooks/runbook.catalog';
 import { TicketGateway } from '../tickets/ticket.gateway';
 import { RemediationRunsRepository } from './remediation-runs.repository';
-import { RemediationEngine } from './remediation.engine';
-import { RecordingEscalation, RecordingOutbox } from './testing/remediation.fakes';
+import { composeRemediation } from './remediation.composition';
+import { RecordingEscalation } from './testing/remediation.fakes';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const DOCKER_SOCKET = process.env.DOCKER_SOCKET ?? '/var/run/docker.sock';
@@ -79,7 +81,7 @@ describe('remediation on a real Docker engine', () => {
   beforeAll(async () => {
     await docker.ping().catch((error: unknown) => {
       throw new Error(
-        `no Docker engine at ${DOCKER_SOCKET} (${(error as Error).message}): npm test starts one (scripts/lib/setup.sh ensure_docker)`,
+        `no Docker engine at ${DOCKER_SOCKET} (${errorMessage(error)}): npm test starts one (scripts/lib/setup.sh ensure_docker)`,
       );
     });
     ({ bus } = await openTestBus(NATS_URL, testNamespace(), 'remediation-docker'));
@@ -136,7 +138,7 @@ describe('remediation on a real Docker engine', () => {
       () => kv.listKeys(KV_BUCKETS.remediations),
     );
     const outbox = new RecordingOutbox();
-    const engine = new RemediationEngine({
+    const engine = composeRemediation({
       config: loaded.config,
       catalog: new RunbookCatalog(loaded, () => loaded),
       runtime,
@@ -199,6 +201,7 @@ describe('remediation on a real Docker engine', () => {
     expect(restarts).toHaveLength(1);
     expect(done.steps.map((step) => `${step.action}:${step.result}`)).toEqual([
       'check_logs:ok',
+      'check_dependencies:ok',
       'restart_service:ok',
       'verify_metrics:ok',
     ]);

@@ -1,6 +1,7 @@
 import { loadConfig, type LoadedConfig } from '@opscrew/config';
 import { SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
 import {
+  buildEvent,
   IncidentRecord,
   KV_BUCKETS,
   LeaseRecord,
@@ -41,17 +42,17 @@ import {
 } from '@opscrew/integrations/testing';
 import { runtimePolicyFor } from '@opscrew/sandbox';
 import { StringCodec } from 'nats';
+import { ManualClock, RecordingAudit, RecordingOutbox } from '@opscrew/testing';
 import { RunbookCatalog } from '../runbooks/runbook.catalog';
 import { TicketGateway } from '../tickets/ticket.gateway';
 import { RemediationRunsRepository } from './remediation-runs.repository';
 import { type RemediationDeps } from './remediation.deps';
-import { RemediationEngine } from './remediation.engine';
+import { composeRemediation } from './remediation.composition';
+import { type RemediationEngine } from './remediation.engine';
 import {
   FakeRuntime,
-  ManualClock,
-  RecordingAudit,
   RecordingEscalation,
-  RecordingOutbox,
+  REMEDIATION_START,
   ScriptedMetrics,
 } from './testing/remediation.fakes';
 
@@ -73,7 +74,7 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
     holder = 'resolver-a',
     mode: 'act' | 'observe' = 'act',
     reasoning?: RemediationDeps['reasoning'],
-  ): RemediationEngine => new RemediationEngine(engineDeps(holder, mode, reasoning));
+  ): RemediationEngine => composeRemediation(engineDeps(holder, mode, reasoning));
   const engineDeps = (
     holder: string,
     mode: 'act' | 'observe',
@@ -90,7 +91,7 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
     publisher: new EventPublisher(bus, 'jira-resolver'),
     ledger,
     audit,
-    now: clock.now,
+    now: clock.date,
     holder,
     mode,
     ...(reasoning ? { reasoning } : {}),
@@ -115,9 +116,10 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
 
   const published = async (subject: string): Promise<Record<string, unknown>[]> => {
     const jsm = await bus.jetstreamManager();
-    const wire = bus.subjects.toWire(subject);
+    // Every publisher's `<subject>.<user>` (publisher-subject.ts).
+    const wire = bus.subjects.anyPublisher(subject);
     const info = await jsm.streams.info(bus.subjects.stream(), { subjects_filter: wire });
-    const count = info.state.subjects?.[wire] ?? 0;
+    const count = Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
     if (count === 0) return [];
     const consumer = await bus
       .jetstream()
@@ -145,10 +147,10 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
     // Compressed timers: what takes minutes in production takes simulated seconds here.
     loaded.config.thresholds.verification.wait_after_restart_s = 5;
     loaded.config.thresholds.verification.check_interval_s = 5;
-    clock = new ManualClock();
+    clock = new ManualClock(REMEDIATION_START);
     const kv = new KvFactory(bus);
     leases = new LeaseService(await kv.open(KV_BUCKETS.locks, { class: LeaseRecord }), {
-      now: clock.nowMs,
+      now: clock.now,
     });
     runs = new RemediationRunsRepository(
       await kv.open(KV_BUCKETS.remediations, { class: RemediationRunRecord }),
@@ -176,12 +178,13 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
     expect(run.runbook).toBe('high_error_rate');
     expect(run.steps.map((step) => `${step.action}:${step.result}`)).toEqual([
       'check_logs:ok',
+      'check_dependencies:ok',
       'restart_service:ok',
       'verify_metrics:ok',
     ]);
     expect(runtime.restarts).toHaveLength(1);
     expect(outbox.transitions()).toEqual(['in_progress', 'in_review', 'done']);
-    expect(outbox.comments().some((text) => text.startsWith('Step 2 restart_service: ok'))).toBe(
+    expect(outbox.comments().some((text) => text.startsWith('Step 3 restart_service: ok'))).toBe(
       true,
     );
     expect(escalation.calls).toEqual(['open INC-20261124-001', 'close INC-20261124-001 resolved']);
@@ -201,8 +204,45 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
     expect(await leases.current(serviceLockKey('cart'))).toBeNull();
     expect(audit.entries.map((entry) => entry.action)).toEqual([
       'remediation.check_logs',
+      'remediation.check_dependencies',
       'remediation.restart_service',
     ]);
+  });
+
+  it("writes why this service is the culprit on the ticket when its callers' symptoms are attached to it", async () => {
+    await ledger.open(
+      buildEvent(
+        'incident.detected',
+        {
+          incident_id: 'INC-20261124-030',
+          fingerprint: 'cart:high_error_rate',
+          service: 'cart',
+          symptom: 'high_error_rate',
+          severity: 'critical',
+          value: 0.4,
+          detected_at: clock.iso(),
+          impact: [
+            {
+              service: 'checkout',
+              symptom: 'high_error_rate',
+              severity: 'critical',
+              peak_value: 0.5,
+              first_seen_at: clock.iso(),
+              last_seen_at: clock.iso(),
+            },
+          ],
+        },
+        'ops-monitor',
+      ),
+    );
+    const resolver = engine();
+    await resolver.enqueue(incident('INC-20261124-030'));
+    await drive(resolver, 'INC-20261124-030');
+    expect(
+      outbox.comments().find((text) => text.startsWith('Triage: runbook high_error_rate')),
+    ).toMatch(
+      /Acting on cart, the likeliest culprit: its callers checkout high_error_rate \(critical\) fail because of it/,
+    );
   });
 
   it("adds the reasoning port's triage summary to the ticket, as advice only", async () => {
@@ -238,6 +278,7 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
     expect(audit.entries.map((entry) => entry.action)).toEqual([
       'input.screened',
       'remediation.check_logs',
+      'remediation.check_dependencies',
       'remediation.restart_service',
     ]);
   });
@@ -304,6 +345,12 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
     expect(run.steps.find((step) => step.action === 'restart_service')?.detail).toMatch(
       /before this resolver restarted; not restarting it again/,
     );
+    // The restart still reaches the ledger's history, once: `actioned` before `verified`.
+    const phases = (await published(SUBJECTS.incidentUpdated))
+      .filter((event) => event.incident_id === 'INC-20261124-004')
+      .map((event) => event.phase);
+    expect(phases.filter((phase) => phase === 'actioned')).toHaveLength(1);
+    expect(phases.indexOf('actioned')).toBeLessThan(phases.indexOf('verified'));
   });
 
   it('stops acting once its lease was lost (expired and taken): no second restart, escalation', async () => {
@@ -356,19 +403,84 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
     });
   });
 
-  it('respects the restart cooldown: a service restarted minutes ago is not restarted again', async () => {
+  it('waits out the restart cooldown instead of failing: no page, the restart comes when the guard allows it', async () => {
+    const lastRestart = clock.now();
     await runs.recordRestart({
       service: 'cart',
-      at: clock.now().toISOString(),
+      at: clock.iso(),
       incident_id: 'INC-20261124-000',
     });
     clock.advance(60_000);
     const resolver = engine();
     await resolver.enqueue(incident('INC-20261124-007'));
-    const run = await drive(resolver, 'INC-20261124-007');
+    const run = await drive(resolver, 'INC-20261124-007', 900);
+    expect(run.state).toBe('succeeded');
+    expect(runtime.restarts).toHaveLength(1);
+    // Not before the cooldown (600 s) since the last restart had passed.
+    expect(clock.now() - lastRestart).toBeGreaterThanOrEqual(600_000);
+    expect(
+      outbox
+        .comments()
+        .some((text) =>
+          /^deferred until .*: cart was restarted 60 s ago .* cooldown is 600 s/.test(text),
+        ),
+    ).toBe(true);
+    // A guard saying "not now" is no failed fix: nobody was paged.
+    expect(escalation.calls).toEqual(['open INC-20261124-007', 'close INC-20261124-007 resolved']);
+    expect(audit.entries.find((entry) => entry.result.startsWith('deferred until'))?.verdict).toBe(
+      'refused',
+    );
+  });
+
+  it('restarts nothing after a cooldown when the fault went away meanwhile, and resolves with metrics', async () => {
+    await runs.recordRestart({
+      service: 'cart',
+      at: clock.iso(),
+      incident_id: 'INC-20261124-000',
+    });
+    clock.advance(60_000);
+    const resolver = engine();
+    await resolver.enqueue(incident('INC-20261124-017'));
+    // The incident outlived no fix: the service recovers on its own during the wait.
+    metrics.override = (service) =>
+      service === 'cart' ? { error_rate_ratio: 0.001, latency_p99_ms: 80 } : {};
+    const run = await drive(resolver, 'INC-20261124-017', 900);
+    expect(run.state).toBe('succeeded');
+    expect(runtime.restarts).toEqual([]);
+    expect(run.steps.find((step) => step.action === 'restart_service')).toMatchObject({
+      result: 'skipped',
+      detail: expect.stringMatching(/^the fault is gone while the restart waited/),
+    });
+    expect(escalation.calls).toEqual(['open INC-20261124-017', 'close INC-20261124-017 resolved']);
+  });
+
+  it('waits through windows with no traffic after a restart (inconclusive, each window longer) and verifies once calls return', async () => {
+    const resolver = engine();
+    await resolver.enqueue(incident('INC-20261124-018'));
+    // A quiet service: after its restart nobody calls it for a while.
+    let quietChecks = 5;
+    metrics.override = (service) =>
+      service === 'cart' && runtime.restartedAt('cart') !== undefined && quietChecks-- > 0
+        ? { request_rate_rps: 0, error_rate_ratio: null, latency_p99_ms: null }
+        : {};
+    const run = await drive(resolver, 'INC-20261124-018', 1200);
+    expect(run.state).toBe('succeeded');
+    // Silent windows were waited through, none counted against the fix.
+    expect(run.verification?.failures).toBe(0);
+    expect(run.verification?.inconclusive).toBeGreaterThanOrEqual(3);
+    expect(escalation.calls).toEqual(['open INC-20261124-018', 'close INC-20261124-018 resolved']);
+  });
+
+  it('escalates a fix nobody can verify: no traffic for twice the failure budget of checks', async () => {
+    const resolver = engine();
+    await resolver.enqueue(incident('INC-20261124-019'));
+    metrics.override = (service) =>
+      service === 'cart' && runtime.restartedAt('cart') !== undefined
+        ? { request_rate_rps: 0, error_rate_ratio: null, latency_p99_ms: null }
+        : {};
+    const run = await drive(resolver, 'INC-20261124-019', 3600);
     expect(run.state).toBe('failed');
-    expect(run.outcome).toMatch(/^cart was restarted 60 s ago .* cooldown is 600 s/);
-    expect(runtime.restarts).toHaveLength(0);
+    expect(run.outcome).toMatch(/^could not verify the fix: 12 checks with nothing to judge/);
   });
 
   it('gives up on a runtime that keeps failing: backoff, then an escalation, not a loop', async () => {
@@ -516,7 +628,7 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
       });
       // Claude proposes restarting flagd (a protected service): valid JSON, valid schema…
       answers('{"action":"restart_service","params":{}}', TRIAGE_ANSWER);
-      const resolver = new RemediationEngine({
+      const resolver = composeRemediation({
         ...engineDeps('resolver-a', 'act', claude()),
         runtime: sandboxed,
       });
@@ -653,7 +765,7 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
           audit,
           mode: 'act',
         });
-        const resolver = new RemediationEngine({
+        const resolver = composeRemediation({
           ...engineDeps('resolver-a', 'act', claude),
           runtime: sandboxed,
         });

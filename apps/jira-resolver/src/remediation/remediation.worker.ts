@@ -1,22 +1,35 @@
+import { errorMessage } from '@opscrew/contracts';
 import { Logger } from '@nestjs/common';
 import { type SchedulerRegistry } from '@nestjs/schedule';
-import { PeriodicTask } from '@opscrew/agent-core';
+import { PeriodicTask } from '@opscrew/messaging';
 import { type RemediationRunsRepository } from './remediation-runs.repository';
 import { type RemediationEngine } from './remediation.engine';
 
 /**
- * Drives every active run one tick at a time. Runs live in KV, so this is
+ * A full scan of the bucket rebuilds the due index this often (and on the first tick): it
+ * indexes runs written before the index existed and repairs an index write that failed. Every
+ * other tick reads the index only.
+ */
+export const REINDEX_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * Drives every due run one tick at a time. Runs live in KV, so this is
  * stateless: a restarted resolver (or another replica) picks them up where
  * they stand. `kick()` runs a tick now (a new incident, a released lock).
+ * What is due comes from the `remediations` due index (one read), not from
+ * listing every key of the bucket.
  */
 export class RemediationWorker {
   private readonly logger = new Logger(RemediationWorker.name);
   private readonly task: PeriodicTask<void>;
+  /** When the index was last rebuilt from a full scan (epoch ms; never yet: -Infinity). */
+  private reindexedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly runs: RemediationRunsRepository,
     private readonly engine: RemediationEngine,
     scheduler: SchedulerRegistry,
+    private readonly now: () => number = Date.now,
   ) {
     this.task = new PeriodicTask('remediation-worker', scheduler, () => this.tick(), {
       onError: (error) =>
@@ -37,12 +50,21 @@ export class RemediationWorker {
   }
 
   private async tick(): Promise<void> {
-    for (const entry of await this.runs.active()) {
+    const now = this.now();
+    if (now - this.reindexedAt >= REINDEX_INTERVAL_MS) {
+      await this.runs.reindexAll();
+      this.reindexedAt = now;
+    }
+    for (const entry of await this.runs.due(now)) {
       try {
         await this.engine.advance(entry);
+        // Left alone (not due after all: a lock still held, another replica's claim)? Then its
+        // entry is set from the record, so an entry that came too early stops coming.
+        const after = await this.runs.get(entry.value.incident_id);
+        if (after && after.revision === entry.revision) await this.runs.reindex(after);
       } catch (error) {
         // One run's trouble (a runtime down, a bus hiccup) must not stall the others; it is retried next tick.
-        this.logger.error(`${entry.value.incident_id}: ${(error as Error).message}`);
+        this.logger.error(`${entry.value.incident_id}: ${errorMessage(error)}`);
       }
     }
   }

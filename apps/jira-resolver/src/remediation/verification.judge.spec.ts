@@ -22,13 +22,31 @@ describe('judgeSample', () => {
   });
 
   it('counts silence as not proven', () => {
+    // Not proven, and not a failure of the fix either: inconclusive (the engine waits longer).
     expect(judgeSample(sample(null, null), criteria)).toMatchObject({
       pass: false,
+      inconclusive: true,
       detail: expect.stringMatching(/^no traffic/),
     });
     expect(judgeSample(undefined, criteria, 'first scrape: no window yet')).toEqual({
       pass: false,
+      inconclusive: true,
       detail: 'no metrics (first scrape: no window yet)',
+    });
+  });
+
+  it('errors nobody can measure prove nothing either: inconclusive, saying why', () => {
+    const reason =
+      'no http_requests_total series with a status label among code — errors cannot be measured';
+    expect(
+      judgeSample(
+        { ...sample(null, 200), unmeasured: [{ metric: 'error_rate_ratio', reason }] },
+        criteria,
+      ),
+    ).toEqual({
+      pass: false,
+      inconclusive: true,
+      detail: `cannot verify: error_rate_ratio ${reason}`,
     });
   });
 });

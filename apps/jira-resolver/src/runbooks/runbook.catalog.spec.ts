@@ -34,7 +34,7 @@ describe('RunbookCatalog (hot reload)', () => {
       "action: 'restart_servce', description: 'Restart the service' }",
     );
     expect(runbooks.refresh()).toBe(false);
-    expect(runbooks.runbooks.patterns.get('high_error_rate')?.actions[1]?.action).toBe(
+    expect(runbooks.runbooks.patterns.get('high_error_rate')?.actions[2]?.action).toBe(
       'restart_service',
     );
     expect(runbooks.generation).toBe(1);

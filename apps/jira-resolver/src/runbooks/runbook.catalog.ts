@@ -1,7 +1,10 @@
+import { errorMessage } from '@opscrew/contracts';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { ConfigError, type LoadedConfig, loadConfig, type RunbooksConfig } from '@opscrew/config';
+import { PeriodicTask } from '@opscrew/messaging';
 
 /** Editors save in bursts; polling the file's mtime every second is cheap and survives rename-on-save. */
 const WATCH_INTERVAL_MS = 1000;
@@ -18,7 +21,8 @@ export const RUNBOOKS_FILE = 'project/thresholds/runbooks.json5';
 export class RunbookCatalog {
   private readonly logger = new Logger(RunbookCatalog.name);
   private current: RunbooksConfig;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly poll: PeriodicTask<void>;
+  private watching = false;
   private version = 1;
   private readonly file: string;
   /**
@@ -31,11 +35,16 @@ export class RunbookCatalog {
   constructor(
     private readonly loaded: LoadedConfig,
     private readonly reload: () => LoadedConfig = () =>
-      loadConfig({ configDir: loaded.configRoot, env: {} }),
+      loadConfig({ configDir: loaded.source, env: {} }),
+    /** Where the file poll is registered: the app's scheduler (default: a registry of its own). */
+    scheduler: SchedulerRegistry = new SchedulerRegistry(),
   ) {
     this.current = loaded.config.thresholds.runbooks;
-    this.file = join(loaded.configRoot, RUNBOOKS_FILE);
+    this.file = runbooksFile(loaded);
     this.known = this.fingerprint();
+    this.poll = new PeriodicTask('runbooks-watch', scheduler, () => Promise.resolve(this.check()), {
+      onError: (error) => this.logger.error(`runbooks poll failed: ${errorMessage(error)}`),
+    });
   }
 
   get runbooks(): RunbooksConfig {
@@ -48,21 +57,27 @@ export class RunbookCatalog {
   }
 
   watch(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      const now = this.fingerprint();
-      // Missing for a moment while an editor swaps the file in: wait for the new one.
-      if (now === this.known || now === 'missing') return;
-      // Recorded before the reload: a rejected edit is reported once, not every second.
-      this.known = now;
-      this.refresh();
-    }, WATCH_INTERVAL_MS);
-    this.timer.unref();
+    if (this.watching) return;
+    this.watching = true;
+    // Unref'd as before: the poll alone never keeps a process alive.
+    this.poll.start(WATCH_INTERVAL_MS, false, { unref: true });
   }
 
+  /** Stops polling (a poll is synchronous: none is ever in flight here). */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    if (!this.watching) return;
+    this.watching = false;
+    void this.poll.stop();
+  }
+
+  /** One poll: reloads when the file changed since the last load. */
+  private check(): void {
+    const now = this.fingerprint();
+    // Missing for a moment while an editor swaps the file in: wait for the new one.
+    if (now === this.known || now === 'missing') return;
+    // Recorded before the reload: a rejected edit is reported once, not every second.
+    this.known = now;
+    this.refresh();
   }
 
   /** mtime and size of the runbooks file ("missing" while an editor swaps it). */
@@ -86,11 +101,23 @@ export class RunbookCatalog {
       );
       return true;
     } catch (error) {
-      const lines = error instanceof ConfigError ? error.lines() : [(error as Error).message];
+      const lines = error instanceof ConfigError ? error.lines() : [errorMessage(error)];
       this.logger.error(
         `runbooks edit rejected, the previous runbooks stay in force:\n${lines.join('\n')}`,
       );
       return false;
     }
   }
+}
+
+/**
+ * The runbooks file this config was read from: `project/thresholds/runbooks.json5` below the
+ * config root, or below the folder an overlay includes the shipped config from (the compose
+ * stack's `shipped/`), whichever the loader actually read.
+ */
+function runbooksFile(loaded: LoadedConfig): string {
+  const read = loaded.files.find(
+    (file) => file === RUNBOOKS_FILE || file.endsWith(`/${RUNBOOKS_FILE}`),
+  );
+  return join(loaded.configRoot, read ?? RUNBOOKS_FILE);
 }

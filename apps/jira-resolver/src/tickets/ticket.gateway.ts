@@ -1,5 +1,6 @@
 import { type OutboxCommand, type TicketRef } from '@opscrew/guardrails';
-import { type TicketDraft, type TicketStatus } from '@opscrew/integrations';
+import { ticketKey } from '@opscrew/incident';
+import { type TicketDraft, type TicketStatus } from '@opscrew/ports';
 
 /** The slice of the outbox jira-resolver needs (OutboxService fits). */
 export interface OutboxLike {
@@ -23,10 +24,6 @@ export class TicketGateway {
     private readonly outbox: OutboxLike,
     private readonly observe: boolean,
   ) {}
-
-  static ticketKey(incidentId: string): string {
-    return `ticket:${incidentId}`;
-  }
 
   /** For incidents nobody ticketed (a CLI inject, a human's event): the same key, so at most one exists. */
   async ensure(draft: TicketDraft): Promise<void> {
@@ -64,5 +61,5 @@ export class TicketGateway {
 function ref(target: TicketTarget): TicketRef {
   return target.ticket_key
     ? { key: target.ticket_key }
-    : { idempotency_key: TicketGateway.ticketKey(target.incident_id) };
+    : { idempotency_key: ticketKey(target.incident_id) };
 }

@@ -7,9 +7,9 @@ import {
   RestartLogRecord,
   TicketClaimRecord,
 } from '@opscrew/contracts';
-import { type Ticket, type TrackerPort } from '@opscrew/integrations';
 import { counterSchema, IncidentIdAllocator, IncidentLedger, TypedKv } from '@opscrew/messaging';
 import { FakeKv } from '@opscrew/messaging/testing';
+import { type Ticket, type TrackerPort } from '@opscrew/ports';
 import { RemediationRunsRepository } from '../remediation/remediation-runs.repository';
 import { type NewIncident, type RemediationEngine } from '../remediation/remediation.engine';
 import { type PublisherLike } from '../remediation/remediation.deps';
@@ -68,7 +68,7 @@ describe('TodoTicketPoller (Jira To Do tickets labelled auto-detected)', () => {
       ticket('OPS-7', ['auto-detected', 'service-cartservice', 'symptom-high_latency']),
     ]);
     const taken = await poller.poll();
-    expect(taken).toEqual([expect.stringMatching(/^OPS-7 → INC-\d{8}-001$/)]);
+    expect(taken).toEqual([expect.stringMatching(/^OPS-7 → INC-\d{8}-001-[0-9a-z]{4}$/)]);
     expect(enqueued).toEqual([
       {
         incident: expect.objectContaining({ service: 'cart', symptom: 'high_latency' }),

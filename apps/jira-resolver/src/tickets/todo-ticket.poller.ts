@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { type OpscrewConfig, SYMPTOMS } from '@opscrew/config';
 import { SUBJECTS } from '@opscrew/contracts';
-import { type Ticket, type TrackerPort } from '@opscrew/integrations';
+import { fingerprintKey } from '@opscrew/incident';
 import { type IncidentIdAllocator, type IncidentLedger } from '@opscrew/messaging';
+import { type Ticket, type TrackerPort } from '@opscrew/ports';
 import { type RemediationRunsRepository } from '../remediation/remediation-runs.repository';
 import { type NewIncident, type RemediationEngine } from '../remediation/remediation.engine';
 import { type PublisherLike } from '../remediation/remediation.deps';
@@ -88,7 +89,7 @@ export class TodoTicketPoller {
       SUBJECTS.incidentDetected,
       {
         incident_id: incidentId,
-        fingerprint: `${service}:${symptom}`,
+        fingerprint: fingerprintKey(service, symptom),
         service,
         symptom,
         severity: 'medium',

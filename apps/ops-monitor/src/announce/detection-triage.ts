@@ -1,4 +1,4 @@
-import { type FingerprintRecord } from '@opscrew/contracts';
+import { type FingerprintRecord, errorMessage } from '@opscrew/contracts';
 import {
   isLogSearch,
   isTraceSearch,
@@ -126,7 +126,7 @@ export class DetectionTriage {
       ];
     } catch (error) {
       return [
-        { source: `logs:${service}`, text: `log search unavailable: ${(error as Error).message}` },
+        { source: `logs:${service}`, text: `log search unavailable: ${errorMessage(error)}` },
       ];
     }
   }
@@ -157,7 +157,7 @@ export class DetectionTriage {
       return [
         {
           source: `traces:${service}`,
-          text: `trace search unavailable: ${(error as Error).message}`,
+          text: `trace search unavailable: ${errorMessage(error)}`,
         },
       ];
     }

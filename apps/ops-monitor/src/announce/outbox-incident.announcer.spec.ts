@@ -1,8 +1,8 @@
 import { loadConfig } from '@opscrew/config';
 import { SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
-import { type EnqueueResult, type OutboxCommand } from '@opscrew/guardrails';
 import { type MetricsSource } from '@opscrew/integrations';
 import { RulesLlmClient } from '@opscrew/llm';
+import { RecordingOutbox } from '@opscrew/testing';
 import { QualityTracker } from '../quality/quality.tracker';
 import { DetectionTriage } from './detection-triage';
 import { OutboxIncidentAnnouncer } from './outbox-incident.announcer';
@@ -13,24 +13,6 @@ const scrape: MetricsSource = {
   kind: 'scrape',
   collect: () => Promise.resolve({ at: '', samples: [], missing: [] }),
 };
-
-/** Records what is enqueued; `created: false` for a key seen before, as the outbox does. */
-class RecordingOutbox {
-  readonly commands: OutboxCommand[] = [];
-  private readonly seen = new Set<string>();
-  enqueue(command: OutboxCommand): Promise<EnqueueResult> {
-    const key =
-      command.kind === 'ticket.create'
-        ? command.draft.idempotency_key
-        : command.kind === 'notify'
-          ? command.notification.idempotency_key
-          : command.idempotency_key;
-    const created = !this.seen.has(`${command.kind}:${key}`);
-    this.seen.add(`${command.kind}:${key}`);
-    if (created) this.commands.push(command);
-    return Promise.resolve({ key, created, state: 'pending' });
-  }
-}
 
 describe('OutboxIncidentAnnouncer', () => {
   /** An announcer over a recording outbox, triaging with `reasoning` on the scrape source. */

@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { type OpscrewConfig } from '@opscrew/config';
-import { type FingerprintRecord } from '@opscrew/contracts';
+import { type FingerprintRecord, errorMessage } from '@opscrew/contracts';
 import { type OutboxService } from '@opscrew/guardrails';
+import { buildBrief, renderAlert, renderTicket } from '@opscrew/incident';
 import { type QualityTracker } from '../quality/quality.tracker';
 import { type IncidentAnnouncer } from '../incidents/incident-manager.service';
-import { buildBrief, renderAlert, renderTicket } from '@opscrew/integrations';
 import { type DetectionTriage, triageComment } from './detection-triage';
 
 /** Labels on every auto-detected ticket when no Jira labels are configured (the seed's). */
@@ -59,7 +59,7 @@ export class OutboxIncidentAnnouncer implements IncidentAnnouncer {
       .catch((error: unknown) => {
         // Advice lost, never the ticket: it is already in the outbox.
         this.logger.warn(
-          `${record.incident_id}: no detection triage on the ticket: ${(error as Error).message}`,
+          `${record.incident_id}: no detection triage on the ticket: ${errorMessage(error)}`,
         );
       })
       .finally(() => this.pending.delete(work));

@@ -6,7 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { PeriodicTask } from '@opscrew/agent-core';
+import { PeriodicTask } from '@opscrew/messaging';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
 import { type OutboxService } from '@opscrew/guardrails';
 import { MONITOR_CYCLE, OUTBOX } from '../ops-monitor.tokens';

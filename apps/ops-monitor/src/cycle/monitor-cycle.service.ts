@@ -1,7 +1,9 @@
+import { errorMessage } from '@opscrew/contracts';
 import { Logger } from '@nestjs/common';
 import { type MetricsSnapshot, type MetricsSource } from '@opscrew/integrations';
-import { type DataQualityWarning } from '../detection/anomaly';
+import { type DataQualityWarning, type MissingDataWarning } from '../detection/anomaly';
 import { type DetectionEngine } from '../detection/detection.engine';
+import { isMerelyWaiting } from '../detection/missing-data';
 import { type IncidentManager, type IncidentOutcome } from '../incidents/incident-manager.service';
 import { type LockedServicesReader } from '../locks/locked-services.reader';
 import { type QualityTracker } from '../quality/quality.tracker';
@@ -62,7 +64,7 @@ export class MonitorCycle {
     };
     if (this.cycles % FINISH_PENDING_EVERY_CYCLES === 0) {
       const finished = await this.incidents.finishPending().catch((error: unknown) => {
-        this.logger.warn(`could not complete interrupted openings: ${(error as Error).message}`);
+        this.logger.warn(`could not complete interrupted openings: ${errorMessage(error)}`);
         return 0;
       });
       if (finished > 0)
@@ -76,7 +78,7 @@ export class MonitorCycle {
       if (this.sourceFailing) this.logger.log(`metrics source ${this.source.kind} answers again`);
       this.sourceFailing = false;
     } catch (error) {
-      const message = (error as Error).message;
+      const message = errorMessage(error);
       if (!this.sourceFailing)
         this.logger.error(`metrics source ${this.source.kind} failed: ${message}`);
       this.sourceFailing = true;
@@ -93,8 +95,14 @@ export class MonitorCycle {
       });
     }
 
-    const locked = await this.locks.read(now);
-    const result = this.engine.evaluate(snapshot, new Set(locked.keys()));
+    const holds = await this.locks.view(now);
+    const open = await this.incidents.openIncidents(now);
+    const result = this.engine.evaluate(
+      snapshot,
+      new Set(holds.deliberate.keys()),
+      holds.restarting,
+      open,
+    );
     for (const warning of result.dataQuality) await this.reportDataQuality(warning, now);
     let informational = 0;
     for (const anomaly of result.anomalies) {
@@ -111,7 +119,7 @@ export class MonitorCycle {
       } catch (error) {
         // The anomaly is seen again next cycle; an interrupted opening is completed then.
         this.logger.error(
-          `${anomaly.service} ${anomaly.symptom}: could not record the incident: ${(error as Error).message}`,
+          `${anomaly.service} ${anomaly.symptom}: could not record the incident: ${errorMessage(error)}`,
         );
       }
     }
@@ -119,7 +127,12 @@ export class MonitorCycle {
     const unchecked = snapshot.missing
       .filter((missing) => !isMerelyWaiting(missing.reason))
       .map((missing) => missing.service);
-    this.quality.recordCycle(now, this.services, unchecked);
+    this.quality.recordCycle(
+      now,
+      this.services,
+      unchecked,
+      result.dataQuality.filter((w): w is MissingDataWarning => w.kind === 'missing'),
+    );
     this.metrics.servicesChecked.set(result.checked.length);
     this.metrics.servicesMissing.set(snapshot.missing.length);
     this.metrics.cycles.inc({ outcome: 'ok' });
@@ -148,19 +161,14 @@ export class MonitorCycle {
   }
 
   private async reportDataQuality(warning: DataQualityWarning, now: Date): Promise<void> {
-    this.metrics.dataQuality.inc({ metric: warning.metric });
-    const key = `${warning.service}/${warning.metric}`;
+    this.metrics.dataQuality.inc({ metric: warning.metric, kind: warning.kind });
+    const key = `${warning.kind}/${warning.service}/${warning.metric}`;
     const last = this.dataQualitySeen.get(key);
     if (last !== undefined && now.getTime() - last < DATA_QUALITY_REPEAT_MS) return;
     this.dataQualitySeen.set(key, now.getTime());
     this.logger.warn(`data_quality: ${warning.message}`);
     await this.reporter.dataQuality(warning).catch((error: unknown) => {
-      this.logger.warn(`data_quality report not published: ${(error as Error).message}`);
+      this.logger.warn(`data_quality report not published: ${errorMessage(error)}`);
     });
   }
-}
-
-/** A first scrape (no window yet) or an idle service was looked at: it counts as checked. */
-function isMerelyWaiting(reason: string): boolean {
-  return /^(first scrape|no traffic)/i.test(reason);
 }

@@ -1,4 +1,4 @@
-import { type Severity } from '@opscrew/contracts';
+import { type IncidentImpact, type Severity } from '@opscrew/contracts';
 import { type Symptom } from '@opscrew/config';
 
 /** The metrics detection looks at, named with their units. */
@@ -9,7 +9,8 @@ export type MetricName =
   | 'cpu_usage_percent'
   | 'memory_usage_percent';
 
-export type DetectionRule = 'absolute' | 'relative' | 'drift';
+/** `dependency`: a caller's symptom attached to the dependency that explains it (its culprit). */
+export type DetectionRule = 'absolute' | 'relative' | 'drift' | 'dependency';
 
 /** Something wrong with one service in one cycle. */
 export interface Anomaly {
@@ -25,17 +26,38 @@ export interface Anomaly {
   readonly informational: boolean;
   /** One human sentence: what was seen against what. */
   readonly detail: string;
+  /** Rule `dependency`: the caller and its symptom, recorded as the culprit incident's impact. */
+  readonly impact?: IncidentImpact;
 }
 
 /**
- * A physically implausible value: a unit bug, not an incident. Never alerts,
- * never becomes a baseline; reported so someone fixes the source.
+ * Something wrong with the data, not with the service: never an incident, never a
+ * baseline; reported (`report.data-quality`, `/quality`) so someone fixes the source.
  */
-export interface DataQualityWarning {
+export type DataQualityWarning = ImplausibleValueWarning | MissingDataWarning;
+
+/** A physically implausible value: a unit bug in the source (µs read as ms, % as a ratio). */
+export interface ImplausibleValueWarning {
+  readonly kind: 'implausible';
   readonly service: string;
   readonly metric: MetricName;
   readonly value: number;
   readonly limit: number;
+  readonly message: string;
+}
+
+/**
+ * A metric that could not be measured although it should have been: a service with traffic
+ * but no status label (errors unknown), or no series at all. Missing is not healthy: the
+ * metric is null for detection, never a 0.
+ */
+export interface MissingDataWarning {
+  readonly kind: 'missing';
+  readonly service: string;
+  /** `request_rate_rps` when the service had no sample at all (nothing could be measured). */
+  readonly metric: MetricName;
+  /** The source's words: which series, which labels were looked for. */
+  readonly reason: string;
   readonly message: string;
 }
 

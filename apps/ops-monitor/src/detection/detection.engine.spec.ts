@@ -117,12 +117,12 @@ describe('DetectionEngine', () => {
     ).toEqual([]);
     // 10 requests in a 1 s window: their p99 is their maximum, no verdict.
     engine.evaluate(
-      snapshot(sample('shipping', { latency_p99_ms: 600, window_s: 1, request_rate_rps: 10 })),
+      snapshot(sample('currency', { latency_p99_ms: 600, window_s: 1, request_rate_rps: 10 })),
       new Set(),
     );
     expect(
       engine.evaluate(
-        snapshot(sample('shipping', { latency_p99_ms: 2400, window_s: 1, request_rate_rps: 10 })),
+        snapshot(sample('currency', { latency_p99_ms: 2400, window_s: 1, request_rate_rps: 10 })),
         new Set(),
       ).anomalies,
     ).toEqual([]);
@@ -170,35 +170,295 @@ describe('DetectionEngine', () => {
     expect(learned).toEqual([]);
   });
 
-  it("attributes a caller's errors to a failing dependency: recorded, informational, no action of its own", () => {
-    const graph = new DetectionEngine(thresholds.alerting, thresholds.detection, null, (service) =>
-      service === 'frontend' ? ['cart', 'ad'] : [],
+  describe('blame from the dependency graph (one fault, one incident, the culprit acted on)', () => {
+    const graph = (): DetectionEngine =>
+      new DetectionEngine(
+        thresholds.alerting,
+        thresholds.detection,
+        null,
+        (service) =>
+          ({ frontend: ['checkout', 'ad'], checkout: ['shipping', 'cart'] })[service] ?? [],
+      );
+    /** Ten calm cycles: every service learns its usual level. */
+    const warm = (engine: DetectionEngine): void => {
+      for (let i = 0; i < 10; i++)
+        engine.evaluate(
+          snapshot(
+            sample('frontend'),
+            sample('checkout'),
+            sample('shipping', { latency_p99_ms: 20 }),
+            sample('cart'),
+          ),
+          new Set(),
+        );
+    };
+    const view = (anomalies: readonly Anomaly[]) =>
+      anomalies.map((a) => [a.service, a.symptom, a.rule, a.severity, a.impact?.service ?? null]);
+
+    it("turns a caller's errors into impact on a dependency with its own anomaly: nothing of the caller's own", () => {
+      const engine = graph();
+      const result = engine.evaluate(
+        snapshot(
+          sample('frontend', { error_rate_ratio: 0.35 }),
+          sample('ad', { error_rate_ratio: 0.9 }),
+        ),
+        new Set(),
+      );
+      expect(view(result.anomalies)).toEqual([
+        ['ad', 'high_error_rate', 'dependency', 'critical', 'frontend'],
+        ['ad', 'high_error_rate', 'absolute', 'critical', null],
+      ]);
+      expect(result.anomalies[0]?.detail).toMatch(
+        /^frontend high_error_rate \(.*\) is explained by ad: it has its own high_error_rate/,
+      );
+      expect(result.anomalies[0]?.impact).toMatchObject({
+        service: 'frontend',
+        symptom: 'high_error_rate',
+        severity: 'critical',
+        peak_value: 0.35,
+      });
+      // A cycle later the dependency's trouble is still remembered (error windows lag)…
+      const next = engine.evaluate(
+        snapshot(sample('frontend', { error_rate_ratio: 0.2 })),
+        new Set(),
+      );
+      expect(view(next.anomalies)).toEqual([
+        ['ad', 'high_error_rate', 'dependency', 'critical', 'frontend'],
+      ]);
+      // …but not forever: three calm cycles of ad and the frontend's errors are its own.
+      engine.evaluate(snapshot(sample('ad')), new Set());
+      engine.evaluate(snapshot(sample('ad')), new Set());
+      const later = engine.evaluate(
+        snapshot(sample('frontend', { error_rate_ratio: 0.2 }), sample('ad')),
+        new Set(),
+      );
+      expect(view(later.anomalies)).toEqual([
+        ['frontend', 'high_error_rate', 'absolute', 'high', null],
+      ]);
+    });
+
+    it('blames a dependency far above its usual latency before any rule of its own fires, through the graph to the root', () => {
+      const engine = graph();
+      warm(engine);
+      // A latency creep on shipping: +150 ms a cycle, never ×2 its recent cycles and under its
+      // own thresholds, so no rule of shipping's fires; yet far above its usual 20 ms, and
+      // checkout starts timing out on it, and the frontend's checkout calls fail in turn.
+      for (const latency of [200, 350, 500, 650, 800, 950, 1100])
+        expect(
+          engine.evaluate(snapshot(sample('shipping', { latency_p99_ms: latency })), new Set())
+            .anomalies,
+        ).toEqual([]);
+      const result = engine.evaluate(
+        snapshot(
+          sample('frontend', { error_rate_ratio: 0.15 }),
+          sample('checkout', { error_rate_ratio: 0.4 }),
+          sample('shipping', { latency_p99_ms: 1300 }),
+          sample('cart'),
+        ),
+        new Set(),
+      );
+      expect(view(result.anomalies)).toEqual([
+        ['shipping', 'high_latency', 'dependency', 'high', 'frontend'],
+        ['shipping', 'high_latency', 'dependency', 'critical', 'checkout'],
+      ]);
+      expect(result.anomalies[1]).toMatchObject({
+        metric: 'latency_p99_ms',
+        value: 1300,
+        threshold: 20,
+      });
+      expect(result.anomalies[1]?.detail).toMatch(
+        /^checkout high_error_rate \(.*\) is explained by shipping: its p99 is 1300 ms, 65× its usual 20 ms$/,
+      );
+      expect(result.anomalies[0]?.detail).toMatch(/is explained by shipping \(through checkout\)/);
+    });
+
+    it('blames a quiet dependency elevated in one of the last cycles, though it had no request in this one', () => {
+      const engine = graph();
+      warm(engine);
+      // shipping is called about once a second: the cycle checkout fails in may hold none of its calls.
+      engine.evaluate(snapshot(sample('shipping', { latency_p99_ms: 1600 })), new Set());
+      const result = engine.evaluate(
+        snapshot(
+          sample('checkout', { error_rate_ratio: 0.4 }),
+          sample('shipping', { request_rate_rps: 0, error_rate_ratio: null, latency_p99_ms: null }),
+        ),
+        new Set(),
+      );
+      expect(view(result.anomalies)).toEqual([
+        ['shipping', 'high_latency', 'dependency', 'critical', 'checkout'],
+      ]);
+    });
+
+    it('keeps blaming a culprit whose incident is still being worked, between its own rare measurements', () => {
+      const engine = graph();
+      warm(engine);
+      const open = new Map([
+        [
+          'shipping',
+          {
+            incident_id: 'INC-20261124-003',
+            symptom: 'high_latency',
+            severity: 'critical' as const,
+          },
+        ],
+      ]);
+      // No measurement of shipping for many cycles (a quiet service), its incident open.
+      for (let i = 0; i < 5; i++) engine.evaluate(snapshot(sample('cart')), new Set());
+      const result = engine.evaluate(
+        snapshot(sample('checkout', { error_rate_ratio: 0.4 })),
+        new Set(),
+        new Set(),
+        open,
+      );
+      expect(view(result.anomalies)).toEqual([
+        ['shipping', 'high_latency', 'dependency', 'critical', 'checkout'],
+      ]);
+      expect(result.anomalies[0]?.detail).toMatch(
+        /its incident INC-20261124-003 \(high_latency\) is still being worked/,
+      );
+      // Resolved (not open any more): the caller's errors are its own again.
+      const later = engine.evaluate(
+        snapshot(sample('checkout', { error_rate_ratio: 0.4 })),
+        new Set(),
+      );
+      expect(view(later.anomalies)).toEqual([
+        ['checkout', 'high_error_rate', 'absolute', 'critical', null],
+      ]);
+    });
+
+    it('keeps a caller its own fault when its dependencies are at their usual level', () => {
+      const engine = graph();
+      warm(engine);
+      const result = engine.evaluate(
+        snapshot(
+          sample('checkout', { error_rate_ratio: 0.4 }),
+          sample('shipping', { latency_p99_ms: 22 }),
+          sample('cart'),
+        ),
+        new Set(),
+      );
+      expect(view(result.anomalies)).toEqual([
+        ['checkout', 'high_error_rate', 'absolute', 'critical', null],
+      ]);
+    });
+
+    it("attaches callers' errors to a service the crew is restarting, adding no severity", () => {
+      const engine = graph();
+      warm(engine);
+      const result = engine.evaluate(
+        snapshot(sample('checkout', { error_rate_ratio: 0.3 })),
+        new Set(),
+        new Set(['shipping']),
+      );
+      expect(view(result.anomalies)).toEqual([
+        ['shipping', 'dependency_failure', 'dependency', 'info', 'checkout'],
+      ]);
+      expect(result.anomalies[0]?.impact?.severity).toBe('critical');
+      expect(result.anomalies[0]?.detail).toMatch(/the crew is restarting it/);
+    });
+
+    it('keeps the impact informational when the culprit is locked for deliberate work', () => {
+      const engine = graph();
+      warm(engine);
+      const result = engine.evaluate(
+        snapshot(
+          sample('checkout', { error_rate_ratio: 0.3 }),
+          sample('shipping', { latency_p99_ms: 2500 }),
+        ),
+        new Set(['shipping']),
+      );
+      expect(
+        result.anomalies.map((a) => [
+          a.service,
+          a.rule,
+          a.informational,
+          a.impact?.service ?? null,
+        ]),
+      ).toEqual([
+        ['shipping', 'dependency', true, 'checkout'],
+        // shipping's own threshold crossing, informational under the lock like every anomaly there.
+        ['shipping', 'absolute', true, null],
+      ]);
+    });
+  });
+
+  it('errors that cannot be measured are missing data: a warning naming service, metric and why — no incident, nothing learnt', () => {
+    const learned: string[] = [];
+    const spy = new DetectionEngine(
+      thresholds.alerting,
+      thresholds.detection,
+      (service, metric) => ({
+        update: () => {
+          learned.push(`${service}/${metric}`);
+          return {
+            anomalous: true,
+            score: 1,
+            direction: 'up',
+            baseline: 0,
+            kind: 'baseline_shift',
+          };
+        },
+      }),
     );
-    const result = graph.evaluate(
-      snapshot(
-        sample('frontend', { error_rate_ratio: 0.2 }),
-        sample('cart', { error_rate_ratio: 0.9 }),
-      ),
+    const reason =
+      'no http_requests_total{job="cart"} series with a status label among status_code, code, status, http_status_code, http_response_status_code — errors cannot be measured';
+    for (let cycle = 0; cycle < 10; cycle++) {
+      const result = spy.evaluate(
+        {
+          at: '2026-11-24T10:00:00.000Z',
+          samples: [
+            sample('cart', {
+              error_rate_ratio: null,
+              unmeasured: [{ metric: 'error_rate_ratio', reason }],
+            }),
+          ],
+          missing: [],
+        },
+        new Set(),
+      );
+      // Latency is still watched (the drift spy fires on it); errors never are.
+      expect(result.anomalies.map((a) => a.metric)).not.toContain('error_rate_ratio');
+      expect(result.checked).toEqual(['cart']);
+      expect(result.dataQuality).toEqual([
+        {
+          kind: 'missing',
+          service: 'cart',
+          metric: 'error_rate_ratio',
+          reason,
+          message: `cart error_rate_ratio: ${reason}. Missing data, never read as 0: no detection on error_rate_ratio until the source exposes it (or integrations.metrics.request_status.labels names its status label)`,
+        },
+      ]);
+    }
+    expect(learned.filter((key) => key === 'cart/error_rate_ratio')).toEqual([]);
+  });
+
+  it('a service with no sample is missing data unless it is merely waiting (first scrape, no traffic)', () => {
+    const result = engine.evaluate(
+      {
+        at: '2026-11-24T10:00:00.000Z',
+        samples: [],
+        missing: [
+          {
+            service: 'email',
+            reason: 'no http_requests_total series with job="email" in Prometheus',
+          },
+          { service: 'cart', reason: 'first scrape: no window yet' },
+          { service: 'ad', reason: 'no traffic reported by SigNoz' },
+        ],
+      },
       new Set(),
     );
-    expect(
-      result.anomalies.map((a) => [a.service, a.symptom, a.informational, a.severity]),
-    ).toEqual([
-      ['frontend', 'dependency_failure', true, 'info'],
-      ['cart', 'high_error_rate', false, 'critical'],
+    expect(result.anomalies).toEqual([]);
+    expect(result.dataQuality).toEqual([
+      {
+        kind: 'missing',
+        service: 'email',
+        metric: 'request_rate_rps',
+        reason: 'no http_requests_total series with job="email" in Prometheus',
+        message:
+          'email: no metrics this cycle (no http_requests_total series with job="email" in Prometheus): the service is not checked',
+      },
     ]);
-    expect(result.anomalies[0]?.detail).toMatch(/follows cart's high_error_rate: inhibited/);
-    // A cycle later the dependency's trouble is still remembered (error windows lag).
-    const next = graph.evaluate(snapshot(sample('frontend', { error_rate_ratio: 0.2 })), new Set());
-    expect(next.anomalies[0]?.symptom).toBe('dependency_failure');
-    // ...but not forever: three cycles of calm in cart and the frontend's errors are its own.
-    graph.evaluate(snapshot(sample('cart')), new Set());
-    graph.evaluate(snapshot(sample('cart')), new Set());
-    const later = graph.evaluate(
-      snapshot(sample('frontend', { error_rate_ratio: 0.2 })),
-      new Set(),
-    );
-    expect(later.anomalies[0]).toMatchObject({ symptom: 'high_error_rate', informational: false });
   });
 
   it('marks anomalies of a locked service informational (severity info, no action)', () => {

@@ -1,4 +1,7 @@
-import { type AlertingConfig, type DetectionConfig } from '@opscrew/config';
+// Over ~300 lines: one cycle's detection over every service (rules, sanity guard, missing data, drift, the
+// culprit through the dependency graph, trouble memory) shares per-service state; each rule is its own file.
+import { type AlertingConfig, type DetectionConfig, type Symptom, SYMPTOMS } from '@opscrew/config';
+import { type Severity } from '@opscrew/contracts';
 import { type MetricsSnapshot, type ServiceSample } from '@opscrew/integrations';
 import { absoluteAnomalies, percent } from './absolute.rule';
 import {
@@ -7,7 +10,9 @@ import {
   type DetectionResult,
   type MetricName,
 } from './anomaly';
-import { attributeToDependencies } from './dependency.attribution';
+import { CulpritFinder, type Trouble } from './culprit.finder';
+import { attributeToDependencies, elevationWhy } from './dependency.attribution';
+import { absentServiceWarning, unmeasuredWarnings } from './missing-data';
 import { medianOf, type RelativeReference, relativeAnomalies } from './relative.rule';
 import { sanitise } from './sanity.guard';
 import { classifySeverity, severityRank } from './severity.classifier';
@@ -34,7 +39,7 @@ const DRIFT_METRICS = [
   { metric: 'latency_p99_ms', symptom: 'latency_drift' },
 ] as const;
 
-const RULE_RANK = { absolute: 3, relative: 2, drift: 1 } as const;
+const RULE_RANK = { absolute: 3, relative: 2, drift: 1, dependency: 0 } as const;
 
 /**
  * A dependency's trouble explains its callers' for this many cycles: the
@@ -42,15 +47,40 @@ const RULE_RANK = { absolute: 3, relative: 2, drift: 1 } as const;
  */
 const TROUBLE_MEMORY_CYCLES = 3;
 
+/** An incident the crew is still working on a service (IncidentManager.openIncidents). */
+export interface OpenTrouble {
+  readonly incident_id: string;
+  readonly symptom: string;
+  readonly severity: Severity;
+}
+
 interface ServiceState {
   /** The last measured windows with enough traffic (newest last), for the relative reference. */
   recent: ServiceSample[];
   drift: Map<MetricName, DriftLike>;
+  /** Longer memory of measured windows (newest last): the service's usual level, for blaming. */
+  usualLatency: number[];
+  usualErrors: number[];
+  /** This cycle's sample and whether it had requests to measure (set by evaluate). */
+  current: ServiceSample | null;
+  measured: boolean;
+  /**
+   * The last sample with requests, and its cycle: a quiet dependency (a request a second) often
+   * has none in the very window its caller fails in, so blame looks back a few cycles.
+   */
+  lastMeasured: { sample: ServiceSample; cycle: number } | null;
+}
+
+/** The last own anomaly of a service, remembered for a few cycles: its callers' windows lag. */
+interface RememberedTrouble {
+  readonly anomaly: Anomaly;
+  readonly cycle: number;
 }
 
 /**
  * One cycle of detection over a snapshot: sanity guard, then absolute,
- * relative and drift rules for every service with a sample. At most one
+ * relative and drift rules for every service with a sample; what could not
+ * be measured (the samples' missing markers, absent services) is data quality. At most one
  * anomaly per fingerprint (service + symptom) per cycle, the most severe.
  * A locked service (deliberate load) yields informational anomalies only.
  * Keeps per-service state (previous sample, learned baselines) in memory.
@@ -58,8 +88,8 @@ interface ServiceState {
 export class DetectionEngine {
   private readonly state = new Map<string, ServiceState>();
   private readonly thresholds: ThresholdsResolver;
-  /** Service → { symptom, cycle } of its last own (non-informational) anomaly. */
-  private readonly trouble = new Map<string, { symptom: string; cycle: number }>();
+  /** Service → its last own (non-informational) anomaly and the cycle it was seen in. */
+  private readonly trouble = new Map<string, RememberedTrouble>();
   private cycle = 0;
 
   constructor(
@@ -72,33 +102,143 @@ export class DetectionEngine {
     this.thresholds = new ThresholdsResolver(alerting);
   }
 
-  evaluate(snapshot: MetricsSnapshot, locked: ReadonlySet<string>): DetectionResult {
+  /**
+   * @param locked services held for deliberate work (a load test): their anomalies are informational.
+   * @param restarting services the crew is restarting or just restarted (its restart lease, and
+   *   `culprit.settle_s` after): their callers' symptoms belong to their incident.
+   * @param open services with an incident the crew is still working: their callers' symptoms
+   *   join it (a quiet culprit is not measured every cycle).
+   */
+  evaluate(
+    snapshot: MetricsSnapshot,
+    locked: ReadonlySet<string>,
+    restarting: ReadonlySet<string> = new Set(),
+    open: ReadonlyMap<string, OpenTrouble> = new Map(),
+  ): DetectionResult {
     const anomalies: Anomaly[] = [];
     const dataQuality: DataQualityWarning[] = [];
     const checked: string[] = [];
     const atMs = Date.parse(snapshot.at);
     this.cycle++;
+    for (const state of this.state.values()) state.current = null;
     for (const raw of snapshot.samples) {
       checked.push(raw.service);
       const { sample, warnings } = sanitise(raw, this.detection.sanity);
-      dataQuality.push(...warnings);
+      // A metric the source could not measure is null here (never 0): no rule, no baseline.
+      dataQuality.push(...warnings, ...unmeasuredWarnings(raw));
       const found = this.evaluateService(sample, Number.isFinite(atMs) ? atMs : Date.now());
       const merged = mergeByFingerprint(found);
       anomalies.push(...(locked.has(sample.service) ? merged.map(informational) : merged));
     }
+    for (const missing of snapshot.missing) {
+      const warning = absentServiceWarning(missing);
+      if (warning !== null) dataQuality.push(warning);
+    }
     for (const anomaly of anomalies) {
-      if (!anomaly.informational)
-        this.trouble.set(anomaly.service, { symptom: anomaly.symptom, cycle: this.cycle });
+      if (!anomaly.informational) this.trouble.set(anomaly.service, { anomaly, cycle: this.cycle });
     }
-    const troubled = new Map<string, string>();
     for (const [service, entry] of this.trouble) {
-      if (this.cycle - entry.cycle < TROUBLE_MEMORY_CYCLES) troubled.set(service, entry.symptom);
+      if (this.cycle - entry.cycle >= TROUBLE_MEMORY_CYCLES) this.trouble.delete(service);
     }
-    return {
-      anomalies: attributeToDependencies(anomalies, this.dependsOn, troubled),
-      dataQuality,
-      checked,
+    const finder = new CulpritFinder(this.dependsOn, (service) =>
+      this.troubleOf(service, restarting, open),
+    );
+    const attributed = attributeToDependencies(anomalies, finder, locked, snapshot.at);
+    // Only now does this cycle's window join the usual level: blaming compares against the past.
+    for (const state of this.state.values()) this.rememberUsual(state);
+    return { anomalies: attributed, dataQuality, checked };
+  }
+
+  /** Why a service is in trouble this cycle, if it is: the crew restarting it, its own anomaly, or far above its usual level. */
+  private troubleOf(
+    service: string,
+    restarting: ReadonlySet<string>,
+    open: ReadonlyMap<string, OpenTrouble>,
+  ): Trouble | undefined {
+    if (restarting.has(service))
+      return {
+        kind: 'restarting',
+        symptom: 'dependency_failure',
+        severity: 'info',
+        why: 'the crew is restarting it (its callers fail until it is back)',
+      };
+    const own = this.trouble.get(service)?.anomaly;
+    if (own)
+      return {
+        kind: 'anomaly',
+        symptom: own.symptom,
+        severity: own.severity,
+        metric: own.metric,
+        value: own.value,
+        ...(own.threshold !== undefined ? { baseline: own.threshold } : {}),
+        why: `it has its own ${own.symptom} (${own.detail})`,
+      };
+    const incident = open.get(service);
+    const elevated = this.elevation(service);
+    if (incident)
+      return {
+        kind: 'incident',
+        symptom: toSymptom(incident.symptom),
+        severity: incident.severity,
+        ...(elevated?.metric !== undefined ? { metric: elevated.metric } : {}),
+        ...(elevated?.value !== undefined ? { value: elevated.value } : {}),
+        ...(elevated?.baseline !== undefined ? { baseline: elevated.baseline } : {}),
+        why: `its incident ${incident.incident_id} (${incident.symptom}) is still being worked${elevated ? `; ${elevated.why}` : ''}`,
+      };
+    return elevated;
+  }
+
+  /**
+   * A service far above its usual level before any rule fires: p99 or error rate at least
+   * `culprit.elevated_factor` × the median of its last measured windows, and at a level a caller
+   * feels. How a latency creep shows before its own thresholds: its callers time out first.
+   */
+  private elevation(service: string): Trouble | undefined {
+    const state = this.state.get(service);
+    const last = state?.lastMeasured;
+    if (!state || !last || this.cycle - last.cycle >= TROUBLE_MEMORY_CYCLES) return undefined;
+    const sample = last.sample;
+    const rule = this.detection.culprit;
+    const candidates: Trouble[] = [];
+    const check = (
+      metric: 'latency_p99_ms' | 'error_rate_ratio',
+      value: number | null,
+      history: readonly number[],
+      floor: number,
+    ): void => {
+      // Five windows at least: a usual level needs a history, not one lucky reading.
+      if (value === null || history.length < 5) return;
+      const usual = medianOf(history);
+      if (usual === null || value < floor || value < rule.elevated_factor * usual) return;
+      candidates.push({
+        kind: 'elevated',
+        symptom: metric === 'latency_p99_ms' ? 'high_latency' : 'high_error_rate',
+        severity: classifySeverity(this.alerting.severity, metric, value),
+        metric,
+        value,
+        baseline: usual,
+        ratio: usual > 0 ? value / usual : Number.POSITIVE_INFINITY,
+        why: elevationWhy(metric, value, usual),
+      });
     };
+    check('latency_p99_ms', sample.latency_p99_ms, state.usualLatency, rule.min_latency_p99_ms);
+    check(
+      'error_rate_ratio',
+      sample.error_rate_ratio,
+      state.usualErrors,
+      rule.min_error_rate_ratio,
+    );
+    return candidates.sort((a, b) => (b.ratio ?? 0) - (a.ratio ?? 0))[0];
+  }
+
+  private rememberUsual(state: ServiceState): void {
+    const sample = state.current;
+    if (!sample || !state.measured) return;
+    const keep = this.detection.culprit.baseline_windows;
+    if (sample.latency_p99_ms !== null)
+      pushBounded(state.usualLatency, sample.latency_p99_ms, keep);
+    if (sample.error_rate_ratio !== null)
+      pushBounded(state.usualErrors, sample.error_rate_ratio, keep);
   }
 
   private evaluateService(sample: ServiceSample, atMs: number): Anomaly[] {
@@ -141,6 +281,12 @@ export class DetectionEngine {
     }
     // Only windows with traffic enough to measure become part of the reference.
     const relative = this.detection.relative;
+    state.current = sample;
+    // For blame any window with requests counts: a dependency called a few times a second (shipping
+    // by checkout) is exactly the one whose slowness its callers feel first. The relative rule's
+    // traffic floor is for verdicts on the service itself, not for its usual level.
+    state.measured = sample.request_rate_rps > 0;
+    if (state.measured) state.lastMeasured = { sample, cycle: this.cycle };
     if (sample.request_rate_rps * sample.window_s >= relative.min_window_requests) {
       state.recent.push(sample);
       if (state.recent.length > relative.reference_cycles) state.recent.shift();
@@ -159,7 +305,15 @@ export class DetectionEngine {
   private stateOf(service: string): ServiceState {
     let state = this.state.get(service);
     if (!state) {
-      state = { recent: [], drift: new Map() };
+      state = {
+        recent: [],
+        drift: new Map(),
+        usualLatency: [],
+        usualErrors: [],
+        current: null,
+        measured: false,
+        lastMeasured: null,
+      };
       this.state.set(service, state);
     }
     return state;
@@ -197,4 +351,16 @@ function informational(anomaly: Anomaly): Anomaly {
     severity: 'info',
     detail: `${anomaly.detail} — service locked for deliberate work: informational, no ticket, no remediation`,
   };
+}
+
+function pushBounded(values: number[], value: number, max: number): void {
+  values.push(value);
+  if (values.length > max) values.splice(0, values.length - max);
+}
+
+/** A recorded symptom name as the detection vocabulary; anything unknown reads as a dependency failure. */
+function toSymptom(symptom: string): Symptom {
+  return (SYMPTOMS as readonly string[]).includes(symptom)
+    ? (symptom as Symptom)
+    : 'dependency_failure';
 }

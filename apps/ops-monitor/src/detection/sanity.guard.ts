@@ -1,6 +1,6 @@
 import { type SanityRuleConfig } from '@opscrew/config';
 import { type ServiceSample } from '@opscrew/integrations';
-import { type DataQualityWarning } from './anomaly';
+import { type ImplausibleValueWarning } from './anomaly';
 
 /**
  * Rejects values no HTTP service can produce. The seed once learnt a p99 of
@@ -11,16 +11,16 @@ import { type DataQualityWarning } from './anomaly';
 export function sanitise(
   sample: ServiceSample,
   sanity: SanityRuleConfig,
-): { sample: ServiceSample; warnings: DataQualityWarning[] } {
-  const warnings: DataQualityWarning[] = [];
+): { sample: ServiceSample; warnings: ImplausibleValueWarning[] } {
+  const warnings: ImplausibleValueWarning[] = [];
   const clean: { -readonly [K in keyof ServiceSample]: ServiceSample[K] } = { ...sample };
   const reject = (
-    metric: DataQualityWarning['metric'],
+    metric: ImplausibleValueWarning['metric'],
     value: number,
     limit: number,
     message: string,
   ): void => {
-    warnings.push({ service: sample.service, metric, value, limit, message });
+    warnings.push({ kind: 'implausible', service: sample.service, metric, value, limit, message });
   };
 
   if (!Number.isFinite(sample.request_rate_rps) || sample.request_rate_rps < 0) {

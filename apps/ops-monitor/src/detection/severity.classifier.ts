@@ -22,12 +22,5 @@ export function classifySeverity(
   return 'low';
 }
 
-const RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
-
-export function maxSeverity(a: Severity, b: Severity): Severity {
-  return RANK[a] >= RANK[b] ? a : b;
-}
-
-export function severityRank(severity: Severity): number {
-  return RANK[severity];
-}
+// The ranking is the bus vocabulary's (libs/contracts); re-exported for the detection code.
+export { maxSeverity, severityRank } from '@opscrew/contracts';

@@ -18,6 +18,10 @@ import { StringCodec } from 'nats';
 import { type Anomaly } from '../detection/anomaly';
 import { IncidentManager } from './incident-manager.service';
 
+/** The day's n-th incident id, whatever the store's epoch (`INC-20261124-00n-EEEE`). */
+const dayId = (n: number): unknown =>
+  expect.stringMatching(new RegExp(`^INC-20261124-${String(n).padStart(3, '0')}-[0-9a-z]{4}$`));
+
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const WINDOW_MS = 60 * 60 * 1000;
 
@@ -53,9 +57,10 @@ describe('IncidentManager against JetStream (dedup by CAS)', () => {
 
   const published = async (subject: string): Promise<unknown[]> => {
     const jsm = await bus.jetstreamManager();
-    const wire = bus.subjects.toWire(subject);
+    // Every publisher's `<subject>.<user>` (publisher-subject.ts).
+    const wire = bus.subjects.anyPublisher(subject);
     const info = await jsm.streams.info(bus.subjects.stream(), { subjects_filter: wire });
-    const count = info.state.subjects?.[wire] ?? 0;
+    const count = Object.values(info.state.subjects ?? {}).reduce((sum, n) => sum + n, 0);
     if (count === 0) return [];
     const consumer = await bus
       .jetstream()
@@ -85,15 +90,13 @@ describe('IncidentManager against JetStream (dedup by CAS)', () => {
       Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).handle(anomaly(0.1 + i / 100))),
     );
     expect(results.filter((r) => r.outcome === 'opened')).toHaveLength(1);
-    expect(new Set(results.map((r) => r.record.incident_id))).toEqual(
-      new Set(['INC-20261124-001']),
-    );
-    expect(opened).toEqual(['INC-20261124-001']);
+    expect([...new Set(results.map((r) => r.record.incident_id))]).toEqual([dayId(1)]);
+    expect(opened).toEqual([dayId(1)]);
     expect(await published(SUBJECTS.incidentDetected)).toHaveLength(1);
     const ledger = new IncidentLedger(
       await new KvFactory(bus).open(KV_BUCKETS.incidents, { class: IncidentRecord }),
     );
-    expect((await ledger.list()).map((r) => r.incident_id)).toEqual(['INC-20261124-001']);
+    expect((await ledger.list()).map((r) => r.incident_id)).toEqual([dayId(1)]);
     const final = await a.handle(anomaly(0.12));
     expect(final.record.count).toBe(21);
     expect(final.record.peak_value).toBeCloseTo(0.29);
@@ -122,8 +125,8 @@ describe('IncidentManager against JetStream (dedup by CAS)', () => {
     clock = new Date(clock.getTime() + WINDOW_MS + 1000);
     const second = await manager.handle(anomaly(0.1));
     expect(second.outcome).toBe('opened');
-    expect(second.record.incident_id).toBe('INC-20261124-002');
-    expect(first.record.incident_id).toBe('INC-20261124-001');
+    expect(second.record.incident_id).toEqual(dayId(2));
+    expect(first.record.incident_id).toEqual(dayId(1));
 
     const ledger = new IncidentLedger(
       await new KvFactory(bus).open(KV_BUCKETS.incidents, { class: IncidentRecord }),
@@ -131,7 +134,7 @@ describe('IncidentManager against JetStream (dedup by CAS)', () => {
     await ledger.apply(
       buildEvent(
         'incident.resolved',
-        { incident_id: 'INC-20261124-002', resolved_by: 'jira-resolver' },
+        { incident_id: second.record.incident_id, resolved_by: 'jira-resolver' },
         'jira-resolver',
       ),
       'resolved',
@@ -143,7 +146,7 @@ describe('IncidentManager against JetStream (dedup by CAS)', () => {
       incident_id: string;
     }[];
     expect(updates).toEqual([
-      expect.objectContaining({ incident_id: 'INC-20261124-002', phase: 'reopened' }),
+      expect.objectContaining({ incident_id: second.record.incident_id, phase: 'reopened' }),
     ]);
   });
 
@@ -156,6 +159,63 @@ describe('IncidentManager against JetStream (dedup by CAS)', () => {
     expect(real.outcome).toBe('opened');
     expect(real.record.incident_id).not.toBe(info.record.incident_id);
     expect(opened).toEqual([real.record.incident_id]);
+  });
+
+  it("folds every symptom of one service into its one incident, and callers' symptoms as its impact", async () => {
+    const manager = await replica();
+    // A leak trips two rules a second apart: one fault, one incident.
+    await manager.handle(anomaly(0.04, { symptom: 'error_rate_drift', rule: 'drift' }));
+    clock = new Date(clock.getTime() + 1000);
+    await manager.handle(anomaly(0.35, { severity: 'critical' }));
+    // Its caller's errors are explained by it (the detection engine's blame): impact, not a new incident.
+    await manager.handle(
+      anomaly(0.3, {
+        rule: 'dependency',
+        symptom: 'dependency_failure',
+        severity: 'info',
+        detail: 'frontend high_error_rate is explained by cart: the crew is restarting it',
+        impact: {
+          service: 'frontend',
+          symptom: 'high_error_rate',
+          severity: 'critical',
+          peak_value: 0.3,
+          first_seen_at: clock.toISOString(),
+          last_seen_at: clock.toISOString(),
+        },
+      }),
+    );
+    expect(opened).toHaveLength(1);
+    const ledger = new IncidentLedger(
+      await new KvFactory(bus).open(KV_BUCKETS.incidents, { class: IncidentRecord }),
+    );
+    const updates = (await published(SUBJECTS.incidentUpdated)) as {
+      symptoms?: string[];
+      impact?: { service: string }[];
+      severity?: string;
+    }[];
+    const last = updates.at(-1);
+    expect(last?.symptoms).toEqual(['error_rate_drift', 'high_error_rate']);
+    expect(last?.impact?.map((entry) => entry.service)).toEqual(['frontend']);
+    expect(last?.severity).toBe('critical');
+    for (const [index, update] of updates.entries())
+      await ledger.apply(
+        buildEvent('incident.updated', update as never, 'ops-monitor', { id: `u${index}` }),
+        'updated',
+      );
+    const [incident] = await ledger.list();
+    expect(incident).toMatchObject({
+      service: 'cart',
+      symptom: 'error_rate_drift',
+      symptoms: ['error_rate_drift', 'high_error_rate'],
+      severity: 'critical',
+    });
+    expect(incident?.impact).toEqual([
+      expect.objectContaining({
+        service: 'frontend',
+        symptom: 'high_error_rate',
+        severity: 'critical',
+      }),
+    ]);
   });
 
   it('completes an opening interrupted by a crash, without a second incident or event', async () => {
@@ -181,7 +241,7 @@ describe('IncidentManager against JetStream (dedup by CAS)', () => {
     await expect(crashing.handle(anomaly(0.1))).rejects.toThrow('process died here');
     expect(await crashing.finishPending()).toBe(1);
     expect(await crashing.finishPending()).toBe(0);
-    expect(opened).toEqual(['INC-20261124-001']);
+    expect(opened).toEqual([dayId(1)]);
     expect(await published(SUBJECTS.incidentDetected)).toHaveLength(1);
   });
 });

@@ -64,4 +64,25 @@ describe('LockedServicesReader', () => {
     expect((await reader.read(at(10_000))).size).toBe(0);
     expect((await reader.read(at(10_001))).size).toBe(0);
   });
+
+  it("reports the crew's own restarts, and for the settle window after the lease went", async () => {
+    const items: Array<KvItem<LeaseRecord>> = [
+      {
+        key: 'service.shipping',
+        value: lease('jira-resolver-h-2-def:INC-20261125-001', 30_000),
+        revision: 4,
+      },
+      { key: 'service.cart', value: lease('demo-controller-h-1-abc:run-1', 30_000), revision: 3 },
+    ];
+    const kv = { values: () => Promise.resolve(items) } as unknown as TypedKv<LeaseRecord>;
+    const reader = new LockedServicesReader(kv, 0, 30_000);
+    const during = await reader.view(NOW);
+    expect([...during.restarting]).toEqual(['shipping']);
+    expect([...during.deliberate.keys()]).toEqual(['cart']);
+    items.splice(0, 1); // the run verified and released its lease
+    const settling = await reader.view(new Date(NOW.getTime() + 20_000));
+    expect([...settling.restarting]).toEqual(['shipping']);
+    const settled = await reader.view(new Date(NOW.getTime() + 31_000));
+    expect([...settled.restarting]).toEqual([]);
+  });
 });

@@ -13,6 +13,8 @@ import { type KvItem, type TypedKv } from '@opscrew/messaging';
 export class LockedServicesReader {
   /** The last lease seen per service and when: the grace period runs from there. */
   private readonly lastSeen = new Map<string, { lease: LeaseRecord; at: number }>();
+  /** The last time the crew's own restart lease was seen per service: the settle window runs from there. */
+  private readonly restartSeen = new Map<string, number>();
 
   /**
    * @param graceMs how long a service still counts as under deliberate work
@@ -22,10 +24,42 @@ export class LockedServicesReader {
   constructor(
     private readonly locks: TypedKv<LeaseRecord>,
     private readonly graceMs = 0,
+    /** How long a service counts as just restarted by the crew after its restart lease went. */
+    private readonly settleMs = 0,
   ) {}
 
   async read(now: Date = new Date()): Promise<Map<string, LeaseRecord>> {
-    const held = this.liveLocks(await this.locks.values(), now);
+    return (await this.view(now)).deliberate;
+  }
+
+  /**
+   * Both kinds of hold in one read of the bucket: services under deliberate work (load tests,
+   * with their grace), and services the crew is restarting or restarted less than the settle
+   * window ago — their callers' errors are the restart, not a fault of their own.
+   */
+  async view(
+    now: Date = new Date(),
+  ): Promise<{ deliberate: Map<string, LeaseRecord>; restarting: Set<string> }> {
+    const items = await this.locks.values();
+    const restarting = new Set<string>();
+    for (const item of items) {
+      const service = serviceOfLockKey(item.key);
+      if (
+        service !== null &&
+        !isDeliberateWorkLock(item.value.holder) &&
+        Date.parse(item.value.expires_at) > now.getTime()
+      )
+        this.restartSeen.set(service, now.getTime());
+    }
+    for (const [service, at] of this.restartSeen) {
+      if (now.getTime() - at <= this.settleMs) restarting.add(service);
+      else this.restartSeen.delete(service);
+    }
+    return { deliberate: this.deliberate(items, now), restarting };
+  }
+
+  private deliberate(items: Array<KvItem<LeaseRecord>>, now: Date): Map<string, LeaseRecord> {
+    const held = this.liveLocks(items, now);
     for (const [service, lease] of held) this.lastSeen.set(service, { lease, at: now.getTime() });
     for (const [service, seen] of this.lastSeen) {
       if (held.has(service)) continue;

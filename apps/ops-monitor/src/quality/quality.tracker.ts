@@ -1,7 +1,21 @@
 import { type QualityTargetsConfig } from '@opscrew/config';
+import { type MissingDataWarning } from '../detection/anomaly';
+
+/** One metric ops-monitor could not measure in the last cycle, and since when (without a break). */
+export interface MissingDataEntry {
+  service: string;
+  /** `request_rate_rps`: the service had no sample at all (it is in `unchecked_services` too). */
+  metric: string;
+  reason: string;
+  /** The first cycle of this unbroken run of missing data. */
+  since: string;
+}
 
 export interface QualityReport {
-  /** Services checked in the last cycle / services this source should cover. */
+  /**
+   * Services fully checked in the last cycle (rate, error ratio and p99 all measured, or
+   * merely no traffic) / services this source should cover: missing data is not coverage.
+   */
   completeness_ratio: number | null;
   /** Tickets that name a runbook (or say none matched, with the reason) / tickets. */
   actionability_ratio: number | null;
@@ -16,6 +30,8 @@ export interface QualityReport {
   cycles: number;
   last_cycle_at: string | null;
   unchecked_services: string[];
+  /** What could not be measured in the last cycle (data-quality `missing`), by service and metric. */
+  missing_data: MissingDataEntry[];
   tickets: { total: number; actionable: number };
 }
 
@@ -29,17 +45,42 @@ export class QualityTracker {
   private lastCycleAt: Date | null = null;
   private expected = 0;
   private unchecked: string[] = [];
+  private incomplete = 0;
+  /** `service/metric` → entry, as of the last cycle. */
+  private missing = new Map<string, MissingDataEntry>();
   private tickets = 0;
   private actionable = 0;
   private accuracy: number | null = null;
 
   constructor(private readonly targets: QualityTargetsConfig) {}
 
-  recordCycle(at: Date, expected: readonly string[], unchecked: readonly string[]): void {
+  recordCycle(
+    at: Date,
+    expected: readonly string[],
+    unchecked: readonly string[],
+    missingData: readonly MissingDataWarning[] = [],
+  ): void {
     this.cycles++;
     this.lastCycleAt = at;
     this.expected = expected.length;
     this.unchecked = [...unchecked].sort();
+    const missing = new Map<string, MissingDataEntry>();
+    for (const warning of missingData) {
+      const key = `${warning.service}/${warning.metric}`;
+      missing.set(key, {
+        service: warning.service,
+        metric: warning.metric,
+        reason: warning.reason,
+        since: this.missing.get(key)?.since ?? at.toISOString(),
+      });
+    }
+    this.missing = missing;
+    const expectedSet = new Set(expected);
+    this.incomplete = new Set(
+      [...unchecked, ...missingData.map((warning) => warning.service)].filter((service) =>
+        expectedSet.has(service),
+      ),
+    ).size;
   }
 
   recordTicket(namesRunbook: boolean): void {
@@ -57,7 +98,7 @@ export class QualityTracker {
     const completeness =
       this.cycles === 0 || this.expected === 0
         ? null
-        : (this.expected - this.unchecked.length) / this.expected;
+        : (this.expected - this.incomplete) / this.expected;
     const actionability = this.tickets === 0 ? null : this.actionable / this.tickets;
     const meets = (value: number | null, target: number): boolean | null =>
       value === null ? null : value >= target;
@@ -74,6 +115,9 @@ export class QualityTracker {
       cycles: this.cycles,
       last_cycle_at: this.lastCycleAt?.toISOString() ?? null,
       unchecked_services: this.unchecked,
+      missing_data: [...this.missing.values()].sort(
+        (a, b) => a.service.localeCompare(b.service) || a.metric.localeCompare(b.metric),
+      ),
       tickets: { total: this.tickets, actionable: this.actionable },
     };
   }

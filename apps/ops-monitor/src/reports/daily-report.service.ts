@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { LOADED_CONFIG, type LoadedConfig, type ScheduleConfig } from '@opscrew/config';
-import { reportSubject, SEVERITIES } from '@opscrew/contracts';
+import { reportSubject, SEVERITIES, errorMessage } from '@opscrew/contracts';
 import { type OutboxService } from '@opscrew/guardrails';
 import { EventPublisher, IncidentLedger } from '@opscrew/messaging';
 import { CronJob } from 'cron';
@@ -91,7 +91,7 @@ export class DailyReportService implements OnApplicationBootstrap {
       this.logger.log(`daily report: ${text}`);
       return text;
     } catch (error) {
-      this.logger.error(`daily report not sent: ${(error as Error).message}`);
+      this.logger.error(`daily report not sent: ${errorMessage(error)}`);
       return null;
     }
   }

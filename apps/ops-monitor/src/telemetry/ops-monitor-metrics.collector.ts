@@ -6,7 +6,8 @@ const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 
 /**
  * Gauges that are cheaper to read at scrape time than to keep current:
- * outbox depth, breaker states, quality ratios. Then the text exposition.
+ * outbox depth, breaker states, quality ratios. Registered with AgentMetrics.onScrape,
+ * so `GET /metrics` refreshes them before rendering the app's registry.
  */
 export class OpsMonitorMetricsCollector {
   constructor(
@@ -17,7 +18,7 @@ export class OpsMonitorMetricsCollector {
     private readonly source: string,
   ) {}
 
-  async render(): Promise<string> {
+  async collect(): Promise<void> {
     this.metrics.outboxDepth.reset();
     for (const entry of await this.outbox.depth()) {
       this.metrics.outboxDepth.set({ kind: entry.kind, state: entry.state }, entry.count);
@@ -33,6 +34,5 @@ export class OpsMonitorMetricsCollector {
     ] as const) {
       if (value !== null) this.metrics.qualityRatio.set({ dimension }, value);
     }
-    return this.metrics.registry.metrics();
   }
 }

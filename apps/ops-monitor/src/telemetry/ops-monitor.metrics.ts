@@ -1,13 +1,13 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { MetricSet } from '@opscrew/agent-core';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 /**
  * ops-monitor's own metrics, for the Prometheus that watches the watcher:
- * `GET /metrics`. One registry per process (no global default registry, so
- * tests can build as many as they like).
+ * `GET /metrics`, served by libs/agent-core from the app's one registry
+ * (AgentMetrics), next to what every agent exposes (dead letters). A test may
+ * build one on a registry of its own.
  */
-export class OpsMonitorMetrics {
-  readonly registry = new Registry();
-
+export class OpsMonitorMetrics extends MetricSet {
   readonly cycles = new Counter({
     name: 'opscrew_monitor_cycles_total',
     help: 'Detection cycles run, by outcome',
@@ -32,8 +32,8 @@ export class OpsMonitorMetrics {
 
   readonly dataQuality = new Counter({
     name: 'opscrew_monitor_data_quality_warnings_total',
-    help: 'Physically implausible values rejected by the sanity guard, by metric',
-    labelNames: ['metric'] as const,
+    help: 'Data-quality warnings per cycle, by metric and kind (implausible: rejected by the sanity guard; missing: could not be measured)',
+    labelNames: ['metric', 'kind'] as const,
     registers: [this.registry],
   });
 
@@ -41,6 +41,26 @@ export class OpsMonitorMetrics {
     name: 'opscrew_monitor_incidents_opened_total',
     help: 'Incidents opened (after dedup), by severity',
     labelNames: ['severity'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reports = new Counter({
+    name: 'opscrew_monitor_reports_total',
+    help: 'incident.reported events taken, by outcome (opened, updated, unchanged, reopened, noted, nothing_open, refused)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly alertmanagerAlerts = new Counter({
+    name: 'opscrew_monitor_alertmanager_alerts_total',
+    help: 'Alerts received on POST /alerts/alertmanager, by outcome (reported, duplicate, rejected) and rejection reason',
+    labelNames: ['outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly alertmanagerTruncated = new Counter({
+    name: 'opscrew_monitor_alertmanager_truncated_alerts_total',
+    help: "Alerts Alertmanager left out of its notifications (the receiver's max_alerts)",
     registers: [this.registry],
   });
 

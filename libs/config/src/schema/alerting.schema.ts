@@ -40,7 +40,8 @@ export class SeverityBandsConfig {
 
 export class DedupConfig {
   /** The fingerprint: the same service with the same symptom is the same incident. */
-  @StrList({ values: ['service', 'symptom'] }) key_fields!: string[];
+  /** What one incident is: the service (one fault, one incident) or service and symptom. */
+  @StrList({ values: ['service', 'symptom'] }) key_fields!: ('service' | 'symptom')[];
   /** Within this window an anomaly updates the open incident instead of opening another. */
   @Minutes() window_minutes!: number;
   @OneOf(['update_existing']) action!: 'update_existing';

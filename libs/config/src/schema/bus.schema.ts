@@ -1,4 +1,4 @@
-import { Int, Ms, Nested, Seconds, Str, StrList } from './validators';
+import { Int, Ms, Nested, OneOf, Seconds, Str, StrList } from './validators';
 
 export class ReconnectConfig {
   /** First retry soon: most disconnects are a server restart that takes a second. */
@@ -17,6 +17,15 @@ export class BusAuthConfig {
   user!: string;
   @Str() password!: string;
 }
+
+/**
+ * How a process meets the bus topology (streams, durables, buckets) at start. `verify`: it
+ * only checks they exist — an admin step (`opscrew bus provision`, with the admin user) made
+ * them, and agents hold no right to change them. `create`: it makes them itself (an open test
+ * bus, or `opscrew bus provision`).
+ */
+export const BUS_PROVISION_MODES = ['verify', 'create'] as const;
+export type BusProvisionMode = (typeof BUS_PROVISION_MODES)[number];
 
 export class BusConfig {
   @StrList({ pattern: /^(nats|tls|ws|wss):\/\/[^\s]+$/, hint: 'must be a nats:// URL' })
@@ -41,6 +50,10 @@ export class BusConfig {
   @Int({ optional: true, min: 1, max: 1000 }) max_deliver: number = 10;
   @Nested(() => ReconnectConfig, { optional: true }) reconnect: ReconnectConfig =
     new ReconnectConfig();
+  /** `verify` (shipped): agents check the topology `opscrew bus provision` made; `create`: they make it. */
+  @OneOf(BUS_PROVISION_MODES, { optional: true }) provision: BusProvisionMode = 'verify';
+  /** In `verify` mode, how long an agent waits for a missing topology before it gives up. */
+  @Seconds({ optional: true, max: 3600 }) topology_wait_s: number = 60;
 }
 
 export class HttpConfig {

@@ -75,6 +75,33 @@ export class SanityRuleConfig {
   @Percent() max_cpu_usage_percent!: number;
 }
 
+/**
+ * Which service a symptom belongs to. A caller's errors or latency are its dependency's fault
+ * when a service it calls (`depends_on`, followed to the root) is in trouble: it has its own
+ * anomaly, the crew is restarting it (and `settle_s` after), or its own p99 or error rate is far
+ * above its usual level even before any threshold trips (a latency creep shows first as its
+ * callers' timeouts). The caller's symptom is then attached to the dependency's incident as
+ * impact; nothing is opened, and nothing restarted, for the caller.
+ */
+export class CulpritRuleConfig {
+  /** A dependency is in trouble when its p99 or error rate is this many times its usual level. */
+  @Factor({ optional: true, min: 1 }) elevated_factor: number = 3;
+  /** …and its p99 at least this: 3× of 5 ms is still nothing a caller times out on. */
+  @Ms({ optional: true, latency: true }) min_latency_p99_ms: number = 250;
+  /** …or its error rate at least this (3× of 0.1 % is still noise). */
+  @Ratio({ optional: true, allowZero: false }) min_error_rate_ratio: number = 0.01;
+  /**
+   * A service's usual level is the median of this many of its last measured windows: a fault
+   * that has lasted less than half of them does not move it (25 min at 15 s cycles).
+   */
+  @Int({ optional: true, min: 5, max: 1000 }) baseline_windows: number = 100;
+  /**
+   * After the crew's restart of a service (its restart lease released), its callers' symptoms
+   * still belong to it this long: their error windows lag the restart by a scrape or two.
+   */
+  @Seconds({ optional: true, allowZero: true, max: 3600 }) settle_s: number = 30;
+}
+
 export class AbsoluteRuleConfig {
   @Bool({ optional: true }) enabled: boolean = true;
 }
@@ -84,6 +111,8 @@ export class DetectionConfig {
   @Nested(() => RelativeRuleConfig) relative!: RelativeRuleConfig;
   @Nested(() => DriftRuleConfig) drift!: DriftRuleConfig;
   @Nested(() => SanityRuleConfig) sanity!: SanityRuleConfig;
+  @Nested(() => CulpritRuleConfig, { optional: true }) culprit: CulpritRuleConfig =
+    new CulpritRuleConfig();
   /**
    * After a load test releases a service, its queues drain for a while: its
    * anomalies stay informational this long after the lock was last seen.

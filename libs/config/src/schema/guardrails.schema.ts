@@ -31,8 +31,20 @@ export class RemediationLimitsConfig {
   @Bool({ optional: true }) propose_when_no_runbook: boolean = true;
 }
 
+export class OutboxConfig {
+  /**
+   * How long an outbox claim lives without a renewal. A worker renews its claim every third of
+   * this while a delivery runs and releases it on shutdown, so the TTL only matters after a
+   * crash: another instance delivers the item within about this long. At least 3 s (a renewal
+   * must fit in a third of it), at most 10 min. Replaces the code-only `claim_ttl_ms` (2 min).
+   */
+  @Int({ min: 3, max: 600, optional: true }) claim_ttl_s: number = 15;
+}
+
 export class GuardrailsConfig {
   @Nested(() => CircuitBreakerConfig) circuit_breaker!: CircuitBreakerConfig;
   @Nested(() => RateLimitsConfig) rate_limits!: RateLimitsConfig;
   @Nested(() => RemediationLimitsConfig) remediation!: RemediationLimitsConfig;
+  /** Outbox hand-offs; absent: the defaults. */
+  @Nested(() => OutboxConfig, { optional: true }) outbox?: OutboxConfig;
 }

@@ -1,5 +1,6 @@
 import { LlmConfig } from './llm.schema';
 import { Bool, Int, Ms, Nested, OneOf, Str, StrList, StrRecord, Url } from './validators';
+import { SEVERITIES, SYMPTOMS } from './vocabulary';
 
 export const METRICS_SOURCES = ['scrape', 'prometheus', 'signoz', 'signoz-mcp'] as const;
 export const TRACKER_KINDS = ['local', 'jira'] as const;
@@ -12,8 +13,6 @@ export class ScrapeSourceConfig {
   /** service → Prometheus text endpoint. The embedded demo shop serves these. */
   @StrRecord({ keyPattern: /^[a-z][a-z0-9_-]*$/, keyHint: 'must be a service name' })
   targets!: Record<string, string>;
-  /** Label values that carry the HTTP status code in request counters. */
-  @StrList({ optional: true }) error_status_prefixes: string[] = ['5'];
 }
 
 export class PrometheusSourceConfig {
@@ -26,8 +25,72 @@ export class PrometheusSourceConfig {
   rate_window: string = '1m';
 }
 
+/** A Prometheus label name (the data model's `[a-zA-Z_][a-zA-Z0-9_]*`). */
+const LABEL_NAME_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * The labels exporters put a request's HTTP status in, in the order they are looked for:
+ * prom-client's examples (`status_code`), Go's promhttp (`code`), many hand-written exporters
+ * (`status`), OTel semconv before 1.20 (`http.status_code`) and after (`http.response.status_code`)
+ * as Prometheus spells them.
+ */
+export const DEFAULT_STATUS_LABELS = [
+  'status_code',
+  'code',
+  'status',
+  'http_status_code',
+  'http_response_status_code',
+] as const;
+
+/** An HTTP status starting with one of these is an error: `5` is every 5xx. */
+export const DEFAULT_ERROR_STATUS_PREFIXES = ['5'] as const;
+
+/**
+ * The error classes a span-status source (SigNoz) can measure: it counts a request as failed
+ * when its span status is Error, which OTel's HTTP server instrumentations set for 5xx only
+ * (4xx is the client's fault, per the semantic conventions). Any other class would be
+ * silently 0 there — so it is refused instead (null: the prefixes are measurable).
+ */
+export function spanStatusMismatch(errorPrefixes: readonly string[]): string | null {
+  if (errorPrefixes.length === 1 && errorPrefixes[0] === '5') return null;
+  return (
+    `SigNoz counts a request as failed by its span status (Error: 5xx for OTel HTTP servers), ` +
+    `so only ["5"] can be measured there (got ${JSON.stringify(errorPrefixes)})`
+  );
+}
+
+/**
+ * How a request counter says whether a request failed, for every metrics source of a
+ * deployment (the scrape and Prometheus sources read the labels; SigNoz decides errors by
+ * span status, which is the 5xx class). A service whose request series carry none of these
+ * labels is reported as missing data, never as 0 % errors.
+ */
+export class RequestStatusConfig {
+  /** Labels carrying the status, tried in order on each series: the first one present decides. */
+  @StrList({
+    optional: true,
+    pattern: LABEL_NAME_PATTERN,
+    hint: 'must be a Prometheus label name',
+    minSize: 1,
+    unique: true,
+  })
+  labels: string[] = [...DEFAULT_STATUS_LABELS];
+  /** Status prefixes that count as errors: `5` = 5xx; `429` adds throttling, `4` every 4xx. */
+  @StrList({
+    optional: true,
+    pattern: /^[1-5][0-9]{0,2}$/,
+    hint: 'must be an HTTP status code or a prefix of one, like 5 or 429',
+    minSize: 1,
+    unique: true,
+  })
+  error_prefixes: string[] = [...DEFAULT_ERROR_STATUS_PREFIXES];
+}
+
 export class MetricsConfig {
   @OneOf(METRICS_SOURCES) source!: (typeof METRICS_SOURCES)[number];
+  /** Which label says a request failed; absent: the defaults above. */
+  @Nested(() => RequestStatusConfig, { optional: true })
+  request_status: RequestStatusConfig = new RequestStatusConfig();
   @Nested(() => ScrapeSourceConfig, { optional: true }) scrape?: ScrapeSourceConfig;
   @Nested(() => PrometheusSourceConfig, { optional: true }) prometheus?: PrometheusSourceConfig;
 }
@@ -118,6 +181,32 @@ export class SignozConfig {
   @Bool({ optional: true }) use_v2_services: boolean = true;
 }
 
+/**
+ * How ops-monitor's `POST /alerts/alertmanager` turns a Prometheus Alertmanager alert into an
+ * `incident.reported`. Labels are the alert's own; nothing here is a secret (the webhook's
+ * bearer token is `http.api_token`).
+ */
+export class AlertmanagerIntakeConfig {
+  /** Labels naming the service, tried in order: the first naming a watched service (or alias) wins. */
+  @StrList({
+    optional: true,
+    pattern: LABEL_NAME_PATTERN,
+    hint: 'must be a Prometheus label name',
+  })
+  service_labels: string[] = ['service', 'service_name', 'job'];
+  /** For alerts without a `symptom` label: their `alertname` → one of the crew's symptoms. */
+  @StrRecord({ optional: true, values: SYMPTOMS })
+  symptoms_by_alertname: Record<string, string> = {};
+  /** The alert's `severity` label → the crew's severity; an unmapped one falls back to the bands. */
+  @StrRecord({ optional: true, values: SEVERITIES })
+  severity_by_label: Record<string, string> = {
+    critical: 'critical',
+    error: 'high',
+    warning: 'medium',
+    info: 'info',
+  };
+}
+
 export class IntegrationsConfig {
   @Nested(() => MetricsConfig) metrics!: MetricsConfig;
   @Nested(() => TrackerConfig) tracker!: TrackerConfig;
@@ -130,4 +219,7 @@ export class IntegrationsConfig {
   @Nested(() => SignozConfig, { optional: true }) signoz?: SignozConfig;
   /** The crew's model; absent (the embedded default): deterministic rules and templates. */
   @Nested(() => LlmConfig, { optional: true }) llm?: LlmConfig;
+  /** Prometheus Alertmanager's webhook into ops-monitor; absent: the defaults above. */
+  @Nested(() => AlertmanagerIntakeConfig, { optional: true })
+  alertmanager: AlertmanagerIntakeConfig = new AlertmanagerIntakeConfig();
 }

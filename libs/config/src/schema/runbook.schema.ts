@@ -9,6 +9,7 @@ import {
   NAME_HINT,
   NAME_PATTERN,
   OneOf,
+  Ratio,
   Seconds,
   Str,
   StrList,
@@ -22,6 +23,7 @@ export const RUNBOOK_ACTIONS = [
   'check_logs',
   'check_dependencies',
   'check_resources',
+  'check_latency_trend',
   'check_connection_count',
   'identify_leak_source',
   'collect_memory_profile',
@@ -50,6 +52,18 @@ export class CheckLogsStep extends RunbookStepConfig {
 }
 
 export class NoParamStep extends RunbookStepConfig {}
+
+/**
+ * Two readings of the service's own p99, `interval_s` apart: rising by `min_rise_ratio` at a
+ * steady request rate is saturation (time, locks, a growing table), which a restart resets:
+ * it counts as resource pressure for `restart_service` with `if_resource_pressure`.
+ */
+export class CheckLatencyTrendStep extends RunbookStepConfig {
+  /** Long enough for a creep to show beyond a window's noise, short enough not to delay the fix. */
+  @Seconds({ optional: true, max: 600 }) interval_s: number = 10;
+  /** +10 % between the readings: more than a p99 wobbles at steady load. */
+  @Ratio({ optional: true, allowZero: false }) min_rise_ratio: number = 0.1;
+}
 
 export class RestartServiceStep extends RunbookStepConfig {
   @OneOf(['always', 'if_unhealthy', 'if_resource_pressure'], { optional: true })
@@ -80,6 +94,7 @@ const STEP_SUBTYPES: { value: new () => RunbookStepConfig; name: RunbookActionNa
   { value: CheckLogsStep, name: 'check_logs' },
   { value: NoParamStep, name: 'check_dependencies' },
   { value: NoParamStep, name: 'check_resources' },
+  { value: CheckLatencyTrendStep, name: 'check_latency_trend' },
   { value: NoParamStep, name: 'check_connection_count' },
   { value: NoParamStep, name: 'identify_leak_source' },
   { value: NoParamStep, name: 'collect_memory_profile' },

@@ -1,6 +1,9 @@
+// Over ~300 lines: the cross-field rules of the whole config (agents, integrations, thresholds), each a short
+// check with its message; they read the same validated tree.
 import { type PathSegment } from '../load/config-path';
 import { type AgentConfig } from '../schema/agent.schema';
 import { type SeverityBandConfig } from '../schema/alerting.schema';
+import { spanStatusMismatch } from '../schema/integrations.schema';
 import { type OpscrewConfig } from '../schema/opscrew-config.schema';
 import { AGENT_NAMES, type AgentName } from '../schema/vocabulary';
 import { checkAgentFiles } from './agent-files.rule';
@@ -85,6 +88,11 @@ export function validateSemantics(config: OpscrewConfig): PathIssue[] {
       ['integrations', 'signoz'],
       `is required when metrics.source is "${source}" (include project/integrations/production/signoz.json5)`,
     );
+  }
+  if (source === 'signoz' || source === 'signoz-mcp') {
+    const mismatch = spanStatusMismatch(integrations.metrics.request_status.error_prefixes);
+    if (mismatch !== null)
+      add(['integrations', 'metrics', 'request_status', 'error_prefixes'], mismatch);
   }
   if (source === 'signoz-mcp') {
     // Both agents that read metrics (ops-monitor detects, jira-resolver verifies) need the server.

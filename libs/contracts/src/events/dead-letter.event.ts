@@ -2,9 +2,11 @@ import { SUBJECT_TOKEN_MAX_LENGTH } from '../subjects';
 import {
   IsBoundedBytes,
   IsInteger,
+  IsOneOf,
   IsText,
   IsTimestamp,
   IsToken,
+  OptionalField,
 } from '../validation/field.validators';
 import { EventEnvelope } from './event-envelope';
 import { NOTE_MAX_LENGTH } from './field-limits';
@@ -13,6 +15,26 @@ import { NOTE_MAX_LENGTH } from './field-limits';
 export const DEAD_LETTER_RAW_MAX_BYTES = 4096;
 /** Wire subjects can be long (namespace + family + token); NATS itself has no small cap. */
 const DEAD_LETTER_SUBJECT_MAX_LENGTH = 512;
+
+/**
+ * Why a message was set aside, as a small closed set (a metrics label, a grouping key), next to
+ * the free-text `reason`: `invalid_json` (not UTF-8 JSON, or empty), `schema` (JSON that fails
+ * the subject's contract), `unknown_subject` (no contract for the subject), `wrong_subject`
+ * (outside the consumer's namespace or filter), `permanent` (the handler said retrying cannot
+ * help), `max_deliveries` (the handler kept failing until the consumer's max_deliver),
+ * `source_mismatch` (who published it — the NATS user named by the subject's last token — may not
+ * publish that subject, or is not who the payload's `source` claims; also audited).
+ */
+export const DEAD_LETTER_KINDS = [
+  'invalid_json',
+  'schema',
+  'unknown_subject',
+  'wrong_subject',
+  'permanent',
+  'max_deliveries',
+  'source_mismatch',
+] as const;
+export type DeadLetterKind = (typeof DEAD_LETTER_KINDS)[number];
 
 /** `deadletter.<consumer>`: a message a consumer gave up on, so nothing is silently lost. */
 export class DeadLetterEvent extends EventEnvelope {
@@ -32,6 +54,19 @@ export class DeadLetterEvent extends EventEnvelope {
 
   @IsText(NOTE_MAX_LENGTH)
   reason!: string;
+
+  /** The reason's category; absent on records written before it existed. */
+  @OptionalField()
+  @IsOneOf(DEAD_LETTER_KINDS)
+  kind?: DeadLetterKind;
+
+  /**
+   * A flood summary: this many messages like this one (same consumer, subject and kind) were
+   * counted but not stored each, this one included and described. Absent on a plain record.
+   */
+  @OptionalField()
+  @IsInteger(1)
+  suppressed?: number;
 
   /** The original payload as UTF-8 text, cut by {@link truncateRaw}. May be empty. */
   @IsBoundedBytes(DEAD_LETTER_RAW_MAX_BYTES)

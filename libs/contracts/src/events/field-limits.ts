@@ -3,9 +3,20 @@
  * NATS' 1 MiB default max payload and keeps Discord/Jira renderings sane.
  */
 
-/** Incident ids are minted by ops-monitor per day: `INC-20250131-001`. */
-export const INCIDENT_ID_PATTERN = /^INC-\d{8}-\d{3,}$/;
-/** `INC-` + date + a counter of up to 19 digits: far more incidents a day than any crew opens. */
+/**
+ * Incident ids: a per-day counter and the id store's epoch, `INC-20250131-001-7k2q` (the epoch,
+ * 4 lowercase base32 characters, changes when the NATS store is reset, so a counter that starts
+ * over never reuses an id). The old form without the epoch, `INC-20250131-001`, is still accepted:
+ * ledgers, tickets and fixtures written before the epoch keep working.
+ */
+export const INCIDENT_ID_PATTERN = /^INC-\d{8}-\d{3,}(-[0-9a-z]{4})?$/;
+/** How the id is written in messages: `describe:` of every incident_id field. */
+export const INCIDENT_ID_FORMAT = 'INC-YYYYMMDD-NNN-EEEE';
+/**
+ * `INC-` + date + `-` + a counter + `-` + a 4-char epoch: 18 fixed characters and a counter of up
+ * to 14 digits fit 32 — far more incidents a day than any crew opens; unchanged from the old form,
+ * so every stored id and every bound derived from it (audit lines, KV keys) still fits.
+ */
 export const INCIDENT_ID_MAX_LENGTH = 32;
 
 /** Service names double as KV lock keys and subject-safe labels. */
@@ -37,3 +48,21 @@ export const LABEL_MAX_LENGTH = 256;
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = {
+  info: 0,
+  low: 1,
+  medium: 2,
+  high: 3,
+  critical: 4,
+};
+
+/** How bad a severity is: info 0 … critical 4. */
+export function severityRank(severity: Severity): number {
+  return SEVERITY_RANK[severity];
+}
+
+/** The worse of two severities. */
+export function maxSeverity(a: Severity, b: Severity): Severity {
+  return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
+}

@@ -8,6 +8,7 @@ import {
 import { EventEnvelope } from './event-envelope';
 import {
   IDENTIFIER_MAX_LENGTH,
+  INCIDENT_ID_FORMAT,
   INCIDENT_ID_MAX_LENGTH,
   INCIDENT_ID_PATTERN,
   NOTE_MAX_LENGTH,
@@ -35,7 +36,7 @@ export const MAX_REMEDIATION_STEPS = 100;
 
 /** `remediation.started`: a runbook run began. */
 export class RemediationStartedEvent extends EventEnvelope {
-  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: 'INC-YYYYMMDD-NNN' })
+  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: INCIDENT_ID_FORMAT })
   incident_id!: string;
 
   @IsToken(IDENTIFIER_MAX_LENGTH)

@@ -1,5 +1,6 @@
 import {
   IDENTIFIER_MAX_LENGTH,
+  INCIDENT_ID_FORMAT,
   INCIDENT_ID_MAX_LENGTH,
   INCIDENT_ID_PATTERN,
   NOTE_MAX_LENGTH,
@@ -73,7 +74,7 @@ export class EscalationHistoryEntry {
  * revision, so each level is performed by exactly one replica.
  */
 export class EscalationRecord {
-  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: 'INC-YYYYMMDD-NNN' })
+  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: INCIDENT_ID_FORMAT })
   incident_id!: string;
 
   @IsText(SERVICE_NAME_MAX_LENGTH, { pattern: SERVICE_NAME_PATTERN })

@@ -1,5 +1,14 @@
+import { EVENT_ID_MAX_LENGTH, EVENT_ID_PATTERN } from '../events/event-envelope';
+import {
+  DedupKeys,
+  Impact,
+  type IncidentImpact,
+  Reporters,
+  Symptoms,
+} from '../events/incident.events';
 import {
   FINGERPRINT_MAX_LENGTH,
+  INCIDENT_ID_FORMAT,
   INCIDENT_ID_MAX_LENGTH,
   INCIDENT_ID_PATTERN,
   LABEL_MAX_LENGTH,
@@ -16,9 +25,16 @@ import {
   IsInteger,
   IsOneOf,
   IsText,
+  IsTextArray,
   IsTimestamp,
   OptionalField,
 } from '../validation/field.validators';
+
+/**
+ * Redeliveries come back within ack_wait × a few attempts; 32 reports of one fingerprint in
+ * that time is a storm, and a redelivery older than that is folded once more, never lost.
+ */
+export const REPORT_IDS_MAX = 32;
 
 /**
  * The dedup index entry under a fingerprint (`<service>.<symptom>`) in the
@@ -31,7 +47,7 @@ export class FingerprintRecord {
   @IsText(FINGERPRINT_MAX_LENGTH)
   fingerprint!: string;
 
-  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: 'INC-YYYYMMDD-NNN' })
+  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: INCIDENT_ID_FORMAT })
   incident_id!: string;
 
   @IsText(SERVICE_NAME_MAX_LENGTH)
@@ -89,4 +105,36 @@ export class FingerprintRecord {
   /** Seen while the service was locked (deliberate load): recorded, never ticketed or remediated. */
   @IsFlag()
   informational!: boolean;
+
+  /** Reporters (`incident.reported`) folded into it, most recent last; absent on detections only. */
+  @OptionalField()
+  @Reporters()
+  reporters?: string[];
+
+  /** The reporters' dedup keys folded into it, most recent last: how a reporter finds its incident. */
+  @OptionalField()
+  @DedupKeys()
+  dedup_keys?: string[];
+
+  /** Every symptom of the service folded in, first one first (absent on older records: just `symptom`). */
+  @OptionalField()
+  @Symptoms()
+  symptoms?: string[];
+
+  /** Callers whose symptoms this incident's fault explains (the dependency graph). */
+  @OptionalField()
+  @Impact()
+  impact?: IncidentImpact[];
+
+  /**
+   * Ids of the last reports folded in: a report redelivered after its fold (a lost ack) is
+   * recognised and not counted twice.
+   */
+  @OptionalField()
+  @IsTextArray({
+    maxItems: REPORT_IDS_MAX,
+    maxLength: EVENT_ID_MAX_LENGTH,
+    pattern: EVENT_ID_PATTERN,
+  })
+  report_ids?: string[];
 }

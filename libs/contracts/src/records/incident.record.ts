@@ -2,6 +2,7 @@ import { EVENT_SOURCES, type EventSource } from '../subjects';
 import {
   FINGERPRINT_MAX_LENGTH,
   IDENTIFIER_MAX_LENGTH,
+  INCIDENT_ID_FORMAT,
   INCIDENT_ID_MAX_LENGTH,
   INCIDENT_ID_PATTERN,
   METRIC_NAME_MAX_LENGTH,
@@ -11,7 +12,15 @@ import {
   type Severity,
   SYMPTOM_MAX_LENGTH,
 } from '../events/field-limits';
-import { INCIDENT_PHASES, type IncidentPhase } from '../events/incident.events';
+import {
+  DedupKeys,
+  Impact,
+  INCIDENT_PHASES,
+  type IncidentImpact,
+  type IncidentPhase,
+  Reporters,
+  Symptoms,
+} from '../events/incident.events';
 import {
   IsFiniteNumber,
   IsFlag,
@@ -51,7 +60,7 @@ export class IncidentHistoryEntry {
  * Phases: detected → triaged → actioned → verified → resolved | escalated | reopened.
  */
 export class IncidentRecord {
-  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: 'INC-YYYYMMDD-NNN' })
+  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: INCIDENT_ID_FORMAT })
   incident_id!: string;
 
   @IsText(FINGERPRINT_MAX_LENGTH)
@@ -102,6 +111,29 @@ export class IncidentRecord {
   @OptionalField()
   @IsFlag()
   informational?: boolean;
+
+  /**
+   * Who reported it (`incident.reported`: `alertmanager`, `cli`, …), most recent last, at most
+   * 20. Absent on incidents only detected by the crew (and on records written before reports).
+   */
+  @OptionalField()
+  @Reporters()
+  reporters?: string[];
+
+  /** The reporters' dedup keys that joined it, most recent last, at most 20: `GET /incidents?dedup_key=`. */
+  @OptionalField()
+  @DedupKeys()
+  dedup_keys?: string[];
+
+  /** Every symptom of the service folded in, first one first (absent on older records: just `symptom`). */
+  @OptionalField()
+  @Symptoms()
+  symptoms?: string[];
+
+  /** Callers whose symptoms this incident's fault explains (the dependency graph). */
+  @OptionalField()
+  @Impact()
+  impact?: IncidentImpact[];
 
   @IsNestedArray(() => IncidentHistoryEntry, { maxItems: INCIDENT_HISTORY_MAX, minItems: 1 })
   history!: IncidentHistoryEntry[];

@@ -1,5 +1,8 @@
+// Over ~300 lines: declarations only: the remediation run record and its nested step, lease and deferral
+// classes, each field with its bounds, kept together so the stored shape reads in one place.
 import {
   IDENTIFIER_MAX_LENGTH,
+  INCIDENT_ID_FORMAT,
   INCIDENT_ID_MAX_LENGTH,
   INCIDENT_ID_PATTERN,
   LABEL_MAX_LENGTH,
@@ -126,6 +129,11 @@ export class VerificationRecord {
   @IsInteger(0)
   failures!: number;
 
+  /** Checks with nothing to judge (no traffic, no sample): neither pass nor failure. */
+  @OptionalField()
+  @IsInteger(0)
+  inconclusive?: number;
+
   @OptionalField()
   @IsFiniteNumber({ min: 0 })
   last_error_rate_ratio?: number;
@@ -140,8 +148,21 @@ export class VerificationRecord {
   step_index?: number;
 }
 
-/** Why a run waits: someone else holds the service's lock. */
+/**
+ * Why a step waits: `lock` — someone holds the service's lease (a load test), the run resumes
+ * when it is released; `guard` — a guardrail says "not now" (restart cooldown, restarts per
+ * hour), the run retries at `until`. Neither is a failed fix.
+ */
+export const DEFERRAL_KINDS = ['lock', 'guard'] as const;
+export type DeferralKind = (typeof DEFERRAL_KINDS)[number];
+
 export class DeferralRecord {
+  /** Absent on records written before guards deferred: a lock. */
+  @OptionalField()
+  @IsOneOf(DEFERRAL_KINDS)
+  kind?: DeferralKind;
+
+  /** The lease holder (lock), or the guard's name (`cooldown`, `restarts_per_hour`). */
   @IsText(IDENTIFIER_MAX_LENGTH)
   holder!: string;
 
@@ -151,6 +172,29 @@ export class DeferralRecord {
   @IsText(NOTE_MAX_LENGTH)
   reason!: string;
 }
+
+/** check_latency_trend's first reading, kept across the wait before the second. */
+export class LatencyProbeRecord {
+  @IsTimestamp()
+  at!: string;
+
+  /** p99 in ms; null when the window had no traffic to measure. */
+  @NullableField()
+  @IsFiniteNumber({ min: 0 })
+  p99_ms!: number | null;
+
+  @NullableField()
+  @IsFiniteNumber({ min: 0 })
+  request_rate_rps!: number | null;
+
+  /** Readings taken without a usable value (first scrape, no traffic): bounded retries. */
+  @IsInteger(0)
+  misses!: number;
+}
+
+/** How the service's own p99 moved over check_latency_trend's window. */
+export const LATENCY_TRENDS = ['rising', 'steady', 'falling', 'unknown'] as const;
+export type LatencyTrend = (typeof LATENCY_TRENDS)[number];
 
 /** Who proposed an action when no runbook matched: Claude, or the deterministic rules. */
 export const PROPOSERS = ['anthropic', 'rules'] as const;
@@ -190,7 +234,7 @@ export class ProposalRecord {
  * driving it, taken over only once it has lapsed (the owner crashed).
  */
 export class RemediationRunRecord {
-  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: 'INC-YYYYMMDD-NNN' })
+  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: INCIDENT_ID_FORMAT })
   incident_id!: string;
 
   @IsText(IDENTIFIER_MAX_LENGTH)
@@ -237,6 +281,23 @@ export class RemediationRunRecord {
   @OptionalField()
   @IsFlag()
   resource_pressure?: boolean;
+
+  /**
+   * What check_dependencies found wrong with the services this one calls (absent: healthy):
+   * a restart of this service would not fix a dependency's fault.
+   */
+  @OptionalField()
+  @IsText(NOTE_MAX_LENGTH)
+  dependency_trouble?: string;
+
+  /** check_latency_trend's reading of the service's own p99 over a short window. */
+  @OptionalField()
+  @IsOneOf(LATENCY_TRENDS)
+  latency_trend?: LatencyTrend;
+
+  @OptionalField()
+  @IsNested(() => LatencyProbeRecord)
+  latency_probe?: LatencyProbeRecord;
 
   @OptionalField()
   @IsNested(() => RestartMarkRecord)
@@ -315,7 +376,7 @@ export class TicketClaimRecord {
   @IsText(IDENTIFIER_MAX_LENGTH)
   ticket_key!: string;
 
-  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: 'INC-YYYYMMDD-NNN' })
+  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: INCIDENT_ID_FORMAT })
   incident_id!: string;
 
   @IsTimestamp()

@@ -1,5 +1,6 @@
 import {
   IDENTIFIER_MAX_LENGTH,
+  INCIDENT_ID_FORMAT,
   INCIDENT_ID_MAX_LENGTH,
   INCIDENT_ID_PATTERN,
   NOTE_MAX_LENGTH,
@@ -10,6 +11,7 @@ import {
   SYMPTOM_MAX_LENGTH,
   SYMPTOM_PATTERN,
 } from '../events/field-limits';
+import { Symptoms } from '../events/incident.events';
 import { SCENARIO_OUTCOMES, type ScenarioOutcome } from '../events/scenario.events';
 import {
   IsFiniteNumber,
@@ -89,7 +91,7 @@ export class RequiredDetection {
 
 /** An incident the crew opened (or re-sighted) while the run's window was open. */
 export class ObservedIncident {
-  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: 'INC-YYYYMMDD-NNN' })
+  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: INCIDENT_ID_FORMAT })
   incident_id!: string;
 
   @ServiceName()
@@ -97,6 +99,14 @@ export class ObservedIncident {
 
   @SymptomName()
   symptom!: string;
+
+  /**
+   * Every symptom folded into it so far (one fault, one incident: a pool exhaustion first seen as
+   * a latency drift gains its error rate later); absent on older records: just `symptom`.
+   */
+  @OptionalField()
+  @Symptoms()
+  symptoms?: string[];
 
   @IsOneOf(SEVERITIES)
   severity!: Severity;
@@ -148,7 +158,7 @@ export class ObservedLockHold {
 
 /** A remediation run of the crew that overlapped the run's window. */
 export class ObservedRemediation {
-  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: 'INC-YYYYMMDD-NNN' })
+  @IsText(INCIDENT_ID_MAX_LENGTH, { pattern: INCIDENT_ID_PATTERN, describe: INCIDENT_ID_FORMAT })
   incident_id!: string;
 
   @IsToken(IDENTIFIER_MAX_LENGTH)

@@ -9,7 +9,8 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; reason: string 
  * Keys that would reach the prototype chain when class-transformer copies an
  * object; refused before any transformation happens.
  */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const RESERVED_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(RESERVED_KEYS);
 
 /** How deep a payload may nest; ours nest two levels, this only stops pathological input. */
 const MAX_DEPTH = 16;

@@ -1,3 +1,5 @@
+import { INCIDENT_ID_MAX_LENGTH } from '@opscrew/contracts';
+
 /** One line of the audit file (and, without `incident_id`, the `audit.<agent>` event). */
 export interface AuditRecord {
   /** When it was recorded (ISO-8601). */
@@ -16,5 +18,8 @@ export interface AuditRecord {
 export const AUDIT_ACTION_MAX_LENGTH = 128;
 /** Contracts' bound for `result` (a note): one line, long enough for an error message. */
 export const AUDIT_RESULT_MAX_LENGTH = 2000;
-/** Incident ids are `INC-YYYYMMDD-NNN`; anything longer is not one. */
-export const AUDIT_INCIDENT_ID_MAX_LENGTH = 32;
+/**
+ * Incident ids are `INC-YYYYMMDD-NNN-EEEE` (or the older `INC-YYYYMMDD-NNN`); anything longer
+ * than contracts' bound is not one. The same constant, so the epoch suffix can never be clipped.
+ */
+export const AUDIT_INCIDENT_ID_MAX_LENGTH = INCIDENT_ID_MAX_LENGTH;

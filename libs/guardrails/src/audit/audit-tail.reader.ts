@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import { open } from 'node:fs/promises';
 import { type AuditRecord } from './audit-record';
 
@@ -20,7 +21,7 @@ export async function readAuditTail(path: string, n: number): Promise<AuditRecor
     handle = await open(path, 'r');
   } catch (err: unknown) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new Error(`audit tail ${path}: cannot open: ${(err as Error).message}`);
+    throw new Error(`audit tail ${path}: cannot open: ${errorMessage(err)}`);
   }
   try {
     const { size } = await handle.stat();

@@ -1,4 +1,4 @@
-import { FakeClock } from '@opscrew/messaging/testing';
+import { type AuditEntry } from '@opscrew/ports';
 import { FileSandbox, SandboxViolationError } from '@opscrew/sandbox';
 import { createHash } from 'node:crypto';
 import {
@@ -14,8 +14,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ManualClock } from '@opscrew/testing';
 import { readAuditTail } from './audit-tail.reader';
-import { type AuditEntry } from './audit.port';
 import { type AuditPublish, JsonlAuditLog } from './jsonl.audit-log';
 import { inputDigest, stableJson } from './stable-json';
 
@@ -95,12 +95,12 @@ describe('stableJson / inputDigest', () => {
 describe('JsonlAuditLog', () => {
   let dir: string;
   let path: string;
-  let clock: FakeClock;
+  let clock: ManualClock;
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'opscrew-audit-'));
     path = join(dir, 'nested', 'audit.jsonl');
-    clock = new FakeClock(T0);
+    clock = new ManualClock(T0);
   });
 
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -317,7 +317,7 @@ describe('JsonlAuditLog in a filesystem sandbox', () => {
 
   it('appends inside the sandbox, creating var/audit/', async () => {
     const path = join(root, 'var', 'audit', 'jira-resolver.jsonl');
-    const log = new JsonlAuditLog({ path, clock: new FakeClock(T0), files: sandbox() });
+    const log = new JsonlAuditLog({ path, clock: new ManualClock(T0), files: sandbox() });
     await log.record(entry());
     await log.record(entry());
     expect(lines(path)).toHaveLength(2);
@@ -326,7 +326,7 @@ describe('JsonlAuditLog in a filesystem sandbox', () => {
 
   it('refuses a path outside the sandbox and writes nothing', async () => {
     const path = join(outside, 'audit', 'jira-resolver.jsonl');
-    const log = new JsonlAuditLog({ path, clock: new FakeClock(T0), files: sandbox() });
+    const log = new JsonlAuditLog({ path, clock: new ManualClock(T0), files: sandbox() });
     await expect(log.record(entry())).rejects.toThrow(
       /audit log .*: append failed: file sandbox: jira-resolver may not write/,
     );
@@ -340,7 +340,7 @@ describe('JsonlAuditLog in a filesystem sandbox', () => {
     symlinkSync(outside, join(root, 'var', 'audit'));
     const log = new JsonlAuditLog({
       path: join(root, 'var', 'audit', 'jira-resolver.jsonl'),
-      clock: new FakeClock(T0),
+      clock: new ManualClock(T0),
       files,
     });
     await expect(log.record(entry())).rejects.toThrow(/file sandbox: jira-resolver may not write/);
@@ -350,7 +350,7 @@ describe('JsonlAuditLog in a filesystem sandbox', () => {
 
   it('needs read as well as write (it checks the last byte before appending)', async () => {
     const path = join(root, 'var', 'audit', 'jira-resolver.jsonl');
-    const log = new JsonlAuditLog({ path, clock: new FakeClock(T0), files: sandbox([]) });
+    const log = new JsonlAuditLog({ path, clock: new ManualClock(T0), files: sandbox([]) });
     await expect(log.record(entry())).rejects.toThrow(/may not read/);
     expect(existsSync(path)).toBe(false);
   });
@@ -363,7 +363,7 @@ describe('readAuditTail', () => {
 
   it('returns the last n records oldest first, across read chunks', async () => {
     const path = join(dir, 'audit.jsonl');
-    const log = new JsonlAuditLog({ path, clock: new FakeClock(T0) });
+    const log = new JsonlAuditLog({ path, clock: new ManualClock(T0) });
     // ~3000 lines of ~300 bytes: several 64 KiB chunks.
     for (let i = 0; i < 3000; i++) await log.record(entry({ result: `r${i} ${'z'.repeat(100)}` }));
     const tail = await readAuditTail(path, 5);

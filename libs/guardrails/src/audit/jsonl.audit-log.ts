@@ -5,8 +5,10 @@ import {
   type AuditSubject,
   isAgentName,
   type PayloadOf,
+  errorMessage,
 } from '@opscrew/contracts';
 import { type Clock, systemClock } from '@opscrew/messaging';
+import { type AuditEntry, type AuditSink } from '@opscrew/ports';
 import { type FileAccessPolicy, readablePath, writablePath } from '@opscrew/sandbox';
 import { randomUUID } from 'node:crypto';
 import { appendFile, open } from 'node:fs/promises';
@@ -16,7 +18,6 @@ import {
   AUDIT_RESULT_MAX_LENGTH,
   type AuditRecord,
 } from './audit-record';
-import { type AuditEntry, type AuditSink } from './audit.port';
 import { inputDigest } from './stable-json';
 
 export type AuditEventPayload = PayloadOf<AuditEvent>;
@@ -119,7 +120,7 @@ export class JsonlAuditLog implements AuditSink {
         mode: AUDIT_FILE_MODE,
       });
     } catch (err: unknown) {
-      throw new Error(`audit log ${path}: append failed: ${(err as Error).message}`);
+      throw new Error(`audit log ${path}: append failed: ${errorMessage(err)}`);
     }
     this.tailChecked = true;
   }
@@ -154,7 +155,7 @@ export class JsonlAuditLog implements AuditSink {
       await publish(auditSubject(agent), payload, { id: randomUUID(), at: record.at });
     } catch (err: unknown) {
       this.logger.error(
-        `audit record ${record.action} (${record.verdict}) written to ${this.options.path} but not published: ${(err as Error).message}`,
+        `audit record ${record.action} (${record.verdict}) written to ${this.options.path} but not published: ${errorMessage(err)}`,
       );
     }
   }

@@ -1,6 +1,7 @@
+import { errorMessage } from '@opscrew/contracts';
 import { type LoggerService } from '@nestjs/common';
+import { type AuditSink } from '@opscrew/ports';
 import { type SandboxViolationError } from '@opscrew/sandbox';
-import { type AuditSink } from './audit.port';
 
 /**
  * What a filesystem sandbox does with a refusal (FileSandbox's onViolation):
@@ -29,7 +30,7 @@ export function sandboxViolationReporter(deps: {
       })
       .catch((error: unknown) => {
         deps.logger.error(
-          `sandbox refusal not audited (${violation.agent} ${violation.operation}): ${(error as Error).message}`,
+          `sandbox refusal not audited (${violation.agent} ${violation.operation}): ${errorMessage(error)}`,
         );
       });
   };

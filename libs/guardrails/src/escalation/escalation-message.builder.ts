@@ -7,9 +7,8 @@ import {
   NOTE_MAX_LENGTH,
   type PayloadOf,
 } from '@opscrew/contracts';
-import { type Notification } from '@opscrew/integrations';
-import { mentionRole, nextLevel } from './escalation-levels';
-import { clip } from './escalation.transitions';
+import { clip, mentionRole, nextLevel, ticketKey } from '@opscrew/incident';
+import { type Notification } from '@opscrew/ports';
 
 /**
  * Texts of one escalation step. Everything here is derived from the record
@@ -35,7 +34,7 @@ export const escalationKeys = {
   /** The `incident.updated` that puts an ack in the ledger: one per incident, whoever acks. */
   ackUpdate: (incidentId: string): string => `incident.updated.${incidentId}.acked`,
   /** The tickets ops-monitor opens are created under this key. */
-  ticket: (incidentId: string): string => `ticket:${incidentId}`,
+  ticket: ticketKey,
 } as const;
 
 export function ackCommand(incidentId: string): string {

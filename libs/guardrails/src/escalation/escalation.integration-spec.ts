@@ -12,13 +12,14 @@ import {
   removeTestTopology,
   testNamespace,
 } from '@opscrew/messaging/testing';
+import { jestTimeout, RecordingAudit, RecordingOutbox } from '@opscrew/testing';
 import { openEscalationKv } from './escalation-bucket';
 import { type EscalationEventPublisher } from './escalation.ports';
 import { EscalationService } from './escalation.service';
-import { escalationConfig, RecordingAudit, RecordingLogger, RecordingOutbox } from './testing';
+import { escalationConfig, RecordingLogger } from './testing';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
-jest.setTimeout(60_000);
+jest.setTimeout(jestTimeout(60_000));
 
 /** Compressed chain: L1 1.2 s, L2 2.4 s, L3 1.2 s (the shipped one is 10/30/60 min). */
 const CONFIG: EscalationConfig = escalationConfig({ L1: 0.02, L2: 0.04, L3: 0.02 });
@@ -82,12 +83,12 @@ describe('EscalationService on NATS KV with two replicas', () => {
   async function storedEvents(bus: NatsConnectionService, id: string): Promise<string[]> {
     const jsm = await bus.jetstreamManager();
     const stream = bus.subjects.stream();
-    const wire = bus.subjects.toWire(SUBJECTS.incidentEscalated);
     const { state } = await jsm.streams.info(stream);
     const levels: string[] = [];
     for (let seq = state.first_seq; seq <= state.last_seq; seq++) {
       const message = await jsm.streams.getMessage(stream, { seq });
-      if (message.subject !== wire) continue;
+      // Whoever published it (the subject's last token names the publisher).
+      if (bus.subjects.fromWire(message.subject)?.logical !== SUBJECTS.incidentEscalated) continue;
       const event = message.json<{ incident_id: string; level: string }>();
       if (event.incident_id === id) levels.push(event.level);
     }

@@ -1,3 +1,4 @@
+import { type SchedulerRegistry } from '@nestjs/schedule';
 import { type EscalationConfig } from '@opscrew/config';
 import {
   type EscalationRecord,
@@ -6,7 +7,7 @@ import {
   type SUBJECTS,
 } from '@opscrew/contracts';
 import { type Clock, type PublishOptions, type TypedKv } from '@opscrew/messaging';
-import { type AuditSink } from '../audit/audit.port';
+import { type AuditSink } from '@opscrew/ports';
 import { type EnqueueResult, type OutboxCommand } from '../outbox/outbox.commands';
 import { type EscalationOptions } from './escalation-options';
 
@@ -42,12 +43,6 @@ export interface EscalationDependencies {
   readonly clock?: Clock;
   readonly logger?: EscalationLogger;
   readonly options?: Partial<EscalationOptions>;
-}
-
-/** The incident fields an escalation repeats in its pages (from incident.detected or the ledger). */
-export interface EscalationIncident {
-  readonly incident_id: string;
-  readonly service: string;
-  readonly symptom: string;
-  readonly severity: EscalationRecord['severity'];
+  /** Where the tick is registered: the app's scheduler (default: a registry of its own). */
+  readonly scheduler?: SchedulerRegistry;
 }

@@ -1,15 +1,10 @@
 import { EscalationRecord } from '@opscrew/contracts';
+import { type EscalationIncident } from '@opscrew/incident';
 import { TypedKv } from '@opscrew/messaging';
-import { eventually, FakeClock, FakeKv } from '@opscrew/messaging/testing';
+import { eventually, FakeKv } from '@opscrew/messaging/testing';
+import { ManualClock, RecordingAudit, RecordingOutbox } from '@opscrew/testing';
 import { EscalationService } from './escalation.service';
-import { type EscalationIncident } from './escalation.ports';
-import {
-  escalationConfig,
-  RecordingAudit,
-  RecordingLogger,
-  RecordingOutbox,
-  RecordingPublisher,
-} from './testing';
+import { escalationConfig, RecordingLogger, RecordingPublisher } from './testing';
 
 const MINUTE = 60_000;
 const START = Date.parse('2025-01-31T12:00:00.000Z');
@@ -22,7 +17,7 @@ const incident: EscalationIncident = {
 };
 
 describe('EscalationService', () => {
-  let clock: FakeClock;
+  let clock: ManualClock;
   let fake: FakeKv;
   let kv: TypedKv<EscalationRecord>;
   let outbox: RecordingOutbox;
@@ -57,7 +52,7 @@ describe('EscalationService', () => {
   };
 
   beforeEach(() => {
-    clock = new FakeClock(START);
+    clock = new ManualClock(START);
     fake = new FakeKv('escalations');
     kv = new TypedKv<EscalationRecord>(fake.asKv(), 'escalations', { class: EscalationRecord });
     outbox = new RecordingOutbox();
@@ -422,6 +417,38 @@ describe('EscalationService', () => {
       expect(await tickAt(service, 10)).toMatchObject({ checked: 1, escalated: 1 });
       await tickAt(service, 11);
       expect(logger.lines.filter((line) => line.includes('INC-20250131-002'))).toHaveLength(1);
+    });
+  });
+
+  describe('the due index', () => {
+    it('a tick reads the index, not every record: closed chains drop out, open ones escalate on time', async () => {
+      const service = newService();
+      const ids = ['INC-20250131-101', 'INC-20250131-102', 'INC-20250131-103'];
+      for (const id of ids) await service.open({ ...incident, incident_id: id });
+      await service.close('INC-20250131-102', 'acked', 'alice');
+      const listings = jest.spyOn(fake, 'keys');
+      expect(await tickAt(service, 6)).toMatchObject({ checked: 2, escalated: 0 });
+      expect(listings).toHaveBeenCalledTimes(1); // the first tick's full reindex
+      // Within ESCALATION_REINDEX_INTERVAL_MS of it: the index alone.
+      expect(await tickAt(service, 10)).toMatchObject({ checked: 2, escalated: 2 });
+      expect(listings).toHaveBeenCalledTimes(1);
+    });
+
+    it('indexes records written before the index existed on its first tick', async () => {
+      await newService().open(incident);
+      fake.putRaw('_due', '{"entries":{}}');
+      expect(await tickAt(newService(), 10)).toMatchObject({ checked: 1, escalated: 1 });
+    });
+
+    it('escalateNow pulls the timer in: the next level comes now, not at the deadline', async () => {
+      const service = newService();
+      await service.open(incident);
+      await tickAt(service, 1);
+      await service.escalateNow(INC, 'no runbook matched');
+      expect((await record()).level).toBe('L2');
+      // L2's own deadline (30 min) is the next timer.
+      expect(await tickAt(service, 30)).toMatchObject({ escalated: 0 });
+      expect(await tickAt(service, 31)).toMatchObject({ escalated: 1 });
     });
   });
 

@@ -1,25 +1,45 @@
+// Over ~300 lines: the chain's public operations and its tick share one CAS step (`change`) and
+// one side-effect step (`perform`); its transitions, messages and timers live in their own files.
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { type EscalationConfig } from '@opscrew/config';
 import {
   ESCALATION_LEVELS,
   type EscalationLevel,
   type EscalationRecord,
   SUBJECTS,
+  errorMessage,
 } from '@opscrew/contracts';
 import {
   type Clock,
   KvCorruptValueError,
   type KvItem,
   type KvRevisioned,
+  PeriodicTask,
   systemClock,
   type TypedKv,
 } from '@opscrew/messaging';
-import { type AuditEntry, type AuditSink } from '../audit/audit.port';
+import {
+  advanced,
+  clip,
+  closed,
+  completed,
+  type EscalationIncident,
+  exhausted,
+  firstHumanLevel,
+  isHumanLevel,
+  nextLevel,
+  openedRecord,
+  preAckedRecord,
+  requestedEarly,
+  resumed,
+} from '@opscrew/incident';
+import { type AuditEntry, type AuditSink } from '@opscrew/ports';
 import {
   type EscalationOptions,
   escalationOptions,
   ESCALATION_TICK_INTERVAL_MS,
 } from './escalation-options';
-import { firstHumanLevel, isHumanLevel, nextLevel } from './escalation-levels';
+import { EscalationTimers } from './escalation-timers';
 import {
   escalatedEventPayload,
   escalationComment,
@@ -30,26 +50,17 @@ import {
 import {
   type EscalationDependencies,
   type EscalationEventPublisher,
-  type EscalationIncident,
   type EscalationLogger,
   type EscalationOutbox,
 } from './escalation.ports';
-import {
-  advanced,
-  clip,
-  closed,
-  completed,
-  exhausted,
-  openedRecord,
-  preAckedRecord,
-  requestedEarly,
-  resumed,
-} from './escalation.transitions';
 
-/** Writers of one record are few (two jira-resolver replicas, an ack): bounded CAS retries. */
-const MAX_CAS_ATTEMPTS = 20;
 /** Per record and tick: take over a stale marker, then enter at most one new level. */
 const MAX_STEPS_PER_TICK = 2;
+/**
+ * A full scan of the bucket rebuilds the due index this often (and on the first tick): records
+ * written before the index existed, or an index write that failed. Other ticks read the index.
+ */
+export const ESCALATION_REINDEX_INTERVAL_MS = 5 * 60_000;
 /** Audit results are one line; the reason they quote is cut to this. */
 const AUDIT_RESULT_MAX_LENGTH = 500;
 /** The chain starts here: the crew's own remediation, no page. */
@@ -98,7 +109,7 @@ export type EscalateNowResult =
   | { readonly outcome: 'unknown' };
 
 export interface TickReport {
-  /** Records looked at. */
+  /** Timers looked at: the entries of the due index (open chains with a deadline or a marker). */
   readonly checked: number;
   /** Levels entered (side effects performed). */
   readonly escalated: number;
@@ -142,6 +153,11 @@ const silentLogger: EscalationLogger = {
  *   cleared. A marker older than `pending_claim_ms` is taken over by CAS and
  *   its side effects are performed again: a crash repeats idempotent steps
  *   only, never skips one.
+ * - What is due comes from the bucket's due index (KvDueIndex, key `_due`): every write here
+ *   syncs the record's entry (its deadline, or its marker's takeover time), so a tick is one
+ *   read plus the records that are due, not a read of every escalation ever opened. Writes
+ *   that make a record due sooner (open, escalateNow) index it first; a failed index write is
+ *   logged, and the periodic full reindex repairs it.
  */
 export class EscalationService {
   private readonly kv: TypedKv<EscalationRecord>;
@@ -154,8 +170,11 @@ export class EscalationService {
   private readonly options: EscalationOptions;
   /** Corrupt entries already reported (key@revision): one log line each, not one per tick. */
   private readonly reportedCorrupt = new Set<string>();
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight: Promise<void> | null = null;
+  private readonly task: PeriodicTask<TickReport>;
+  private started = false;
+  private readonly timers: EscalationTimers;
+  /** When the index was last rebuilt from a full scan (epoch ms; never yet: -Infinity). */
+  private reindexedAt = Number.NEGATIVE_INFINITY;
 
   constructor(deps: EscalationDependencies) {
     this.kv = deps.kv;
@@ -166,6 +185,13 @@ export class EscalationService {
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? silentLogger;
     this.options = escalationOptions(deps.options);
+    this.timers = new EscalationTimers(deps.kv, this.options.pending_claim_ms, this.logger);
+    this.task = new PeriodicTask(
+      'escalation-tick',
+      deps.scheduler ?? new SchedulerRegistry(),
+      () => this.tick(),
+      { onError: (error) => this.logger.error(`escalation tick failed: ${errorMessage(error)}`) },
+    );
   }
 
   /**
@@ -177,21 +203,24 @@ export class EscalationService {
     const now = this.clock.now();
     const start = at === undefined ? now : instant(at);
     const record = openedRecord(incident, this.config, start, now);
+    await this.timers.pullIn(incident.incident_id, this.timers.dueOf(record));
     const revision = await this.kv.create(incident.incident_id, record);
     if (revision === null) {
       const existing = await this.kv.get(incident.incident_id);
       if (existing === null) {
         throw new Error(`escalation ${incident.incident_id} was deleted while being opened`);
       }
+      await this.timers.sync(incident.incident_id, existing.value, existing.revision);
       return { created: false, record: existing.value };
     }
+    await this.timers.sync(incident.incident_id, record, revision);
     try {
       await this.perform(record, revision, false);
       await this.complete(incident.incident_id, OPENING_LEVEL);
     } catch (error) {
       // The record and its marker are written: a tick takes the marker over and audits again.
       this.logger.warn(
-        `${incident.incident_id}: escalation opened, but recording it failed (${describe(error)}); a later tick retries`,
+        `${incident.incident_id}: escalation opened, but recording it failed (${errorMessage(error)}); a later tick retries`,
       );
     }
     this.logger.log(
@@ -212,6 +241,8 @@ export class EscalationService {
     at?: Date | string,
   ): Promise<EscalateNowResult> {
     const now = at === undefined ? this.clock.now() : instant(at);
+    // Due now if the request sticks: indexed first (an unknown or closed id is dropped at a tick).
+    await this.timers.pullIn(incidentId, now);
     const change = await this.change(incidentId, (record) =>
       record.state !== 'open' ||
       isHumanLevel(this.config, record.level) ||
@@ -305,52 +336,62 @@ export class EscalationService {
    */
   async tick(now: number = this.clock.now()): Promise<TickReport> {
     const counts = { checked: 0, escalated: 0, resumed: 0, exhausted: 0, failed: 0 };
-    for (const item of await this.records()) {
-      counts.checked += 1;
-      if (!this.isDue(item.value, now)) continue;
+    if (now - this.reindexedAt >= ESCALATION_REINDEX_INTERVAL_MS) {
+      await this.reindexAll();
+      this.reindexedAt = now;
+    }
+    const entries = await this.timers.entries();
+    counts.checked = entries.length;
+    for (const entry of entries) {
+      if (entry.due_at > now) break; // earliest first: the rest are later still
       try {
-        for (const action of await this.step(item.key, now)) counts[action] += 1;
+        const current = await this.readable(entry.id);
+        if (current === null || !this.isDue(current.value, now)) {
+          // Gone, closed, or the entry came early: set it from the record (or drop it).
+          await this.timers.sync(
+            entry.id,
+            current?.value ?? null,
+            current?.revision ?? entry.revision,
+          );
+          continue;
+        }
+        for (const action of await this.step(entry.id, now)) counts[action] += 1;
       } catch (error) {
         counts.failed += 1;
         this.logger.error(
-          `${item.key}: escalation step failed (${describe(error)}); retrying next tick`,
+          `${entry.id}: escalation step failed (${errorMessage(error)}); retrying next tick`,
         );
       }
     }
     return counts;
   }
 
+  /** Indexes every readable record, and drops entries whose record is gone. */
+  private async reindexAll(): Promise<void> {
+    const items = await this.records();
+    const known = new Set(items.map((item) => item.key));
+    for (const item of items) await this.timers.sync(item.key, item.value, item.revision);
+    for (const entry of await this.timers.entries()) {
+      if (known.has(entry.id)) continue;
+      const current = await this.readable(entry.id);
+      await this.timers.sync(entry.id, current?.value ?? null, current?.revision ?? entry.revision);
+    }
+  }
+
   /**
    * Ticks every `intervalMs`, never two at a time (a slow tick delays the next
-   * one). A plain interval rather than agent-core's PeriodicTask: guardrails
-   * stays below agent-core and Nest's scheduler; jira-resolver may drive
-   * `tick()` from a PeriodicTask instead.
+   * one): a PeriodicTask registered with the app's scheduler (`deps.scheduler`).
    */
   start(intervalMs: number = ESCALATION_TICK_INTERVAL_MS): void {
-    if (this.timer !== null) return;
-    this.timer = setInterval(() => void this.runTick(), intervalMs);
-    void this.runTick();
+    if (this.started) return;
+    this.started = true;
+    this.task.start(intervalMs);
   }
 
   /** Stops ticking and waits for the tick in flight: shutdown never cuts a step in half. */
   async stop(): Promise<void> {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
-    await this.inFlight;
-  }
-
-  private runTick(): Promise<void> {
-    if (this.inFlight !== null) return this.inFlight;
-    const run = this.tick()
-      .then(
-        () => undefined,
-        (error: unknown) => this.logger.error(`escalation tick failed: ${describe(error)}`),
-      )
-      .finally(() => {
-        this.inFlight = null;
-      });
-    this.inFlight = run;
-    return run;
+    this.started = false;
+    await this.task.stop();
   }
 
   private isDue(record: EscalationRecord, now: number): boolean {
@@ -505,45 +546,62 @@ export class EscalationService {
     );
   }
 
-  /** Reads, decides, writes by CAS; on a lost race decides again on what the winner wrote. */
+  /**
+   * Reads, decides, writes by CAS; on a lost race decides again on what the winner wrote
+   * (TypedKv.mutate: its one retry policy; `decide` is a pure transition). Writers of one
+   * record are few (two jira-resolver replicas, an ack).
+   */
   private async change(
     incidentId: string,
     decide: (record: EscalationRecord) => EscalationRecord | null,
   ): Promise<Change> {
-    for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
-      const current: KvRevisioned<EscalationRecord> | null = await this.kv.get(incidentId);
-      if (current === null) return { kind: 'missing' };
+    type Decided =
+      Exclude<Change, { kind: 'changed' }> | { kind: 'wrote'; before: EscalationRecord };
+    const out = await this.kv.mutate<Decided>(incidentId, (current) => {
+      if (current === null) return { keep: { kind: 'missing' } };
       const next = decide(current.value);
-      if (next === null) return { kind: 'unchanged', record: current.value };
-      const revision = await this.kv.update(incidentId, next, current.revision);
-      if (revision !== null)
-        return { kind: 'changed', before: current.value, record: next, revision };
-    }
-    throw new Error(`escalation ${incidentId}: too much write contention, retry later`);
+      if (next === null) return { keep: { kind: 'unchanged', record: current.value } };
+      return { put: next, result: { kind: 'wrote', before: current.value } };
+    });
+    if (out.result.kind !== 'wrote') return out.result;
+    // A put that stuck always leaves its entry (value written, new revision).
+    const written = out.entry as KvRevisioned<EscalationRecord>;
+    await this.timers.sync(incidentId, written.value, written.revision);
+    return {
+      kind: 'changed',
+      before: out.result.before,
+      record: written.value,
+      revision: written.revision,
+    };
   }
 
-  /** Every readable record; a corrupt one is reported once and skipped, never blocks the others. */
+  /**
+   * Every readable record (a full scan: the reindex's, not every tick's); a corrupt one is
+   * reported once and skipped, never blocks the others. The due index's key is not a record.
+   */
   private async records(): Promise<KvItem<EscalationRecord>[]> {
-    try {
-      return await this.kv.values();
-    } catch (error) {
-      if (!(error instanceof KvCorruptValueError)) throw error;
-    }
     const items: KvItem<EscalationRecord>[] = [];
     for (const key of await this.kv.keys()) {
-      try {
-        const current = await this.kv.get(key);
-        if (current !== null) items.push({ key, ...current });
-      } catch (error) {
-        if (!(error instanceof KvCorruptValueError)) throw error;
-        const tag = `${key}@${error.revision}`;
-        if (!this.reportedCorrupt.has(tag)) {
-          this.reportedCorrupt.add(tag);
-          this.logger.error(`escalation ${key} is unreadable and skipped: ${error.message}`);
-        }
-      }
+      if (key === this.timers.key) continue;
+      const current = await this.readable(key);
+      if (current !== null) items.push({ key, ...current });
     }
     return items;
+  }
+
+  /** The record, or null when it is missing or corrupt (reported once per revision). */
+  private async readable(key: string): Promise<KvRevisioned<EscalationRecord> | null> {
+    try {
+      return await this.kv.get(key);
+    } catch (error) {
+      if (!(error instanceof KvCorruptValueError)) throw error;
+      const tag = `${key}@${error.revision}`;
+      if (!this.reportedCorrupt.has(tag)) {
+        this.reportedCorrupt.add(tag);
+        this.logger.error(`escalation ${key} is unreadable and skipped: ${error.message}`);
+      }
+      return null;
+    }
   }
 
   private auditEntry(entry: Omit<AuditEntry, 'agent' | 'verdict'>): AuditEntry {
@@ -557,7 +615,7 @@ export class EscalationService {
       await this.audit.record(full);
     } catch (error) {
       this.logger.error(
-        `audit ${full.action} for ${full.incident_id ?? '?'} failed (${describe(error)}): ${full.result}`,
+        `audit ${full.action} for ${full.incident_id ?? '?'} failed (${errorMessage(error)}): ${full.result}`,
       );
     }
   }
@@ -567,8 +625,4 @@ function instant(at: Date | string): number {
   const ms = new Date(at).getTime();
   if (Number.isNaN(ms)) throw new Error(`escalation: "${String(at)}" is not a time`);
   return ms;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

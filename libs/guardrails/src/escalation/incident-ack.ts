@@ -1,21 +1,21 @@
 import { type EscalationConfig } from '@opscrew/config';
 import {
   type EscalationRecord,
-  INCIDENT_ID_MAX_LENGTH,
-  INCIDENT_ID_PATTERN,
   IncidentRecord,
   type IncidentUpdatedEvent,
   KV_BUCKETS,
   type PayloadOf,
   SUBJECTS,
+  errorMessage,
 } from '@opscrew/contracts';
+import { isIncidentId } from '@opscrew/incident';
 import {
   type EventPublisher,
   IncidentLedger,
   type KvFactory,
   type PublishOptions,
 } from '@opscrew/messaging';
-import { type AuditSink } from '../audit/audit.port';
+import { type AuditSink } from '@opscrew/ports';
 import { openEscalationKv } from './escalation-bucket';
 import { escalationKeys } from './escalation-message.builder';
 import { type EscalationLogger } from './escalation.ports';
@@ -29,7 +29,7 @@ export const ACKER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Whether `id` may be acked at all: an incident id, checked before it reaches a bucket key. */
 export function isAckableIncidentId(id: string): boolean {
-  return id.length <= INCIDENT_ID_MAX_LENGTH && INCIDENT_ID_PATTERN.test(id);
+  return isIncidentId(id);
 }
 
 /** Whether the ledger heard of the ack (it hears through `incident.updated`). */
@@ -133,7 +133,7 @@ async function tellLedger(
     );
     return { told: true };
   } catch (error) {
-    return { told: false, reason: 'publish-failed', error: (error as Error).message };
+    return { told: false, reason: 'publish-failed', error: errorMessage(error) };
   }
 }
 

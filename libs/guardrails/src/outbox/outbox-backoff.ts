@@ -1,5 +1,5 @@
-import { DeliveryError } from '@opscrew/integrations';
 import { type BackoffOptions, backoffDelay } from '@opscrew/messaging';
+import { DeliveryError } from '@opscrew/ports';
 
 /**
  * Delay before retry number `attempt` (1-based attempts already made):

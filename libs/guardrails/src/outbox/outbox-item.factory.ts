@@ -14,7 +14,7 @@ import {
   TICKET_SECTIONS_MAX,
   TICKET_SUMMARY_MAX_LENGTH,
 } from '@opscrew/contracts';
-import { labelToken, type Notification, type TicketDraft, truncate } from '@opscrew/integrations';
+import { labelToken, type Notification, type TicketDraft, truncate } from '@opscrew/ports';
 import { type OutboxCommand } from './outbox.commands';
 
 /** NOTE_MAX_LENGTH of the record: a comment or transition note is a paragraph. */

@@ -1,5 +1,5 @@
 import { type OutboxKind } from '@opscrew/contracts';
-import { idempotencyHash } from '@opscrew/integrations';
+import { idempotencyHash } from '@opscrew/ports';
 
 /** Item keys: `item.<kind>.<40 hex of sha256(idempotency key)>` — a KV-safe form of the key. */
 export const ITEM_PREFIX = 'item.';

@@ -1,4 +1,4 @@
-import { type RateLimitsConfig } from '@opscrew/config';
+import { type OutboxConfig, type RateLimitsConfig } from '@opscrew/config';
 import { OUTBOX_RATE_ENTRIES_MAX } from '@opscrew/contracts';
 import { type BackoffOptions } from '@opscrew/messaging';
 
@@ -15,11 +15,17 @@ export interface OutboxOptions {
   /** Retryable failures in a row before an item is parked as failed (visible, never dropped). */
   readonly max_attempts: number;
   /**
-   * How long a worker owns an item it is sending; past it another worker takes
-   * the item over (the owner crashed). Must exceed the slowest delivery
-   * (a Jira create is a search plus a create: 2 × timeout_ms) with margin.
+   * How long a claim on an item lives without a renewal. The owner renews it every third of
+   * this while the delivery runs (so a slow delivery is never taken over) and releases it on
+   * shutdown; only a crashed owner's claim lapses, and another worker then takes the item
+   * over within about this long. Config: `thresholds.guardrails.outbox.claim_ttl_s`.
    */
   readonly claim_ttl_ms: number;
+  /**
+   * On stop, how long deliveries in flight get to finish before they are abandoned and their
+   * claims released anyway (below a container runtime's stop timeout, 10 s by default).
+   */
+  readonly shutdown_grace_ms: number;
   /**
    * After a create timed out (the issue may exist), the retry waits at least
    * this long: Jira's search index can lag a fresh issue by seconds, and the
@@ -50,8 +56,11 @@ export const OUTBOX_DEFAULTS: Omit<
   // ~30 attempts reach the 5 min cap after 9 and then span ~1.7 h: an outage longer than that
   // needs a human, and the parked item tells them.
   max_attempts: 30,
-  // Jira's timeout is 10 s: a search + create + margin fits 2 minutes many times over.
-  claim_ttl_ms: 2 * MINUTE_MS,
+  // Renewed every 5 s while alive: a crashed owner's items are taken over within 15 s (it was
+  // 2 min when claims were not renewed and had to outlast the slowest delivery).
+  claim_ttl_ms: 15_000,
+  // A Jira call times out after 10 s; 5 s lets most finish and leaves Docker's 10 s for the rest.
+  shutdown_grace_ms: 5_000,
   // Jira's search index usually catches up with a new issue within a few seconds.
   ambiguous_create_retry_min_ms: 10_000,
   // A day: an incident re-detected the same day does not re-alert through the same key.
@@ -64,11 +73,13 @@ export const OUTBOX_DEFAULTS: Omit<
 export function outboxOptions(
   rateLimits: Pick<RateLimitsConfig, 'jira_issues_per_hour' | 'discord_messages_per_minute'>,
   overrides: Partial<OutboxOptions> = {},
+  outbox?: Pick<OutboxConfig, 'claim_ttl_s'>,
 ): OutboxOptions {
   const options: OutboxOptions = {
     ...OUTBOX_DEFAULTS,
     ticket_creates_per_window: rateLimits.jira_issues_per_hour,
     notifications_per_window: rateLimits.discord_messages_per_minute,
+    ...(outbox !== undefined ? { claim_ttl_ms: outbox.claim_ttl_s * 1000 } : {}),
     ...overrides,
   };
   checkOptions(options);
@@ -84,6 +95,7 @@ export function checkOptions(options: OutboxOptions): void {
     'poll_interval_ms',
     'max_attempts',
     'claim_ttl_ms',
+    'shutdown_grace_ms',
     'retention_ms',
     'summary_max_lines',
   ];
@@ -99,6 +111,10 @@ export function checkOptions(options: OutboxOptions): void {
         `outbox: ${name} must be at most ${OUTBOX_RATE_ENTRIES_MAX} (persisted timestamps per window)`,
       );
     }
+  }
+  if (options.claim_ttl_ms < 3) {
+    // Renewed every third of the TTL: below 3 ms there is no third to wait.
+    throw new Error(`outbox: claim_ttl_ms must be at least 3, got ${options.claim_ttl_ms}`);
   }
   if (options.retention_ms < Math.max(options.ticket_window_ms, options.notification_window_ms)) {
     throw new Error('outbox: retention_ms must cover the longest rate window');

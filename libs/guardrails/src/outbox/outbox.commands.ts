@@ -1,5 +1,5 @@
 import { type OutboxKind, type OutboxState } from '@opscrew/contracts';
-import { type Notification, type TicketDraft, type TicketStatus } from '@opscrew/integrations';
+import { type Notification, type TicketDraft, type TicketStatus } from '@opscrew/ports';
 
 /** Which ticket a step is for: its key, or the idempotency key of its (outboxed) creation. */
 export type TicketRef = { readonly key: string } | { readonly idempotency_key: string };

@@ -1,7 +1,10 @@
+// Over 300 lines on purpose: the outbox's promises end to end through its front (OutboxService),
+// one scenario each over one fake-KV setup. Each unit's own spec sits beside it.
 import { OutboxItemRecord } from '@opscrew/contracts';
-import { DeliveryError, type Notification, type TicketDraft } from '@opscrew/integrations';
 import { TypedKv } from '@opscrew/messaging';
-import { FakeClock, FakeKv } from '@opscrew/messaging/testing';
+import { FakeKv } from '@opscrew/messaging/testing';
+import { DeliveryError } from '@opscrew/ports';
+import { ManualClock } from '@opscrew/testing';
 import { LogCapture } from '../../../integrations/src/testing/log-capture';
 import { kvOutboxBucket } from './outbox-bucket';
 import { storedNotification } from './outbox-item.factory';
@@ -9,33 +12,13 @@ import { itemKey } from './outbox-keys';
 import { outboxOptions, type OutboxOptions } from './outbox-options';
 import { OutboxService } from './outbox.service';
 import { FakeNotifier, FakeTracker } from './testing/fake-ports';
+import { unitAlert as alert, unitDraft as draft } from './testing/outbox-units';
 
 const MINUTE = 60_000;
 
-const draft = (n: number, severity: TicketDraft['severity'] = 'high'): TicketDraft => ({
-  idempotency_key: `ticket:INC-20250131-${String(n).padStart(3, '0')}`,
-  incident_id: `INC-20250131-${String(n).padStart(3, '0')}`,
-  summary: `Incident ${n} on checkout`,
-  sections: [{ label: 'Symptom', text: 'error rate' }],
-  labels: ['auto-detected'],
-  severity,
-  service: 'checkout',
-});
-
-const alert = (n: number, extra: Partial<Notification> = {}): Notification => ({
-  idempotency_key: `notify:INC-20250131-${String(n).padStart(3, '0')}:detected`,
-  kind: 'incident',
-  severity: 'high',
-  title: `Incident ${n} on checkout`,
-  text: 'error rate above threshold',
-  fields: [],
-  incident_id: `INC-20250131-${String(n).padStart(3, '0')}`,
-  ...extra,
-});
-
 describe('OutboxService (fake KV, fake clock)', () => {
   let kv: FakeKv;
-  let clock: FakeClock;
+  let clock: ManualClock;
   let tracker: FakeTracker;
   let notifier: FakeNotifier;
   const logs = new LogCapture();
@@ -63,7 +46,7 @@ describe('OutboxService (fake KV, fake clock)', () => {
 
   beforeEach(() => {
     kv = new FakeKv('outbox');
-    clock = new FakeClock();
+    clock = new ManualClock();
     tracker = new FakeTracker();
     notifier = new FakeNotifier();
     logs.start();

@@ -4,16 +4,11 @@ import { type TypedKv } from '@opscrew/messaging';
 export type SlotVerdict = { readonly ok: true } | { readonly ok: false; readonly free_at: number };
 
 /**
- * Writers on one window key are the outbox workers of two or three replicas:
- * 20 CAS rounds is far beyond their contention and still bounded.
- */
-const MAX_CAS_ATTEMPTS = 20;
-
-/**
  * A sliding-window log of deliveries, persisted under one key of the outbox
  * bucket and changed only by compare-and-swap: every replica shares the
  * budget, and a restart does not reset it. A slot is reserved just before
- * sending and given back when the vendor definitely refused the request.
+ * sending and given back when the vendor definitely refused the request. Writers on one
+ * window key are the outbox workers of two or three replicas: TypedKv.mutate's retry policy.
  */
 export class RateWindow {
   constructor(
@@ -31,26 +26,20 @@ export class RateWindow {
 
   /** Takes a slot for `ref` if one is free. */
   async reserve(ref: string, now: number): Promise<SlotVerdict> {
-    for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await this.kv.get(this.key);
+    const { result } = await this.kv.mutate<SlotVerdict>(this.key, (current) => {
       const entries = this.live(current?.value.entries ?? [], now);
       const verdict = this.verdict(entries, now);
-      if (!verdict.ok) return verdict;
+      if (!verdict.ok) return { keep: verdict };
       const next = { entries: [...entries, { at: now, ref }].slice(-OUTBOX_RATE_ENTRIES_MAX) };
-      const written =
-        current === null
-          ? await this.kv.create(this.key, next)
-          : await this.kv.update(this.key, next, current.revision);
-      if (written !== null) return { ok: true };
-    }
-    throw new Error(`rate window ${this.key}: too much contention to reserve a slot`);
+      return { put: next, result: verdict };
+    });
+    return result;
   }
 
   /** Gives back the most recent slot taken by `ref` (the send definitely did not happen). */
   async release(ref: string): Promise<void> {
-    for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await this.kv.get(this.key);
-      if (current === null) return;
+    await this.kv.mutate<null>(this.key, (current) => {
+      if (current === null) return { keep: null };
       const entries = [...current.value.entries];
       let index = -1;
       for (let i = entries.length - 1; i >= 0; i--) {
@@ -59,11 +48,10 @@ export class RateWindow {
           break;
         }
       }
-      if (index < 0) return;
+      if (index < 0) return { keep: null };
       entries.splice(index, 1);
-      if ((await this.kv.update(this.key, { entries }, current.revision)) !== null) return;
-    }
-    throw new Error(`rate window ${this.key}: too much contention to release a slot`);
+      return { put: { entries }, result: null };
+    });
   }
 
   /** Deliveries counted in the window ending now. */

@@ -1,5 +1,5 @@
 import { type OutboxItemRecord, SEVERITIES, type Severity } from '@opscrew/contracts';
-import { type Notification } from '@opscrew/integrations';
+import { type Notification } from '@opscrew/ports';
 
 export interface StormSummaryLimits {
   readonly ticket_creates_per_window: number;

@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import { FileSandbox, SandboxViolationError } from '@opscrew/sandbox';
 import {
   copyFileSync,
@@ -14,14 +15,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { OTEL_DEMO_FLAGD_DIR } from '../testing/spec-paths';
 import { canonicalFlagName, resolveFlagKey } from './flag-aliases';
 import { FlagdFileWriter } from './flagd-file.writer';
 import { bundledFlagFile, FlagdSchemaValidator } from './flagd-schema.validator';
 import { FlagError } from './flags.port';
-
-/** The OpenTelemetry demo's older flag files (1.x names), kept beside the repository. */
-const SPECS_FLAGD = resolve(__dirname, '../../../../../shared/specs/flagd');
 
 interface FlagFile {
   flags: Record<
@@ -73,7 +72,7 @@ describe('FlagdFileWriter', () => {
     );
     expect(read().flags['adFailure']?.defaultVariant).toBe('on');
     // A 1.12 file keeps its 1.x keys, whichever name the caller uses.
-    copyFileSync(join(SPECS_FLAGD, 'otel-demo-1.12.flagd.json'), file);
+    copyFileSync(join(OTEL_DEMO_FLAGD_DIR, 'otel-demo-1.12.flagd.json'), file);
     const change = await writer.setVariant('cartFailure', 'on');
     expect(change.flag).toBe('cartServiceFailure');
     expect(read().flags['cartServiceFailure']?.defaultVariant).toBe('on');
@@ -88,7 +87,7 @@ describe('FlagdFileWriter', () => {
     const writer = new FlagdFileWriter({ path: file });
     const error = await writer.setVariant('cartFailure', 'on').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FlagError);
-    expect((error as Error).message).toBe(
+    expect(errorMessage(error)).toBe(
       `flag "cartFailure" in ${bundledFlagFile()} has no variant "on" (valid: 10%, 100%, 25%, 50%, 75%, 90%, off)`,
     );
     await expect(writer.setVariant('noSuchFlag', 'on')).rejects.toThrow(
@@ -106,7 +105,7 @@ describe('FlagdFileWriter', () => {
     const before = readFileSync(file, 'utf8');
     const writer = new FlagdFileWriter({ path: file });
     const error = await writer.setVariant('adFailure', 'on').catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(
+    expect(errorMessage(error)).toMatch(
       /target\.json: not written, the flag file would not be valid for flagd: \/flags\/adHighCpu\/state: must be equal to one of the allowed values \("ENABLED", "DISABLED"\)/,
     );
     expect(readFileSync(file, 'utf8')).toBe(before);
@@ -118,14 +117,16 @@ describe('FlagdFileWriter', () => {
 
   it("validates the demo's own flag files (the targeting schema is registered under its $id)", () => {
     const validator = new FlagdSchemaValidator();
-    for (const name of [
-      'otel-demo.flagd.json',
-      'otel-demo-2.2.flagd.json',
-      'otel-demo-1.12.flagd.json',
+    // 3.0 is the bundled file in deploy/flagd; 2.2 and 1.12 are kept in test/third-party.
+    for (const path of [
+      bundledFlagFile(),
+      join(OTEL_DEMO_FLAGD_DIR, 'otel-demo-2.2.flagd.json'),
+      join(OTEL_DEMO_FLAGD_DIR, 'otel-demo-1.12.flagd.json'),
     ])
-      expect(validator.validate(JSON.parse(readFileSync(join(SPECS_FLAGD, name), 'utf8')))).toEqual(
-        [],
-      );
+      expect({ path, errors: validator.validate(JSON.parse(readFileSync(path, 'utf8'))) }).toEqual({
+        path,
+        errors: [],
+      });
     expect(
       validator.validate({
         flags: { x: { state: 'ENABLED', variants: { on: true }, defaultVariant: 3 } },

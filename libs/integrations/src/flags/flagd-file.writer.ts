@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import { type FileAccessPolicy, readablePath, writeFileAtomic } from '@opscrew/sandbox';
 import { readFile } from 'node:fs/promises';
 import { resolveFlagKey } from './flag-aliases';
@@ -109,7 +110,7 @@ export class FlagdFileWriter implements FlagsPort {
         this.validator = new FlagdSchemaValidator();
       } catch (error) {
         throw new FlagError(
-          `cannot load flagd's schemas (deploy/flagd/schemas): ${(error as Error).message}`,
+          `cannot load flagd's schemas (deploy/flagd/schemas): ${errorMessage(error)}`,
           this.options.path,
           { cause: error },
         );
@@ -128,19 +129,15 @@ export class FlagdFileWriter implements FlagsPort {
       text = await readFile(readable, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-        throw new FlagError(
-          `cannot read ${source}: ${(error as Error).message}`,
-          this.options.path,
-          {
-            cause: error,
-          },
-        );
+        throw new FlagError(`cannot read ${source}: ${errorMessage(error)}`, this.options.path, {
+          cause: error,
+        });
       source = this.template;
       try {
         text = await readFile(source, 'utf8');
       } catch (templateError) {
         throw new FlagError(
-          `${this.options.path} does not exist and its template ${source} cannot be read: ${(templateError as Error).message}`,
+          `${this.options.path} does not exist and its template ${source} cannot be read: ${errorMessage(templateError)}`,
           this.options.path,
           { cause: templateError },
         );
@@ -156,7 +153,7 @@ export class FlagdFileWriter implements FlagsPort {
       parsed = JSON.parse(text);
     } catch (error) {
       throw new FlagError(
-        `${source} is not valid JSON: ${(error as Error).message}`,
+        `${source} is not valid JSON: ${errorMessage(error)}`,
         this.options.path,
         {
           cause: error,
@@ -229,7 +226,7 @@ async function writeAtomically(
   try {
     await writeFileAtomic(files, file, content);
   } catch (error) {
-    throw new FlagError(`cannot write ${file}: ${(error as Error).message}`, file, {
+    throw new FlagError(`cannot write ${file}: ${errorMessage(error)}`, file, {
       cause: error,
     });
   }

@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import { setMaxListeners } from 'node:events';
 import { LatencyReservoir } from './latency.reservoir';
 import {
@@ -11,13 +12,7 @@ import {
 import { createLoadHttpSender, type LoadHttpSend, type LoadHttpSender } from './load-http.sender';
 import { type LoadScheduler, type ScheduledTimer, systemLoadScheduler } from './load.scheduler';
 import { requireLoopbackUrl } from './loopback-url';
-import {
-  type LoadRequest,
-  type LoadTask,
-  pickWeighted,
-  SHOP_TASKS,
-  SHOP_THINK_TIME_MS,
-} from './shop-task.mix';
+import { type LoadMix, type LoadRequest, type LoadTask, pickWeighted } from './load-task';
 
 /**
  * A request without an answer after 10 s counts as failed and frees its user:
@@ -29,9 +24,8 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const RPS_WINDOW_MS = 10_000;
 const SECOND_MS = 1000;
 
-export interface BuiltinLoadDriverOptions {
-  readonly tasks?: readonly LoadTask[];
-  readonly think_time_ms?: { readonly min: number; readonly max: number };
+/** The mix is the caller's (demo-controller's shop mix): the driver knows no target's routes. */
+export interface BuiltinLoadDriverOptions extends LoadMix {
   readonly scheduler?: LoadScheduler;
   /** Replaces the HTTP client (unit tests); default node:http with keep-alive. */
   readonly send?: LoadHttpSend;
@@ -61,7 +55,7 @@ interface Swarm {
 
 /**
  * The load port in Node, for machines without Locust: N virtual users on
- * timers running the locustfile's task mix with its think time, spawned at
+ * timers running the given task mix with its think time, spawned at
  * `spawn_rate` per second (the first at once), stats with percentiles from a
  * bounded reservoir. Loopback only: deliberate load never leaves the machine.
  */
@@ -82,14 +76,14 @@ export class BuiltinLoadDriver implements LoadDriver {
   private countedSince: number;
   private readonly executed = new Map<string, number>();
 
-  constructor(private readonly options: BuiltinLoadDriverOptions = {}) {
-    this.tasks = options.tasks ?? SHOP_TASKS;
+  constructor(private readonly options: BuiltinLoadDriverOptions) {
+    this.tasks = options.tasks;
     if (this.tasks.length === 0 || this.tasks.some((task) => !(task.weight > 0)))
       throw new LoadDriverError(
         'builtin: tasks must be non-empty with positive weights',
         'builtin',
       );
-    this.think = options.think_time_ms ?? SHOP_THINK_TIME_MS;
+    this.think = options.think_time_ms;
     this.scheduler = options.scheduler ?? systemLoadScheduler;
     this.random = options.random ?? Math.random;
     this.timeoutMs = options.request_timeout_ms ?? REQUEST_TIMEOUT_MS;
@@ -106,7 +100,7 @@ export class BuiltinLoadDriver implements LoadDriver {
       return Promise.reject(
         error instanceof LoadDriverError
           ? error
-          : new LoadDriverError((error as Error).message, 'builtin'),
+          : new LoadDriverError(errorMessage(error), 'builtin'),
       );
     }
     // Like a new swarm in Locust's UI: whatever ran is replaced.

@@ -18,6 +18,10 @@ describe('createLoadDriver', () => {
     integrations: { ...shipped.integrations, load: { ...shipped.integrations.load, kind } },
   });
   const logger = { log: jest.fn(), warn: jest.fn() };
+  const builtin = {
+    tasks: [{ name: 'home', weight: 1, requests: () => [] }],
+    think_time_ms: { min: 500, max: 2000 },
+  };
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -30,6 +34,7 @@ describe('createLoadDriver', () => {
       (
         await createLoadDriver(withKind('auto'), {
           resolvePath: present,
+          builtin,
           locustInstalled: yes,
           logger,
         })
@@ -39,6 +44,7 @@ describe('createLoadDriver', () => {
       (
         await createLoadDriver(withKind('auto'), {
           resolvePath: present,
+          builtin,
           locustInstalled: no,
           logger,
         })
@@ -48,6 +54,7 @@ describe('createLoadDriver', () => {
       (
         await createLoadDriver(withKind('auto'), {
           resolvePath: absent,
+          builtin,
           locustInstalled: yes,
           logger,
         })
@@ -58,11 +65,11 @@ describe('createLoadDriver', () => {
 
   it('locust and builtin are taken as configured', async () => {
     const resolvePath = (): string => locustfile;
-    expect((await createLoadDriver(withKind('locust'), { resolvePath, logger })).kind).toBe(
-      'locust',
-    );
-    expect((await createLoadDriver(withKind('builtin'), { resolvePath, logger })).kind).toBe(
-      'builtin',
-    );
+    expect(
+      (await createLoadDriver(withKind('locust'), { resolvePath, logger, builtin })).kind,
+    ).toBe('locust');
+    expect(
+      (await createLoadDriver(withKind('builtin'), { resolvePath, logger, builtin })).kind,
+    ).toBe('builtin');
   });
 });

@@ -12,7 +12,8 @@ export interface LoadDriverDeps {
   readonly logger?: { log(message: string): void; warn(message: string): void };
   /** Default: `locust --version` exits 0. */
   readonly locustInstalled?: () => Promise<boolean>;
-  readonly builtin?: BuiltinLoadDriverOptions;
+  /** The built-in driver's mix (and test seams): the caller's, e.g. demo-controller's shop mix. */
+  readonly builtin: BuiltinLoadDriverOptions;
 }
 
 /**
@@ -20,7 +21,7 @@ export interface LoadDriverDeps {
  * - `locust`: Locust's web API at `load.locust.api_url`. When nothing answers
  *   there, the URL is loopback and the locustfile exists, demo-controller
  *   starts Locust itself on that port (and stops it on close);
- * - `builtin`: the Node driver with the locustfile's task mix;
+ * - `builtin`: the Node driver with the caller's task mix (`deps.builtin`);
  * - `auto`: Locust when the `locust` binary runs here and the locustfile
  *   exists, else builtin.
  */

@@ -2,14 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../metrics/testing/prometheus.process';
+import { jestTimeout } from '@opscrew/testing';
+import { freePort } from '../net/free-port.allocator';
 import { BuiltinLoadDriver } from './builtin.load-driver';
 import { type LoadDriver, type LoadStats } from './load-driver.port';
 import { LocustLoadDriver } from './locust.load-driver';
 import { isLocustInstalled, LOCUST_MISSING, LocustProcess } from './locust.process';
 
 // Real Locust (Debian's python3-locust, installed by .ci/run) and real HTTP on loopback.
-jest.setTimeout(90_000);
+jest.setTimeout(jestTimeout(90_000));
 
 /** A locustfile for the test: two quick tasks against the tiny shop below. */
 const LOCUSTFILE = `
@@ -174,11 +175,24 @@ describe('load drivers against a real HTTP server', () => {
   });
 
   describe('built-in driver', () => {
-    it('loads the same server with the locustfile mix, and stops', async () => {
-      const driver = new BuiltinLoadDriver();
+    it('loads the same server with a weighted mix, and stops', async () => {
+      // product 10 : home 5, as the shop's mix (demo-controller's; the driver runs any mix).
+      const driver = new BuiltinLoadDriver({
+        tasks: [
+          { name: 'home', weight: 5, requests: () => [{ name: '/', method: 'GET', path: '/' }] },
+          {
+            name: 'browse_product',
+            weight: 10,
+            requests: () => [{ name: '/product/[id]', method: 'GET', path: '/product/OLJCESPC7Z' }],
+          },
+        ],
+        think_time_ms: { min: 500, max: 2000 },
+      });
       const before = new Map(shop.hits);
-      await driver.start({ users: 30, spawn_rate: 30, host: shop.url, run_time_s: 30 });
-      const stats = await statsUntil(driver, (s) => s.requests > 60, 15_000);
+      await driver.start({ users: 30, spawn_rate: 30, host: shop.url, run_time_s: 60 });
+      // Enough draws that the mix shows (product 10 : home 5): at ~60 requests a home count
+      // above the product count was a ~1 % chance, and it happened; at 200 it is below 1e-6.
+      const stats = await statsUntil(driver, (s) => s.requests > 200, 40_000);
       expect(stats.state).toBe('running');
       expect(stats.users).toBe(30);
       await driver.stop();

@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import { type HttpFetch } from '../metrics/metrics-http';
 import { LoadDriverError } from './load-driver.port';
 import { parseLocustStats } from './locust-stats.parser';
@@ -256,7 +257,7 @@ describe('LocustLoadDriver', () => {
       .stats()
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LoadDriverError);
-    expect((error as Error).message).toMatch(
+    expect(errorMessage(error)).toMatch(
       /^locust: not reachable at http:\/\/127\.0\.0\.1:8089 \(.*ECONNREFUSED.*\); start it \(locust -f <locustfile>/,
     );
     const notOk = scripted([() => new Response('nope')]);

@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import { fetchText, type HttpFetch, MetricsSourceError } from '../metrics/metrics-http';
 import {
   checkStartOptions,
@@ -137,7 +138,7 @@ export class LocustLoadDriver implements LoadDriver {
           await this.launched;
         } catch (launchError) {
           throw new LoadDriverError(
-            `locust: not reachable at ${this.options.api_url}, and starting it failed: ${(launchError as Error).message}`,
+            `locust: not reachable at ${this.options.api_url}, and starting it failed: ${errorMessage(launchError)}`,
             'locust',
             { cause: launchError },
           );
@@ -146,9 +147,9 @@ export class LocustLoadDriver implements LoadDriver {
       }
       throw new LoadDriverError(
         isUnreachable(error)
-          ? `locust: not reachable at ${this.options.api_url} (${(error as Error).message}); ` +
+          ? `locust: not reachable at ${this.options.api_url} (${errorMessage(error)}); ` +
               'start it (locust -f <locustfile> --web-host 127.0.0.1 --web-port <port>) or set integrations.load.kind to "builtin"'
-          : (error as Error).message,
+          : errorMessage(error),
         'locust',
         { cause: error },
       );

@@ -1,4 +1,4 @@
-import { type SourceBreaker, type SourceRateLimit } from './metrics-guards.port';
+import { type SourceBreaker, type SourceRateLimit } from '@opscrew/ports';
 import {
   type LogSearch,
   type LogSummary,

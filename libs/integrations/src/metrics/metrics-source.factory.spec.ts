@@ -132,6 +132,45 @@ describe('createMetricsSource', () => {
     expect(calls).toBe(30);
   });
 
+  it('passes integrations.metrics.request_status to every source; SigNoz sources refuse what span status cannot tell', () => {
+    const signoz = {
+      url: 'https://signoz.example',
+      api_key: 'k',
+      timeout_ms: 1000,
+      use_v2_services: true,
+    };
+    const mcp = { tools: () => [] };
+    const throttling = { labels: ['status'], error_prefixes: ['5', '429'] };
+    expect(
+      createMetricsSource(
+        view({
+          source: 'prometheus',
+          request_status: throttling,
+          prometheus: {
+            url: 'http://127.0.0.1:9090',
+            timeout_ms: 5000,
+            service_label: 'job',
+            rate_window: '1m',
+          },
+        }),
+        { guards },
+      ).kind,
+    ).toBe('prometheus');
+    for (const source of ['signoz', 'signoz-mcp'] as const) {
+      expect(() =>
+        createMetricsSource(view({ source, request_status: throttling }, signoz), { guards, mcp }),
+      ).toThrow(
+        `integrations.metrics.request_status.error_prefixes cannot be used with the ${source} source: SigNoz counts a request as failed by its span status`,
+      );
+      expect(
+        createMetricsSource(
+          view({ source, request_status: { labels: ['status'], error_prefixes: ['5'] } }, signoz),
+          { guards, mcp },
+        ).kind,
+      ).toBe(source);
+    }
+  });
+
   it('a missing section names the config path', () => {
     expect(() => createMetricsSource(view({ source: 'scrape' }), { guards })).toThrow(
       'integrations.metrics.scrape is required when integrations.metrics.source is "scrape"',

@@ -1,8 +1,9 @@
 import { type MetricsConfig, type SignozConfig } from '@opscrew/config';
+import { type MetricsGuardProvider } from '@opscrew/ports';
 import { GuardedMetricsSource, GuardedSearchSource } from './guarded.metrics-source';
-import { type MetricsGuardProvider } from './metrics-guards.port';
 import { type HttpFetch } from './metrics-http';
 import { PrometheusMetricsSource } from './prometheus.metrics-source';
+import { DEFAULT_REQUEST_STATUS, type RequestStatusConventions } from './request-status';
 import { ScrapeMetricsSource } from './scrape.metrics-source';
 import { type McpToolSet, SignozMcpMetricsSource } from './signoz-mcp.metrics-source';
 import { SignozMetricsSource } from './signoz.metrics-source';
@@ -10,7 +11,10 @@ import { SignozMetricsSource } from './signoz.metrics-source';
 /** The part of `OpscrewConfig` the factory reads (an `OpscrewConfig` is one). */
 export interface MetricsSourceConfigView {
   readonly integrations: {
-    readonly metrics: Pick<MetricsConfig, 'source' | 'scrape' | 'prometheus'>;
+    readonly metrics: Pick<MetricsConfig, 'source' | 'scrape' | 'prometheus'> & {
+      /** Absent: the shipped conventions (DEFAULT_REQUEST_STATUS). */
+      readonly request_status?: RequestStatusConventions;
+    };
     readonly signoz?: SignozConfig;
   };
   readonly thresholds: {
@@ -48,6 +52,7 @@ export function createMetricsSource(
   deps: MetricsSourceDeps,
 ): GuardedMetricsSource {
   const { metrics, signoz } = config.integrations;
+  const requestStatus = metrics.request_status ?? DEFAULT_REQUEST_STATUS;
   const common = {
     ...(deps.http === undefined ? {} : { http: deps.http }),
     ...(deps.now === undefined ? {} : { now: deps.now }),
@@ -59,6 +64,7 @@ export function createMetricsSource(
       const source = new ScrapeMetricsSource({
         ...common,
         config: scrape,
+        requestStatus,
         breakerFor: (name) => deps.guards.breaker(name),
         ...(deps.memoryLimitBytes === undefined ? {} : { memoryLimitBytes: deps.memoryLimitBytes }),
       });
@@ -74,9 +80,7 @@ export function createMetricsSource(
       const source = new PrometheusMetricsSource({
         ...common,
         config: prometheus,
-        ...(metrics.scrape?.error_status_prefixes === undefined
-          ? {}
-          : { errorStatusPrefixes: metrics.scrape.error_status_prefixes }),
+        requestStatus,
       });
       return new GuardedMetricsSource(source, {
         breaker: deps.guards.breaker('prometheus'),
@@ -86,7 +90,12 @@ export function createMetricsSource(
     case 'signoz': {
       const settings = required(signoz, 'integrations.signoz', metrics.source);
       deps.logger?.log(`metrics source: SigNoz at ${settings.url}`);
-      return new GuardedSearchSource(new SignozMetricsSource({ ...common, config: settings }), {
+      const source = new SignozMetricsSource({
+        ...common,
+        config: settings,
+        errorPrefixes: requestStatus.error_prefixes,
+      });
+      return new GuardedSearchSource(source, {
         breaker: deps.guards.breaker('signoz'),
         rateLimit: deps.guards.rateLimit(
           'signoz',
@@ -107,6 +116,7 @@ export function createMetricsSource(
         new SignozMcpMetricsSource({
           mcp: deps.mcp,
           timeoutMs: settings.timeout_ms,
+          errorPrefixes: requestStatus.error_prefixes,
           ...(deps.now === undefined ? {} : { now: deps.now }),
         }),
         {

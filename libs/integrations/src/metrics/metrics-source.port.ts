@@ -11,12 +11,28 @@ export interface ServiceSample {
   /** Length of the window the rates were computed over, in seconds. */
   readonly window_s: number;
   readonly request_rate_rps: number;
-  /** errors / requests over the window; null when there were no requests. */
+  /**
+   * errors / requests over the window; null when there were no requests, or when the errors
+   * could not be measured (then `unmeasured` says so and why).
+   */
   readonly error_rate_ratio: number | null;
-  /** p99 latency over the window in milliseconds; null when there were no requests. */
+  /** p99 latency over the window in milliseconds; null when there were no requests (or `unmeasured`). */
   readonly latency_p99_ms: number | null;
   readonly cpu_usage_percent?: number;
   readonly memory_usage_percent?: number;
+  /**
+   * The missing marker: metrics this source could not measure although the service had
+   * traffic (e.g. no status label on its request series). Their value is null, never a 0
+   * that reads as healthy; detection reports each as a data-quality warning.
+   */
+  readonly unmeasured?: readonly UnmeasuredMetric[];
+}
+
+/** A metric a source could not measure for a service that had traffic, and why. */
+export interface UnmeasuredMetric {
+  readonly metric: 'error_rate_ratio' | 'latency_p99_ms';
+  /** Names the series and what was looked for, e.g. `no … series with a status label among …`. */
+  readonly reason: string;
 }
 
 export interface MissingService {

@@ -1,4 +1,9 @@
 import { type ParsedExposition } from './prometheus-text.parser';
+import {
+  classifyRequests,
+  type RequestOutcome,
+  type RequestStatusConventions,
+} from './request-status';
 
 /** The unit a latency histogram's `le` bounds are in, from its name (`_seconds`, `_milliseconds`). */
 export type LatencyUnit = 'seconds' | 'milliseconds';
@@ -16,20 +21,11 @@ export const LATENCY_HISTOGRAM_FAMILIES: readonly { family: string; unit: Latenc
   { family: 'http_server_duration_milliseconds', unit: 'milliseconds' }, // older OTel exporters
 ];
 
-/** Labels that carry the HTTP status code, in the order we look for them. */
-const STATUS_LABELS = [
-  'status_code',
-  'code',
-  'status',
-  'http_status_code',
-  'http_response_status_code',
-];
-
 export interface RequestSeries {
   /** Cumulative count. */
   readonly value: number;
-  /** The status label starts with one of the error prefixes. */
-  readonly error: boolean;
+  /** By the series' status label (`unclassified`: it has none of the configured ones). */
+  readonly outcome: RequestOutcome;
 }
 
 export interface LatencyHistogram {
@@ -77,7 +73,7 @@ export class NoHttpMetricsError extends Error {
 export function readScrape(
   exposition: ParsedExposition,
   atMs: number,
-  errorStatusPrefixes: readonly string[],
+  requestStatus: RequestStatusConventions,
 ): ScrapeReading {
   const byName = groupByName(exposition);
   const declared = (family: string) =>
@@ -107,7 +103,7 @@ export function readScrape(
     const previous = requests.get(key);
     requests.set(key, {
       value: (previous?.value ?? 0) + sample.value,
-      error: isErrorStatus(sample.labels, errorStatusPrefixes),
+      outcome: classifyRequests(sample.labels, requestStatus),
     });
   }
 
@@ -168,17 +164,6 @@ export function seriesKey(labels: Readonly<Record<string, string>>, without?: st
       .sort()
       .map((name) => [name, labels[name]]),
   );
-}
-
-function isErrorStatus(
-  labels: Readonly<Record<string, string>>,
-  prefixes: readonly string[],
-): boolean {
-  for (const label of STATUS_LABELS) {
-    const status = labels[label];
-    if (status !== undefined) return prefixes.some((prefix) => status.startsWith(prefix));
-  }
-  return false;
 }
 
 function single(byName: Map<string, Sample[]>, name: string): number | undefined {

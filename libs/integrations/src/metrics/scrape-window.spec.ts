@@ -1,11 +1,17 @@
 import { parsePrometheusText } from './prometheus-text.parser';
+import { DEFAULT_REQUEST_STATUS } from './request-status';
 import { NoHttpMetricsError, readScrape, type ScrapeReading } from './scrape-reading';
 import { computeScrapeWindow, counterIncrease } from './scrape-window';
 
 const T0 = Date.parse('2025-03-01T10:00:00.000Z');
 
-function reading(text: string, atMs: number, prefixes: readonly string[] = ['5']): ScrapeReading {
-  return readScrape(parsePrometheusText(text), atMs, prefixes);
+function reading(
+  text: string,
+  atMs: number,
+  prefixes: readonly string[] = ['5'],
+  labels: readonly string[] = DEFAULT_REQUEST_STATUS.labels,
+): ScrapeReading {
+  return readScrape(parsePrometheusText(text), atMs, { labels, error_prefixes: prefixes });
 }
 
 /** A prom-client style exposition: request counter, latency histogram (s), process metrics. */
@@ -201,6 +207,122 @@ describe('computeScrapeWindow', () => {
     expect(() => reading('process_cpu_seconds_total 1\n', T0)).toThrow(
       /no HTTP request metrics \(looked for http_requests_total, http_server_requests_total, http_request_duration_seconds/,
     );
+  });
+
+  describe('status-label conventions (integrations.metrics.request_status)', () => {
+    /** 80 successes and 20 failures (500) in 10 s, labelled by `label`, with a histogram. */
+    const twentyPercent = (label: string, at: 'before' | 'after') => {
+      const [ok, failed] = at === 'before' ? [0, 0] : [80, 20];
+      return [
+        `http_requests_total{route="/cart",${label}="200"} ${ok}`,
+        `http_requests_total{route="/cart",${label}="500"} ${failed}`,
+        '# TYPE http_request_duration_seconds histogram',
+        `http_request_duration_seconds_bucket{le="0.1"} ${ok + failed}`,
+        `http_request_duration_seconds_bucket{le="+Inf"} ${ok + failed}`,
+      ].join('\n');
+    };
+
+    it.each(DEFAULT_REQUEST_STATUS.labels)('measures 20 %% errors labelled by %s', (label) => {
+      const sample = computeScrapeWindow(
+        'cart',
+        reading(twentyPercent(label, 'before'), T0),
+        reading(twentyPercent(label, 'after'), T0 + 10_000),
+      );
+      expect(sample.request_rate_rps).toBe(10);
+      expect(sample.error_rate_ratio).toBeCloseTo(0.2, 12);
+      expect(sample).not.toHaveProperty('unmeasured');
+    });
+
+    it('requests without any status label: errors are missing data (null + the marker), never 0', () => {
+      const plain = (n: number) =>
+        [
+          `http_requests_total{route="/cart",outcome="failure"} ${n}`,
+          '# TYPE http_request_duration_seconds histogram',
+          `http_request_duration_seconds_bucket{le="0.1"} ${n}`,
+          `http_request_duration_seconds_bucket{le="+Inf"} ${n}`,
+        ].join('\n');
+      const sample = computeScrapeWindow(
+        'cart',
+        reading(plain(0), T0),
+        reading(plain(50), T0 + 10_000),
+        {
+          requestStatus: DEFAULT_REQUEST_STATUS,
+        },
+      );
+      expect(sample.request_rate_rps).toBe(5);
+      expect(sample.error_rate_ratio).toBeNull();
+      expect(sample.latency_p99_ms).not.toBeNull();
+      expect(sample.unmeasured).toEqual([
+        {
+          metric: 'error_rate_ratio',
+          reason:
+            'no http_requests_total series with a status label among status_code, code, status, http_status_code, http_response_status_code — errors cannot be measured',
+        },
+      ]);
+    });
+
+    it('a label outside the configured list is not read; configured, it is', () => {
+      const custom = (n: number) =>
+        `http_requests_total{http_code="200"} ${n * 4}\nhttp_requests_total{http_code="503"} ${n}`;
+      const shipped = computeScrapeWindow(
+        'cart',
+        reading(custom(0), T0),
+        reading(custom(10), T0 + 10_000),
+      );
+      expect(shipped.error_rate_ratio).toBeNull();
+      expect(shipped.unmeasured?.[0]?.metric).toBe('error_rate_ratio');
+      const configured = computeScrapeWindow(
+        'cart',
+        reading(custom(0), T0, ['5'], ['http_code']),
+        reading(custom(10), T0 + 10_000, ['5'], ['http_code']),
+        { requestStatus: { labels: ['http_code'], error_prefixes: ['5'] } },
+      );
+      expect(configured.error_rate_ratio).toBeCloseTo(0.2, 12);
+      expect(configured.unmeasured).toEqual([
+        {
+          metric: 'latency_p99_ms',
+          reason: expect.stringMatching(
+            /^no latency histogram \(looked for http_request_duration_seconds, /,
+          ),
+        },
+      ]);
+    });
+
+    it('the first configured label a series carries decides; unlabelled traffic is left out of the ratio', () => {
+      const mixed = (n: number) =>
+        [
+          // `code` is first in this configuration: 500 decides, not status_code's 200.
+          `http_requests_total{code="500",status_code="200"} ${n}`,
+          `http_requests_total{code="200"} ${n * 3}`,
+          // An unlabelled route: neither failure nor success.
+          `http_requests_total{route="/health"} ${n * 6}`,
+        ].join('\n');
+      const labels = ['code', 'status_code'];
+      const sample = computeScrapeWindow(
+        'cart',
+        reading(mixed(0), T0, ['5'], labels),
+        reading(mixed(10), T0 + 10_000, ['5'], labels),
+      );
+      expect(sample.request_rate_rps).toBe(10);
+      expect(sample.error_rate_ratio).toBeCloseTo(0.25, 12);
+    });
+
+    it('labelled series idle while unlabelled ones have traffic: errors unmeasured, saying so', () => {
+      const a = 'http_requests_total{status_code="200"} 10\nhttp_requests_total{route="/x"} 0';
+      const b = 'http_requests_total{status_code="200"} 10\nhttp_requests_total{route="/x"} 30';
+      const sample = computeScrapeWindow('cart', reading(a, T0), reading(b, T0 + 10_000));
+      expect(sample.error_rate_ratio).toBeNull();
+      expect(sample.unmeasured?.[0]?.reason).toMatch(
+        /^no traffic on the http_requests_total series with a status label \(status_code, code, /,
+      );
+    });
+
+    it('no traffic at all is not missing data: null without a marker', () => {
+      const idle = 'http_requests_total{route="/x"} 5';
+      const sample = computeScrapeWindow('cart', reading(idle, T0), reading(idle, T0 + 10_000));
+      expect(sample.error_rate_ratio).toBeNull();
+      expect(sample).not.toHaveProperty('unmeasured');
+    });
   });
 
   it('refuses a window that is not positive', () => {

@@ -1,7 +1,15 @@
 import { histogramQuantile, type CumulativeBucket } from './histogram-quantile';
-import { type ServiceSample } from './metrics-source.port';
+import { type ServiceSample, type UnmeasuredMetric } from './metrics-source.port';
 import { coreSecondsPerSecondToPercent, millisecondsToMs, secondsToMs } from './metric-units';
-import { type LatencyUnit, type ScrapeReading } from './scrape-reading';
+import {
+  addToTally,
+  DEFAULT_REQUEST_STATUS,
+  EMPTY_TALLY,
+  errorRatioOf,
+  type RequestStatusConventions,
+  unclassifiedReason,
+} from './request-status';
+import { LATENCY_HISTOGRAM_FAMILIES, type LatencyUnit, type ScrapeReading } from './scrape-reading';
 
 /** The quantile the port reports. */
 const P99 = 0.99;
@@ -16,6 +24,8 @@ const START_TIME_TOLERANCE_S = 1;
 export interface ScrapeWindowOptions {
   /** The container/process memory limit, when known: memory is reported only as a share of it. */
   readonly memoryLimitBytes?: number;
+  /** The status labels looked for (named when errors cannot be measured); default: the shipped ones. */
+  readonly requestStatus?: RequestStatusConventions;
 }
 
 /**
@@ -36,14 +46,31 @@ export function computeScrapeWindow(
     throw new Error(`${service}: scrape window must be positive, got ${windowS} s`);
   const restarted = processRestarted(base, current);
 
-  let requests = 0;
-  let errors = 0;
+  let tally = EMPTY_TALLY;
   const sameRequestFamily = base.requestFamily === current.requestFamily;
   for (const [key, series] of current.requests) {
     const before = sameRequestFamily ? base.requests.get(key)?.value : undefined;
-    const increase = counterIncrease(before, series.value, restarted);
-    requests += increase;
-    if (series.error) errors += increase;
+    tally = addToTally(tally, series.outcome, counterIncrease(before, series.value, restarted));
+  }
+  const requests = tally.requests;
+  const errorRatio = errorRatioOf(tally);
+  const unmeasured: UnmeasuredMetric[] = [];
+  if (errorRatio === 'unmeasurable') {
+    const labelled = [...current.requests.values()].some((s) => s.outcome !== 'unclassified');
+    unmeasured.push({
+      metric: 'error_rate_ratio',
+      reason: unclassifiedReason(
+        current.requestFamily,
+        options.requestStatus ?? DEFAULT_REQUEST_STATUS,
+        labelled,
+      ),
+    });
+  }
+  if (requests > 0 && current.latency === null) {
+    unmeasured.push({
+      metric: 'latency_p99_ms',
+      reason: `no latency histogram (looked for ${LATENCY_HISTOGRAM_FAMILIES.map((h) => h.family).join(', ')}) — p99 cannot be measured`,
+    });
   }
 
   const latencyBuckets = latencyIncrease(base, current, restarted);
@@ -57,8 +84,9 @@ export function computeScrapeWindow(
     at: new Date(current.atMs).toISOString(),
     window_s: windowS,
     request_rate_rps: requests / windowS,
-    error_rate_ratio: requests > 0 ? errors / requests : null,
+    error_rate_ratio: errorRatio === 'unmeasurable' ? null : errorRatio,
     latency_p99_ms: p99,
+    ...(unmeasured.length === 0 ? {} : { unmeasured }),
   };
   const cpu = cpuPercent(base, current, restarted, windowS);
   const memory = memoryPercent(current, options.memoryLimitBytes);

@@ -1,7 +1,8 @@
 import { CircuitBreakerRegistry } from '@opscrew/guardrails';
+import { DEFAULT_REQUEST_STATUS } from './request-status';
 import { FIRST_SCRAPE_REASON, ScrapeMetricsSource } from './scrape.metrics-source';
 import { PromClientExporter } from './testing/prom-client.exporter';
-import { freePort } from './testing/prometheus.process';
+import { freePort } from '../net/free-port.allocator';
 
 describe('ScrapeMetricsSource against real prom-client exporters', () => {
   let cart: PromClientExporter;
@@ -100,5 +101,52 @@ describe('ScrapeMetricsSource against real prom-client exporters', () => {
       },
     ]);
     expect(fourth.samples.map((s) => s.service)).toEqual(['cart', 'ad']);
+  });
+
+  it('measures 20 % errors whichever status label an exporter uses; without one, errors are missing data', async () => {
+    const exporters = new Map<string, PromClientExporter>();
+    for (const label of [...DEFAULT_REQUEST_STATUS.labels, null]) {
+      exporters.set(
+        label ?? 'none',
+        await PromClientExporter.start({ statusLabel: label, defaultMetrics: false }),
+      );
+    }
+    try {
+      const targets = Object.fromEntries([...exporters].map(([label, e]) => [label, e.url]));
+      const scrape = new ScrapeMetricsSource({
+        config: { timeout_ms: 2000, targets },
+        requestStatus: DEFAULT_REQUEST_STATUS,
+        now: () => now,
+      });
+      await scrape.collect(Object.keys(targets));
+      for (const exporter of exporters.values()) {
+        exporter.record(80, 200, 0.03);
+        exporter.record(20, 500, 0.03);
+      }
+      now += 10_000;
+      const snapshot = await scrape.collect(Object.keys(targets));
+      expect(snapshot.missing).toEqual([]);
+      expect(
+        Object.fromEntries(snapshot.samples.map((s) => [s.service, s.error_rate_ratio])),
+      ).toEqual({
+        status_code: 0.2,
+        code: 0.2,
+        status: 0.2,
+        http_status_code: 0.2,
+        http_response_status_code: 0.2,
+        none: null,
+      });
+      const none = snapshot.samples.find((s) => s.service === 'none');
+      expect(none?.request_rate_rps).toBe(10);
+      expect(none?.unmeasured).toEqual([
+        {
+          metric: 'error_rate_ratio',
+          reason:
+            'no http_requests_total series with a status label among status_code, code, status, http_status_code, http_response_status_code — errors cannot be measured',
+        },
+      ]);
+    } finally {
+      for (const exporter of exporters.values()) await exporter.close();
+    }
   });
 });

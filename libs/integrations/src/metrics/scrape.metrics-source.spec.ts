@@ -102,6 +102,28 @@ describe('ScrapeMetricsSource', () => {
     ]);
   });
 
+  it('reads errors by the configured request_status; a service without a status label is sampled with errors missing', async () => {
+    // cart labels its status `result` (not a shipped label); ad labels nothing at all.
+    const byResult = (ok: number, failed: number) =>
+      `http_requests_total{result="200"} ${ok}\nhttp_requests_total{result="429"} ${failed}`;
+    http.serve(CART, () => byResult(counts.ok, counts.errors));
+    http.serve(AD, () => `http_requests_total{route="/"} ${counts.ok}`);
+    const scrape = source({ requestStatus: { labels: ['result'], error_prefixes: ['5', '429'] } });
+    await scrape.collect(['cart', 'ad']);
+    now += 10_000;
+    counts = { ok: 80, errors: 20 };
+    const snapshot = await scrape.collect(['cart', 'ad']);
+    expect(snapshot.samples.map((s) => [s.service, s.error_rate_ratio])).toEqual([
+      ['cart', 0.2],
+      ['ad', null],
+    ]);
+    expect(snapshot.samples[1]?.unmeasured?.[0]).toEqual({
+      metric: 'error_rate_ratio',
+      reason:
+        'no http_requests_total series with a status label among result — errors cannot be measured',
+    });
+  });
+
   it('scrapes the targets in parallel', async () => {
     const started: string[] = [];
     const release: (() => void)[] = [];

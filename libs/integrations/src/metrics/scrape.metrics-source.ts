@@ -1,4 +1,5 @@
-import { isBreakerOpenError, type SourceBreaker } from './metrics-guards.port';
+import { errorMessage } from '@opscrew/contracts';
+import { isBreakerOpenError, type SourceBreaker } from '@opscrew/ports';
 import { bodyExcerpt, fetchText, MetricsSourceError, type HttpFetch } from './metrics-http';
 import {
   type MetricsSnapshot,
@@ -7,6 +8,7 @@ import {
   type ServiceSample,
 } from './metrics-source.port';
 import { ExpositionParseError, parsePrometheusText } from './prometheus-text.parser';
+import { DEFAULT_REQUEST_STATUS, type RequestStatusConventions } from './request-status';
 import { NoHttpMetricsError, readScrape, type ScrapeReading } from './scrape-reading';
 import { computeScrapeWindow } from './scrape-window';
 
@@ -36,12 +38,12 @@ export interface ScrapeSourceSettings {
   readonly timeout_ms: number;
   /** service → Prometheus text endpoint. */
   readonly targets: Readonly<Record<string, string>>;
-  /** Status-code prefixes that count as errors (default 5xx). */
-  readonly error_status_prefixes?: readonly string[];
 }
 
 export interface ScrapeMetricsSourceOptions {
   readonly config: ScrapeSourceSettings;
+  /** Which label says a request failed (`integrations.metrics.request_status`); default: 5xx on the shipped labels. */
+  readonly requestStatus?: RequestStatusConventions;
   readonly http?: HttpFetch;
   /** Epoch ms; injectable so a test controls the window length exactly. */
   readonly now?: () => number;
@@ -63,7 +65,7 @@ export class ScrapeMetricsSource implements MetricsSource {
   readonly kind = 'scrape';
   private readonly http: HttpFetch;
   private readonly now: () => number;
-  private readonly errorPrefixes: readonly string[];
+  private readonly requestStatus: RequestStatusConventions;
   private readonly breakers = new Map<string, SourceBreaker>();
   /** Per service, oldest first; see MIN/MAX_SCRAPE_WINDOW_MS. */
   private readonly history = new Map<string, ScrapeReading[]>();
@@ -71,7 +73,7 @@ export class ScrapeMetricsSource implements MetricsSource {
   constructor(private readonly options: ScrapeMetricsSourceOptions) {
     this.http = options.http ?? fetch;
     this.now = options.now ?? Date.now;
-    this.errorPrefixes = options.config.error_status_prefixes ?? ['5'];
+    this.requestStatus = options.requestStatus ?? DEFAULT_REQUEST_STATUS;
     for (const [service, url] of Object.entries(options.config.targets)) {
       try {
         new URL(url);
@@ -113,6 +115,7 @@ export class ScrapeMetricsSource implements MetricsSource {
     const base = this.remember(service, reading);
     if (base.kind === 'none') return { service, reason: base.reason };
     return computeScrapeWindow(service, base.reading, reading, {
+      requestStatus: this.requestStatus,
       ...(this.options.memoryLimitBytes?.[service] === undefined
         ? {}
         : { memoryLimitBytes: this.options.memoryLimitBytes[service] }),
@@ -136,7 +139,7 @@ export class ScrapeMetricsSource implements MetricsSource {
     }
     const at = this.now();
     try {
-      return readScrape(parsePrometheusText(response.text), at, this.errorPrefixes);
+      return readScrape(parsePrometheusText(response.text), at, this.requestStatus);
     } catch (error) {
       if (error instanceof ExpositionParseError) {
         throw new MetricsSourceError(
@@ -191,7 +194,7 @@ function failureReason(error: unknown): string {
     const last = error.lastFailure === undefined ? '' : `; last failure: ${error.lastFailure}`;
     return `circuit open until ${new Date(error.retryAt).toISOString()}${last}`;
   }
-  return `scrape failed: ${error instanceof Error ? error.message : String(error)}`;
+  return `scrape failed: ${errorMessage(error)}`;
 }
 
 function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {

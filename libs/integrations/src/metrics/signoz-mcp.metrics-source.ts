@@ -1,6 +1,7 @@
 import { bodyExcerpt, isRecord, MetricsSourceError, tryParseJson } from './metrics-http';
 import { type MetricsSnapshot, type MetricsSource } from './metrics-source.port';
 import {
+  assertSpanStatusErrors,
   parseSignozServicesBody,
   SignozBodyError,
   type SignozServiceItem,
@@ -35,6 +36,8 @@ export interface SignozMcpMetricsSourceOptions {
   readonly timeoutMs: number;
   readonly now?: () => number;
   readonly windowS?: number;
+  /** As the `signoz` source: SigNoz's span status decides errors, so only `["5"]` is accepted. */
+  readonly errorPrefixes?: readonly string[];
 }
 
 /**
@@ -55,6 +58,7 @@ export class SignozMcpMetricsSource implements MetricsSource {
   constructor(private readonly options: SignozMcpMetricsSourceOptions) {
     this.now = options.now ?? Date.now;
     this.windowS = options.windowS ?? SIGNOZ_DEFAULT_WINDOW_S;
+    assertSpanStatusErrors(options.errorPrefixes, 'signoz-mcp');
   }
 
   async collect(services: readonly string[]): Promise<MetricsSnapshot> {

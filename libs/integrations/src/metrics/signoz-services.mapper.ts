@@ -1,3 +1,4 @@
+import { spanStatusMismatch } from '@opscrew/config';
 import {
   type MetricsSnapshot,
   type MissingService,
@@ -98,6 +99,24 @@ function checkItem(item: unknown, index: number): SignozServiceItem {
     num4XX: number('num4XX'),
     fourXXRate: number('fourXXRate'),
   };
+}
+
+/**
+ * SigNoz's service list counts a call as an error when its span status is Error (`statusCode
+ * = 2` in its query; OTel HTTP servers set it for 5xx), not by a status label: the label list
+ * of `request_status` does not apply, and error classes other than 5xx cannot be measured
+ * (its `num4XX` is left 0 by current versions), so they are refused at start, naming the key.
+ */
+export function assertSpanStatusErrors(
+  errorPrefixes: readonly string[] | undefined,
+  source: 'signoz' | 'signoz-mcp',
+): void {
+  const mismatch = errorPrefixes === undefined ? null : spanStatusMismatch(errorPrefixes);
+  if (mismatch !== null) {
+    throw new Error(
+      `integrations.metrics.request_status.error_prefixes cannot be used with the ${source} source: ${mismatch}`,
+    );
+  }
 }
 
 /** One SigNoz item → our sample, every unit converted by its named function. */

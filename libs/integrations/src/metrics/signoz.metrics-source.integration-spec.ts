@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { BreakerOpenError, CircuitBreakerRegistry, RateLimitedError } from '@opscrew/guardrails';
 import { parse as parseYaml } from 'yaml';
+import { OpenApiValidator } from '../testing/openapi.validator';
+import { SIGNOZ_SPEC_PATH } from '../testing/spec-paths';
 import { isTraceSearch } from './guarded.metrics-source';
 import { createMetricsSource } from './metrics-source.factory';
+import { type RequestStatusConventions } from './request-status';
 import { NO_TRAFFIC_REASON, SignozMetricsSource } from './signoz.metrics-source';
 import { SignozContractServer, type SignozServiceFixture } from './testing/signoz-contract.server';
-import { SIGNOZ_SPEC_PATH, SignozSpecValidator } from './testing/signoz-spec.validator';
 
 const API_KEY = 'signoz-test-key';
 
@@ -287,10 +289,10 @@ describe('SignozMetricsSource against the SigNoz contract server', () => {
     const examples =
       spec.paths['/api/v5/query_range']?.post.requestBody.content['application/json']?.examples ??
       {};
-    const validator = await SignozSpecValidator.load();
+    const validator = await OpenApiValidator.load(SIGNOZ_SPEC_PATH);
     const verdicts = Object.entries(examples).map(([name, { value }]) => ({
       name,
-      problems: validator.validate('POST', '/api/v5/query_range', value),
+      problems: validator.validateBody('POST', '/api/v5/query_range', value),
     }));
     expect(verdicts).toHaveLength(15);
     expect(verdicts.filter((v) => v.problems.length > 0)).toEqual([]);
@@ -300,11 +302,14 @@ describe('SignozMetricsSource against the SigNoz contract server', () => {
     let now: number;
     let guards: CircuitBreakerRegistry;
 
-    function guarded(perMinute = 30) {
+    function guarded(perMinute = 30, requestStatus?: RequestStatusConventions) {
       return createMetricsSource(
         {
           integrations: {
-            metrics: { source: 'signoz' },
+            metrics: {
+              source: 'signoz',
+              ...(requestStatus === undefined ? {} : { request_status: requestStatus }),
+            },
             signoz: { url: server.url, api_key: API_KEY, timeout_ms: 5000, use_v2_services: true },
           },
           thresholds: { guardrails: { rate_limits: { signoz_queries_per_minute: perMinute } } },
@@ -319,6 +324,22 @@ describe('SignozMetricsSource against the SigNoz contract server', () => {
         { failure_threshold: 3, reset_timeout_s: 60 },
         { now: () => now },
       );
+    });
+
+    it('request_status: SigNoz decides errors by span status, so labels do not matter and only 5xx can be asked for', async () => {
+      // A deployment whose exporters label `code`: SigNoz's numbers are the same, from span status.
+      const labelled = guarded(30, { labels: ['code'], error_prefixes: ['5'] });
+      const snapshot = await labelled.collect(['frontend', 'cart']);
+      expect(snapshot.samples.map((s) => [s.service, s.error_rate_ratio])).toEqual([
+        ['frontend', 0.05],
+        ['cart', 0.01],
+      ]);
+      expect(snapshot.samples.every((s) => s.unmeasured === undefined)).toBe(true);
+      // 4xx (or 429) would silently read 0 from SigNoz's service list: refused at start, naming the key.
+      expect(() => guarded(30, { labels: ['code'], error_prefixes: ['5', '429'] })).toThrow(
+        'integrations.metrics.request_status.error_prefixes cannot be used with the signoz source: SigNoz counts a request as failed by its span status (Error: 5xx for OTel HTTP servers), so only ["5"] can be measured there (got ["5","429"])',
+      );
+      expect(server.requests.filter((r) => r.path === '/api/v2/services')).toHaveLength(1);
     });
 
     it('three 5xx answers open the breaker: SigNoz is not called again until the reset timeout', async () => {

@@ -21,6 +21,7 @@ import {
 } from './signoz-logs.mapper';
 import { epochMsToNanosString } from './metric-units';
 import {
+  assertSpanStatusErrors,
   parseSignozServicesBody,
   SignozBodyError,
   signozSnapshot,
@@ -57,6 +58,11 @@ export interface SignozMetricsSourceOptions {
   readonly http?: HttpFetch;
   readonly now?: () => number;
   readonly windowS?: number;
+  /**
+   * `integrations.metrics.request_status.error_prefixes`: SigNoz decides errors by span
+   * status (5xx), so anything but `["5"]` is refused here rather than silently not measured.
+   */
+  readonly errorPrefixes?: readonly string[];
 }
 
 /**
@@ -76,6 +82,7 @@ export class SignozMetricsSource implements MetricsSource, TraceSearch, LogSearc
     this.now = options.now ?? Date.now;
     this.windowS = options.windowS ?? SIGNOZ_DEFAULT_WINDOW_S;
     this.baseUrl = options.config.url.replace(/\/+$/, '');
+    assertSpanStatusErrors(options.errorPrefixes, 'signoz');
   }
 
   async collect(services: readonly string[]): Promise<MetricsSnapshot> {

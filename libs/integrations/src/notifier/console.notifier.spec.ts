@@ -1,4 +1,4 @@
-import { FakeClock } from '@opscrew/messaging/testing';
+import { type Notification } from '@opscrew/ports';
 import { FileSandbox, SandboxViolationError } from '@opscrew/sandbox';
 import {
   appendFile,
@@ -13,10 +13,10 @@ import {
 } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ManualClock } from '@opscrew/testing';
 import { LogCapture } from '../testing/log-capture';
 import { ConsoleNotifier } from './console.notifier';
 import { buildDiscordMessage, DEFAULT_DISCORD_MESSAGE_OPTIONS } from './discord-message.builder';
-import { type Notification } from './notifier.port';
 
 const notification: Notification = {
   idempotency_key: 'notify:INC-20250131-001:detected',
@@ -31,7 +31,7 @@ const notification: Notification = {
 describe('ConsoleNotifier', () => {
   let dir: string;
   let path: string;
-  const clock = new FakeClock(Date.parse('2025-01-31T12:00:00.000Z'));
+  const clock = new ManualClock(Date.parse('2025-01-31T12:00:00.000Z'));
   const logs = new LogCapture();
 
   beforeEach(async () => {
@@ -104,7 +104,7 @@ describe('ConsoleNotifier', () => {
 describe('ConsoleNotifier in a filesystem sandbox', () => {
   let base: string;
   let root: string;
-  const clock = new FakeClock(Date.parse('2025-01-31T12:00:00.000Z'));
+  const clock = new ManualClock(Date.parse('2025-01-31T12:00:00.000Z'));
   const logs = new LogCapture();
 
   beforeEach(async () => {

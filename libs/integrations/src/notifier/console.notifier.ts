@@ -1,16 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { type Clock, systemClock } from '@opscrew/messaging';
+import { type Notification, type NotifierPort, truncate } from '@opscrew/ports';
 import { type FileAccessPolicy, readablePath, writablePath } from '@opscrew/sandbox';
 import { appendFile, readFile } from 'node:fs/promises';
 import { neutraliseLine } from '../text/neutralise';
-import { truncate } from '../text/truncate';
 import {
   buildDiscordMessage,
   DEFAULT_DISCORD_MESSAGE_OPTIONS,
   type DiscordMessageOptions,
   type DiscordWebhookBody,
 } from './discord-message.builder';
-import { type Notification, type NotifierPort } from './notifier.port';
 
 export interface ConsoleNotifierOptions {
   /** Absolute path of the JSONL file (the caller resolves `integrations.notifier.jsonl_path` against the project root). */

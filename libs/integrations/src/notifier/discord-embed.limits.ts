@@ -1,4 +1,4 @@
-import { ELLIPSIS, truncate } from '../text/truncate';
+import { ELLIPSIS, truncate } from '@opscrew/ports';
 
 /**
  * Discord's documented limits (API v10). A message over any of them is a 400

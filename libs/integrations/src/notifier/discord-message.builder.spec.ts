@@ -1,7 +1,7 @@
+import { type Notification } from '@opscrew/ports';
 import { findLiveMarkup, garakPayloads, HOSTILE_STRINGS } from '../testing/hostile-text';
 import { DISCORD_LIMITS, embedLength } from './discord-embed.limits';
 import { buildDiscordMessage, type DiscordMessageOptions } from './discord-message.builder';
-import { type Notification } from './notifier.port';
 
 const options: DiscordMessageOptions = {
   username: 'opscrew',

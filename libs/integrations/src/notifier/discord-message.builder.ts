@@ -1,12 +1,11 @@
+import { type Notification, truncate } from '@opscrew/ports';
 import { neutralise, neutraliseLine, safeHref } from '../text/neutralise';
-import { truncate } from '../text/truncate';
 import {
   DISCORD_LIMITS,
   type DiscordEmbed,
   type DiscordEmbedField,
   fitEmbed,
 } from './discord-embed.limits';
-import { type Notification } from './notifier.port';
 import { severityColor } from './severity-color';
 
 export interface DiscordMessageOptions {

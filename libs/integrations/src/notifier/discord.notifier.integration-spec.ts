@@ -1,12 +1,12 @@
 import { type DiscordConfig } from '@opscrew/config';
-import { type DeliveryError } from '../delivery.error';
+import { type DeliveryError, type Notification } from '@opscrew/ports';
+import { jestTimeout } from '@opscrew/testing';
 import { DiscordContractServer } from '../testing/discord-contract.server';
 import { findLiveMarkup, garakPayloads } from '../testing/hostile-text';
 import { LogCapture } from '../testing/log-capture';
 import { DiscordNotifier } from './discord.notifier';
-import { type Notification } from './notifier.port';
 
-jest.setTimeout(30_000);
+jest.setTimeout(jestTimeout(30_000));
 
 const notification = (n: number, extra: Partial<Notification> = {}): Notification => ({
   idempotency_key: `notify:INC-${n}`,

@@ -1,10 +1,9 @@
 import { type DiscordConfig } from '@opscrew/config';
-import { FakeClock } from '@opscrew/messaging/testing';
-import { DeliveryError } from '../delivery.error';
+import { DeliveryError, type Notification } from '@opscrew/ports';
+import { ManualClock } from '@opscrew/testing';
 import { LogCapture } from '../testing/log-capture';
 import { type StubReply, stubFetch } from '../testing/stub-fetch';
 import { DiscordNotifier } from './discord.notifier';
-import { type Notification } from './notifier.port';
 
 const TOKEN = 'wh-secret-Token_abcdefghijklmnopqrstuvwxyz0123456789';
 const URL_ = `https://discord.com/api/webhooks/123456789012345678/${TOKEN}`;
@@ -25,7 +24,7 @@ const notification: Notification = {
   mention_roles: ['oncall-engineer', 'ghost-role'],
 };
 
-async function failure(replies: StubReply[], clock = new FakeClock()): Promise<DeliveryError> {
+async function failure(replies: StubReply[], clock = new ManualClock()): Promise<DeliveryError> {
   const { fetch } = stubFetch(replies);
   const error = await new DiscordNotifier({ config, fetch, clock }).send(notification).then(
     () => undefined,
@@ -46,7 +45,7 @@ describe('DiscordNotifier (stubbed HTTP)', () => {
 
   it('posts the built body to the webhook with ?wait=true and pings only configured roles', async () => {
     const { fetch, calls } = stubFetch([{ status: 200, body: { id: '1' } }]);
-    await new DiscordNotifier({ config, fetch, clock: new FakeClock() }).send(notification);
+    await new DiscordNotifier({ config, fetch, clock: new ManualClock() }).send(notification);
     expect(calls[0]?.url).toBe(`${URL_}?wait=true`);
     expect(calls[0]?.body).toMatchObject({
       username: 'opscrew',
@@ -85,7 +84,7 @@ describe('DiscordNotifier (stubbed HTTP)', () => {
   });
 
   it('waits out an exhausted rate-limit bucket without sending', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const { fetch, calls } = stubFetch([
       {
         status: 200,

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type DiscordConfig } from '@opscrew/config';
 import { type Clock, systemClock } from '@opscrew/messaging';
-import { DeliveryError } from '../delivery.error';
+import { DeliveryError, type Notification, type NotifierPort } from '@opscrew/ports';
 import { deliveryErrorForStatus } from '../outbound/delivery-status';
 import {
   type FetchLike,
@@ -11,7 +11,6 @@ import {
 } from '../outbound/outbound-http.client';
 import { parseRetryAfterMs } from '../outbound/retry-after';
 import { buildDiscordMessage } from './discord-message.builder';
-import { type Notification, type NotifierPort } from './notifier.port';
 
 export interface DiscordNotifierOptions {
   readonly config: DiscordConfig;

@@ -1,4 +1,4 @@
-import { DeliveryError } from '../delivery.error';
+import { DeliveryError } from '@opscrew/ports';
 
 /**
  * Maps a vendor's HTTP status to a {@link DeliveryError}: 429 and 503 are

@@ -1,4 +1,4 @@
-import { DeliveryError } from '../delivery.error';
+import { DeliveryError } from '@opscrew/ports';
 
 /**
  * Outbound HTTP for the tracker and notifier adapters, on Node's global fetch.

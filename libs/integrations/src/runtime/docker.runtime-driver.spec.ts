@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import { type RuntimeTarget } from '@opscrew/sandbox';
 import type Dockerode from 'dockerode';
 import {
@@ -135,7 +136,7 @@ describe('DockerRuntimeDriver', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RuntimeDriverError);
     expect((err as RuntimeDriverError).code).toBe('not_found');
-    expect((err as Error).message).toBe(
+    expect(errorMessage(err)).toBe(
       'no container for service cart: tried labels com.docker.compose.service=cart, com.docker.compose.project=shop and container name "cart" (daemon at /run/test-docker.sock)',
     );
   });
@@ -158,7 +159,7 @@ describe('DockerRuntimeDriver', () => {
       .inspect(CART)
       .catch((e: unknown) => e);
     expect((err as RuntimeDriverError).code).toBe('unreachable');
-    expect((err as Error).message).toMatch(
+    expect(errorMessage(err)).toMatch(
       /^Docker daemon unreachable at unix:\/\/\/run\/test-docker.sock \(ENOENT\) during list containers of cart/,
     );
   });

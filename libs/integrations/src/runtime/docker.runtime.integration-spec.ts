@@ -1,4 +1,4 @@
-import { KV_BUCKETS, LeaseRecord, parseEvent } from '@opscrew/contracts';
+import { errorMessage, KV_BUCKETS, LeaseRecord, parseEvent } from '@opscrew/contracts';
 import { JsonlAuditLog, readAuditTail } from '@opscrew/guardrails';
 import {
   EventPublisher,
@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jestTimeout } from '@opscrew/testing';
 import { DockerRuntimeDriver } from './docker.runtime-driver';
 import { type RuntimeCaller, RuntimeRefusedError } from './runtime.port';
 import { SandboxedRuntime } from './sandboxed.runtime';
@@ -28,7 +29,7 @@ const DOCKER_SOCKET = process.env['DOCKER_SOCKET'] ?? '/var/run/docker.sock';
 const IMAGE = process.env['OPSCREW_BUSYBOX_IMAGE'] ?? 'local/busybox:1';
 
 // The project-level testTimeout is not applied to this project by Jest 30: set it here.
-jest.setTimeout(120_000);
+jest.setTimeout(jestTimeout(120_000));
 
 /**
  * The "shop-web" service: unhealthy on its first start (the health check wants
@@ -106,7 +107,7 @@ describe('Docker runtime through the sandbox (real engine, real leases)', () => 
       await docker.ping();
     } catch (err: unknown) {
       throw new Error(
-        `no Docker engine at ${DOCKER_SOCKET} (${(err as Error).message}): run scripts/lib/setup.sh's ensure_docker (npm test does)`,
+        `no Docker engine at ${DOCKER_SOCKET} (${errorMessage(err)}): run scripts/lib/setup.sh's ensure_docker (npm test does)`,
       );
     }
     await docker
@@ -304,7 +305,7 @@ describe('Docker runtime through the sandbox (real engine, real leases)', () => 
     await audit.flush();
     const jsm = await bus.jetstreamManager();
     const last = await jsm.streams.getMessage(bus.subjects.stream(), {
-      last_by_subj: bus.subjects.toWire('audit.jira-resolver'),
+      last_by_subj: bus.subjects.toPublishWire('audit.jira-resolver', 'jira-resolver'),
     });
     const parsed = parseEvent('audit.jira-resolver', last.data);
     expect(parsed.ok).toBe(true);

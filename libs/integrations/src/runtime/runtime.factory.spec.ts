@@ -1,6 +1,6 @@
 import { loadConfig, type OpscrewConfig } from '@opscrew/config';
 import { SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
-import { type AuditEntry } from '@opscrew/guardrails';
+import { type AuditEntry } from '@opscrew/ports';
 import type Dockerode from 'dockerode';
 import { type DockerApi } from './docker.runtime-driver';
 import { RuntimeRefusedError } from './runtime.port';

@@ -1,6 +1,6 @@
 import { type LoggerService } from '@nestjs/common';
 import { type OpscrewConfig } from '@opscrew/config';
-import { type AuditSink } from '@opscrew/guardrails';
+import { type AuditSink } from '@opscrew/ports';
 import { runtimePolicyFor } from '@opscrew/sandbox';
 import { type DockerApi, DockerRuntimeDriver } from './docker.runtime-driver';
 import { ProcessRuntimeDriver } from './process.runtime-driver';

@@ -1,4 +1,5 @@
-import { type AuditEntry, type AuditSink, inputDigest, JsonlAuditLog } from '@opscrew/guardrails';
+import { inputDigest, JsonlAuditLog } from '@opscrew/guardrails';
+import { type AuditEntry, type AuditSink } from '@opscrew/ports';
 import { RuntimePolicy, type RuntimeTarget, type WatchedServiceInput } from '@opscrew/sandbox';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 import { Logger, type LoggerService } from '@nestjs/common';
-import { serviceLockKey } from '@opscrew/contracts';
-import { type AuditEntry, type AuditSink } from '@opscrew/guardrails';
+import { errorMessage, serviceLockKey } from '@opscrew/contracts';
+import { type AuditEntry, type AuditSink } from '@opscrew/ports';
 import { type RuntimePolicy, type RuntimeTarget } from '@opscrew/sandbox';
 import { type RuntimeDriver } from './runtime-driver';
 import {
@@ -207,7 +207,7 @@ export class SandboxedRuntime implements RuntimePort {
       // Fail closed: an unreadable lease is not a valid one.
       return this.refuse(
         request,
-        `fencing check failed for lease ${fencing.key}: ${(err as Error).message}`,
+        `fencing check failed for lease ${fencing.key}: ${errorMessage(err)}`,
       );
     }
     if (!current) {
@@ -229,12 +229,12 @@ export class SandboxedRuntime implements RuntimePort {
     try {
       result = await run();
     } catch (err: unknown) {
-      const message = (err as Error).message;
+      const message = errorMessage(err);
       try {
         await this.record(request, 'allowed', `failed on ${describe(target)}: ${message}`);
       } catch (auditErr: unknown) {
         this.logger.error(
-          `audit record for the failed ${request.command} of ${target.service} could not be written: ${(auditErr as Error).message}`,
+          `audit record for the failed ${request.command} of ${target.service} could not be written: ${errorMessage(auditErr)}`,
         );
       }
       throw err;
@@ -244,7 +244,7 @@ export class SandboxedRuntime implements RuntimePort {
     } catch (auditErr: unknown) {
       // The action happened; say so, but do not let an unaudited action pass silently.
       throw new Error(
-        `${request.command} of ${target.service} succeeded but its audit record failed: ${(auditErr as Error).message}`,
+        `${request.command} of ${target.service} succeeded but its audit record failed: ${errorMessage(auditErr)}`,
       );
     }
     return result;

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { errorMessage } from '@opscrew/contracts';
 import { type FaultAction, FaultScript } from './fault-script';
-import { type OpenApiRequestValidator, type SpecRequest } from './openapi-request.validator';
+import { type OpenApiValidator, type SpecRequest } from './openapi.validator';
 
 /** What a contract server saw and answered, for exact-request assertions. */
 export interface RecordedRequest {
@@ -40,7 +41,7 @@ export abstract class ContractHttpServer {
   readonly requests: RecordedRequest[] = [];
   readonly faults = new FaultScript();
   private server: Server | null = null;
-  private validator: OpenApiRequestValidator | null = null;
+  private validator: OpenApiValidator | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   protected port = 0;
 
@@ -53,7 +54,7 @@ export abstract class ContractHttpServer {
     this.validator = await this.loadValidator();
     // Validators compile lazily (first use of the Discord schema takes ~0.4 s): pay that
     // now, not inside a client's timeout.
-    for (const request of this.warmupRequests()) await this.validator.check(request);
+    for (const request of this.warmupRequests()) this.validator.check(request);
     const server = createServer((req, res) => {
       void this.serve(req, res);
     });
@@ -65,7 +66,6 @@ export abstract class ContractHttpServer {
   async stop(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    await this.validator?.close();
     this.validator = null;
     const server = this.server;
     if (server === null) return;
@@ -85,7 +85,7 @@ export abstract class ContractHttpServer {
     return this.requests.filter((r) => r.operationId === operationId);
   }
 
-  protected abstract loadValidator(): Promise<OpenApiRequestValidator>;
+  protected abstract loadValidator(): Promise<OpenApiValidator>;
   /** A rejection when the request is not authenticated, else null. Runs before validation. */
   protected abstract authenticate(req: IncomingMessage, path: string): ContractResponse | null;
   /** The vendor's error for a request its spec refuses (400) or does not know (404). */
@@ -128,7 +128,7 @@ export abstract class ContractHttpServer {
       try {
         body = JSON.parse(raw) as unknown;
       } catch (err: unknown) {
-        badJson = (err as Error).message;
+        badJson = errorMessage(err);
       }
     }
     const record: RecordedRequest = {
@@ -157,7 +157,7 @@ export abstract class ContractHttpServer {
       body,
     };
     if (this.validator === null) return reply({ status: 503, body: { message: 'not started' } });
-    const verdict = await this.validator.check(specRequest);
+    const verdict = this.validator.check(specRequest);
     if (!verdict.ok) return reply(this.specError(verdict.status, verdict.reason));
     record.operationId = verdict.operationId;
     const process = (): ContractResponse =>

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type IncomingMessage } from 'node:http';
 import { DISCORD_LIMITS } from '../notifier/discord-embed.limits';
 import { type ContractResponse, ContractHttpServer } from './contract-http.server';
-import { OpenApiRequestValidator, type SpecRequest } from './openapi-request.validator';
+import { OpenApiValidator, type SpecRequest } from './openapi.validator';
 import { DISCORD_SPEC_PATH } from './spec-paths';
 
 export interface DiscordContractOptions {
@@ -68,8 +68,11 @@ export class DiscordContractServer extends ContractHttpServer {
     return `${this.origin}/api/v10/webhooks/${this.webhookId}/${this.webhookToken}`;
   }
 
-  protected loadValidator(): Promise<OpenApiRequestValidator> {
-    return OpenApiRequestValidator.load(this.options.specPath ?? DISCORD_SPEC_PATH, '/api/v10');
+  protected loadValidator(): Promise<OpenApiValidator> {
+    return OpenApiValidator.load(this.options.specPath ?? DISCORD_SPEC_PATH, {
+      apiRoot: '/api/v10',
+      formats: { snowflake: /^(0|[1-9][0-9]*)$/ },
+    });
   }
 
   protected authenticate(_req: IncomingMessage, path: string): ContractResponse | null {

@@ -1,6 +1,6 @@
 export * from './fault-script';
 export * from './contract-http.server';
-export * from './openapi-request.validator';
+export * from './openapi.validator';
 export * from './jira-contract.server';
 export * from './discord-contract.server';
 export * from './request-expectations';
@@ -13,3 +13,5 @@ export * from '../metrics/testing/fake-signoz-mcp.path';
 export * from './own-payloads';
 export * from './manual.scheduler';
 export * from './adf-links';
+export { PrometheusProcess, PROMETHEUS_MISSING } from '../metrics/testing/prometheus.process';
+export * from '../metrics/testing/prom-client.exporter';

@@ -1,6 +1,5 @@
 import { findLiveMarkup, garakPayloads, HOSTILE_STRINGS } from '../testing/hostile-text';
 import { defangLinks, neutralise, neutraliseLine, safeHref } from './neutralise';
-import { ELLIPSIS, truncate } from './truncate';
 
 const corpus = [...HOSTILE_STRINGS, ...garakPayloads()];
 
@@ -89,16 +88,5 @@ describe('safeHref', () => {
     expect(safeHref('/relative')).toBeNull();
     expect(safeHref(undefined)).toBeNull();
     expect(safeHref(`https://x.com/${'a'.repeat(3000)}`)).toBeNull();
-  });
-});
-
-describe('truncate', () => {
-  it('cuts with an ellipsis to the exact limit and never splits a surrogate pair', () => {
-    expect(truncate('abcdef', 4)).toBe(`abc${ELLIPSIS}`);
-    expect(truncate('abc', 3)).toBe('abc');
-    const emoji = '😀😀😀';
-    const cut = truncate(emoji, 4);
-    expect(cut.length).toBeLessThanOrEqual(4);
-    expect(cut).toBe(`😀${ELLIPSIS}`);
   });
 });

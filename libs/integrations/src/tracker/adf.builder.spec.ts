@@ -1,7 +1,7 @@
+import { type TicketDraft } from '@opscrew/ports';
 import { findLiveMarkup } from '../testing/hostile-text';
 import { adfPlainText, buildTicketDescription, textToAdf } from './adf.builder';
 import { checkAdf } from './adf.validator';
-import { type TicketDraft } from './tracker.port';
 
 const draft: TicketDraft = {
   idempotency_key: 'ticket:INC-20250131-001',

@@ -1,5 +1,5 @@
+import { type TicketDraft, type TicketSection, truncate } from '@opscrew/ports';
 import { neutralise, neutraliseLine, safeHref } from '../text/neutralise';
-import { truncate } from '../text/truncate';
 import {
   type AdfBlock,
   type AdfDoc,
@@ -7,7 +7,6 @@ import {
   type AdfMark,
   type AdfText,
 } from './adf.types';
-import { type TicketDraft, type TicketSection } from './tracker.port';
 
 /**
  * Jira Cloud rejects a description or comment body above 32 767 characters;

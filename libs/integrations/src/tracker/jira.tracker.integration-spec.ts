@@ -1,14 +1,14 @@
 import { type JiraConfig } from '@opscrew/config';
-import { DeliveryError } from '../delivery.error';
+import { errorMessage } from '@opscrew/contracts';
+import { DeliveryError, idempotencyLabel, type TicketDraft } from '@opscrew/ports';
+import { jestTimeout } from '@opscrew/testing';
 import { JiraContractServer } from '../testing/jira-contract.server';
 import { LogCapture } from '../testing/log-capture';
 import { verifyCalls } from '../testing/request-expectations';
 import { adfPlainText } from './adf.builder';
-import { idempotencyLabel } from './idempotency-key';
 import { JiraTracker } from './jira.tracker';
-import { type TicketDraft } from './tracker.port';
 
-jest.setTimeout(30_000);
+jest.setTimeout(jestTimeout(30_000));
 
 const EMAIL = 'bot@acme.example';
 const TOKEN = 'fake-jira-token-contract-test';
@@ -140,7 +140,7 @@ describe('JiraTracker against the Jira contract server', () => {
     const error = await wrong.create(draft(2)).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(DeliveryError);
     expect(error).toMatchObject({ retryable: false, status: 401 });
-    expect((error as Error).message).not.toContain('wrong-token-value');
+    expect(errorMessage(error)).not.toContain('wrong-token-value');
   });
 
   it('surfaces Jira field errors as final errors', async () => {

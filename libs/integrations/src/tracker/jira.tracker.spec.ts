@@ -1,11 +1,9 @@
 import { type JiraConfig } from '@opscrew/config';
-import { DeliveryError } from '../delivery.error';
+import { DeliveryError, idempotencyLabel, type TicketDraft } from '@opscrew/ports';
 import { LogCapture } from '../testing/log-capture';
 import { type StubReply, stubFetch } from '../testing/stub-fetch';
 import { checkAdf } from './adf.validator';
-import { idempotencyLabel } from './idempotency-key';
 import { JiraTracker, jqlString } from './jira.tracker';
-import { type TicketDraft } from './tracker.port';
 
 const TOKEN = 'fake-jira-token-unit-test';
 const config: JiraConfig = {

@@ -1,6 +1,21 @@
+// Over ~300 lines: the TrackerPort's six operations against Jira's REST v3 (idempotent create, workflow
+// transitions, paged search); ADF and HTTP live in their own files.
 import { Logger } from '@nestjs/common';
 import { type JiraConfig } from '@opscrew/config';
-import { DeliveryError } from '../delivery.error';
+import {
+  commentMarker,
+  DeliveryError,
+  idempotencyLabel,
+  INCIDENT_LABEL_PREFIX,
+  labelToken,
+  type Ticket,
+  TICKET_STATUSES,
+  type TicketDraft,
+  type TicketStatus,
+  type TrackerPort,
+  type TrackerWriteOptions,
+  truncate,
+} from '@opscrew/ports';
 import { deliveryErrorForStatus } from '../outbound/delivery-status';
 import {
   type FetchLike,
@@ -10,24 +25,9 @@ import {
 } from '../outbound/outbound-http.client';
 import { parseRetryAfterMs } from '../outbound/retry-after';
 import { neutraliseLine } from '../text/neutralise';
-import { truncate } from '../text/truncate';
 import { adfPlainText, buildTicketDescription, textToAdf } from './adf.builder';
-import {
-  commentMarker,
-  idempotencyLabel,
-  INCIDENT_LABEL_PREFIX,
-  labelToken,
-} from './idempotency-key';
 import { jiraErrorDetail } from './jira-error.detail';
 import { type JiraTransition, JiraTransitionCache } from './jira-transition.cache';
-import {
-  TICKET_STATUSES,
-  type Ticket,
-  type TicketDraft,
-  type TicketStatus,
-  type TrackerPort,
-  type TrackerWriteOptions,
-} from './tracker.port';
 
 /** Jira's summary limit. */
 const SUMMARY_MAX_LENGTH = 255;

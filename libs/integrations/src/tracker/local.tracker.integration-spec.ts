@@ -1,14 +1,13 @@
 import { KV_BUCKETS, TicketRecord } from '@opscrew/contracts';
 import { KvFactory, type NatsConnectionService, TypedKv } from '@opscrew/messaging';
 import { openTestBus, removeTestTopology, testNamespace } from '@opscrew/messaging/testing';
+import { DeliveryError, idempotencyHash, type TicketDraft } from '@opscrew/ports';
 import { type KV } from 'nats';
-import { DeliveryError } from '../delivery.error';
-import { idempotencyHash } from './idempotency-key';
+import { jestTimeout } from '@opscrew/testing';
 import { LocalTracker } from './local.tracker';
-import { type TicketDraft } from './tracker.port';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
-jest.setTimeout(30_000);
+jest.setTimeout(jestTimeout(30_000));
 
 const draft = (n: number): TicketDraft => ({
   idempotency_key: `ticket:INC-20250131-${String(n).padStart(3, '0')}`,

@@ -15,32 +15,26 @@ import {
   type TicketRecordStatus,
 } from '@opscrew/contracts';
 import { type Clock, counterSchema, systemClock, TypedKv } from '@opscrew/messaging';
-import { type KV } from 'nats';
-import { DeliveryError } from '../delivery.error';
-import { neutralise, neutraliseLine, safeHref } from '../text/neutralise';
-import { truncate } from '../text/truncate';
-import { idempotencyHash, labelToken } from './idempotency-key';
-import { canTransition } from './ticket-lifecycle';
 import {
+  DeliveryError,
+  idempotencyHash,
+  labelToken,
   type Ticket,
   type TicketDraft,
   type TicketStatus,
   type TrackerPort,
   type TrackerWriteOptions,
-} from './tracker.port';
+  truncate,
+} from '@opscrew/ports';
+import { type KV } from 'nats';
+import { neutralise, neutraliseLine, safeHref } from '../text/neutralise';
+import { canTransition } from './ticket-lifecycle';
 
 /** The record's status vocabulary is the port's: a drift is a compile error here. */
 const sameStatuses: [TicketStatus, TicketRecordStatus] extends [TicketRecordStatus, TicketStatus]
   ? true
   : never = true;
 void sameStatuses;
-
-/**
- * Writers contending on one key are two or three (ops-monitor replicas,
- * jira-resolver, a CLI): 20 CAS rounds is far beyond what they need and still
- * bounded.
- */
-const MAX_CAS_ATTEMPTS = 20;
 
 /**
  * A loser of the idempotency race waits for the winner's ticket record: the
@@ -185,37 +179,48 @@ export class LocalTracker implements TrackerPort {
     return out.sort((a, b) => ticketNumber(a.key) - ticketNumber(b.key));
   }
 
-  /** Read-modify-CAS-write; `change` returns null for "nothing to write". */
+  /**
+   * Read-modify-CAS-write (TypedKv.mutate: its one retry policy; writers contending on one key
+   * are two or three — ops-monitor replicas, jira-resolver, a CLI); `change` returns null for
+   * "nothing to write", and gets a copy, so it may edit that.
+   */
   private async mutate(
     key: string,
     change: (ticket: TicketRecord, now: string) => TicketRecord | null,
   ): Promise<void> {
-    for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
-      const entry = TICKET_KEY_PATTERN.test(key) ? await this.tickets.get(key) : null;
-      if (entry === null) {
-        throw new DeliveryError(`local tracker: no ticket ${key}`, false, undefined, 404);
-      }
-      const now = this.nowIso();
-      const next = change(structuredClone(entry.value), now);
-      if (next === null) return;
-      next.updated_at = now;
-      if ((await this.tickets.update(key, next, entry.revision)) !== null) return;
-    }
-    throw new DeliveryError(`local tracker: ${key} kept changing under us`, true);
+    const missing = (): DeliveryError =>
+      new DeliveryError(`local tracker: no ticket ${key}`, false, undefined, 404);
+    if (!TICKET_KEY_PATTERN.test(key)) throw missing();
+    await this.tickets.mutate<null>(
+      key,
+      (entry) => {
+        if (entry === null) throw missing();
+        const now = this.nowIso();
+        const next = change(structuredClone(entry.value), now);
+        if (next === null) return { keep: null };
+        next.updated_at = now;
+        return { put: next, result: null };
+      },
+      { onContention: (cause) => this.contention(`${key} kept changing under us`, cause) },
+    );
   }
 
   private async allocateKey(): Promise<string> {
     const counterKey = `${TICKET_COUNTER_PREFIX}${this.project}`;
-    for (let attempt = 1; attempt <= MAX_CAS_ATTEMPTS; attempt++) {
-      const current = await this.counter.get(counterKey);
-      const next = (current?.value ?? 0) + 1;
-      const won =
-        current === null
-          ? await this.counter.create(counterKey, next)
-          : await this.counter.update(counterKey, next, current.revision);
-      if (won !== null) return `${this.project}-${next}`;
-    }
-    throw new DeliveryError(`local tracker: could not allocate a ticket key`, true);
+    const { result } = await this.counter.mutate<number>(
+      counterKey,
+      (current) => {
+        const next = (current?.value ?? 0) + 1;
+        return { put: next, result: next };
+      },
+      { onContention: (cause) => this.contention('could not allocate a ticket key', cause) },
+    );
+    return `${this.project}-${result}`;
+  }
+
+  /** The port's error for lost CAS rounds: retryable, the KV's contention error as its cause. */
+  private contention(what: string, cause: Error): DeliveryError {
+    return new DeliveryError(`local tracker: ${what}`, true, undefined, undefined, { cause });
   }
 
   private async awaitWinner(draft: TicketDraft): Promise<Ticket> {

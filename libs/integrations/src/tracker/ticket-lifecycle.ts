@@ -1,4 +1,4 @@
-import { type TicketStatus } from './tracker.port';
+import { type TicketStatus } from '@opscrew/ports';
 
 /**
  * The local tracker's workflow, the same shape as the Jira project's:

@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { type Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { errorMessage } from '@opscrew/contracts';
 import { type LlmTool, type ToolOutcome, type ToolProvider } from '../tools/llm-tool';
 import { namespacedToolName } from './mcp-tool-name';
 
@@ -69,7 +70,7 @@ export class McpToolbox implements ToolProvider {
       try {
         await box.add(name, spec, options);
       } catch (err: unknown) {
-        const reason = (err as Error).message;
+        const reason = errorMessage(err);
         box.failures.set(name, reason);
         box.logger.warn(`mcp server ${name}: not connected, its tools are unavailable: ${reason}`);
       }
@@ -99,7 +100,7 @@ export class McpToolbox implements ToolProvider {
       await client.connect(transport, { timeout });
     } catch (err: unknown) {
       await client.close().catch(() => undefined);
-      throw new Error(withTail(`connect failed: ${(err as Error).message}`, stderrTail()));
+      throw new Error(withTail(`connect failed: ${errorMessage(err)}`, stderrTail()));
     }
     const entry: Connected = { name, client, stderrTail };
     this.connected.push(entry);
@@ -198,7 +199,7 @@ async function callTool(
   } catch (err: unknown) {
     return {
       content: withTail(
-        `mcp ${server.name}/${tool} failed: ${(err as Error).message}`,
+        `mcp ${server.name}/${tool} failed: ${errorMessage(err)}`,
         server.stderrTail(),
       ),
       is_error: true,

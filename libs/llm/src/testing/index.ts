@@ -1,5 +1,4 @@
 export * from './anthropic-contract.server';
 export * from './messages-request.validator';
-export * from './recording-audit.sink';
 export * from './tiny-mcp.path';
 export * from './contract-settings';

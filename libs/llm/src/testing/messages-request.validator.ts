@@ -4,6 +4,11 @@
  * max_tokens, alternating roles, block shapes, tool_use/tool_result pairing,
  * tool definitions, and no unknown top-level keys. Returns the first problem
  * as the API words it, or null.
+ *
+ * Not on the shared OpenApiValidator (@opscrew/integrations/testing): with no vendor
+ * document there is nothing for it to read, most of these rules (alternation, tool_use →
+ * tool_result pairing, unique tool names) are not expressible in JSON Schema, and the
+ * messages are the API's own wording, which Ajv's would replace.
  */
 
 const TOP_LEVEL_KEYS = new Set([

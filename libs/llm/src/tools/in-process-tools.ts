@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import {
   type LlmTool,
   type ToolInputSchema,
@@ -43,7 +44,7 @@ export class InProcessTools implements ToolProvider {
         try {
           return { content: await spec.execute(input, signal), is_error: false };
         } catch (err: unknown) {
-          return { content: `${spec.name} failed: ${(err as Error).message}`, is_error: true };
+          return { content: `${spec.name} failed: ${errorMessage(err)}`, is_error: true };
         }
       },
     });

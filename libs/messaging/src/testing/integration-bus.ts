@@ -33,16 +33,6 @@ export function removeTestTopology(bus: NatsConnectionService): Promise<void> {
   return removeBusTopology(bus);
 }
 
-/** Polls until `check` returns true (or throws after `timeoutMs`). */
-export async function eventually(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs = 10_000,
-  intervalMs = 50,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+// The one polling helper lives in the test kit (it scales its deadline with the load); it is
+// re-exported here for the specs that have always found it beside the bus helpers.
+export { eventually } from '@opscrew/testing';

@@ -1,5 +1,6 @@
 import { type RunbookActionName, type RunbookStepConfig } from '@opscrew/config';
 import { CheckDependenciesAction } from './check-dependencies.action';
+import { CheckLatencyTrendAction } from './check-latency-trend.action';
 import { CheckLogsAction } from './check-logs.action';
 import { CheckResourcesAction } from './check-resources.action';
 import { IncreaseMemoryLimitAction } from './increase-memory-limit.action';
@@ -18,6 +19,7 @@ export const ACTIONS: Record<RunbookActionName, RunbookAction<RunbookStepConfig>
   check_logs: new CheckLogsAction(),
   check_dependencies: new CheckDependenciesAction(),
   check_resources: checkResources,
+  check_latency_trend: new CheckLatencyTrendAction(),
   collect_memory_profile: checkResources,
   check_connection_count: logScan,
   identify_leak_source: logScan,

@@ -3,13 +3,9 @@ import { SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
 import { buildEvent, IncidentRecord, type RemediationRunRecord } from '@opscrew/contracts';
 import { type LeaseService, IncidentLedger, TypedKv } from '@opscrew/messaging';
 import { FakeKv } from '@opscrew/messaging/testing';
+import { ManualClock, RecordingAudit } from '@opscrew/testing';
 import { type RemediationDeps } from '../remediation.deps';
-import {
-  FakeRuntime,
-  ManualClock,
-  RecordingAudit,
-  ScriptedMetrics,
-} from '../testing/remediation.fakes';
+import { FakeRuntime, REMEDIATION_START, ScriptedMetrics } from '../testing/remediation.fakes';
 import { ACTIONS } from './action.registry';
 import { type StepContext, type StepOutcome } from './runbook-action';
 
@@ -52,7 +48,7 @@ describe('runbook actions', () => {
   ): Promise<StepOutcome> => ACTIONS[step.action].execute(context, { step: 1, ...step });
 
   beforeEach(() => {
-    clock = new ManualClock();
+    clock = new ManualClock(REMEDIATION_START);
     runtime = new FakeRuntime(clock, () => Promise.resolve(true));
     audit = new RecordingAudit();
     metrics = new ScriptedMetrics(runtime, clock);
@@ -65,7 +61,7 @@ describe('runbook actions', () => {
       metrics,
       ledger,
       audit,
-      now: clock.now,
+      now: clock.date,
       leases: {} as LeaseService,
     } as unknown as RemediationDeps;
     context = {
@@ -127,7 +123,7 @@ describe('runbook actions', () => {
       kind: 'done',
       result: 'ok',
       detail: expect.stringMatching(
-        /memory 950 MiB of 1024 MiB .*\(93 % of the limit, threshold 90 %\); resource pressure: yes$/,
+        /memory 950 MiB of 1024 MiB .*\(memory 93 % of the limit \(threshold 90 %\)\); resource pressure: yes \(memory\)$/,
       ),
     });
     expect(context.run.resource_pressure).toBe(true);
@@ -140,6 +136,108 @@ describe('runbook actions', () => {
       result: 'skipped',
       detail:
         'no resource pressure found: a restart would not help (condition if_resource_pressure)',
+    });
+    expect(runtime.restarts).toEqual([]);
+  });
+
+  describe('check_latency_trend (saturation: a p99 rising at a steady load)', () => {
+    const step = { action: 'check_latency_trend' as const, interval_s: 10, min_rise_ratio: 0.1 };
+    const twoReadings = async (
+      first: { p99: number; rps: number },
+      second: { p99: number; rps: number },
+    ): Promise<StepOutcome> => {
+      metrics.override = () => ({ latency_p99_ms: first.p99, request_rate_rps: first.rps });
+      const wait = await execute(step);
+      expect(wait).toMatchObject({
+        kind: 'wait',
+        at: new Date(clock.now() + 10_000).toISOString(),
+      });
+      expect(context.run.latency_probe).toMatchObject({ p99_ms: first.p99, misses: 0 });
+      clock.advance(10_000);
+      metrics.override = () => ({ latency_p99_ms: second.p99, request_rate_rps: second.rps });
+      return execute(step);
+    };
+
+    it('calls a creep at a steady (or falling) load saturation: resource pressure', async () => {
+      const outcome = await twoReadings({ p99: 1300, rps: 20 }, { p99: 2300, rps: 16 });
+      expect(outcome).toEqual({
+        kind: 'done',
+        result: 'ok',
+        detail:
+          'latency rising: p99 1300 → 2300 ms in 10 s without more load: saturation, resource pressure (a restart resets it)',
+      });
+      expect(context.run).toMatchObject({ latency_trend: 'rising', resource_pressure: true });
+      expect(context.run.latency_probe).toBeUndefined();
+    });
+
+    it('leaves a rise that came with more load to the load: no pressure', async () => {
+      const outcome = await twoReadings({ p99: 1300, rps: 20 }, { p99: 2300, rps: 40 });
+      expect(outcome).toMatchObject({
+        result: 'ok',
+        detail: expect.stringMatching(/the load grew as much/),
+      });
+      expect(context.run.resource_pressure).toBeUndefined();
+    });
+
+    it.each([
+      [{ p99: 1300, rps: 20 }, { p99: 1350, rps: 20 }, 'steady'],
+      [{ p99: 1300, rps: 20 }, { p99: 600, rps: 20 }, 'falling'],
+    ])('reads %o then %o as %s', async (first, second, trend) => {
+      await twoReadings(first, second);
+      expect(context.run.latency_trend).toBe(trend);
+      expect(context.run.resource_pressure).toBeUndefined();
+    });
+
+    it('calls a p99 held above its threshold at a steady load saturated (a creep at its ceiling)', async () => {
+      // checkout's p99 threshold is the default 5 s; the creep is pinned at 10 s, the load unchanged.
+      const outcome = await twoReadings({ p99: 9800, rps: 20 }, { p99: 10000, rps: 17 });
+      expect(outcome).toMatchObject({
+        result: 'ok',
+        detail: expect.stringMatching(
+          /^latency steady: p99 9800 → 10000 ms in 10 s, held above its 5000 ms threshold without more load: saturated/,
+        ),
+      });
+      expect(context.run).toMatchObject({ latency_trend: 'steady', resource_pressure: true });
+    });
+
+    it('calls a p99 above its threshold followed by no finished request saturated', async () => {
+      metrics.override = () => ({ latency_p99_ms: 9800, request_rate_rps: 20 });
+      expect((await execute(step)).kind).toBe('wait');
+      clock.advance(10_000);
+      metrics.override = () => ({ latency_p99_ms: null, request_rate_rps: 0 });
+      expect(await execute(step)).toMatchObject({
+        result: 'ok',
+        detail: expect.stringMatching(/then no request finished in the window: saturated/),
+      });
+      expect(context.run).toMatchObject({ latency_trend: 'rising', resource_pressure: true });
+    });
+
+    it('leaves a high p99 that came with twice the load to the load', async () => {
+      await twoReadings({ p99: 9800, rps: 20 }, { p99: 10000, rps: 40 });
+      expect(context.run.resource_pressure).toBeUndefined();
+    });
+
+    it('gives up on a service with nothing to read (no pressure, trend unknown)', async () => {
+      metrics.windowsPending = 10;
+      for (let i = 0; i < 2; i++) {
+        expect((await execute(step)).kind).toBe('wait');
+        clock.advance(10_000);
+      }
+      expect(await execute(step)).toMatchObject({ kind: 'done', result: 'failed' });
+      expect(context.run.latency_trend).toBe('unknown');
+    });
+  });
+
+  it("restart_service restarts nothing when check_dependencies found a dependency in trouble: the culprit's incident carries the fix", async () => {
+    context.run = {
+      ...context.run,
+      dependency_trouble: 'shipping has open incident INC-1 (high_latency)',
+    };
+    const outcome = await execute({ action: 'restart_service', condition: 'always' });
+    expect(outcome).toMatchObject({
+      kind: 'done',
+      result: 'skipped',
+      detail: expect.stringMatching(/^a dependency is in trouble \(shipping has open incident/),
     });
     expect(runtime.restarts).toEqual([]);
   });
@@ -215,7 +313,7 @@ describe('runbook actions', () => {
     const interval = loaded.config.thresholds.verification.check_interval_s * 1000;
     expect(await execute({ action: 'verify_stability', duration_s: 60 })).toEqual({
       kind: 'wait',
-      at: new Date(clock.now().getTime() + interval).toISOString(),
+      at: new Date(clock.now() + interval).toISOString(),
       detail: 'verify_stability: first scrape: no window yet; judging again',
     });
     clock.advance(interval);

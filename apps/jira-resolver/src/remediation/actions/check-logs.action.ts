@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import { type CheckLogsStep } from '@opscrew/config';
 import { done, type RunbookAction, type StepContext, type StepOutcome } from './runbook-action';
 
@@ -32,7 +33,7 @@ export class CheckLogsAction implements RunbookAction<CheckLogsStep> {
       );
     } catch (error) {
       // Logs help a human; their absence does not stop the runbook.
-      return done('failed', `logs unavailable: ${(error as Error).message}`);
+      return done('failed', `logs unavailable: ${errorMessage(error)}`);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from '@opscrew/contracts';
 import { type RunbookStepConfig } from '@opscrew/config';
 import { done, type RunbookAction, type StepContext, type StepOutcome } from './runbook-action';
 
@@ -35,7 +36,7 @@ export class LogScanAction implements RunbookAction {
         `${step.action}: ${hits.length} connection-pool errors; latest: ${hits[hits.length - 1]?.text.slice(0, 300) ?? ''}`,
       );
     } catch (error) {
-      return done('failed', `${step.action}: logs unavailable: ${(error as Error).message}`);
+      return done('failed', `${step.action}: logs unavailable: ${errorMessage(error)}`);
     }
   }
 }

@@ -1,6 +1,8 @@
 import { type RestartServiceStep } from '@opscrew/config';
 import { serviceLockKey, SUBJECTS } from '@opscrew/contracts';
+import { enginePhase, fingerprintKey } from '@opscrew/incident';
 import { RuntimeRefusedError } from '@opscrew/integrations';
+import { judgeSample } from '../verification.judge';
 import { done, type RunbookAction, type StepContext, type StepOutcome } from './runbook-action';
 
 /**
@@ -49,10 +51,15 @@ export class RestartServiceAction implements RunbookAction<RestartServiceStep> {
         );
       }
     } else {
+      if (run.deferred?.kind === 'guard') {
+        // A guard made us wait: the fault may have passed meanwhile, and a restart then only hurts.
+        const gone = await this.faultGone(context);
+        if (gone) return done('skipped', gone);
+      }
       const skip = await this.conditionUnmet(context, step);
       if (skip) return done('skipped', skip);
-      const limit = await this.overLimits(context);
-      if (limit) return { kind: 'fail', detail: limit };
+      const guard = await this.guarded(context);
+      if (guard) return guard;
     }
 
     const lease = await this.holdLease(context);
@@ -101,6 +108,10 @@ export class RestartServiceAction implements RunbookAction<RestartServiceStep> {
     step: RestartServiceStep,
   ): Promise<string | null> {
     const { deps, run, caller } = context;
+    // Whatever the condition: when a service this one calls is in trouble, the restart belongs
+    // to that service's incident; restarting its caller only adds an outage.
+    if (run.dependency_trouble)
+      return `a dependency is in trouble (${run.dependency_trouble}): restarting ${run.service} would not fix it`;
     if (step.condition === 'if_resource_pressure' && !run.resource_pressure) {
       return 'no resource pressure found: a restart would not help (condition if_resource_pressure)';
     }
@@ -112,22 +123,61 @@ export class RestartServiceAction implements RunbookAction<RestartServiceStep> {
     return null;
   }
 
-  private async overLimits(context: StepContext): Promise<string | null> {
+  /**
+   * A guardrail that says "not now": the service was restarted by the crew within the cooldown
+   * (restart loops hide the cause), or the crew's restarts-per-hour budget is spent (a systemic
+   * problem). The run waits until the guard would allow it — never counted as a failed fix; if
+   * the fault outlives the wait, the escalation deadline pages a human. (A protected service is
+   * not a "not now" but a "never": the runtime policy refuses it and the run escalates at once,
+   * because no fix the crew may apply exists.)
+   */
+  private async guarded(context: StepContext): Promise<StepOutcome | null> {
     const { deps, run } = context;
     const limits = deps.config.thresholds.guardrails;
     const now = deps.now().getTime();
+    const defer = (holder: string, untilMs: number, reason: string): StepOutcome => ({
+      kind: 'defer',
+      deferral: 'guard',
+      holder,
+      until: new Date(untilMs).toISOString(),
+      reason,
+    });
     const last = await deps.runs.lastRestart(run.service);
     if (last) {
       const ago = now - Date.parse(last.value.at);
-      if (ago < limits.remediation.restart_cooldown_s * 1000) {
-        return `${run.service} was restarted ${Math.round(ago / 1000)} s ago (for ${last.value.incident_id}); cooldown is ${limits.remediation.restart_cooldown_s} s — restart loops hide the cause`;
+      const cooldownMs = limits.remediation.restart_cooldown_s * 1000;
+      if (ago < cooldownMs) {
+        return defer(
+          'cooldown',
+          Date.parse(last.value.at) + cooldownMs,
+          `${run.service} was restarted ${Math.round(ago / 1000)} s ago (for ${last.value.incident_id}); cooldown is ${limits.remediation.restart_cooldown_s} s — restart loops hide the cause`,
+        );
       }
     }
     const recent = await deps.runs.restartsSince(now - HOUR_MS);
-    if (recent >= limits.rate_limits.restarts_per_hour) {
-      return `${recent} restarts by the crew in the last hour (limit ${limits.rate_limits.restarts_per_hour}): a systemic problem for a human`;
+    if (recent.length >= limits.rate_limits.restarts_per_hour) {
+      const oldest = Math.min(...recent.map((entry) => Date.parse(entry.at)));
+      return defer(
+        'restarts_per_hour',
+        oldest + HOUR_MS,
+        `${recent.length} restarts by the crew in the last hour (limit ${limits.rate_limits.restarts_per_hour}): a systemic problem for a human`,
+      );
     }
     return null;
+  }
+
+  /**
+   * After a guard's wait: is the service healthy now, by the verification criteria on fresh
+   * metrics? Then there is nothing left to restart (the reason, for the ticket); else null.
+   */
+  private async faultGone(context: StepContext): Promise<string | null> {
+    const { deps, run } = context;
+    const snapshot = await deps.metrics.collect([run.service]).catch(() => null);
+    const sample = snapshot?.samples.find((entry) => entry.service === run.service);
+    const verdict = judgeSample(sample, deps.config.thresholds.verification.success_criteria);
+    return verdict.pass
+      ? `the fault is gone while the restart waited (${verdict.detail}): not restarting ${run.service}`
+      : null;
   }
 
   /** The lease this run holds (taken now if needed), or who holds it instead. */
@@ -179,28 +229,35 @@ export class RestartServiceAction implements RunbookAction<RestartServiceStep> {
     return { key, revision: lease.revision };
   }
 
+  /**
+   * The restart happened: tell the bus, count it, then mark it done — in that order. A crash
+   * anywhere in between leaves the mark at `intent`, so the resumed run comes back here and
+   * repeats only idempotent steps (the event's id is deterministic: JetStream drops the copy;
+   * the restart log keeps one entry per service). Marked first, a crash would lose `actioned`
+   * for good and the ledger's history would skip the restart.
+   */
   private async finish(context: StepContext, startedAt: string, how: string): Promise<void> {
     const { deps } = context;
     const run = context.run;
     if (!run.restart) return;
-    await context.save({
-      ...run,
-      restart: { ...run.restart, state: 'done', started_after: startedAt },
-    });
+    await deps.publisher.publish(
+      SUBJECTS.incidentUpdated,
+      {
+        incident_id: run.incident_id,
+        fingerprint: fingerprintKey(run.service, run.symptom),
+        phase: enginePhase('act'),
+        note: `${run.service} ${how} by jira-resolver (run ${run.run_id})`,
+      },
+      { id: `incident.updated.${run.incident_id}.actioned.${run.run_id}` },
+    );
     await deps.runs.recordRestart({
       service: run.service,
       at: deps.now().toISOString(),
       incident_id: run.incident_id,
     });
-    await deps.publisher.publish(
-      SUBJECTS.incidentUpdated,
-      {
-        incident_id: run.incident_id,
-        fingerprint: `${run.service}:${run.symptom}`,
-        phase: 'actioned',
-        note: `${run.service} ${how} by jira-resolver (run ${run.run_id})`,
-      },
-      { id: `incident.updated.${run.incident_id}.actioned.${run.run_id}` },
-    );
+    await context.save({
+      ...run,
+      restart: { ...run.restart, state: 'done', started_after: startedAt },
+    });
   }
 }

@@ -1,15 +1,21 @@
-import { type RemediationRunRecord } from '@opscrew/contracts';
+import { type DeferralKind } from '@opscrew/contracts';
 import { type RunbookStepConfig } from '@opscrew/config';
 import { type StepResult } from '@opscrew/contracts';
 import { type RemediationDeps } from '../remediation.deps';
+import { type RunSession } from '../run/run-session';
 
 /** What one step did, and what the run does next. */
 export type StepOutcome =
   /** Finished: record the result and go to the next step. */
   | { readonly kind: 'done'; readonly result: StepResult; readonly detail: string }
-  /** Someone else holds the service's lock: wait, do not act. */
+  /**
+   * Not now: someone else holds the service's lock (`lock`: resume when it is released), or a
+   * guardrail says not yet (`guard`: cooldown, restarts per hour — retry at `until`). Never a
+   * failed fix: the run waits, and escalates only if the fault outlives it.
+   */
   | {
       readonly kind: 'defer';
+      readonly deferral?: DeferralKind;
       readonly holder: string;
       readonly until: string;
       readonly reason: string;
@@ -19,17 +25,28 @@ export type StepOutcome =
   /** The runbook cannot go on: the run fails and the incident escalates. */
   | { readonly kind: 'fail'; readonly detail: string };
 
-export interface StepContext {
-  readonly deps: RemediationDeps;
-  /** The run as persisted so far; actions change it only through `save`. */
-  run: RemediationRunRecord;
-  /** Persists the run now (CAS); throws when another replica took it over. */
-  save(next: RemediationRunRecord): Promise<void>;
-  readonly caller: {
-    readonly agent: string;
-    readonly reason: string;
-    readonly incident_id: string;
-  };
+/**
+ * What runbook actions may reach: the runtime, metrics, locks and the restart log, the ledger,
+ * the bus and the audit trail. Not the tracker, the escalation chain, the catalog or the model:
+ * the ticket and the run's end are ExecuteStep's and ResolveOrEscalate's.
+ */
+export type ActionPorts = Pick<
+  RemediationDeps,
+  | 'config'
+  | 'runtime'
+  | 'metrics'
+  | 'leases'
+  | 'runs'
+  | 'publisher'
+  | 'ledger'
+  | 'audit'
+  | 'now'
+  | 'holder'
+>;
+
+/** The run an action works on (`run`, `save`, `caller`) and the ports it may use. */
+export interface StepContext extends RunSession {
+  readonly deps: ActionPorts;
 }
 
 /** One runbook action: parameters validated by config, behaviour here. */

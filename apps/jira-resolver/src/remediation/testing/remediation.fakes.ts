@@ -1,4 +1,3 @@
-import { type AuditEntry, type AuditSink, type OutboxCommand } from '@opscrew/guardrails';
 import {
   FIRST_SCRAPE_REASON,
   type Fencing,
@@ -13,17 +12,11 @@ import {
   type RuntimePort,
   type ServiceSample,
 } from '@opscrew/integrations';
+import { type ManualClock } from '@opscrew/testing';
 import { type EscalationLike } from '../remediation.deps';
 
-/** A test clock the whole run shares (engine, leases). */
-export class ManualClock {
-  constructor(public ms = Date.parse('2026-11-24T10:00:00.000Z')) {}
-  now = (): Date => new Date(this.ms);
-  nowMs = (): number => this.ms;
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
+/** Where the remediation tests' clock starts (the fixtures' incidents are of that morning). */
+export const REMEDIATION_START = '2026-11-24T10:00:00.000Z';
 
 /**
  * A runtime whose services "restart" by moving their start time, with a
@@ -102,7 +95,7 @@ export class FakeRuntime implements RuntimePort {
   }
 
   private restartNow(service: string, revision: number): string {
-    const at = this.clock.now().toISOString();
+    const at = this.clock.iso();
     this.started.set(service, at);
     this.restarts.push({ service, revision, at });
     return at;
@@ -124,6 +117,8 @@ export class ScriptedMetrics implements MetricsSource {
   curable = true;
   /** Collects still to answer "first scrape" (a window not open yet), as the scrape source does. */
   windowsPending = 0;
+  /** Overrides of the next samples (a latency creep, a load change), per service. */
+  override: (service: string) => Partial<ServiceSample> = () => ({});
 
   constructor(
     private readonly runtime: FakeRuntime,
@@ -134,7 +129,7 @@ export class ScriptedMetrics implements MetricsSource {
     if (this.windowsPending > 0) {
       this.windowsPending--;
       return Promise.resolve({
-        at: this.clock.now().toISOString(),
+        at: this.clock.iso(),
         samples: [],
         missing: services.map((service) => ({ service, reason: FIRST_SCRAPE_REASON })),
       });
@@ -143,14 +138,15 @@ export class ScriptedMetrics implements MetricsSource {
       const healthy = this.curable && this.runtime.restartedAt(service) !== undefined;
       return {
         service,
-        at: this.clock.now().toISOString(),
+        at: this.clock.iso(),
         window_s: 1,
         request_rate_rps: 20,
         error_rate_ratio: healthy ? 0.001 : 0.25,
         latency_p99_ms: healthy ? 120 : 900,
+        ...this.override(service),
       };
     });
-    return Promise.resolve({ at: this.clock.now().toISOString(), samples, missing: [] });
+    return Promise.resolve({ at: this.clock.iso(), samples, missing: [] });
   }
 }
 
@@ -166,32 +162,6 @@ export class RecordingEscalation implements EscalationLike {
   }
   close(incidentId: string, how: string): Promise<void> {
     this.calls.push(`close ${incidentId} ${how}`);
-    return Promise.resolve();
-  }
-}
-
-export class RecordingOutbox {
-  readonly commands: OutboxCommand[] = [];
-  enqueue(command: OutboxCommand): Promise<void> {
-    this.commands.push(command);
-    return Promise.resolve();
-  }
-  transitions(): string[] {
-    return this.commands.flatMap((command) =>
-      command.kind === 'ticket.transition' ? [command.to] : [],
-    );
-  }
-  comments(): string[] {
-    return this.commands.flatMap((command) =>
-      command.kind === 'ticket.comment' ? [command.text] : [],
-    );
-  }
-}
-
-export class RecordingAudit implements AuditSink {
-  readonly entries: AuditEntry[] = [];
-  record(entry: AuditEntry): Promise<void> {
-    this.entries.push(entry);
     return Promise.resolve();
   }
 }

@@ -1,19 +1,8 @@
+import { seededRandom } from '@opscrew/testing';
 import { AnomalyLikelihood } from './anomaly-likelihood';
 
 /** Robust z-scores of a calm metric: small, varied deviations. */
 const calm = (i: number): number => Math.sin(i * 1.7) * 1.2;
-
-/** Deterministic PRNG (mulberry32): the same "random" spikes on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('AnomalyLikelihood', () => {
   it('maps |z| to a surprise in 0..1 that saturates far from the baseline', () => {
@@ -26,7 +15,7 @@ describe('AnomalyLikelihood', () => {
   it('scores a deviation high on a calm metric and low on a metric that is always that spiky', () => {
     const quiet = new AnomalyLikelihood(3, 10, 1000);
     const spiky = new AnomalyLikelihood(3, 10, 1000);
-    const next = random(3);
+    const next = seededRandom(3);
     for (let i = 0; i < 1000; i++) {
       quiet.update(calm(i));
       spiky.update(next() < 0.2 ? 12 : calm(i)); // one sample in five is a spike

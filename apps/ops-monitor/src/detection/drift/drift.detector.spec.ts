@@ -1,3 +1,4 @@
+import { seededRandom } from '@opscrew/testing';
 import { type DriftRuleConfig, loadConfig } from '@opscrew/config';
 import { SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
 import { DriftDetector, type DriftVerdict } from './drift.detector';
@@ -8,23 +9,13 @@ const shipped: DriftRuleConfig = loadConfig({ configDir: SHIPPED_CONFIG_DIR, env
 const LEARNING = shipped.baseline.min_samples;
 const CYCLE_MS = 15_000;
 
-/** Deterministic PRNG (mulberry32) and normal noise: the same series on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Normal noise from a seeded generator: the same series on every run. */
 function gaussian(next: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
 }
 /** A stationary metric: level 100, noise σ 5 (e.g. a p99 latency in ms). */
 function noisy(seed: number, length: number, level = 100, sigma = 5): number[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   return Array.from({ length }, () => level + sigma * gaussian(next));
 }
 

@@ -1,16 +1,5 @@
+import { seededRandom } from '@opscrew/testing';
 import { SortedWindow } from './sorted-window';
-
-/** Deterministic PRNG (mulberry32): the same cases on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function lowerMedian(sorted: readonly number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
@@ -18,7 +7,7 @@ function lowerMedian(sorted: readonly number[]): number {
 
 describe('SortedWindow', () => {
   it('keeps the median, quantiles and MAD of the last `capacity` values, as a full sort would', () => {
-    const next = random(7);
+    const next = seededRandom(7);
     for (const capacity of [1, 2, 5, 16, 33]) {
       const window = new SortedWindow(capacity);
       const all: number[] = [];

@@ -7,7 +7,7 @@ import {
   type TicketStatus,
   type TrackerPort,
   type TrackerWriteOptions,
-} from '@opscrew/integrations';
+} from '@opscrew/ports';
 
 /** What the next call does: succeed, throw, or (after doing the work) never answer. */
 export type FakeOutcome = 'ok' | Error | 'hang-after-success' | 'hang';

@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../net/free-port.allocator';
 
 export const PROMETHEUS_MISSING = 'install prometheus (apt-get install prometheus)';
 
@@ -131,17 +131,4 @@ function prometheusConfig(jobs: readonly ScrapeJob[], intervalS: number): string
     ]),
     '',
   ].join('\n');
-}
-
-/** A loopback port free right now (also: a port nobody listens on, for a service that is down). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,6 +1,9 @@
+// Over ~300 lines: a contract server (test support) answering SigNoz's service list, query_range and the
+// MCP tools from one set of fixtures; its routes share that state.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { SignozSpecValidator } from './signoz-spec.validator';
+import { OpenApiValidator } from '../../testing/openapi.validator';
+import { SIGNOZ_SPEC_PATH } from '../../testing/spec-paths';
 
 /** A service as SigNoz's `/api/v1|v2/services` reports it (p99/avgDuration ns, errorRate %). */
 export interface SignozServiceFixture {
@@ -75,11 +78,11 @@ export class SignozContractServer {
     private readonly server: Server,
     readonly url: string,
     private readonly apiKey: string,
-    private readonly validator: SignozSpecValidator,
+    private readonly validator: OpenApiValidator,
   ) {}
 
   static async start(options: SignozContractServerOptions): Promise<SignozContractServer> {
-    const validator = await SignozSpecValidator.load(options.specPath);
+    const validator = await OpenApiValidator.load(options.specPath ?? SIGNOZ_SPEC_PATH);
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -158,7 +161,7 @@ export class SignozContractServer {
       };
     }
     if (method === 'POST' && path === '/api/v5/query_range') {
-      const problems = this.validator.validate(method, path, body);
+      const problems = this.validator.validateBody(method, path, body);
       if (problems.length > 0) {
         return {
           status: 400,

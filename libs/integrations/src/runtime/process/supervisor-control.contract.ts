@@ -1,6 +1,10 @@
 /**
  * The JSON the process supervisor's control API speaks (LocalProcessSupervisor
- * serves it, ProcessRuntimeDriver reads it). Loopback HTTP; every route needs
+ * in apps/demo-shop serves it, ProcessRuntimeDriver reads it).
+ *
+ * The client's copy: libs never import apps, and the shop imports nothing of the
+ * crew, so apps/demo-shop/src/supervisor/supervisor-control.contract.ts is the
+ * server's; test/supervisor-contract.spec.ts fails when the two drift apart. Loopback HTTP; every route needs
  * `Authorization: Bearer <token>`.
  *
  *   GET  /processes                      → { processes: ProcessSummary[] }

@@ -1,0 +1,66 @@
+import { SEVERITIES, type Severity } from '@opscrew/contracts';
+import { requireField, requireText } from '../command';
+
+export interface NewIncident {
+  readonly incident_id: string;
+  readonly service: string;
+  readonly symptom: string;
+  readonly severity: Severity;
+}
+
+/** Open a run for a new incident (`attempt` 1 unless a ticket's history says more). */
+export class EnqueueRunCommand {
+  private constructor(
+    readonly incident: NewIncident,
+    readonly attempt: number,
+    readonly ticketKey: string | undefined,
+  ) {}
+
+  static create(fields: {
+    incident: NewIncident;
+    attempt?: number;
+    ticketKey?: string;
+  }): EnqueueRunCommand {
+    const name = 'EnqueueRunCommand';
+    const { incident } = fields;
+    requireField(name, 'incident', incident !== undefined && incident !== null, 'is required');
+    requireText(name, 'incident.incident_id', incident.incident_id);
+    requireText(name, 'incident.service', incident.service);
+    requireText(name, 'incident.symptom', incident.symptom);
+    requireField(
+      name,
+      'incident.severity',
+      SEVERITIES.includes(incident.severity),
+      `expected ${SEVERITIES.join(' | ')}, got ${String(incident.severity)}`,
+    );
+    const attempt = fields.attempt ?? 1;
+    requireField(
+      name,
+      'attempt',
+      Number.isInteger(attempt) && attempt >= 1,
+      `a whole number >= 1, got ${attempt}`,
+    );
+    requireField(
+      name,
+      'ticketKey',
+      fields.ticketKey === undefined || typeof fields.ticketKey === 'string',
+      'a string when given',
+    );
+    // An empty key is no ticket: the run writes to the incident's own.
+    return new EnqueueRunCommand(incident, attempt, fields.ticketKey || undefined);
+  }
+}
+
+/** Run an incident again that came back after the crew resolved it. */
+export class ReattemptRunCommand {
+  private constructor(
+    readonly incidentId: string,
+    readonly reason: string,
+  ) {}
+
+  static create(fields: { incidentId: string; reason: string }): ReattemptRunCommand {
+    requireText('ReattemptRunCommand', 'incidentId', fields.incidentId);
+    requireText('ReattemptRunCommand', 'reason', fields.reason);
+    return new ReattemptRunCommand(fields.incidentId, fields.reason);
+  }
+}

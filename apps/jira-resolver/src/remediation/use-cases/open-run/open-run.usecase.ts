@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { type RemediationRunRecord } from '@opscrew/contracts';
+import { type EscalationLike } from '../../remediation.deps';
+import { type RemediationRunsRepository } from '../../remediation-runs.repository';
+import {
+  type EnqueueRunCommand,
+  type NewIncident,
+  type ReattemptRunCommand,
+} from './open-run.command';
+
+export interface OpenRunPorts {
+  readonly runs: Pick<RemediationRunsRepository, 'get' | 'create' | 'update'>;
+  readonly escalation: Pick<EscalationLike, 'escalateNow'>;
+  /** `max_retries`: runbook runs per incident before a recurrence escalates instead. */
+  readonly maxRetries: number;
+  readonly mode: 'act' | 'observe';
+  readonly now: () => Date;
+}
+
+/**
+ * Where runs begin: one `queued` run per incident (created by CAS, so a redelivery or another
+ * replica finds it there), and a fresh attempt when a resolved incident recurs.
+ */
+@Injectable()
+export class OpenRun {
+  constructor(private readonly ports: OpenRunPorts) {}
+
+  /** A run for a new incident; false when one exists already (redelivery, another replica). */
+  async enqueue(command: EnqueueRunCommand): Promise<boolean> {
+    const run = this.newRun(command.incident, command.attempt, this.ports.now().toISOString());
+    const created = await this.ports.runs.create(
+      command.ticketKey ? { ...run, ticket_key: command.ticketKey } : run,
+    );
+    return created !== null;
+  }
+
+  /**
+   * The incident came back after the crew resolved it: run again, unless the
+   * retry budget (`max_retries`) says a restart is not the cure — then escalate.
+   */
+  async reattempt(
+    command: ReattemptRunCommand,
+  ): Promise<'queued' | 'escalated' | 'busy' | 'unknown'> {
+    const { runs, escalation, maxRetries, mode, now } = this.ports;
+    const { incidentId, reason } = command;
+    const current = await runs.get(incidentId);
+    if (!current) return 'unknown';
+    const run = current.value;
+    if (['queued', 'running', 'deferred', 'verifying'].includes(run.state)) return 'busy';
+    if (run.attempt >= maxRetries) {
+      if (mode === 'act') {
+        await escalation.escalateNow(
+          incidentId,
+          `${reason}; ${run.attempt} runbook run(s) already (max_retries ${maxRetries})`,
+        );
+      }
+      return 'escalated';
+    }
+    const fresh = this.newRun(run, run.attempt + 1, now().toISOString());
+    const next = run.ticket_key ? { ...fresh, ticket_key: run.ticket_key } : fresh;
+    return (await runs.update(next, current.revision)) === null ? 'busy' : 'queued';
+  }
+
+  private newRun(incident: NewIncident, attempt: number, now: string): RemediationRunRecord {
+    return {
+      incident_id: incident.incident_id,
+      run_id: randomUUID().slice(0, 8),
+      attempt,
+      service: incident.service,
+      symptom: incident.symptom,
+      severity: incident.severity,
+      mode: this.ports.mode,
+      state: 'queued',
+      runbook: null,
+      step_index: 0,
+      steps: [],
+      evidence: 'not collected yet',
+      owner: 'none',
+      owner_until: now,
+      created_at: now,
+      updated_at: now,
+      next_at: now,
+    };
+  }
+}

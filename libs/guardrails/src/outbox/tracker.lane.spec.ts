@@ -1,0 +1,83 @@
+import { DeliveryError } from '@opscrew/ports';
+import { LogCapture } from '../../../integrations/src/testing/log-capture';
+import { type OutboxOptions } from './outbox-options';
+import { outboxUnits, unitDraft, type OutboxUnits } from './testing/outbox-units';
+import { TrackerLane } from './tracker.lane';
+
+describe('TrackerLane', () => {
+  const logs = new LogCapture();
+  beforeEach(() => logs.start());
+  afterEach(() => logs.stop());
+
+  const lane = (
+    overrides: Partial<OutboxOptions> = {},
+    stopping = (): boolean => false,
+  ): { units: OutboxUnits; lane: TrackerLane } => {
+    const units = outboxUnits(overrides);
+    return {
+      units,
+      lane: new TrackerLane(
+        units.store,
+        units.claims,
+        units.settlement,
+        units.ticketWindow,
+        units.tracker,
+        units.clock,
+        units.logger,
+        stopping,
+      ),
+    };
+  };
+  const step = (n: number, idem: string) =>
+    ({
+      kind: 'ticket.comment',
+      idempotency_key: idem,
+      ticket: { idempotency_key: unitDraft(n).idempotency_key },
+      text: `note ${idem}`,
+    }) as const;
+
+  it('looks a creation up before creating it, then runs its steps in order on the new ticket', async () => {
+    const { units, lane: tracker } = lane();
+    await units.enqueue({ kind: 'ticket.create', draft: unitDraft(1) });
+    await units.enqueue(step(1, 'c1'));
+    await units.enqueue(step(1, 'c2'));
+    await tracker.pass();
+    await tracker.pass();
+    expect(units.tracker.calls).toEqual([
+      `find ${unitDraft(1).idempotency_key}`,
+      `create ${unitDraft(1).idempotency_key}`,
+      'comment FAKE-1 "note c1"',
+      'comment FAKE-1 "note c2"',
+    ]);
+  });
+
+  it('holds a creation over the ticket budget without asking the tracker', async () => {
+    const { units, lane: tracker } = lane({ ticket_creates_per_window: 1 });
+    await units.enqueue({ kind: 'ticket.create', draft: unitDraft(1) });
+    const second = await units.enqueue({ kind: 'ticket.create', draft: unitDraft(2) });
+    await tracker.pass();
+    expect(units.tracker.calls.filter((c) => c.includes(unitDraft(2).idempotency_key))).toEqual([]);
+    expect((await units.read(second.key))?.state).toBe('held');
+  });
+
+  it('a step waits while its creation retries, and fails with it when it is parked', async () => {
+    const { units, lane: tracker } = lane();
+    units.tracker.createOutcomes.push(new DeliveryError('HTTP 400', false, undefined, 400));
+    await units.enqueue({ kind: 'ticket.create', draft: unitDraft(1) });
+    const comment = await units.enqueue(step(1, 'c1'));
+    await tracker.pass();
+    expect((await units.read(comment.key))?.state).toBe('pending');
+    await tracker.pass();
+    expect(await units.read(comment.key)).toMatchObject({
+      state: 'failed',
+      last_error: 'ticket creation failed: HTTP 400',
+    });
+  });
+
+  it('picks nothing once the worker is stopping', async () => {
+    const { units, lane: tracker } = lane({}, () => true);
+    await units.enqueue({ kind: 'ticket.create', draft: unitDraft(1) });
+    await tracker.pass();
+    expect(units.tracker.calls).toEqual([]);
+  });
+});
