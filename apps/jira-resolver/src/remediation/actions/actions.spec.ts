@@ -179,6 +179,35 @@ describe('runbook actions', () => {
       expect(context.run.resource_pressure).toBeUndefined();
     });
 
+    it('calls a doubling at a third more load (counting noise at a low rate) saturation', async () => {
+      // The demo's latency creep in shipping as a CI run read it: the rate is too low to explain it.
+      const outcome = await twoReadings({ p99: 2485, rps: 1 }, { p99: 4962, rps: 1.3 });
+      expect(outcome).toMatchObject({
+        result: 'ok',
+        detail: expect.stringMatching(/without more load: saturation/),
+      });
+      expect(context.run).toMatchObject({ latency_trend: 'rising', resource_pressure: true });
+    });
+
+    it('blames the load only when it grew at least as much as the p99 (property)', async () => {
+      // Ratios on a grid around the boundary: pressure exactly when the load did not keep pace.
+      for (const latencyRatio of [1.2, 1.5, 2, 3]) {
+        for (const loadRatio of [0.5, 1, 1.2, 1.31, 1.6, 2.5, 4]) {
+          context.run = { ...context.run, latency_probe: undefined, resource_pressure: undefined };
+          await twoReadings(
+            { p99: 1000, rps: 10 },
+            { p99: 1000 * latencyRatio, rps: 10 * loadRatio },
+          );
+          const loadExplains = loadRatio > 1.3 && loadRatio >= latencyRatio;
+          expect([latencyRatio, loadRatio, context.run.resource_pressure === true]).toEqual([
+            latencyRatio,
+            loadRatio,
+            !loadExplains,
+          ]);
+        }
+      }
+    });
+
     it.each([
       [{ p99: 1300, rps: 20 }, { p99: 1350, rps: 20 }, 'steady'],
       [{ p99: 1300, rps: 20 }, { p99: 600, rps: 20 }, 'falling'],

@@ -7,8 +7,9 @@ const MAX_MISSES = 3;
 /** A p99 rise under this is resolution, not a trend (a 10 % of 20 ms is 2 ms). */
 const MIN_RISE_MS = 50;
 /**
- * Traffic up by more than 30 % between the readings explains a rise by itself (more load, more
- * queueing). Steady or falling traffic does not: a closed-loop load even falls as latency rises.
+ * Traffic up by more than 30 % between the readings may explain a rise (more load, more
+ * queueing). Less does not: at the low rates a slow service serves, a swing of 30 % is counting
+ * noise (1.0 → 1.3 rps), and a closed-loop load even falls as latency rises.
  */
 const LOAD_GROWTH_RATIO = 0.3;
 
@@ -62,7 +63,11 @@ export class CheckLatencyTrendAction implements RunbookAction<CheckLatencyTrendS
     const after = reading.p99_ms;
     const seconds = Math.round((now.getTime() - Date.parse(probe.at)) / 1000);
     const change = `p99 ${Math.round(before)} → ${Math.round(after)} ms in ${seconds} s`;
-    const steady = !loadGrew(probe.request_rate_rps, reading.values.request_rate_rps);
+    const steady = !loadExplains(
+      probe.request_rate_rps,
+      reading.values.request_rate_rps,
+      before > 0 ? after / before : 1,
+    );
     if (after >= before * (1 + step.min_rise_ratio) && after - before >= MIN_RISE_MS) {
       return steady
         ? this.conclude(
@@ -146,7 +151,14 @@ function latencyThreshold(context: StepContext): number {
   );
 }
 
-function loadGrew(before: number | null, after: number | null): boolean {
+/**
+ * Whether more load explains a p99 that moved by `latencyRatio`: the load grew by more than 30 %
+ * and at least in proportion. A p99 that doubled while the rate went up a third (the CI run that
+ * restarted nothing: 2485 → 4962 ms at 1.0 → 1.3 rps) is the service's own slowness; queueing
+ * below saturation grows latency slower than the load, and `check_resources` runs first.
+ */
+function loadExplains(before: number | null, after: number | null, latencyRatio: number): boolean {
   if (before === null || after === null || before <= 0) return false;
-  return after > before * (1 + LOAD_GROWTH_RATIO);
+  const loadRatio = after / before;
+  return loadRatio > 1 + LOAD_GROWTH_RATIO && loadRatio >= latencyRatio;
 }
