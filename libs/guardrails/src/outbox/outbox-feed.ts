@@ -6,6 +6,14 @@ import { type Item } from './outbox-item';
 import { ITEM_PREFIX } from './outbox-keys';
 import { OutboxView, type ViewChange } from './outbox-view';
 
+/**
+ * A view older than this is rebuilt from a full scan even while its watch runs: the one thing a
+ * watch never sees is another replica's stream purge (the sweeper's forget), and a consumer the
+ * server lost is only noticed by the client after missed heartbeats. Every 5 minutes bounds that
+ * drift for one full read, where the outbox used to make several every second.
+ */
+export const VIEW_MAX_AGE_MS = 5 * 60_000;
+
 /** A key as a full scan read it: a change at a revision (a deleted key is simply not listed). */
 export interface ScannedKey {
   readonly key: string;
@@ -31,6 +39,8 @@ export interface ScannedKey {
  */
 export class OutboxFeed {
   private view: OutboxView | null = null;
+  /** When the view's resync started (ms of `now`). */
+  private loadedAt = 0;
   /** The view being resynced: own writes land in it too, so the swap loses none. */
   private pending: OutboxView | null = null;
   private resyncing: Promise<OutboxView> | null = null;
@@ -47,12 +57,16 @@ export class OutboxFeed {
     private readonly items: TypedKv<OutboxItemRecord>,
     private readonly scan: () => Promise<ScannedKey[]>,
     private readonly logger: Logger,
+    private readonly maxAgeMs = VIEW_MAX_AGE_MS,
+    /** A monotonic clock in ms (the view's age is a cache's, not the outbox's domain time). */
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** Every item as the view has it, plus the errors of the corrupt ones. */
   async read(): Promise<{ items: Item[]; corrupt: string[] }> {
     if (this.closed) return fromScan(await this.scan());
-    const view = this.view ?? (await this.resync());
+    const fresh = this.view !== null && this.now() - this.loadedAt < this.maxAgeMs;
+    const view = fresh && this.view !== null ? this.view : await this.resync();
     return view.snapshot();
   }
 
@@ -95,6 +109,7 @@ export class OutboxFeed {
 
   private async load(): Promise<OutboxView> {
     const next = new OutboxView();
+    const startedAt = this.now();
     this.pending = next;
     const watcher = await this.kv.watch({
       key: `${ITEM_PREFIX}>`,
@@ -113,8 +128,12 @@ export class OutboxFeed {
       watcher.stop();
       return next;
     }
+    // The watch it replaces (an aged view's) goes; its pump sees it is no longer the current one.
+    const replaced = this.watcher;
     this.watcher = watcher;
     this.view = next;
+    this.loadedAt = startedAt;
+    replaced?.stop();
     return next;
   }
 

@@ -61,7 +61,9 @@ export class OutboxView {
    * newer value (a re-enqueue after the read, which the purge left alone).
    */
   forget(key: string, revision: number): void {
-    this.apply(key, revision, { kind: 'gone' });
+    // At or below the revision purged: the value read is gone (apply would keep an equal one).
+    const current = this.known.get(key);
+    if (current === undefined || current.revision <= revision) this.known.set(key, { revision });
   }
 
   /** The live items (fresh objects: a caller may change its copy's revision) and corrupt keys. */

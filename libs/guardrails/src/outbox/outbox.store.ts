@@ -29,10 +29,19 @@ export class OutboxStore {
   constructor(
     private readonly bucket: OutboxBucket,
     private readonly logger: Logger,
+    /** How old the view may get before a full resync, and its clock (tests). */
+    view: { readonly max_age_ms?: number; readonly now?: () => number } = {},
   ) {
     this.items = new TypedKv(bucket.kv, 'outbox', { class: OutboxItemRecordClass });
     this.windows = new TypedKv(bucket.kv, 'outbox', { class: OutboxRateWindowRecord });
-    this.feed = new OutboxFeed(bucket.kv, this.items, () => this.readAll(), logger);
+    this.feed = new OutboxFeed(
+      bucket.kv,
+      this.items,
+      () => this.readAll(),
+      logger,
+      view.max_age_ms,
+      view.now,
+    );
   }
 
   get isHalted(): boolean {
