@@ -157,4 +157,23 @@ describe('OutboxFeed (the store scanning a live view)', () => {
     expect((await store.scan()).map((i) => i.key)).toEqual([keyOf(2)]);
     store.unwatch();
   });
+  it('scans when the bucket cannot be watched (said once), and watches once it can', async () => {
+    const units = outboxUnits();
+    await units.enqueue({ kind: 'notify', notification: unitAlert(1) });
+    const watch = jest
+      .spyOn(units.kv, 'watch')
+      .mockRejectedValue(new Error('permissions violation'));
+    units.store.watch();
+    expect(await units.store.scan()).toHaveLength(1);
+    expect(await units.store.scan()).toHaveLength(1);
+    expect(logs.at('warn').filter((l) => l.includes('cannot watch the bucket'))).toHaveLength(1);
+    expect(units.store.resyncs).toBe(0);
+    watch.mockRestore();
+    await units.store.scan();
+    const gets = jest.spyOn(units.kv, 'get');
+    await units.store.scan();
+    expect(gets).not.toHaveBeenCalled();
+    expect(units.store.resyncs).toBe(1);
+    units.store.unwatch();
+  });
 });

@@ -49,6 +49,8 @@ export class OutboxFeed {
   private closed = true;
   /** Watches that ended, so a resync does not install one that died while the scan ran. */
   private readonly ended = new WeakSet<QueuedIterator<KvEntry>>();
+  /** Set while opening a watch fails, so that is logged once per outage. */
+  private unwatchable = false;
   /** Resyncs done (the first start included): for tests and the note's measurements. */
   resyncs = 0;
 
@@ -111,13 +113,25 @@ export class OutboxFeed {
     const next = new OutboxView();
     const startedAt = this.now();
     this.pending = next;
-    const watcher = await this.kv.watch({
-      key: `${ITEM_PREFIX}>`,
-      include: KvWatchInclude.UpdatesOnly,
-    });
+    let watcher: QueuedIterator<KvEntry>;
+    try {
+      watcher = await this.kv.watch({
+        key: `${ITEM_PREFIX}>`,
+        include: KvWatchInclude.UpdatesOnly,
+      });
+    } catch (err: unknown) {
+      // No watch (refused, a connection hiccup): this read is a full scan, as the outbox did
+      // before the view, and the next read tries again. Said once, not every second.
+      if (!this.unwatchable) {
+        this.logger.warn(`outbox: cannot watch the bucket (${errorMessage(err)}); scanning it`);
+      }
+      this.unwatchable = true;
+      return fromScanInto(next, await this.scan());
+    }
+    this.unwatchable = false;
     void this.pump(watcher, next);
     try {
-      for (const { key, revision, change } of await this.scan()) next.apply(key, revision, change);
+      fromScanInto(next, await this.scan());
     } catch (err: unknown) {
       watcher.stop();
       throw err;
@@ -161,8 +175,11 @@ export class OutboxFeed {
   }
 }
 
-function fromScan(scanned: readonly ScannedKey[]): { items: Item[]; corrupt: string[] } {
-  const view = new OutboxView();
+function fromScanInto(view: OutboxView, scanned: readonly ScannedKey[]): OutboxView {
   for (const { key, revision, change } of scanned) view.apply(key, revision, change);
-  return view.snapshot();
+  return view;
+}
+
+function fromScan(scanned: readonly ScannedKey[]): { items: Item[]; corrupt: string[] } {
+  return fromScanInto(new OutboxView(), scanned).snapshot();
 }
