@@ -105,21 +105,26 @@ describe('The outbox view against NATS KV', () => {
     expect(notifier.sent[0]?.idempotency_key).toBe(unitAlert(KEPT + 1).idempotency_key);
   });
 
-  it("keeps following the bucket after the server lost the watch's consumer", async () => {
-    const notifier = new FakeNotifier();
-    const box = service(bucket, notifier);
-    box.start();
-    await box.tick();
-    const jsm = await bus.jetstreamManager();
-    const stream = bucketStreamName(bus.subjects.bucket(KV_BUCKETS.outbox));
-    for (const consumer of await jsm.consumers.list(stream).next()) {
-      await jsm.consumers.delete(stream, consumer.name);
-    }
-    const enqueuer = service(otherBucket);
-    await enqueuer.enqueue({ kind: 'notify', notification: unitAlert(KEPT + 2) });
-    await eventually(async () => {
+  it(
+    "keeps following the bucket after the server lost the watch's consumer",
+    async () => {
+      const notifier = new FakeNotifier();
+      const box = service(bucket, notifier);
+      box.start();
       await box.tick();
-      return notifier.sent.length === 1;
-    }, 20_000);
-  });
+      const jsm = await bus.jetstreamManager();
+      const stream = bucketStreamName(bus.subjects.bucket(KV_BUCKETS.outbox));
+      for (const consumer of await jsm.consumers.list(stream).next()) {
+        await jsm.consumers.delete(stream, consumer.name);
+      }
+      const enqueuer = service(otherBucket);
+      await enqueuer.enqueue({ kind: 'notify', notification: unitAlert(KEPT + 2) });
+      await eventually(async () => {
+        await box.tick();
+        return notifier.sent.length === 1;
+        // The client notices a lost consumer by missed heartbeats (~10 s here), then resets it.
+      }, 40_000);
+    },
+    jestTimeout(60_000),
+  );
 });
