@@ -113,7 +113,7 @@ describe('OutboxFeed (the store scanning a live view)', () => {
     units.kv.purgeSilently(first.key);
     units.kv.endWatches(new Error('consumer deleted'));
     await settle();
-    expect(logs.at('warn').join('\n')).toContain('outbox watch failed (consumer deleted)');
+    expect(logs.at('warn').join('\n')).toContain('outbox watch failed: consumer deleted');
     expect((await units.store.scan()).map((i) => i.key)).toEqual([keyOf(2)]);
     expect(units.store.resyncs).toBe(2);
     units.store.unwatch();

@@ -51,8 +51,7 @@ export class OutboxFeed {
   private readonly ended = new WeakSet<QueuedIterator<KvEntry>>();
   /** Set while opening a watch fails, so that is logged once per outage. */
   private unwatchable = false;
-  /** Resyncs done (the first start included): for tests and the note's measurements. */
-  resyncs = 0;
+  private resyncCount = 0;
 
   constructor(
     private readonly kv: KV,
@@ -63,6 +62,11 @@ export class OutboxFeed {
     /** A monotonic clock in ms (the view's age is a cache's, not the outbox's domain time). */
     private readonly now: () => number = () => performance.now(),
   ) {}
+
+  /** Resyncs done (the first start included): for tests and the note's measurements. */
+  get resyncs(): number {
+    return this.resyncCount;
+  }
 
   /** Every item as the view has it, plus the errors of the corrupt ones. */
   async read(): Promise<{ items: Item[]; corrupt: string[] }> {
@@ -136,7 +140,7 @@ export class OutboxFeed {
       watcher.stop();
       throw err;
     }
-    this.resyncs += 1;
+    this.resyncCount += 1;
     if (this.closed || this.ended.has(watcher)) {
       // Closed while loading, or the watch died meanwhile: serve this read, keep nothing.
       watcher.stop();
@@ -156,12 +160,14 @@ export class OutboxFeed {
       for await (const entry of watcher)
         target.applyWatched(entry.key, entry.revision, this.change(entry));
     } catch (err: unknown) {
-      this.logger.warn(`outbox watch failed (${errorMessage(err)}); resyncing on the next pass`);
+      this.logger.warn(`outbox watch failed: ${errorMessage(err)}`);
     }
     // Ended (an error, or the server dropped the consumer): the view no longer follows the
     // bucket, so the next read resyncs. A watch stopped on purpose was already replaced.
     this.ended.add(watcher);
-    if (this.watcher === watcher) this.drop();
+    if (this.watcher !== watcher) return;
+    this.logger.warn('outbox watch ended; resyncing on the next pass');
+    this.drop();
   }
 
   private change(entry: KvEntry): ViewChange {
