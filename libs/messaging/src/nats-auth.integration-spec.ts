@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { AGENT_NAMES, KV_BUCKETS, SUBJECTS } from '@opscrew/contracts';
-import { AckPolicy, connect, type NatsError } from 'nats';
+import { AckPolicy, connect, KvWatchInclude, type NatsError } from 'nats';
 import { jestTimeout } from '@opscrew/testing';
 import { BUS_GRANTS, type BusUser } from './bus-permissions';
 import { EventPublisher } from './event-publisher.service';
@@ -180,6 +180,15 @@ describe('NATS users with least-privilege permissions (generated nats.conf)', ()
     const keys: string[] = [];
     for await (const key of await outbox.keys()) keys.push(key);
     expect(keys).toEqual(['item-1']);
+    // The outbox worker's live view: a watch of its items, updates only.
+    const watch = await outbox.watch({ key: 'item.>', include: KvWatchInclude.UpdatesOnly });
+    const watched = (async (): Promise<string | null> => {
+      for await (const entry of watch) return entry.key;
+      return null;
+    })();
+    await outbox.put('item.notify.x', new TextEncoder().encode('{}'));
+    expect(await watched).toBe('item.notify.x');
+    watch.stop();
     // Its own heartbeat only.
     const heartbeats = await kv.raw(KV_BUCKETS.heartbeats);
     expect(await heartbeats.put('ops-monitor', new TextEncoder().encode('{}'))).toBeGreaterThan(0);

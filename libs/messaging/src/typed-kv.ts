@@ -232,6 +232,14 @@ export class TypedKv<T> {
     return keys.sort();
   }
 
+  /**
+   * An entry read elsewhere (a watch) decoded like `get` does: null for a delete or purge marker,
+   * KvCorruptValueError when the value does not parse or validate.
+   */
+  decodeEntry(entry: KvEntry): KvRevisioned<T> | null {
+    return this.decode(entry);
+  }
+
   private decode(entry: KvEntry): KvRevisioned<T> | null {
     if (entry.operation === 'DEL' || entry.operation === 'PURGE') {
       return null;

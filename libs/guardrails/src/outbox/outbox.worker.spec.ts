@@ -101,4 +101,20 @@ describe('OutboxWorker', () => {
     w.start();
     expect(units.scheduler.getIntervals()).toEqual([]);
   });
+  it('watches the bucket while started only: stopped or halted, its scans read every key', async () => {
+    for (const end of ['stop', 'halt'] as const) {
+      const { units, worker: w } = worker();
+      await units.enqueue({ kind: 'notify', notification: unitAlert(1) });
+      w.start();
+      await units.store.scan();
+      const gets = jest.spyOn(units.kv, 'get');
+      await units.store.scan();
+      expect(gets).not.toHaveBeenCalled();
+      if (end === 'stop') await w.stop();
+      else w.halt();
+      gets.mockClear();
+      await units.store.scan();
+      expect(gets).toHaveBeenCalledTimes(1);
+    }
+  });
 });

@@ -65,6 +65,8 @@ export class OutboxWorker {
     this.started = true;
     this.draining = false;
     this.stopping = null;
+    // Passes read a live view of the bucket from now on, not every key each time.
+    this.store.watch();
     // The poll must not keep a CLI or a test process alive on its own.
     this.poll.start(this.options.poll_interval_ms, true, { unref: true });
   }
@@ -80,6 +82,7 @@ export class OutboxWorker {
     this.store.halt();
     this.started = false;
     this.stopPolling();
+    this.store.unwatch();
     void this.claims.stopRenewals(false);
   }
 
@@ -103,7 +106,10 @@ export class OutboxWorker {
     this.draining = true;
     this.stopPolling();
     // A halted worker abandoned its in-flight calls: there is nothing to wait for or release.
-    if (this.store.isHalted) return;
+    if (this.store.isHalted) {
+      this.store.unwatch();
+      return;
+    }
     const idle = Promise.all([this.trackerLane.idle(), this.notifyLane.idle()]).then(() => true);
     let graceTimer: NodeJS.Timeout | undefined;
     const grace = new Promise<boolean>((resolve) => {
@@ -122,6 +128,10 @@ export class OutboxWorker {
           `${this.options.shutdown_grace_ms} ms; abandoning them and releasing their claims`,
       );
     }
-    await this.claims.releaseAll(await this.store.scan(), new Set(abandoned));
+    try {
+      await this.claims.releaseAll(await this.store.scan(), new Set(abandoned));
+    } finally {
+      this.store.unwatch();
+    }
   }
 }

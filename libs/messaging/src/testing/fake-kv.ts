@@ -1,4 +1,4 @@
-import { type KV, type KvEntry, NatsError } from 'nats';
+import { type KV, type KvEntry, type KvWatchOptions, KvWatchInclude, NatsError } from 'nats';
 import { JS_ERR_WRONG_LAST_SEQUENCE } from '../nats-errors';
 
 interface Stored {
@@ -15,6 +15,7 @@ interface Stored {
 export class FakeKv {
   private seq = 0;
   private readonly entries = new Map<string, Stored>();
+  private readonly watchers = new Set<FakeWatch>();
   /** Called before each write; lets a test interleave a competing writer. */
   beforeWrite: ((key: string) => Promise<void> | void) | null = null;
 
@@ -67,6 +68,34 @@ export class FakeKv {
     );
   }
 
+  /**
+   * Like `kv.watch`: the last value of each matching key first (unless updates only), then every
+   * write in order. Keys filter as subjects do only for one trailing `>` (all this fake needs).
+   */
+  watch(opts: KvWatchOptions = {}): Promise<FakeWatch> {
+    const filter = typeof opts.key === 'string' ? opts.key : '>';
+    const prefix = filter.endsWith('>') ? filter.slice(0, -1) : null;
+    const matches = (key: string): boolean =>
+      prefix === null ? key === filter : key.startsWith(prefix);
+    const watch = new FakeWatch(matches, () => this.watchers.delete(watch));
+    if (opts.include !== KvWatchInclude.UpdatesOnly) {
+      const current = [...this.entries].sort(([, a], [, b]) => a.revision - b.revision);
+      for (const [key, stored] of current) watch.offer(this.entry(key, stored));
+    }
+    this.watchers.add(watch);
+    return Promise.resolve(watch);
+  }
+
+  /** Test helper: ends every watch, with `error` (a lost consumer) or cleanly. */
+  endWatches(error?: Error): void {
+    for (const watch of [...this.watchers]) watch.end(error);
+  }
+
+  /** Test helper: removes a key without telling the watches (a stream purge does that). */
+  purgeSilently(key: string): void {
+    this.entries.delete(key);
+  }
+
   /** Test helper: write raw bytes (e.g. garbage) bypassing validation. */
   putRaw(key: string, text: string): number {
     return this.write(key, new TextEncoder().encode(text), 'PUT');
@@ -85,7 +114,9 @@ export class FakeKv {
 
   private write(key: string, value: Uint8Array, operation: Stored['operation']): number {
     this.seq += 1;
-    this.entries.set(key, { value, revision: this.seq, operation });
+    const stored = { value, revision: this.seq, operation };
+    this.entries.set(key, stored);
+    for (const watch of this.watchers) watch.offer(this.entry(key, stored));
     return this.seq;
   }
 
@@ -102,6 +133,53 @@ export class FakeKv {
       json: <T>() => JSON.parse(text) as T,
       string: () => text,
     };
+  }
+}
+
+/** A watch of FakeKv: an async iterator of entries, stopped by stop() or ended by the fake. */
+export class FakeWatch implements AsyncIterable<KvEntry> {
+  private readonly queue: KvEntry[] = [];
+  private wake: (() => void) | null = null;
+  private done = false;
+  private error: Error | undefined;
+
+  constructor(
+    private readonly matches: (key: string) => boolean,
+    private readonly onEnd: () => void,
+  ) {}
+
+  offer(entry: KvEntry): void {
+    if (this.done || !this.matches(entry.key)) return;
+    this.queue.push(entry);
+    this.wake?.();
+  }
+
+  stop(): void {
+    this.end();
+  }
+
+  end(error?: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.error = error;
+    this.onEnd();
+    this.wake?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<KvEntry> {
+    for (;;) {
+      const next = this.queue.shift();
+      if (next !== undefined) {
+        yield next;
+        continue;
+      }
+      if (this.done) {
+        if (this.error !== undefined) throw this.error;
+        return;
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = null;
+    }
   }
 }
 
