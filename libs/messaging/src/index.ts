@@ -18,7 +18,6 @@ export * from './kv-errors';
 export * from './kv-mutation';
 export * from './typed-kv';
 export * from './kv-due-index';
-export * from './kv-work-queue';
 export * from './kv-factory.service';
 export * from './clock';
 export * from './periodic-task';
