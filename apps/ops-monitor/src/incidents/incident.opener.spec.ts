@@ -1,5 +1,10 @@
 import { FingerprintRecord, IncidentRecord } from '@opscrew/contracts';
-import { IncidentLedger, KvCorruptValueError, TypedKv } from '@opscrew/messaging';
+import {
+  type EventPublisher,
+  IncidentLedger,
+  KvCorruptValueError,
+  TypedKv,
+} from '@opscrew/messaging';
 import { FakeKv } from '@opscrew/messaging/testing';
 import { RecordingPublisher } from '@opscrew/testing';
 import { fingerprintFixture } from '../announce/testing/fingerprint.fixture';
@@ -45,11 +50,11 @@ function openerRig(): {
       return realLedger.open(event);
     },
   };
-  const publisher = {
-    publish: ((...args: Parameters<RecordingPublisher['publish']>) => {
-      steps.push(`publish ${args[0]}`);
-      return bus.publish(...args);
-    }) as RecordingPublisher['publish'],
+  const publisher: Pick<EventPublisher, 'publish'> = {
+    publish: (subject, payload, options) => {
+      steps.push(`publish ${subject}`);
+      return bus.publish(subject, payload, options);
+    },
   };
   const opener = new IncidentOpener({ store, ledger, publisher, announcer });
   return {
