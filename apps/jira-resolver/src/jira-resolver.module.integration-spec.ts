@@ -58,6 +58,8 @@ describe('jira-resolver module against NATS JetStream', () => {
     expect(fields(worker)['runs']).toBe(app.get(RemediationRunsRepository));
     expect(fields(worker)['engine']).toBe(app.get(RemediationEngine));
     expect(fields(worker)['now']).toBe(Date.now);
-    expect(app.get(TicketGateway)).toBeInstanceOf(TicketGateway);
+    // The shipped mode is `act`: the gateway enqueues (OBSERVE_MODE false), through the outbox.
+    expect(fields(app.get(TicketGateway))['observe']).toBe(false);
+    expect(fields(app.get(TicketGateway))['outbox']).toBeDefined();
   });
 });
