@@ -42,7 +42,7 @@ import { type FileAccessPolicy, fileSandboxFor } from '@opscrew/sandbox';
 import { IncidentIntakeController } from './intake/incident-intake.controller';
 import { IncidentIntakeService } from './intake/incident-intake.service';
 import { JiraResolverLifecycle } from './jira-resolver.lifecycle';
-import { CATALOG, ESCALATION, OUTBOX } from './jira-resolver.tokens';
+import { CATALOG, ESCALATION, OBSERVE_MODE, OUTBOX } from './jira-resolver.tokens';
 import { composeRemediation } from './remediation/remediation.composition';
 import { RemediationRunsRepository } from './remediation/remediation-runs.repository';
 import { RemediationEngine } from './remediation/remediation.engine';
@@ -161,11 +161,8 @@ export class JiraResolverModule {
               await kv.open(KV_BUCKETS.remediations, { class: TicketClaimRecord }),
             ),
         },
-        {
-          provide: TicketGateway,
-          inject: [OUTBOX],
-          useFactory: (outbox: OutboxService) => new TicketGateway(outbox, observe),
-        },
+        { provide: OBSERVE_MODE, useValue: observe },
+        TicketGateway,
         {
           provide: RemediationEngine,
           inject: [
@@ -220,15 +217,7 @@ export class JiraResolverModule {
               }),
             }),
         },
-        {
-          provide: RemediationWorker,
-          inject: [RemediationRunsRepository, RemediationEngine, SchedulerRegistry],
-          useFactory: (
-            runs: RemediationRunsRepository,
-            engine: RemediationEngine,
-            scheduler: SchedulerRegistry,
-          ) => new RemediationWorker(runs, engine, scheduler),
-        },
+        RemediationWorker,
         {
           // Only the Jira tracker has tickets humans file by hand; the local tracker's come from the crew.
           provide: TodoTicketPoller,

@@ -1,68 +1,62 @@
-import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import {
-  AgentAuditModule,
-  AgentCoreModule,
-  AgentMetrics,
-  HeartbeatService,
-} from '@opscrew/agent-core';
-import { createLlmClient, MCP_TOOLBOX, type McpToolbox, McpToolboxModule } from '@opscrew/llm';
+import { type DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
+import { AgentAuditModule, AgentCoreModule, AgentMetrics } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import {
   AccuracyFeedbackRecord,
+  type BucketName,
   FingerprintRecord,
   KV_BUCKETS,
   LeaseRecord,
-  reportSubject,
 } from '@opscrew/contracts';
+import { CircuitBreakerModule, CircuitBreakerRegistry, OutboxModule } from '@opscrew/guardrails';
+import { createNotifier, createTracker, MetricsSourceModule } from '@opscrew/integrations';
 import {
-  CircuitBreakerModule,
-  CircuitBreakerRegistry,
-  OutboxModule,
-  type OutboxService,
-  QueryRateLimit,
-} from '@opscrew/guardrails';
-import {
-  createNotifier,
-  createTracker,
-  METRICS_SOURCE,
-  type MetricsSource,
-  MetricsSourceModule,
-} from '@opscrew/integrations';
+  createLlmClient,
+  LLM_CLIENT,
+  MCP_TOOLBOX,
+  type McpToolbox,
+  McpToolboxModule,
+} from '@opscrew/llm';
 import {
   EventPublisher,
-  IncidentIdAllocator,
-  IncidentLedger,
   KvFactory,
+  type KvSchema,
   NatsConnectionService,
 } from '@opscrew/messaging';
 import { AUDIT, type AuditSink } from '@opscrew/ports';
 import { FILE_SANDBOX, type FileAccessPolicy, SandboxModule } from '@opscrew/sandbox';
 import { DetectionTriage } from './announce/detection-triage';
 import { OutboxIncidentAnnouncer } from './announce/outbox-incident.announcer';
-import { dataQualityReport } from './cycle/data-quality.report';
-import { monitoredServices } from './cycle/monitored-services';
-import { AlertmanagerController } from './intake/alertmanager/alertmanager.controller';
-import { AlertmanagerIntake } from './intake/alertmanager/alertmanager-intake.service';
-import { ReportIntakeController } from './intake/report-intake.controller';
-import { ReportIntake } from './intake/report-intake.service';
+import { BusCycleReporter } from './cycle/bus-cycle.reporter';
 import { MonitorCycleRunner } from './cycle/monitor-cycle.runner';
 import { MonitorCycle } from './cycle/monitor-cycle.service';
 import { DetectionEngine } from './detection/detection.engine';
 import { DriftDetector } from './detection/drift';
 import { IncidentManager } from './incidents/incident-manager.service';
+import { AlertmanagerController } from './intake/alertmanager/alertmanager.controller';
+import { AlertmanagerIntake } from './intake/alertmanager/alertmanager-intake.service';
+import { ReportIntakeController } from './intake/report-intake.controller';
+import { ReportIntake } from './intake/report-intake.service';
 import { LockedServicesReader } from './locks/locked-services.reader';
 import {
-  ALERTMANAGER_INTAKE,
-  LOCKED_SERVICES,
-  METRICS_COLLECTOR,
-  MONITOR_CYCLE,
+  monitorConfigProviders,
+  type MonitorConfigView,
+  monitorSettingsOf,
+} from './ops-monitor.config';
+import {
+  CYCLE_REPORTER,
+  EXTERNAL_PUBLISHER,
+  FINGERPRINTS_KV,
+  INCIDENT_ANNOUNCER,
+  LEARNING_KV,
+  LOCKS_KV,
+  MONITOR_CONFIG,
   OUTBOX,
-  REPORT_INTAKE,
 } from './ops-monitor.tokens';
 import { AccuracyFeedbackReader } from './quality/accuracy-feedback.reader';
 import { QualityController } from './quality/quality.controller';
-import { DailyReportService } from './reports/daily-report.service';
 import { QualityTracker } from './quality/quality.tracker';
+import { DailyReportService } from './reports/daily-report.service';
 import { OpsMonitorMetricsCollector } from './telemetry/ops-monitor-metrics.collector';
 import { OpsMonitorMetrics } from './telemetry/ops-monitor.metrics';
 
@@ -70,13 +64,16 @@ import { OpsMonitorMetrics } from './telemetry/ops-monitor.metrics';
  * ops-monitor: metrics → detection → incidents (deduplicated by CAS) → one
  * ticket and one alert each, through the outbox. Each port gets the adapter the
  * config chooses; the core loop is the same for the embedded demo and production.
+ *
+ * Its classes are Nest-wired (`@Injectable()`, class tokens or ops-monitor.tokens.ts) and read
+ * narrow slices of the config (ops-monitor.config.ts); the factories here are the adapters the
+ * config chooses (tracker, notifier, model), the buckets, and the drift-aware detection engine.
  */
 @Module({})
 export class OpsMonitorModule {
   static forRoot(loaded: LoadedConfig, runtime: RuntimeEnvironment): DynamicModule {
-    const { config } = loaded;
-    const monitor = config.agents.get('ops-monitor')?.monitor;
-    if (!monitor) throw new Error('agents.ops-monitor.monitor is required');
+    // Checked before anything starts (QUALITY_TARGETS reads it again when the module is built).
+    monitorSettingsOf(loaded.config);
     // One registry guards the metrics source and is reported on /metrics (the collector);
     // one MCP connection serves the signoz-mcp source and the triage model.
     const breakers = CircuitBreakerModule.register();
@@ -119,187 +116,73 @@ export class OpsMonitorModule {
       // ReportIntakeController: the bus handler (JetStream transport, started by runAgent).
       controllers: [QualityController, AlertmanagerController, ReportIntakeController],
       providers: [
+        ...monitorConfigProviders,
+        bucket(FINGERPRINTS_KV, KV_BUCKETS.fingerprints, { class: FingerprintRecord }),
+        bucket(LOCKS_KV, KV_BUCKETS.locks, { class: LeaseRecord }),
+        bucket(LEARNING_KV, KV_BUCKETS.learning, { class: AccuracyFeedbackRecord }),
         {
           provide: OpsMonitorMetrics,
           inject: [AgentMetrics],
           useFactory: (agentMetrics: AgentMetrics) => new OpsMonitorMetrics(agentMetrics.registry),
         },
-        { provide: QualityTracker, useValue: new QualityTracker(monitor.quality_targets) },
         {
-          provide: IncidentManager,
-          inject: [
-            KvFactory,
-            IncidentLedger,
-            IncidentIdAllocator,
-            EventPublisher,
-            OUTBOX,
-            QualityTracker,
-            METRICS_SOURCE,
-            MCP_TOOLBOX,
-            AUDIT,
-          ],
-          useFactory: async (
-            kv: KvFactory,
-            ledger: IncidentLedger,
-            ids: IncidentIdAllocator,
-            publisher: EventPublisher,
-            outbox: OutboxService,
-            quality: QualityTracker,
-            source: MetricsSource,
-            mcp: McpToolbox,
-            audit: AuditSink,
-          ) =>
-            new IncidentManager(
-              await kv.open(KV_BUCKETS.fingerprints, { class: FingerprintRecord }),
-              ledger,
-              ids,
-              publisher,
-              new OutboxIncidentAnnouncer(
-                outbox,
-                config,
-                quality,
-                // Claude when integrations.llm is configured (with SigNoz's MCP tools when
-                // connected), the rules otherwise: a triage comment on every new ticket.
-                new DetectionTriage(
-                  createLlmClient({
-                    config,
-                    agent: 'ops-monitor',
-                    audit,
-                    toolProviders: [mcp],
-                    logger: new Logger('Reasoning'),
-                  }),
-                  source,
-                  Date.now,
-                  // A third of the SigNoz query budget at most: detection keeps the rest.
-                  QueryRateLimit.perMinute(
-                    'triage.searches',
-                    Math.max(
-                      2,
-                      Math.floor(
-                        config.thresholds.guardrails.rate_limits.signoz_queries_per_minute / 3,
-                      ),
-                    ),
-                  ),
-                ),
-              ),
-              {
-                dedupWindowMs: config.thresholds.alerting.dedup.window_minutes * 60_000,
-                keyFields: config.thresholds.alerting.dedup.key_fields,
-              },
+          // Claude when integrations.llm is configured (with SigNoz's MCP tools when connected),
+          // the rules otherwise: a triage comment on every new ticket.
+          provide: LLM_CLIENT,
+          inject: [LOADED_CONFIG, AUDIT, MCP_TOOLBOX],
+          useFactory: ({ config }: LoadedConfig, audit: AuditSink, tools: McpToolbox) =>
+            createLlmClient({
+              config,
+              agent: 'ops-monitor',
+              audit,
+              toolProviders: [tools],
+              logger: new Logger('Reasoning'),
+            }),
+        },
+        {
+          // Alertmanager is outside the crew: its reports are `external`, named `alertmanager`;
+          // ops-monitor relays them, so they go out as its own (`incident.reported.ops-monitor`).
+          provide: EXTERNAL_PUBLISHER,
+          inject: [NatsConnectionService],
+          useFactory: (bus: NatsConnectionService) =>
+            new EventPublisher(bus, 'external', 'ops-monitor'),
+        },
+        {
+          // Drift detection on every metric; the dependency graph inhibits callers' symptoms.
+          provide: DetectionEngine,
+          inject: [MONITOR_CONFIG],
+          useFactory: ({ thresholds, services }: MonitorConfigView) =>
+            new DetectionEngine(
+              thresholds.alerting,
+              thresholds.detection,
+              () => new DriftDetector(thresholds.detection.drift),
+              (service) => services.watched.get(service)?.depends_on ?? [],
             ),
         },
-        {
-          // One view of the deliberate-work locks (and their grace period) for the detection
-          // cycle and the report intake alike: a report is informational exactly when a
-          // detection would be.
-          provide: LOCKED_SERVICES,
-          inject: [KvFactory],
-          useFactory: async (kv: KvFactory) =>
-            new LockedServicesReader(
-              await kv.open(KV_BUCKETS.locks, { class: LeaseRecord }),
-              config.thresholds.detection.after_lock_grace_s * 1000,
-              config.thresholds.detection.culprit.settle_s * 1000,
-            ),
-        },
-        {
-          provide: REPORT_INTAKE,
-          inject: [IncidentManager, LOCKED_SERVICES, EventPublisher],
-          useFactory: (
-            incidents: IncidentManager,
-            locks: LockedServicesReader,
-            publisher: EventPublisher,
-          ) => new ReportIntake(config, incidents, locks, publisher),
-        },
-        {
-          provide: ALERTMANAGER_INTAKE,
-          inject: [NatsConnectionService, OpsMonitorMetrics],
-          useFactory: (bus: NatsConnectionService, metrics: OpsMonitorMetrics) =>
-            new AlertmanagerIntake(
-              config.integrations.alertmanager,
-              config.services,
-              // Alertmanager is outside the crew: its reports are `external`, named `alertmanager`;
-              // ops-monitor relays them, so they go out as its own (`incident.reported.ops-monitor`).
-              new EventPublisher(bus, 'external', 'ops-monitor'),
-              metrics,
-            ),
-        },
-        {
-          provide: MONITOR_CYCLE,
-          inject: [
-            METRICS_SOURCE,
-            IncidentManager,
-            LOCKED_SERVICES,
-            QualityTracker,
-            OpsMonitorMetrics,
-            EventPublisher,
-            HeartbeatService,
-          ],
-          useFactory: (
-            source: MetricsSource,
-            incidents: IncidentManager,
-            locks: LockedServicesReader,
-            quality: QualityTracker,
-            metrics: OpsMonitorMetrics,
-            publisher: EventPublisher,
-            heartbeat: HeartbeatService,
-          ) =>
-            new MonitorCycle(
-              monitoredServices(config),
-              source,
-              new DetectionEngine(
-                config.thresholds.alerting,
-                config.thresholds.detection,
-                () => new DriftDetector(config.thresholds.detection.drift),
-                (service) => config.services.watched.get(service)?.depends_on ?? [],
-              ),
-              incidents,
-              locks,
-              quality,
-              metrics,
-              {
-                dataQuality: async (warning) => {
-                  await publisher.publish(
-                    reportSubject('data-quality'),
-                    dataQualityReport(warning),
-                  );
-                },
-                beat: (at) => heartbeat.reportCycle(at),
-              },
-            ),
-        },
-        {
-          provide: METRICS_COLLECTOR,
-          inject: [OpsMonitorMetrics, OUTBOX, CircuitBreakerRegistry, QualityTracker, AgentMetrics],
-          useFactory: (
-            metrics: OpsMonitorMetrics,
-            outbox: OutboxService,
-            breakers: CircuitBreakerRegistry,
-            quality: QualityTracker,
-            agentMetrics: AgentMetrics,
-          ) => {
-            const collector = new OpsMonitorMetricsCollector(
-              metrics,
-              outbox,
-              breakers,
-              quality,
-              config.integrations.metrics.source,
-            );
-            agentMetrics.onScrape(() => collector.collect());
-            return collector;
-          },
-        },
-        { provide: OpsMonitorMetricsCollector, useExisting: METRICS_COLLECTOR },
-        {
-          provide: AccuracyFeedbackReader,
-          inject: [KvFactory],
-          useFactory: async (kv: KvFactory) =>
-            new AccuracyFeedbackReader(
-              await kv.open(KV_BUCKETS.learning, { class: AccuracyFeedbackRecord }),
-            ),
-        },
+        QualityTracker,
+        DetectionTriage,
+        OutboxIncidentAnnouncer,
+        { provide: INCIDENT_ANNOUNCER, useExisting: OutboxIncidentAnnouncer },
+        IncidentManager,
+        // One view of the deliberate-work locks (and their grace period) for the detection
+        // cycle and the report intake alike: a report is informational exactly when a
+        // detection would be.
+        LockedServicesReader,
+        ReportIntake,
+        AlertmanagerIntake,
+        BusCycleReporter,
+        { provide: CYCLE_REPORTER, useExisting: BusCycleReporter },
+        MonitorCycle,
+        OpsMonitorMetricsCollector,
+        AccuracyFeedbackReader,
         MonitorCycleRunner,
         DailyReportService,
       ],
     };
   }
+}
+
+/** A bucket ops-monitor uses, opened once as a TypedKv of its record class. */
+function bucket<T>(provide: symbol, name: BucketName, schema: KvSchema<T>): Provider {
+  return { provide, inject: [KvFactory], useFactory: (kv: KvFactory) => kv.open(name, schema) };
 }

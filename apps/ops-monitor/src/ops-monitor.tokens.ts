@@ -1,7 +1,34 @@
-/** Injection tokens of ops-monitor's ports and use-cases. */
+/**
+ * Injection tokens of ops-monitor's ports, config slices and buckets. Its own classes are
+ * their own tokens (`@Injectable()`): these are for what has no class of its own.
+ */
 export const OUTBOX = Symbol('OUTBOX');
-export const MONITOR_CYCLE = Symbol('MONITOR_CYCLE');
-export const METRICS_COLLECTOR = Symbol('METRICS_COLLECTOR');
-export const REPORT_INTAKE = Symbol('REPORT_INTAKE');
-export const ALERTMANAGER_INTAKE = Symbol('ALERTMANAGER_INTAKE');
-export const LOCKED_SERVICES = Symbol('LOCKED_SERVICES');
+/** The IncidentAnnouncer IncidentManager hands every new incident to (the outbox's). */
+export const INCIDENT_ANNOUNCER = Symbol('INCIDENT_ANNOUNCER');
+
+// Narrow slices of the loaded config (ops-monitor.providers.ts): what ops-monitor's classes read.
+/** MonitorConfigView: the crew's services, thresholds and integrations (not agents, bus, mcp). */
+export const MONITOR_CONFIG = Symbol('MONITOR_CONFIG');
+/** `agents.ops-monitor.monitor.quality_targets`. */
+export const QUALITY_TARGETS = Symbol('QUALITY_TARGETS');
+/** The services the metrics source is expected to cover (monitoredServices). */
+export const MONITORED_SERVICES = Symbol('MONITORED_SERVICES');
+/** IncidentManagerOptions: the dedup window and key fields. */
+export const INCIDENT_OPTIONS = Symbol('INCIDENT_OPTIONS');
+/** The triage's QueryRateLimit: its share of the SigNoz query budget. */
+export const TRIAGE_SEARCHES = Symbol('TRIAGE_SEARCHES');
+
+// The buckets ops-monitor reads or writes, opened once (TypedKv of their record class).
+export const FINGERPRINTS_KV = Symbol('FINGERPRINTS_KV');
+export const LOCKS_KV = Symbol('LOCKS_KV');
+export const LEARNING_KV = Symbol('LEARNING_KV');
+/** The EventPublisher relaying Alertmanager's reports (source `external`, named `alertmanager`). */
+export const EXTERNAL_PUBLISHER = Symbol('EXTERNAL_PUBLISHER');
+
+// Clocks a test module may provide; absent (as in the app), the system clock.
+/** `() => number` (epoch ms): DetectionTriage's search window. */
+export const EPOCH_CLOCK = Symbol('EPOCH_CLOCK');
+/** `() => Date`: ReportIntake's clock (how old its view of the locks is). */
+export const WALL_CLOCK = Symbol('WALL_CLOCK');
+/** The CycleReporter MonitorCycle reports data quality and heartbeats to. */
+export const CYCLE_REPORTER = Symbol('CYCLE_REPORTER');

@@ -1,9 +1,10 @@
 import { errorMessage } from '@opscrew/contracts';
-import { Logger } from '@nestjs/common';
-import { type SchedulerRegistry } from '@nestjs/schedule';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { PeriodicTask } from '@opscrew/messaging';
-import { type RemediationRunsRepository } from './remediation-runs.repository';
-import { type RemediationEngine } from './remediation.engine';
+import { EPOCH_CLOCK } from '../jira-resolver.tokens';
+import { RemediationRunsRepository } from './remediation-runs.repository';
+import { RemediationEngine } from './remediation.engine';
 
 /**
  * A full scan of the bucket rebuilds the due index this often (and on the first tick): it
@@ -19,6 +20,7 @@ export const REINDEX_INTERVAL_MS = 5 * 60_000;
  * What is due comes from the `remediations` due index (one read), not from
  * listing every key of the bucket.
  */
+@Injectable()
 export class RemediationWorker {
   private readonly logger = new Logger(RemediationWorker.name);
   private readonly task: PeriodicTask<void>;
@@ -29,7 +31,7 @@ export class RemediationWorker {
     private readonly runs: RemediationRunsRepository,
     private readonly engine: RemediationEngine,
     scheduler: SchedulerRegistry,
-    private readonly now: () => number = Date.now,
+    @Optional() @Inject(EPOCH_CLOCK) private readonly now: () => number = Date.now,
   ) {
     this.task = new PeriodicTask('remediation-worker', scheduler, () => this.tick(), {
       onError: (error) =>

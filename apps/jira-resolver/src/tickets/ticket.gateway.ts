@@ -1,6 +1,8 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { type OutboxCommand, type TicketRef } from '@opscrew/guardrails';
 import { ticketKey } from '@opscrew/incident';
 import { type TicketDraft, type TicketStatus } from '@opscrew/ports';
+import { OBSERVE_MODE, OUTBOX } from '../jira-resolver.tokens';
 
 /** The slice of the outbox jira-resolver needs (OutboxService fits). */
 export interface OutboxLike {
@@ -19,10 +21,11 @@ export interface TicketTarget {
  * creation, which ops-monitor enqueued under `ticket:<incident id>`). In
  * observe mode nothing is enqueued: decisions are only recorded.
  */
+@Injectable()
 export class TicketGateway {
   constructor(
-    private readonly outbox: OutboxLike,
-    private readonly observe: boolean,
+    @Inject(OUTBOX) private readonly outbox: OutboxLike,
+    @Inject(OBSERVE_MODE) private readonly observe: boolean,
   ) {}
 
   /** For incidents nobody ticketed (a CLI inject, a human's event): the same key, so at most one exists. */

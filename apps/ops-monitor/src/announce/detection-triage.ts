@@ -1,8 +1,10 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { type FingerprintRecord, errorMessage } from '@opscrew/contracts';
 import {
   isLogSearch,
   isTraceSearch,
   type LogSummary,
+  METRICS_SOURCE,
   type MetricsSource,
   type TraceSummary,
 } from '@opscrew/integrations';
@@ -10,9 +12,11 @@ import { QueryRateLimit, RateLimitedError } from '@opscrew/guardrails';
 import {
   type EvidenceItem,
   type IncidentFacts,
+  LLM_CLIENT,
   type LlmClient,
   type TriageSummary,
 } from '@opscrew/llm';
+import { EPOCH_CLOCK, TRIAGE_SEARCHES } from '../ops-monitor.tokens';
 
 /** How far back traces and logs are searched: the minutes before and around the detection. */
 const TRACE_LOOKBACK_MS = 15 * 60_000;
@@ -45,17 +49,20 @@ export interface DetectionTriageResult {
  * around the detection. Claude may look further through SigNoz's MCP tools;
  * the rules answer without a key. Advice for the ticket only: it decides nothing.
  */
+@Injectable()
 export class DetectionTriage {
   constructor(
-    private readonly reasoning: Pick<LlmClient, 'kind' | 'triageSummary'>,
-    private readonly metrics: MetricsSource,
-    private readonly now: () => number = Date.now,
+    @Inject(LLM_CLIENT) private readonly reasoning: Pick<LlmClient, 'kind' | 'triageSummary'>,
+    @Inject(METRICS_SOURCE) private readonly metrics: MetricsSource,
+    @Optional() @Inject(EPOCH_CLOCK) private readonly now: () => number = Date.now,
     /**
      * Trace and log searches the triage may make per minute. They share the
      * source's query budget with detection itself, so in a storm (hundreds of
      * new tickets) the triage must not starve the cycle: past this budget a
      * ticket's triage says "skipped" instead of searching. Unlimited when absent.
      */
+    @Optional()
+    @Inject(TRIAGE_SEARCHES)
     private readonly searches: QueryRateLimit = QueryRateLimit.unlimited('triage.searches'),
   ) {}
 

@@ -1,11 +1,17 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { type OpscrewConfig } from '@opscrew/config';
 import { type FingerprintRecord, errorMessage } from '@opscrew/contracts';
 import { type OutboxService } from '@opscrew/guardrails';
-import { buildBrief, renderAlert, renderTicket } from '@opscrew/incident';
-import { type QualityTracker } from '../quality/quality.tracker';
+import { type BriefSources, buildBrief, renderAlert, renderTicket } from '@opscrew/incident';
+import { QualityTracker } from '../quality/quality.tracker';
 import { type IncidentAnnouncer } from '../incidents/incident-manager.service';
-import { type DetectionTriage, triageComment } from './detection-triage';
+import { MONITOR_CONFIG, OUTBOX } from '../ops-monitor.tokens';
+import { DetectionTriage, triageComment } from './detection-triage';
+
+/** What the announcer reads of the config (MONITOR_CONFIG): the brief's sources, Jira's labels. */
+export type AnnouncerConfig = BriefSources & {
+  readonly integrations: Pick<OpscrewConfig['integrations'], 'jira'>;
+};
 
 /** Labels on every auto-detected ticket when no Jira labels are configured (the seed's). */
 const DEFAULT_LABELS = ['auto-detected', 'ops-monitor'];
@@ -17,16 +23,17 @@ const DEFAULT_LABELS = ['auto-detected', 'ops-monitor'];
  * triage, the new ticket then gets its triage summary as a comment, off the
  * detection path: a model call must never delay the ticket or the next cycle.
  */
+@Injectable()
 export class OutboxIncidentAnnouncer implements IncidentAnnouncer {
   private readonly logger = new Logger(OutboxIncidentAnnouncer.name);
   /** Triage comments still being written (tests and shutdown wait for them). */
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
-    private readonly outbox: Pick<OutboxService, 'enqueue'>,
-    private readonly config: OpscrewConfig,
+    @Inject(OUTBOX) private readonly outbox: Pick<OutboxService, 'enqueue'>,
+    @Inject(MONITOR_CONFIG) private readonly config: AnnouncerConfig,
     private readonly quality: QualityTracker,
-    private readonly triage?: DetectionTriage,
+    @Optional() private readonly triage?: DetectionTriage,
   ) {}
 
   async opened(record: FingerprintRecord): Promise<void> {

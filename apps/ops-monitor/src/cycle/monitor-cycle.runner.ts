@@ -9,8 +9,8 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { PeriodicTask } from '@opscrew/messaging';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
 import { type OutboxService } from '@opscrew/guardrails';
-import { MONITOR_CYCLE, OUTBOX } from '../ops-monitor.tokens';
-import { type CycleSummary, type MonitorCycle } from './monitor-cycle.service';
+import { OUTBOX } from '../ops-monitor.tokens';
+import { type CycleSummary, MonitorCycle } from './monitor-cycle.service';
 
 const INTERVAL_NAME = 'monitor-cycle';
 
@@ -27,7 +27,7 @@ export class MonitorCycleRunner implements OnApplicationBootstrap, OnApplication
   private skipped = 0;
 
   constructor(
-    @Inject(MONITOR_CYCLE) private readonly cycle: MonitorCycle,
+    private readonly cycle: MonitorCycle,
     @Inject(OUTBOX) private readonly outbox: OutboxService,
     @Inject(LOADED_CONFIG) private readonly loaded: LoadedConfig,
     scheduler: SchedulerRegistry,

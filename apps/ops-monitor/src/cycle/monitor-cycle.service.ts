@@ -1,13 +1,14 @@
 import { errorMessage } from '@opscrew/contracts';
-import { Logger } from '@nestjs/common';
-import { type MetricsSnapshot, type MetricsSource } from '@opscrew/integrations';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { METRICS_SOURCE, type MetricsSnapshot, type MetricsSource } from '@opscrew/integrations';
 import { type DataQualityWarning, type MissingDataWarning } from '../detection/anomaly';
-import { type DetectionEngine } from '../detection/detection.engine';
+import { DetectionEngine } from '../detection/detection.engine';
 import { isMerelyWaiting } from '../detection/missing-data';
-import { type IncidentManager, type IncidentOutcome } from '../incidents/incident-manager.service';
-import { type LockedServicesReader } from '../locks/locked-services.reader';
-import { type QualityTracker } from '../quality/quality.tracker';
-import { type OpsMonitorMetrics } from '../telemetry/ops-monitor.metrics';
+import { IncidentManager, type IncidentOutcome } from '../incidents/incident-manager.service';
+import { LockedServicesReader } from '../locks/locked-services.reader';
+import { CYCLE_REPORTER, MONITORED_SERVICES } from '../ops-monitor.tokens';
+import { QualityTracker } from '../quality/quality.tracker';
+import { OpsMonitorMetrics } from '../telemetry/ops-monitor.metrics';
 
 /** A data-quality problem is repeated at most hourly: it needs a fix in the source, not a storm. */
 const DATA_QUALITY_REPEAT_MS = 60 * 60 * 1000;
@@ -36,6 +37,7 @@ export interface CycleReporter {
  * run the rules, fold anomalies into incidents (tickets and alerts follow
  * from there), grade completeness, and count everything for /metrics.
  */
+@Injectable()
 export class MonitorCycle {
   private readonly logger = new Logger(MonitorCycle.name);
   private readonly dataQualitySeen = new Map<string, number>();
@@ -43,14 +45,14 @@ export class MonitorCycle {
   private sourceFailing = false;
 
   constructor(
-    private readonly services: readonly string[],
-    private readonly source: MetricsSource,
+    @Inject(MONITORED_SERVICES) private readonly services: readonly string[],
+    @Inject(METRICS_SOURCE) private readonly source: MetricsSource,
     private readonly engine: DetectionEngine,
     private readonly incidents: IncidentManager,
     private readonly locks: LockedServicesReader,
     private readonly quality: QualityTracker,
     private readonly metrics: OpsMonitorMetrics,
-    private readonly reporter: CycleReporter,
+    @Inject(CYCLE_REPORTER) private readonly reporter: CycleReporter,
   ) {}
 
   async run(): Promise<CycleSummary> {

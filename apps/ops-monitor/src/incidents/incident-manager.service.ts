@@ -1,12 +1,14 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { type FingerprintRecord } from '@opscrew/contracts';
 import {
-  type EventPublisher,
-  type IncidentIdAllocator,
-  type IncidentLedger,
+  EventPublisher,
+  IncidentIdAllocator,
+  IncidentLedger,
   KV_MUTATE_MAX_ATTEMPTS,
   KvContentionError,
   type TypedKv,
 } from '@opscrew/messaging';
+import { FINGERPRINTS_KV, INCIDENT_ANNOUNCER, INCIDENT_OPTIONS } from '../ops-monitor.tokens';
 import { fingerprintStoreKey, newRecord } from './fingerprint-record';
 import { FingerprintStore } from './fingerprint.store';
 import { decideFold } from './fold-decision';
@@ -45,6 +47,7 @@ export type {
  * `decideFold` (pure), the index and its cache `FingerprintStore`, the ledger phase
  * `PhaseLookup`, the opening `IncidentOpener`, the open-incident questions `OpenIncidentsQuery`.
  */
+@Injectable()
 export class IncidentManager {
   private readonly now: () => Date;
   /** `alerting.dedup.key_fields` includes `symptom`: one incident per symptom, not per service. */
@@ -57,12 +60,12 @@ export class IncidentManager {
   private readonly query: OpenIncidentsQuery;
 
   constructor(
-    fingerprints: TypedKv<FingerprintRecord>,
+    @Inject(FINGERPRINTS_KV) fingerprints: TypedKv<FingerprintRecord>,
     ledger: IncidentLedger,
     private readonly ids: IncidentIdAllocator,
     publisher: EventPublisher,
-    announcer: IncidentAnnouncer,
-    private readonly options: IncidentManagerOptions,
+    @Inject(INCIDENT_ANNOUNCER) announcer: IncidentAnnouncer,
+    @Inject(INCIDENT_OPTIONS) private readonly options: IncidentManagerOptions,
   ) {
     this.now = options.now ?? (() => new Date());
     this.bySymptom = options.keyFields?.includes('symptom') ?? false;

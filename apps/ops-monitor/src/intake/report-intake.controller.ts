@@ -1,10 +1,9 @@
-import { Controller, Inject, Logger } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { type IncidentReportedEvent } from '@opscrew/contracts';
 import { OnBusEvent, PermanentError } from '@opscrew/messaging';
-import { REPORT_INTAKE } from '../ops-monitor.tokens';
 import { OpsMonitorMetrics } from '../telemetry/ops-monitor.metrics';
-import { type ReportIntake } from './report-intake.service';
+import { ReportIntake } from './report-intake.service';
 
 /**
  * ops-monitor's `ops-monitor-reports` handler on the JetStream transport: each `incident.reported` is
@@ -17,7 +16,7 @@ export class ReportIntakeController {
   private readonly logger = new Logger(ReportIntakeController.name);
 
   constructor(
-    @Inject(REPORT_INTAKE) private readonly intake: ReportIntake,
+    private readonly intake: ReportIntake,
     private readonly metrics: OpsMonitorMetrics,
   ) {}
 

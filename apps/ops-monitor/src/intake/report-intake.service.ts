@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   describeWatchedServices,
   type OpscrewConfig,
@@ -16,13 +17,14 @@ import {
   SUBJECTS,
 } from '@opscrew/contracts';
 import { fingerprintKey, formatValue } from '@opscrew/incident';
-import { type EventPublisher, PermanentError } from '@opscrew/messaging';
+import { EventPublisher, PermanentError } from '@opscrew/messaging';
 import {
-  type IncidentManager,
+  IncidentManager,
   type IncidentOutcome,
   type Sighting,
 } from '../incidents/incident-manager.service';
-import { type LockedServicesReader } from '../locks/locked-services.reader';
+import { LockedServicesReader } from '../locks/locked-services.reader';
+import { MONITOR_CONFIG, WALL_CLOCK } from '../ops-monitor.tokens';
 
 /**
  * Reports come in bursts (an Alertmanager group, a retrying probe): the locks bucket is
@@ -58,15 +60,17 @@ export interface IntakeResult {
  * Unknown services and symptoms are refused (PermanentError: the consumer dead-letters them
  * with the reason).
  */
+@Injectable()
 export class ReportIntake {
   private locks: { at: number; held: ReadonlySet<string> } | null = null;
 
   constructor(
-    private readonly config: Pick<OpscrewConfig, 'services' | 'thresholds'>,
+    @Inject(MONITOR_CONFIG) private readonly config: Pick<OpscrewConfig, 'services' | 'thresholds'>,
+    @Inject(IncidentManager)
     private readonly incidents: Pick<IncidentManager, 'handle' | 'openIncident'>,
-    private readonly locked: Pick<LockedServicesReader, 'read'>,
-    private readonly publisher: Pick<EventPublisher, 'publish'>,
-    private readonly now: () => Date = () => new Date(),
+    @Inject(LockedServicesReader) private readonly locked: Pick<LockedServicesReader, 'read'>,
+    @Inject(EventPublisher) private readonly publisher: Pick<EventPublisher, 'publish'>,
+    @Optional() @Inject(WALL_CLOCK) private readonly now: () => Date = () => new Date(),
   ) {}
 
   async take(report: IncidentReportedEvent): Promise<IntakeResult> {

@@ -1,7 +1,7 @@
 import { type LeaseRecord } from '@opscrew/contracts';
 import { type KvItem, type TypedKv } from '@opscrew/messaging';
 
-import { LockedServicesReader } from './locked-services.reader';
+import { LockedServicesReader, type LockTimingsConfig } from './locked-services.reader';
 
 const NOW = new Date('2026-11-25T10:00:00.000Z');
 
@@ -17,7 +17,15 @@ function lease(holder: string, expiresInMs: number): LeaseRecord {
 
 function readerOver(items: Array<KvItem<LeaseRecord>>, graceMs = 0): LockedServicesReader {
   const kv = { values: () => Promise.resolve(items) } as unknown as TypedKv<LeaseRecord>;
-  return new LockedServicesReader(kv, graceMs);
+  return new LockedServicesReader(kv, timings(graceMs));
+}
+
+function timings(graceMs: number, settleMs = 0): LockTimingsConfig {
+  return {
+    thresholds: {
+      detection: { after_lock_grace_s: graceMs / 1000, culprit: { settle_s: settleMs / 1000 } },
+    },
+  };
 }
 
 describe('LockedServicesReader', () => {
@@ -75,7 +83,7 @@ describe('LockedServicesReader', () => {
       { key: 'service.cart', value: lease('demo-controller-h-1-abc:run-1', 30_000), revision: 3 },
     ];
     const kv = { values: () => Promise.resolve(items) } as unknown as TypedKv<LeaseRecord>;
-    const reader = new LockedServicesReader(kv, 0, 30_000);
+    const reader = new LockedServicesReader(kv, timings(0, 30_000));
     const during = await reader.view(NOW);
     expect([...during.restarting]).toEqual(['shipping']);
     expect([...during.deliberate.keys()]).toEqual(['cart']);

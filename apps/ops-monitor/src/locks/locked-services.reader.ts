@@ -1,5 +1,22 @@
 import { isDeliberateWorkLock, type LeaseRecord, serviceOfLockKey } from '@opscrew/contracts';
+import { Inject, Injectable } from '@nestjs/common';
 import { type KvItem, type TypedKv } from '@opscrew/messaging';
+import { LOCKS_KV, MONITOR_CONFIG } from '../ops-monitor.tokens';
+
+/** What the reader takes of the config (MONITOR_CONFIG): `thresholds.detection`'s lock timings. */
+export interface LockTimingsConfig {
+  readonly thresholds: {
+    readonly detection: {
+      /**
+       * How long a service still counts as under deliberate work after its lock disappears
+       * (released or lapsed): a load test's queues and timeouts drain for a while after it stops.
+       */
+      readonly after_lock_grace_s: number;
+      /** How long a service counts as just restarted by the crew after its restart lease went. */
+      readonly culprit: { readonly settle_s: number };
+    };
+  };
+}
 
 /**
  * Which services are held right now for deliberate work (a load test) — not
@@ -10,23 +27,23 @@ import { type KvItem, type TypedKv } from '@opscrew/messaging';
  * The grace memory is per process: an ops-monitor restarted inside a grace
  * period treats the service as free at once (a false alarm at worst).
  */
+@Injectable()
 export class LockedServicesReader {
   /** The last lease seen per service and when: the grace period runs from there. */
   private readonly lastSeen = new Map<string, { lease: LeaseRecord; at: number }>();
   /** The last time the crew's own restart lease was seen per service: the settle window runs from there. */
   private readonly restartSeen = new Map<string, number>();
 
-  /**
-   * @param graceMs how long a service still counts as under deliberate work
-   *   after its lock disappears (released or lapsed): a load test's queues and
-   *   timeouts drain for a while after the load stops.
-   */
+  private readonly graceMs: number;
+  private readonly settleMs: number;
+
   constructor(
-    private readonly locks: TypedKv<LeaseRecord>,
-    private readonly graceMs = 0,
-    /** How long a service counts as just restarted by the crew after its restart lease went. */
-    private readonly settleMs = 0,
-  ) {}
+    @Inject(LOCKS_KV) private readonly locks: TypedKv<LeaseRecord>,
+    @Inject(MONITOR_CONFIG) { thresholds: { detection } }: LockTimingsConfig,
+  ) {
+    this.graceMs = detection.after_lock_grace_s * 1000;
+    this.settleMs = detection.culprit.settle_s * 1000;
+  }
 
   async read(now: Date = new Date()): Promise<Map<string, LeaseRecord>> {
     return (await this.view(now)).deliberate;

@@ -1,4 +1,6 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { type QualityTargetsConfig } from '@opscrew/config';
+import { QUALITY_TARGETS } from '../ops-monitor.tokens';
 import { type MissingDataWarning } from '../detection/anomaly';
 
 /** One metric ops-monitor could not measure in the last cycle, and since when (without a break). */
@@ -40,6 +42,7 @@ export interface QualityReport {
  * at every service, can a human act on every ticket, and how often was it
  * wrong. Accuracy comes from deliberate chaos (demo-controller's ground truth).
  */
+@Injectable()
 export class QualityTracker {
   private cycles = 0;
   private lastCycleAt: Date | null = null;
@@ -52,7 +55,7 @@ export class QualityTracker {
   private actionable = 0;
   private accuracy: number | null = null;
 
-  constructor(private readonly targets: QualityTargetsConfig) {}
+  constructor(@Inject(QUALITY_TARGETS) private readonly targets: QualityTargetsConfig) {}
 
   recordCycle(
     at: Date,

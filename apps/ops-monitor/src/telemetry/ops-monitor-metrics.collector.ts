@@ -1,6 +1,14 @@
-import { type CircuitBreakerRegistry, type OutboxService } from '@opscrew/guardrails';
-import { type QualityTracker } from '../quality/quality.tracker';
-import { type OpsMonitorMetrics } from './ops-monitor.metrics';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { AgentMetrics } from '@opscrew/agent-core';
+import { CircuitBreakerRegistry, type OutboxService } from '@opscrew/guardrails';
+import { MONITOR_CONFIG, OUTBOX } from '../ops-monitor.tokens';
+import { QualityTracker } from '../quality/quality.tracker';
+import { OpsMonitorMetrics } from './ops-monitor.metrics';
+
+/** What the collector reads of the config (MONITOR_CONFIG): the metrics source's name. */
+export interface CollectorConfig {
+  readonly integrations: { readonly metrics: { readonly source: string } };
+}
 
 const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 
@@ -9,14 +17,24 @@ const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
  * outbox depth, breaker states, quality ratios. Registered with AgentMetrics.onScrape,
  * so `GET /metrics` refreshes them before rendering the app's registry.
  */
-export class OpsMonitorMetricsCollector {
+@Injectable()
+export class OpsMonitorMetricsCollector implements OnModuleInit {
+  private readonly source: string;
+
   constructor(
     private readonly metrics: OpsMonitorMetrics,
-    private readonly outbox: OutboxService,
+    @Inject(OUTBOX) private readonly outbox: OutboxService,
     private readonly breakers: CircuitBreakerRegistry,
     private readonly quality: QualityTracker,
-    private readonly source: string,
-  ) {}
+    @Inject(MONITOR_CONFIG) config: CollectorConfig,
+    private readonly agentMetrics: AgentMetrics,
+  ) {
+    this.source = config.integrations.metrics.source;
+  }
+
+  onModuleInit(): void {
+    this.agentMetrics.onScrape(() => this.collect());
+  }
 
   async collect(): Promise<void> {
     this.metrics.outboxDepth.reset();

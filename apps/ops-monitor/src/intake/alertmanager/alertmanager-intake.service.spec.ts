@@ -35,12 +35,7 @@ describe('AlertmanagerIntake (nothing lost: a 2xx only once JetStream stored eve
       .fn()
       .mockResolvedValueOnce({ seq: 1, duplicate: false })
       .mockRejectedValueOnce(new Error('TIMEOUT'));
-    const intake = new AlertmanagerIntake(
-      config.integrations.alertmanager,
-      config.services,
-      { publish },
-      new OpsMonitorMetrics(),
-    );
+    const intake = new AlertmanagerIntake(config, { publish }, new OpsMonitorMetrics());
     const error = await intake.receive(notification).then(
       () => null,
       (failure: unknown) => failure,

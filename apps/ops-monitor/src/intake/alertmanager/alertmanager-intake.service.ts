@@ -1,8 +1,9 @@
-import { Logger, ServiceUnavailableException } from '@nestjs/common';
+import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { type AlertmanagerIntakeConfig, type ServicesConfig } from '@opscrew/config';
 import { SUBJECTS } from '@opscrew/contracts';
 import { type EventPublisher } from '@opscrew/messaging';
-import { type OpsMonitorMetrics } from '../../telemetry/ops-monitor.metrics';
+import { EXTERNAL_PUBLISHER, MONITOR_CONFIG } from '../../ops-monitor.tokens';
+import { OpsMonitorMetrics } from '../../telemetry/ops-monitor.metrics';
 import { mapAlert, type Rejection } from './alertmanager-alert.mapper';
 import { type AlertmanagerWebhookDto } from './alertmanager-webhook.dto';
 
@@ -20,6 +21,12 @@ export interface AlertmanagerAnswer {
   readonly truncated: number;
 }
 
+/** What the intake reads of the config (MONITOR_CONFIG): the receiver's settings, the services. */
+export interface AlertmanagerIntakeSources {
+  readonly integrations: { readonly alertmanager: AlertmanagerIntakeConfig };
+  readonly services: ServicesConfig;
+}
+
 /**
  * Alertmanager's notifications in: each alert becomes one `incident.reported` (mapped by
  * `mapAlert`), published with a deterministic Nats-Msg-Id, and the answer goes back only
@@ -28,16 +35,21 @@ export interface AlertmanagerAnswer {
  * already is dropped as a duplicate. Alerts that cannot be mapped are answered, logged and
  * counted, and still get a 2xx: retrying a notification would not make them mappable.
  */
+@Injectable()
 export class AlertmanagerIntake {
   private readonly logger = new Logger(AlertmanagerIntake.name);
+  private readonly config: AlertmanagerIntakeConfig;
+  private readonly services: ServicesConfig;
 
   constructor(
-    private readonly config: AlertmanagerIntakeConfig,
-    private readonly services: ServicesConfig,
+    @Inject(MONITOR_CONFIG) config: AlertmanagerIntakeSources,
     /** Source `external`: the report comes from outside the crew, ops-monitor only relays it. */
-    private readonly publisher: Pick<EventPublisher, 'publish'>,
+    @Inject(EXTERNAL_PUBLISHER) private readonly publisher: Pick<EventPublisher, 'publish'>,
     private readonly metrics: OpsMonitorMetrics,
-  ) {}
+  ) {
+    this.config = config.integrations.alertmanager;
+    this.services = config.services;
+  }
 
   async receive(payload: AlertmanagerWebhookDto): Promise<AlertmanagerAnswer> {
     if (payload.truncatedAlerts > 0) {

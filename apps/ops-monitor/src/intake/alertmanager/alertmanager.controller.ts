@@ -1,7 +1,6 @@
-import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiTokenGuard } from '@opscrew/agent-core';
-import { ALERTMANAGER_INTAKE } from '../../ops-monitor.tokens';
-import { type AlertmanagerAnswer, type AlertmanagerIntake } from './alertmanager-intake.service';
+import { type AlertmanagerAnswer, AlertmanagerIntake } from './alertmanager-intake.service';
 import { AlertmanagerPayloadPipe } from './alertmanager-payload.pipe';
 import { type AlertmanagerWebhookDto } from './alertmanager-webhook.dto';
 
@@ -13,7 +12,7 @@ import { type AlertmanagerWebhookDto } from './alertmanager-webhook.dto';
  */
 @Controller('alerts')
 export class AlertmanagerController {
-  constructor(@Inject(ALERTMANAGER_INTAKE) private readonly intake: AlertmanagerIntake) {}
+  constructor(private readonly intake: AlertmanagerIntake) {}
 
   @Post('alertmanager')
   @HttpCode(200)
