@@ -5,7 +5,7 @@ import {
   IncidentUpdatedEvent,
   type LockReleasedEvent,
 } from '@opscrew/contracts';
-import { buildBrief, renderTicket } from '@opscrew/incident';
+import { buildBrief, incidentIdentity, renderTicket } from '@opscrew/incident';
 import { type MessageMeta } from '@opscrew/messaging';
 import { RemediationEngine } from '../remediation/remediation.engine';
 import { RemediationWorker } from '../remediation/remediation.worker';
@@ -70,12 +70,7 @@ export class IncidentIntakeService {
         ),
       );
     }
-    const created = await this.engine.enqueue({
-      incident_id: event.incident_id,
-      service: event.service,
-      symptom: event.symptom,
-      severity: event.severity,
-    });
+    const created = await this.engine.enqueue(incidentIdentity(event));
     this.logger.log(
       `received ${summary}: ${created ? 'remediation queued' : 'a run exists already'}`,
     );
