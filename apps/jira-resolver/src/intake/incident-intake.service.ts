@@ -53,17 +53,8 @@ export class IncidentIntakeService {
       await this.tickets.ensure(
         renderTicket(
           buildBrief(
-            {
-              incident_id: event.incident_id,
-              service: event.service,
-              symptom: event.symptom,
-              severity: event.severity,
-              metric: event.metric ?? 'value',
-              first_value: event.value,
-              ...(event.threshold !== undefined ? { threshold: event.threshold } : {}),
-              opened_at: event.detected_at,
-              detail: `reported by ${from}`,
-            },
+            // The event names an incident as the ledger does: the brief reads it as it is.
+            { ...event, metric: event.metric ?? 'value', detail: `reported by ${from}` },
             this.loaded.config,
           ),
           this.loaded.config.integrations.jira?.labels ?? ['auto-detected', 'ops-monitor'],

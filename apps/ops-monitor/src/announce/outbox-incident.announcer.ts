@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { type OpscrewConfig } from '@opscrew/config';
 import { type FingerprintRecord, errorMessage } from '@opscrew/contracts';
 import { type OutboxService } from '@opscrew/guardrails';
-import { buildBrief, renderAlert, renderTicket } from '@opscrew/incident';
+import { briefFacts, buildBrief, renderAlert, renderTicket } from '@opscrew/incident';
 import { type QualityTracker } from '../quality/quality.tracker';
 import { type IncidentAnnouncer } from '../incidents/incident-manager.service';
 import { type DetectionTriage, triageComment } from './detection-triage';
@@ -30,7 +30,7 @@ export class OutboxIncidentAnnouncer implements IncidentAnnouncer {
   ) {}
 
   async opened(record: FingerprintRecord): Promise<void> {
-    const brief = buildBrief(record, this.config);
+    const brief = buildBrief(briefFacts(record), this.config);
     const labels = this.config.integrations.jira?.labels ?? DEFAULT_LABELS;
     const draft = renderTicket(brief, labels);
     const ticket = await this.outbox.enqueue({ kind: 'ticket.create', draft });
