@@ -1,5 +1,5 @@
 import { type FingerprintRecord, type IncidentImpact, type Severity } from '@opscrew/contracts';
-import { type IncidentIdentity } from '@opscrew/incident';
+import { type OpenTrouble } from '../detection/detection.engine';
 
 /**
  * Something seen wrong with one service: one of ops-monitor's own detections (an `Anomaly`)
@@ -55,7 +55,7 @@ export interface IncidentResult {
 }
 
 /** An incident the crew is still working, as blame needs it (its service is the map's key). */
-export type OpenIncident = Omit<IncidentIdentity, 'service'>;
+export type OpenIncident = OpenTrouble;
 
 export interface IncidentManagerOptions {
   readonly dedupWindowMs: number;
