@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type HealthBody } from '@opscrew/agent-core';
 import { type ConfigFixture } from '@opscrew/config/testing';
-import { AGENT_NAMES, type AgentName, KV_BUCKETS } from '@opscrew/contracts';
+import { AGENT_NAMES, type AgentName, type IncidentRecord, KV_BUCKETS } from '@opscrew/contracts';
 import { LocalTracker } from '@opscrew/integrations';
 import { KvFactory, type NatsConnectionService } from '@opscrew/messaging';
 import { headers as natsHeaders, StringCodec } from 'nats';
@@ -26,18 +26,6 @@ interface DeadLetter {
   subject: string;
   reason: string;
   raw: string;
-}
-interface IncidentRow {
-  incident_id: string;
-  fingerprint: string;
-  service: string;
-  symptom: string;
-  phase: string;
-  detected_by: string;
-  count: number;
-  reporters?: string[];
-  dedup_keys?: string[];
-  history: { phase?: string; source: string }[];
 }
 
 /** `--wait` for injects: well inside runCli's 30 s, far beyond a fold and the ledger's catch-up. */
@@ -128,7 +116,7 @@ describe('the crew on JetStream (e2e)', () => {
     expect(id).toBeDefined();
 
     const incident = await waitFor('the incident in /incidents', async () => {
-      const { body } = await getJson<IncidentRow[]>(url('atlas', '/incidents'));
+      const { body } = await getJson<IncidentRecord[]>(url('atlas', '/incidents'));
       return body.find((row) => row.incident_id === id);
     });
     // The CLI reports; ops-monitor opens the incident (and mints its id).
@@ -140,7 +128,7 @@ describe('the crew on JetStream (e2e)', () => {
     });
     // jira-resolver may have triaged it already; the ledger's history starts at detection.
     expect(incident.history[0]).toMatchObject({ phase: 'detected', source: 'ops-monitor' });
-    const single = await getJson<IncidentRow>(url('atlas', `/incidents/${id ?? ''}`));
+    const single = await getJson<IncidentRecord>(url('atlas', `/incidents/${id ?? ''}`));
     expect(single.body.incident_id).toBe(id);
     await waitFor('jira-resolver to log it', () =>
       crew
@@ -184,7 +172,7 @@ describe('the crew on JetStream (e2e)', () => {
     if (id === undefined) throw new Error('no incident id printed');
 
     const incident = await waitFor('count 5 in the ledger', async () => {
-      const { body } = await getJson<IncidentRow>(url('atlas', `/incidents/${id}`));
+      const { body } = await getJson<IncidentRecord>(url('atlas', `/incidents/${id}`));
       return body.count === 5 ? body : undefined;
     });
     expect(incident).toMatchObject({
@@ -192,7 +180,7 @@ describe('the crew on JetStream (e2e)', () => {
       reporters: ['cli'],
       dedup_keys: ['e2e-five'],
     });
-    const { body: found } = await getJson<IncidentRow[]>(
+    const { body: found } = await getJson<IncidentRecord[]>(
       url('atlas', '/incidents?dedup_key=e2e-five'),
     );
     expect(found.map((row) => row.incident_id)).toEqual([id]);

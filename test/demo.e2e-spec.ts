@@ -7,32 +7,12 @@ import { isPortFree } from '@opscrew/integrations';
 import { counterSchema, EventPublisher, IncidentIdAllocator, KvFactory } from '@opscrew/messaging';
 import { DemoEnvironment } from '../apps/cli/src/demo/demo-environment';
 import { freeDemoPorts } from '../apps/cli/src/demo/demo-port.plan';
-import { type StepResult } from '../apps/cli/src/demo/demo-story';
+import { type DemoReport as WrittenReport } from '../apps/cli/src/demo/demo-report';
 import { jestTimeout } from '@opscrew/testing';
 import { assertBuilt, OPSCREW_BIN, REPO_ROOT, runCli, waitFor } from './support/crew-harness';
 
-interface DemoReport {
-  duration_s: number;
-  load_driver: string;
-  ports: {
-    agents: Record<string, number>;
-    shop: Record<string, number>;
-    supervisor: number;
-    locust?: number;
-  };
-  ok: boolean;
-  failures: string[];
-  steps: StepResult[];
-  faults: {
-    name: string;
-    service: string;
-    incident_id: string | null;
-    detection_latency_s: number | null;
-    mttr_s: number | null;
-    restarts: number;
-  }[];
-  incidents: IncidentRecord[];
-  tickets: { key: string; status: string; incident_id: string }[];
+/** The report as the demo writes it, its scorecard read as demo-controller's `/scorecard`. */
+type DemoReport = Omit<WrittenReport, 'scorecard'> & {
   scorecard: {
     aggregate: {
       runs: number;
@@ -41,7 +21,7 @@ interface DemoReport {
       missed: number;
     };
   } | null;
-}
+};
 
 /** The phases an incident went through, in the order the ledger recorded them. */
 const phases = (incident: IncidentRecord | undefined): string[] =>

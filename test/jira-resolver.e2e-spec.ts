@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { KV_BUCKETS } from '@opscrew/contracts';
+import { type IncidentRecord, KV_BUCKETS } from '@opscrew/contracts';
 import { LocalTracker } from '@opscrew/integrations';
 import { LocalProcessSupervisor } from '../apps/demo-shop/src';
 import { KvFactory } from '@opscrew/messaging';
@@ -15,13 +15,6 @@ import {
   waitFor,
 } from './support/crew-harness';
 
-interface IncidentRow {
-  incident_id: string;
-  service: string;
-  symptom: string;
-  phase: string;
-  history: { phase: string; note?: string }[];
-}
 interface NotificationLine {
   idempotency_key: string;
   kind: string;
@@ -47,8 +40,8 @@ describe('jira-resolver: remediation verified with metrics, escalation on time (
   let ports: { cart: number; payment: number };
   let tracker: LocalTracker;
 
-  const incidents = async (): Promise<IncidentRow[]> =>
-    (await getJson<IncidentRow[]>(env.url('atlas', '/incidents'))).body;
+  const incidents = async (): Promise<IncidentRecord[]> =>
+    (await getJson<IncidentRecord[]>(env.url('atlas', '/incidents'))).body;
   const notifications = (): NotificationLine[] =>
     readLines(join(env.fixture.projectDir, 'var/notifications.jsonl')).map(
       (line) => JSON.parse(line) as NotificationLine,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KV_BUCKETS, LeaseRecord, serviceLockKey } from '@opscrew/contracts';
+import { type IncidentRecord, KV_BUCKETS, LeaseRecord, serviceLockKey } from '@opscrew/contracts';
 import { LocalTracker } from '@opscrew/integrations';
 import { KvFactory, LeaseService } from '@opscrew/messaging';
 import {
@@ -12,15 +12,6 @@ import {
 } from './support/crew-harness';
 import { SyntheticService } from './support/synthetic-service';
 
-interface IncidentRow {
-  incident_id: string;
-  service: string;
-  symptom: string;
-  severity: string;
-  phase: string;
-  detected_by: string;
-  informational?: boolean;
-}
 interface AlertLine {
   idempotency_key: string;
   kind: string;
@@ -41,8 +32,8 @@ describe('ops-monitor: a fault becomes one incident, one ticket, one alert (e2e)
   let leases: LeaseService;
   let alertsFile: string;
 
-  const incidents = async (): Promise<IncidentRow[]> =>
-    (await getJson<IncidentRow[]>(env.url('atlas', '/incidents'))).body;
+  const incidents = async (): Promise<IncidentRecord[]> =>
+    (await getJson<IncidentRecord[]>(env.url('atlas', '/incidents'))).body;
   const alerts = (): AlertLine[] =>
     readLines(alertsFile).map((line) => JSON.parse(line) as AlertLine);
 

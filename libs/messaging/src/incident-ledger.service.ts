@@ -12,7 +12,7 @@ import {
   mergeSymptoms,
   rememberRecent,
 } from '@opscrew/contracts';
-import { transitionRefusal } from '@opscrew/incident';
+import { type IncidentPosition, transitionRefusal } from '@opscrew/incident';
 import { PermanentError, TransientError } from './handler-errors';
 import { type TypedKv } from './typed-kv';
 
@@ -128,10 +128,7 @@ export function matchesCorrelation(
  * The ledger's listing order: newest detection first, ties (one storm, one millisecond) by id,
  * descending — a total order, so a page cursor never skips or repeats an incident.
  */
-export function newestFirst(
-  a: Pick<IncidentRecord, 'detected_at' | 'incident_id'>,
-  b: Pick<IncidentRecord, 'detected_at' | 'incident_id'>,
-): number {
+export function newestFirst(a: IncidentPosition, b: IncidentPosition): number {
   return b.detected_at.localeCompare(a.detected_at) || b.incident_id.localeCompare(a.incident_id);
 }
 

@@ -1,4 +1,5 @@
 import { INCIDENT_ID_PATTERN, type IncidentRecord } from '@opscrew/contracts';
+import { type IncidentPosition } from '@opscrew/incident';
 import { type CorrelationFilter, matchesCorrelation, newestFirst } from '@opscrew/messaging';
 
 /** Incidents per page when `?limit` is absent: a screenful, and a small answer under load. */
@@ -7,10 +8,7 @@ export const INCIDENT_PAGE_DEFAULT = 50;
 export const INCIDENT_PAGE_MAX = 500;
 
 /** Where a page starts: strictly after this incident in the listing order (newest first). */
-export interface PagePosition {
-  readonly detected_at: string;
-  readonly incident_id: string;
-}
+export type PagePosition = IncidentPosition;
 
 export interface IncidentPage {
   readonly items: IncidentRecord[];

@@ -2,7 +2,6 @@ import {
   INCIDENT_ID_MAX_LENGTH,
   INCIDENT_ID_PATTERN,
   INCIDENT_PHASES,
-  type IncidentRecord,
   SERVICE_NAME_MAX_LENGTH,
   SERVICE_NAME_PATTERN,
 } from '@opscrew/contracts';
@@ -12,6 +11,7 @@ import {
   type IncidentAckDependencies,
   type IncidentAckResult,
 } from '@opscrew/guardrails';
+import { incidentSummary } from '@opscrew/incident';
 import { z } from 'zod';
 import { type CrewStateReader } from './crew-state.reader';
 import { type CrewTool, defineTool, ToolRefusal } from './crew-tool';
@@ -68,27 +68,6 @@ const ackIncidentInput = z.strictObject({
     .describe('Who takes the incident: a login or chat handle'),
 });
 
-/** What list_incidents shows per incident; get_incident has the whole record with its history. */
-function summary(record: IncidentRecord): Record<string, unknown> {
-  const last = record.history[record.history.length - 1];
-  return {
-    incident_id: record.incident_id,
-    service: record.service,
-    symptom: record.symptom,
-    severity: record.severity,
-    phase: record.phase,
-    detected_at: record.detected_at,
-    updated_at: record.updated_at,
-    count: record.count,
-    value: record.value,
-    last_value: record.last_value,
-    peak_value: record.peak_value,
-    ...(record.metric !== undefined ? { metric: record.metric } : {}),
-    ...(record.informational !== undefined ? { informational: record.informational } : {}),
-    ...(last?.note !== undefined ? { last_note: last.note } : {}),
-  };
-}
-
 export interface CrewToolsOptions {
   readonly state: CrewStateReader;
   /** The ack's dependencies; null: ack_incident is not offered (mcp_server.allow_ack false). */
@@ -112,7 +91,7 @@ export function crewTools({ state, ack }: CrewToolsOptions): CrewTool[] {
             (input.phase === undefined || record.phase === input.phase) &&
             (input.service === undefined || record.service === input.service),
         );
-        const page = matching.slice(0, input.limit ?? LIST_INCIDENTS_DEFAULT).map(summary);
+        const page = matching.slice(0, input.limit ?? LIST_INCIDENTS_DEFAULT).map(incidentSummary);
         return {
           data: fitList(page, (kept, truncated) => ({
             total: matching.length,

@@ -14,8 +14,9 @@ export interface FaultRecord {
   readonly name: string;
   readonly service: string;
   readonly injected_at: string;
-  readonly incident_id: string | null;
-  readonly detected_at: string | null;
+  /** The incident the fault opened (null: none was seen); its fields as the ledger types them. */
+  readonly incident_id: IncidentRecord['incident_id'] | null;
+  readonly detected_at: IncidentRecord['detected_at'] | null;
   readonly detection_latency_s: number | null;
   readonly resolved_at: string | null;
   readonly mttr_s: number | null;

@@ -5,6 +5,7 @@ import { PortInUseError } from '@opscrew/integrations';
 import { LOCAL_NATS_DIR } from '../local-nats/local-credentials';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
 import { DemoEnvironment } from './demo-environment';
+import { type DemoReport } from './demo-report';
 import {
   DemoPortPlanError,
   type DemoPortOptions,
@@ -113,7 +114,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
         `the demo took ${Math.round(elapsed / 1000)} s, over its ${STORY_BUDGET_MS / 1000} s budget`,
       );
     if (interrupt.signal.aborted) failures.push('interrupted');
-    const report = {
+    const report: DemoReport = {
       started_at: new Date(began).toISOString(),
       finished_at: new Date().toISOString(),
       duration_s: Math.round(elapsed / 100) / 10,

@@ -5,7 +5,7 @@ import {
   IncidentUpdatedEvent,
   type LockReleasedEvent,
 } from '@opscrew/contracts';
-import { buildBrief, renderTicket } from '@opscrew/incident';
+import { buildBrief, incidentIdentity, renderTicket } from '@opscrew/incident';
 import { type MessageMeta } from '@opscrew/messaging';
 import { RemediationEngine } from '../remediation/remediation.engine';
 import { RemediationWorker } from '../remediation/remediation.worker';
@@ -53,29 +53,15 @@ export class IncidentIntakeService {
       await this.tickets.ensure(
         renderTicket(
           buildBrief(
-            {
-              incident_id: event.incident_id,
-              service: event.service,
-              symptom: event.symptom,
-              severity: event.severity,
-              metric: event.metric ?? 'value',
-              first_value: event.value,
-              ...(event.threshold !== undefined ? { threshold: event.threshold } : {}),
-              opened_at: event.detected_at,
-              detail: `reported by ${from}`,
-            },
+            // The event names an incident as the ledger does: the brief reads it as it is.
+            { ...event, metric: event.metric ?? 'value', detail: `reported by ${from}` },
             this.loaded.config,
           ),
           this.loaded.config.integrations.jira?.labels ?? ['auto-detected', 'ops-monitor'],
         ),
       );
     }
-    const created = await this.engine.enqueue({
-      incident_id: event.incident_id,
-      service: event.service,
-      symptom: event.symptom,
-      severity: event.severity,
-    });
+    const created = await this.engine.enqueue(incidentIdentity(event));
     this.logger.log(
       `received ${summary}: ${created ? 'remediation queued' : 'a run exists already'}`,
     );

@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { type OpscrewConfig, SYMPTOMS } from '@opscrew/config';
 import { SUBJECTS } from '@opscrew/contracts';
-import { fingerprintKey } from '@opscrew/incident';
+import { fingerprintKey, incidentIdentity } from '@opscrew/incident';
 import { type IncidentIdAllocator, type IncidentLedger } from '@opscrew/messaging';
 import { type Ticket, type TrackerPort } from '@opscrew/ports';
 import { type RemediationRunsRepository } from '../remediation/remediation-runs.repository';
-import { type NewIncident, type RemediationEngine } from '../remediation/remediation.engine';
+import { type RemediationEngine } from '../remediation/remediation.engine';
 import { type PublisherLike } from '../remediation/remediation.deps';
 
 const AUTO_DETECTED = 'auto-detected';
@@ -52,13 +52,7 @@ export class TodoTicketPoller {
         ticket,
         `incident ${ticket.incident_id} is not in the ledger (or informational)`,
       );
-    const facts: NewIncident = {
-      incident_id: incident.incident_id,
-      service: incident.service,
-      symptom: incident.symptom,
-      severity: incident.severity,
-    };
-    return (await this.engine.enqueue(facts)) ? incident.incident_id : null;
+    return (await this.engine.enqueue(incidentIdentity(incident))) ? incident.incident_id : null;
   }
 
   private async fromHumanTicket(ticket: Ticket): Promise<string | null> {

@@ -9,13 +9,8 @@ import {
   type TraceSummary,
 } from '@opscrew/integrations';
 import { QueryRateLimit, RateLimitedError } from '@opscrew/guardrails';
-import {
-  type EvidenceItem,
-  type IncidentFacts,
-  LLM_CLIENT,
-  type LlmClient,
-  type TriageSummary,
-} from '@opscrew/llm';
+import { fingerprintFacts } from '@opscrew/incident';
+import { type EvidenceItem, LLM_CLIENT, type LlmClient, type TriageSummary } from '@opscrew/llm';
 import { EPOCH_CLOCK, TRIAGE_SEARCHES } from '../ops-monitor.tokens';
 
 /** How far back traces and logs are searched: the minutes before and around the detection. */
@@ -82,19 +77,9 @@ export class DetectionTriage {
       ...(await this.traces(record.service, record.symptom)),
       ...(await this.logs(record.service)),
     ];
-    const facts: IncidentFacts = {
-      incident_id: record.incident_id,
-      service: record.service,
-      symptom: record.symptom,
-      severity: record.severity,
-      value: record.first_value,
-      metric: record.metric,
-      detected_at: record.opened_at,
-      count: record.count,
-      peak_value: record.peak_value,
-      ...(record.threshold === undefined ? {} : { threshold: record.threshold }),
-    };
-    const summary = await this.reasoning.triageSummary(facts, evidence, { tools: TRIAGE_TOOLS });
+    const summary = await this.reasoning.triageSummary(fingerprintFacts(record), evidence, {
+      tools: TRIAGE_TOOLS,
+    });
     return { summary, evidence };
   }
 

@@ -2,7 +2,13 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { type OpscrewConfig } from '@opscrew/config';
 import { type FingerprintRecord, errorMessage } from '@opscrew/contracts';
 import { type OutboxService } from '@opscrew/guardrails';
-import { type BriefSources, buildBrief, renderAlert, renderTicket } from '@opscrew/incident';
+import {
+  type BriefSources,
+  briefFacts,
+  buildBrief,
+  renderAlert,
+  renderTicket,
+} from '@opscrew/incident';
 import { QualityTracker } from '../quality/quality.tracker';
 import { type IncidentAnnouncer } from '../incidents/incident-manager.service';
 import { MONITOR_CONFIG, OUTBOX } from '../ops-monitor.tokens';
@@ -37,7 +43,7 @@ export class OutboxIncidentAnnouncer implements IncidentAnnouncer {
   ) {}
 
   async opened(record: FingerprintRecord): Promise<void> {
-    const brief = buildBrief(record, this.config);
+    const brief = buildBrief(briefFacts(record), this.config);
     const labels = this.config.integrations.jira?.labels ?? DEFAULT_LABELS;
     const draft = renderTicket(brief, labels);
     const ticket = await this.outbox.enqueue({ kind: 'ticket.create', draft });

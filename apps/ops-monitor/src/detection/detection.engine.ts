@@ -1,7 +1,7 @@
 // Over ~300 lines: one cycle's detection over every service (rules, sanity guard, missing data, drift, the
 // culprit through the dependency graph, trouble memory) shares per-service state; each rule is its own file.
 import { type AlertingConfig, type DetectionConfig, type Symptom, SYMPTOMS } from '@opscrew/config';
-import { type Severity } from '@opscrew/contracts';
+import { type IncidentIdentity } from '@opscrew/incident';
 import { type MetricsSnapshot, type ServiceSample } from '@opscrew/integrations';
 import { absoluteAnomalies, percent } from './absolute.rule';
 import {
@@ -47,12 +47,11 @@ const RULE_RANK = { absolute: 3, relative: 2, drift: 1, dependency: 0 } as const
  */
 const TROUBLE_MEMORY_CYCLES = 3;
 
-/** An incident the crew is still working on a service (IncidentManager.openIncidents). */
-export interface OpenTrouble {
-  readonly incident_id: string;
-  readonly symptom: string;
-  readonly severity: Severity;
-}
+/**
+ * An incident the crew is still working on a service (IncidentManager.openIncidents): its
+ * identity less the service, which keys the map it comes in.
+ */
+export type OpenTrouble = Omit<IncidentIdentity, 'service'>;
 
 interface ServiceState {
   /** The last measured windows with enough traffic (newest last), for the relative reference. */

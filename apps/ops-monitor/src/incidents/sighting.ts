@@ -1,4 +1,5 @@
 import { type FingerprintRecord, type IncidentImpact, type Severity } from '@opscrew/contracts';
+import { type OpenTrouble } from '../detection/detection.engine';
 
 /**
  * Something seen wrong with one service: one of ops-monitor's own detections (an `Anomaly`)
@@ -53,12 +54,8 @@ export interface IncidentResult {
   readonly record: FingerprintRecord;
 }
 
-/** An incident the crew is still working, as blame needs it. */
-export interface OpenIncident {
-  readonly incident_id: string;
-  readonly symptom: string;
-  readonly severity: Severity;
-}
+/** An incident the crew is still working, as blame needs it (its service is the map's key). */
+export type OpenIncident = OpenTrouble;
 
 export interface IncidentManagerOptions {
   readonly dedupWindowMs: number;

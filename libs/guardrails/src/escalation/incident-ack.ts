@@ -8,7 +8,7 @@ import {
   SUBJECTS,
   errorMessage,
 } from '@opscrew/contracts';
-import { isIncidentId } from '@opscrew/incident';
+import { incidentIdentity, isIncidentId } from '@opscrew/incident';
 import {
   type EventPublisher,
   IncidentLedger,
@@ -91,14 +91,7 @@ export async function acknowledgeIncident(
   const result = await deps.escalations.ack(
     incidentId,
     by,
-    incident === null
-      ? undefined
-      : {
-          incident_id: incident.incident_id,
-          service: incident.service,
-          symptom: incident.symptom,
-          severity: incident.severity,
-        },
+    incident === null ? undefined : incidentIdentity(incident),
   );
   if (result.outcome === 'unknown') return { outcome: 'unknown' };
   const ledger = await tellLedger(deps.publisher, incident, result.record);

@@ -1,7 +1,7 @@
 import { loadConfig } from '@opscrew/config';
 import { SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
 import { type FingerprintRecord } from '@opscrew/contracts';
-import { buildBrief, formatValue } from './incident-brief';
+import { briefFacts, buildBrief, formatValue } from './incident-brief';
 import { renderAlert, renderTicket } from './incident-brief.renderers';
 
 const config = loadConfig({ configDir: SHIPPED_CONFIG_DIR, env: {} }).config;
@@ -30,7 +30,10 @@ const record = (overrides: Partial<FingerprintRecord> = {}): FingerprintRecord =
 
 describe('incident brief → ticket and alert', () => {
   it('gives the ticket everything the seed asked for: time, service, symptom with value and threshold, impact, runbook', () => {
-    const ticket = renderTicket(buildBrief(record(), config), ['auto-detected', 'ops-monitor']);
+    const ticket = renderTicket(buildBrief(briefFacts(record()), config), [
+      'auto-detected',
+      'ops-monitor',
+    ]);
     expect(ticket.summary).toBe('[Auto] cart: error rate spike (12.0 %)');
     expect(ticket.idempotency_key).toBe('ticket:INC-20261124-007');
     expect(ticket.labels).toEqual(['auto-detected', 'ops-monitor']);
@@ -51,7 +54,9 @@ describe('incident brief → ticket and alert', () => {
   it('says so when no runbook matches (actionability: a human knows it is theirs)', () => {
     const ticket = renderTicket(
       buildBrief(
-        record({ symptom: 'traffic_drop', metric: 'request_rate_rps', first_value: 0.5 }),
+        briefFacts(
+          record({ symptom: 'traffic_drop', metric: 'request_rate_rps', first_value: 0.5 }),
+        ),
         config,
       ),
       [],
@@ -63,7 +68,7 @@ describe('incident brief → ticket and alert', () => {
 
   it('renders a short alert with the same facts', () => {
     const alert = renderAlert(
-      buildBrief(record({ severity: 'critical', first_value: 0.35 }), config),
+      buildBrief(briefFacts(record({ severity: 'critical', first_value: 0.35 })), config),
     );
     expect(alert).toMatchObject({
       idempotency_key: 'alert:INC-20261124-007',

@@ -1,4 +1,5 @@
-import { type FingerprintRecord } from '@opscrew/contracts';
+import { type FingerprintRecord, type IncidentRecord } from '@opscrew/contracts';
+import { fingerprintFacts } from '../model/incident-model';
 import {
   type RunbookCatalog,
   selectRunbook,
@@ -14,7 +15,7 @@ export interface IncidentBrief {
   readonly incidentId: string;
   readonly service: string;
   readonly symptom: string;
-  readonly severity: FingerprintRecord['severity'];
+  readonly severity: IncidentRecord['severity'];
   readonly headline: string;
   readonly detectedAt: string;
   readonly value: string;
@@ -51,19 +52,23 @@ const IMPACT_BY_CRITICALITY: Record<string, string> = {
   low: 'Low: optional content is affected (ads, images, back-office consumers).',
 };
 
-/** What a brief is made from: an opened fingerprint record, or the facts of an incident.detected event. */
-export type IncidentBriefFacts = Pick<
-  FingerprintRecord,
-  | 'incident_id'
-  | 'service'
-  | 'symptom'
-  | 'severity'
-  | 'metric'
-  | 'first_value'
-  | 'threshold'
-  | 'opened_at'
-  | 'detail'
+/**
+ * What a brief is made from: the incident as the ledger names it (an `incident.detected` event
+ * carries the same fields), its metric always named, and the detection's sentence.
+ */
+export type IncidentBriefFacts = Readonly<
+  Pick<
+    IncidentRecord,
+    'incident_id' | 'service' | 'symptom' | 'severity' | 'value' | 'threshold' | 'detected_at'
+  > &
+    Required<Pick<IncidentRecord, 'metric'>> &
+    Pick<FingerprintRecord, 'detail'>
 >;
+
+/** The brief's facts of an incident ops-monitor is opening, from its fingerprint index entry. */
+export function briefFacts(record: FingerprintRecord): IncidentBriefFacts {
+  return { ...fingerprintFacts(record), metric: record.metric, detail: record.detail };
+}
 
 /** A runbook as a brief describes it (config `thresholds.runbooks.patterns.<name>`). */
 export interface BriefRunbook extends SelectableRunbook {
@@ -105,9 +110,9 @@ export function buildBrief(record: IncidentBriefFacts, config: BriefSources): In
     service: record.service,
     symptom: record.symptom,
     severity: record.severity,
-    headline: `${record.service}: ${SYMPTOM_TITLES[record.symptom] ?? record.symptom.replaceAll('_', ' ')} (${formatValue(record.metric, record.first_value)})`,
-    detectedAt: record.opened_at,
-    value: formatValue(record.metric, record.first_value),
+    headline: `${record.service}: ${SYMPTOM_TITLES[record.symptom] ?? record.symptom.replaceAll('_', ' ')} (${formatValue(record.metric, record.value)})`,
+    detectedAt: record.detected_at,
+    value: formatValue(record.metric, record.value),
     threshold: record.threshold === undefined ? null : formatValue(record.metric, record.threshold),
     detail: record.detail,
     impact:

@@ -8,15 +8,11 @@ import {
   type EscalationState,
   NOTE_MAX_LENGTH,
 } from '@opscrew/contracts';
+import { incidentIdentity, type IncidentIdentity } from '../model/incident-model';
 import { type EscalationChain, levelTimeoutMs } from './escalation-levels';
 
 /** The incident fields an escalation repeats in its pages (from incident.detected or the ledger). */
-export interface EscalationIncident {
-  readonly incident_id: string;
-  readonly service: string;
-  readonly symptom: string;
-  readonly severity: EscalationRecord['severity'];
-}
+export type EscalationIncident = IncidentIdentity;
 
 /**
  * Pure state changes of an escalation record (times are passed in: no clock here). The
@@ -46,10 +42,7 @@ export function openedRecord(
   const level: EscalationLevel = 'L1';
   const reason = `incident opened; ${config.levels.L1.description}`;
   return {
-    incident_id: incident.incident_id,
-    service: incident.service,
-    symptom: incident.symptom,
-    severity: incident.severity,
+    ...incidentIdentity(incident),
     level,
     state: 'open',
     opened_at: iso(at),

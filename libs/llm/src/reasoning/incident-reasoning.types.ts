@@ -1,21 +1,11 @@
+import { type IncidentStep } from '@opscrew/incident';
+
 /**
- * The three things the crew asks of its reasoning, as plain data so both
- * adapters (Claude, rules) answer the same questions. An IncidentRecord from
- * the ledger fits IncidentFacts as it is.
+ * The three things the crew asks of its reasoning, as plain data so both adapters (Claude,
+ * rules) answer the same questions. The incident is a view of the one model (the ledger's
+ * IncidentRecord, libs/incident): a ledger record fits IncidentFacts as it is.
  */
-export interface IncidentFacts {
-  readonly incident_id: string;
-  readonly service: string;
-  readonly symptom: string;
-  readonly severity: string;
-  readonly value: number;
-  readonly threshold?: number;
-  readonly metric?: string;
-  readonly detected_at: string;
-  readonly count?: number;
-  readonly peak_value?: number;
-  readonly phase?: string;
-}
+export type { IncidentFacts } from '@opscrew/incident';
 
 /** One piece of evidence (log lines, a trace summary, a metric reading): untrusted text. */
 export interface EvidenceItem {
@@ -43,10 +33,5 @@ export interface ProposedAction {
   readonly params: Readonly<Record<string, string>>;
 }
 
-/** One lifecycle step (IncidentHistoryEntry fits). */
-export interface IncidentHistoryStep {
-  readonly at: string;
-  readonly phase: string;
-  readonly source: string;
-  readonly note?: string;
-}
+/** One lifecycle step: the ledger's IncidentHistoryEntry fits as it is. */
+export type IncidentHistoryStep = IncidentStep;

@@ -1,12 +1,9 @@
-import { SEVERITIES, type Severity } from '@opscrew/contracts';
+import { SEVERITIES } from '@opscrew/contracts';
+import { type IncidentIdentity } from '@opscrew/incident';
 import { requireField, requireText } from '../command';
 
-export interface NewIncident {
-  readonly incident_id: string;
-  readonly service: string;
-  readonly symptom: string;
-  readonly severity: Severity;
-}
+/** What a run is opened from: the incident's identity (a ledger record or an `incident.detected`). */
+export type NewIncident = IncidentIdentity;
 
 /** Open a run for a new incident (`attempt` 1 unless a ticket's history says more). */
 export class EnqueueRunCommand {

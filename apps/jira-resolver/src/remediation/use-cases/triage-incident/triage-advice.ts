@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type RemediationRunRecord, errorMessage } from '@opscrew/contracts';
+import { incidentIdentity } from '@opscrew/incident';
 import { type IncidentFacts, type LlmClient } from '@opscrew/llm';
 import { type IncidentLedger } from '@opscrew/messaging';
 import { type TicketGateway } from '../../../tickets/ticket.gateway';
@@ -47,10 +48,7 @@ export class TriageAdvice {
   async facts(run: RemediationRunRecord): Promise<IncidentFacts> {
     return (
       (await this.ports.ledger.get(run.incident_id)) ?? {
-        incident_id: run.incident_id,
-        service: run.service,
-        symptom: run.symptom,
-        severity: run.severity,
+        ...incidentIdentity(run),
         value: Number.NaN,
         detected_at: run.created_at,
       }

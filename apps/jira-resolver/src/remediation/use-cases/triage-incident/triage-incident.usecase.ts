@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type RemediationRunRecord, SUBJECTS } from '@opscrew/contracts';
-import { enginePhase, type RunbookMatch } from '@opscrew/incident';
+import { enginePhase, incidentIdentity, type RunbookMatch } from '@opscrew/incident';
 import { type RuntimePort } from '@opscrew/integrations';
 import { type IncidentLedger } from '@opscrew/messaging';
 import { type AuditSink } from '@opscrew/ports';
@@ -50,12 +50,7 @@ export class TriageIncident {
     const session = command.session;
     const run = session.run;
     if (mode === 'act') {
-      await escalation.open({
-        incident_id: run.incident_id,
-        service: run.service,
-        symptom: run.symptom,
-        severity: run.severity,
-      });
+      await escalation.open(incidentIdentity(run));
       await publisher.publish(
         SUBJECTS.incidentUpdated,
         {
