@@ -6,8 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { LOAD_DRIVER, type LoadDriver } from '@opscrew/integrations';
-import { LEARNING } from './demo-controller.tokens';
-import { type LearningService } from './learning/learning.service';
+import { LearningService } from './learning/learning.service';
 import { WeeklyReportService } from './reports/weekly-report.service';
 import { ScenarioRunner } from './scenarios/scenario.runner';
 
@@ -23,7 +22,7 @@ export class DemoControllerLifecycle implements OnApplicationBootstrap, BeforeAp
   private readonly logger = new Logger(DemoControllerLifecycle.name);
 
   constructor(
-    @Inject(LEARNING) private readonly learning: LearningService,
+    private readonly learning: LearningService,
     private readonly runner: ScenarioRunner,
     private readonly weekly: WeeklyReportService,
     @Inject(LOAD_DRIVER) private readonly load: LoadDriver,

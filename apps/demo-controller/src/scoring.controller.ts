@@ -1,8 +1,7 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { type ConsumedEvent, OnBusEvent } from '@opscrew/messaging';
-import { LEARNING } from './demo-controller.tokens';
-import { type LearningService } from './learning/learning.service';
+import { LearningService } from './learning/learning.service';
 
 /**
  * demo-controller's scoring consumers on the JetStream transport: what the crew does during a
@@ -11,7 +10,7 @@ import { type LearningService } from './learning/learning.service';
  */
 @Controller()
 export class ScoringController {
-  constructor(@Inject(LEARNING) private readonly learning: LearningService) {}
+  constructor(private readonly learning: LearningService) {}
 
   @OnBusEvent('demo-controller-incidents')
   async incident(@Payload() event: ConsumedEvent<'demo-controller-incidents'>): Promise<void> {

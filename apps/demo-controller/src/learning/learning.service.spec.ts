@@ -59,20 +59,19 @@ function setup(options: { min_samples?: number } = {}) {
   );
   const load = new FakeLoadDriver();
   const { leases } = fakeLeases(clock);
-  const runner = new ScenarioRunner({
-    catalog: new ScenarioCatalog(config),
+  const runner = new ScenarioRunner(
+    new ScenarioCatalog(config),
     load,
-    flags: new FakeFlags(),
-    faults: new ShopFaultClient('t'),
+    new FakeFlags(),
+    new ShopFaultClient('t'),
     leases,
-    publisher: new RecordingPublisher('demo-controller', clock),
-    journal: learning,
-    scheduler: clock,
+    new RecordingPublisher('demo-controller', clock),
+    learning,
+    'demo-controller-test',
+    { lock: { lease_ms: 60_000, max_hold_ms: 1_800_000 }, alerting: config.thresholds.alerting },
+    clock,
     logger,
-    holder: 'demo-controller-test',
-    lock: { lease_ms: 60_000, max_hold_ms: 1_800_000 },
-    alerting: config.thresholds.alerting,
-  });
+  );
   /** An event as another agent would publish it, at a time relative to `t0`. */
   const event = <S extends EventSubject>(
     subject: S,

@@ -1,6 +1,6 @@
 // Over ~300 lines: the learning loop's front (scoring each finished run, the scorecard, threshold
 // suggestions); the keeper, foreign locks and options are their own files.
-import { type Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   type AnyEvent,
   errorMessage,
@@ -19,7 +19,8 @@ import {
   type ScenarioScoreRecord,
   type SkippedLock,
 } from '@opscrew/contracts';
-import { type Scheduler, type Timer } from '../support/scheduler';
+import { LEARNING_BUCKETS, LEARNING_OPTIONS, LOGGER, SCHEDULER } from '../demo-controller.tokens';
+import { type Scheduler, systemScheduler, type Timer } from '../support/scheduler';
 import { ForeignLocks } from './foreign-locks';
 import { type LearningBuckets, type LearningOptions } from './learning.options';
 import { type CompletedRun, type RunEnd, type RunJournal } from './run-journal';
@@ -50,6 +51,7 @@ export { MAX_KEPT_RUNS, RECENT_SCORES, type ScorecardView } from './scorecard.ke
  * ops-monitor's /quality reads, and — after `min_samples` runs — threshold
  * suggestions in a JSON file for a human. Nothing here changes a threshold.
  */
+@Injectable()
 export class LearningService implements RunJournal {
   private readonly store: ScenarioRunStore;
   private readonly keeper: ScorecardKeeper;
@@ -58,10 +60,12 @@ export class LearningService implements RunJournal {
   private stopped = false;
 
   constructor(
-    private readonly buckets: LearningBuckets,
-    private readonly options: LearningOptions,
-    private readonly scheduler: Scheduler,
-    private readonly logger: Pick<Logger, 'log' | 'warn' | 'error'>,
+    @Inject(LEARNING_BUCKETS) private readonly buckets: LearningBuckets,
+    @Inject(LEARNING_OPTIONS) private readonly options: LearningOptions,
+    @Optional() @Inject(SCHEDULER) private readonly scheduler: Scheduler = systemScheduler,
+    @Optional()
+    @Inject(LOGGER)
+    private readonly logger: Pick<Logger, 'log' | 'warn' | 'error'> = new Logger('Learning'),
   ) {
     this.store = new ScenarioRunStore(buckets.runs, buckets.listKeys);
     this.foreignLocks = new ForeignLocks(options.own_holder_prefix);

@@ -1,11 +1,10 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { LEARNING } from '../demo-controller.tokens';
-import { type LearningService, type ScorecardView } from './learning.service';
+import { Controller, Get } from '@nestjs/common';
+import { LearningService, type ScorecardView } from './learning.service';
 
 /** `GET /scorecard`: the crew's aggregate score, the last scored runs, open runs and suggestions. */
 @Controller('scorecard')
 export class ScorecardController {
-  constructor(@Inject(LEARNING) private readonly learning: LearningService) {}
+  constructor(private readonly learning: LearningService) {}
 
   @Get()
   scorecard(): Promise<ScorecardView> {

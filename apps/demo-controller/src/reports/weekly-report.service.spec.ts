@@ -83,12 +83,9 @@ describe('WeeklyReportService', () => {
       ['demo-controller-weekly', { cron: '0 10 * * 1', description: 'weekly', enabled: true }],
     ]);
     const scheduler = new SchedulerRegistry();
-    const service = new WeeklyReportService({
-      schedules,
-      scheduler,
-      learning,
-      publisher,
-      logger: { log: jest.fn(), error: jest.fn() },
+    const service = new WeeklyReportService(schedules, scheduler, learning, publisher, {
+      log: jest.fn(),
+      error: jest.fn(),
     });
     service.start();
     expect(scheduler.doesExist('cron', 'demo-controller-weekly')).toBe(true);
@@ -123,13 +120,13 @@ describe('WeeklyReportService', () => {
     const publisher = new RecordingPublisher('demo-controller');
     publisher.failNext = 1;
     const logger = { log: jest.fn(), error: jest.fn() };
-    const service = new WeeklyReportService({
-      schedules: new Map(),
-      scheduler: new SchedulerRegistry(),
+    const service = new WeeklyReportService(
+      new Map(),
+      new SchedulerRegistry(),
       learning,
       publisher,
       logger,
-    });
+    );
     expect(await service.send('demo-controller-weekly', NOW)).toBeNull();
     expect(logger.error).toHaveBeenCalledWith('weekly report not sent: NATS unavailable');
   });

@@ -1,5 +1,5 @@
-import { type Logger } from '@nestjs/common';
-import { type SchedulerRegistry } from '@nestjs/schedule';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { type ScheduleConfig } from '@opscrew/config';
 import {
   errorMessage,
@@ -7,8 +7,10 @@ import {
   reportSubject,
   type ScenarioScoreRecord,
 } from '@opscrew/contracts';
+import { EventPublisher } from '@opscrew/messaging';
 import { CronJob } from 'cron';
-import { type LearningService } from '../learning/learning.service';
+import { CONTROLLER_SCHEDULES, LOGGER } from '../demo-controller.tokens';
+import { LearningService } from '../learning/learning.service';
 import { scorecardFigures } from '../learning/scorecard.aggregator';
 import { type BusPublisher } from '../support/bus-publisher';
 
@@ -22,16 +24,25 @@ const REPORT_SUGGESTIONS = 5;
  * scored runs, the all-time scorecard and the threshold suggestions, as a
  * `report.demo-controller-weekly` event (atlas forwards reports to the notifier).
  */
+@Injectable()
 export class WeeklyReportService {
+  private readonly deps: {
+    readonly schedules: ReadonlyMap<string, ScheduleConfig>;
+    readonly scheduler: SchedulerRegistry;
+    readonly learning: Pick<LearningService, 'scorecard' | 'scores'>;
+    readonly publisher: BusPublisher;
+    readonly logger: Pick<Logger, 'log' | 'error'>;
+  };
+
   constructor(
-    private readonly deps: {
-      readonly schedules: ReadonlyMap<string, ScheduleConfig>;
-      readonly scheduler: SchedulerRegistry;
-      readonly learning: Pick<LearningService, 'scorecard' | 'scores'>;
-      readonly publisher: BusPublisher;
-      readonly logger: Pick<Logger, 'log' | 'error'>;
-    },
-  ) {}
+    @Inject(CONTROLLER_SCHEDULES) schedules: ReadonlyMap<string, ScheduleConfig>,
+    scheduler: SchedulerRegistry,
+    @Inject(LearningService) learning: Pick<LearningService, 'scorecard' | 'scores'>,
+    @Inject(EventPublisher) publisher: BusPublisher,
+    @Optional() @Inject(LOGGER) logger: Pick<Logger, 'log' | 'error'> = new Logger('WeeklyReport'),
+  ) {
+    this.deps = { schedules, scheduler, learning, publisher, logger };
+  }
 
   /** Registers a cron job per enabled schedule. */
   start(): void {

@@ -111,20 +111,22 @@ describe('scenario locks against NATS JetStream', () => {
   it("stress takes every loaded service's lease, renews it, releases it at the end and says so on the bus", async () => {
     const config = withController(shippedConfig().config, { load_host: shopUrl });
     const load = new BuiltinLoadDriver(SHOP_LOAD_MIX);
-    const runner = new ScenarioRunner({
-      catalog: new ScenarioCatalog(config),
+    const runner = new ScenarioRunner(
+      new ScenarioCatalog(config),
       load,
-      flags: new FakeFlags(),
-      faults: new ShopFaultClient('t'),
+      new FakeFlags(),
+      new ShopFaultClient('t'),
       leases,
       publisher,
-      journal: new MemoryJournal(),
-      scheduler: systemScheduler,
+      new MemoryJournal(),
+      'demo-controller-it',
+      {
+        lock: { lease_ms: LEASE_MS, max_hold_ms: 1_800_000 },
+        alerting: config.thresholds.alerting,
+      },
+      systemScheduler,
       logger,
-      holder: 'demo-controller-it',
-      lock: { lease_ms: LEASE_MS, max_hold_ms: 1_800_000 },
-      alerting: config.thresholds.alerting,
-    });
+    );
     // 180 s × 0.025 = 4.5 s of load.
     const started = await runner.start('stress', { durationScale: 0.025 });
     const holder = `demo-controller-it:${started.run_id}`;

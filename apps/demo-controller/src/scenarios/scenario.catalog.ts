@@ -1,3 +1,4 @@
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type ControllerSettingsConfig,
   type OpscrewConfig,
@@ -5,7 +6,11 @@ import {
 } from '@opscrew/config';
 import { errorMessage, type RequiredDetection, type ScenarioKind } from '@opscrew/contracts';
 import { requireLoopbackUrl } from '@opscrew/integrations';
+import { CONTROLLER_CONFIG } from '../demo-controller.tokens';
 import { ScenarioNotFoundError, ScenarioSetupError } from './scenario.errors';
+
+/** The part of the crew's config the catalog reads (CONTROLLER_CONFIG): never the bus or the thresholds. */
+export type ControllerConfigView = Pick<OpscrewConfig, 'agents' | 'services' | 'integrations'>;
 
 /** Traffic a scenario drives: its own (load) or alongside a flag or fault (background). */
 export interface LoadPlan {
@@ -75,10 +80,11 @@ export interface ScenarioSummary {
  * service (the shop's frontend) to every watched service with a scrape target,
  * so a load scenario acts on (and locks) all of them.
  */
+@Injectable()
 export class ScenarioCatalog {
   private readonly controller: ControllerSettingsConfig;
 
-  constructor(private readonly config: OpscrewConfig) {
+  constructor(@Inject(CONTROLLER_CONFIG) private readonly config: ControllerConfigView) {
     const controller = config.agents.get('demo-controller')?.controller;
     if (!controller) throw new Error('agents.demo-controller.controller is required');
     this.controller = controller;

@@ -41,21 +41,23 @@ function setup(options: { config?: OpscrewConfig; observe?: boolean; fetch?: Htt
   const flags = new FakeFlags();
   const journal = new MemoryJournal();
   const logger = { log: jest.fn(), warn: jest.fn(), error: jest.fn() };
-  const runner = new ScenarioRunner({
-    catalog: new ScenarioCatalog(config),
+  const runner = new ScenarioRunner(
+    new ScenarioCatalog(config),
     load,
     flags,
-    faults: new ShopFaultClient('test-shop-token', options.fetch ? { fetch: options.fetch } : {}),
+    new ShopFaultClient('test-shop-token', options.fetch),
     leases,
     publisher,
     journal,
-    scheduler: clock,
+    'demo-controller-test',
+    {
+      lock: { lease_ms: 60_000, max_hold_ms: 1_800_000 },
+      alerting: config.thresholds.alerting,
+      ...(options.observe ? { observe: true } : {}),
+    },
+    clock,
     logger,
-    holder: 'demo-controller-test',
-    lock: { lease_ms: 60_000, max_hold_ms: 1_800_000 },
-    alerting: config.thresholds.alerting,
-    ...(options.observe ? { observe: true } : {}),
-  });
+  );
   return { config, clock, leases, kv, publisher, load, flags, journal, logger, runner };
 }
 

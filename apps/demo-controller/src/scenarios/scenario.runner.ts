@@ -1,7 +1,7 @@
 // Over ~300 lines: one scenario run's lifecycle in order (preconditions, locks, effects, the abort
 // paths, the result and its announcement), which reads best as one piece; the effects are in their own files.
 import { randomBytes } from 'node:crypto';
-import { type Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { type AlertingConfig } from '@opscrew/config';
 import {
   errorMessage,
@@ -13,23 +13,31 @@ import {
   type SkippedLock,
   SUBJECTS,
 } from '@opscrew/contracts';
-import { type FlagsPort, type LoadDriver } from '@opscrew/integrations';
+import { FLAGS, type FlagsPort, LOAD_DRIVER, type LoadDriver } from '@opscrew/integrations';
+import { EventPublisher, LeaseService } from '@opscrew/messaging';
+import {
+  HOLDER,
+  LOGGER,
+  RUN_JOURNAL,
+  SCENARIO_OPTIONS,
+  SCHEDULER,
+} from '../demo-controller.tokens';
 import { confirmedByLoad } from '../learning/load-confirmation';
 import { type RunJournal } from '../learning/run-journal';
 import { type LockLeases, ServiceLockSet } from '../locks/service-lock.set';
 import { type BusPublisher } from '../support/bus-publisher';
-import { type Scheduler, sleep } from '../support/scheduler';
+import { type Scheduler, sleep, systemScheduler } from '../support/scheduler';
 import { FaultEffect } from './fault.effect';
 import { FlagEffect } from './flag.effect';
 import { LoadEffect } from './load.effect';
-import { type ScenarioCatalog, type ScenarioPlan, type ScenarioSummary } from './scenario.catalog';
+import { ScenarioCatalog, type ScenarioPlan, type ScenarioSummary } from './scenario.catalog';
 import { type ScenarioEffect } from './scenario.effect';
 import {
   ScenarioBusyError,
   ScenarioPreconditionError,
   ScenarioSetupError,
 } from './scenario.errors';
-import { type ShopFaultClient } from './shop-fault.client';
+import { ShopFaultClient } from './shop-fault.client';
 
 /**
  * A precondition run counts for an hour: recovery checks the after-effects of
@@ -84,7 +92,17 @@ export interface RunningScenario {
   readonly effects: readonly string[];
 }
 
-export interface ScenarioRunnerDeps {
+/** The runner's slice of the config (SCENARIO_OPTIONS). */
+export interface ScenarioRunnerOptions {
+  readonly lock: { readonly lease_ms: number; readonly max_hold_ms: number };
+  /** Entry-service thresholds decide what a load run's measurement confirms. */
+  readonly alerting: AlertingConfig;
+  /** Agent mode `observe`: runs are announced and journalled, nothing is done to the system. */
+  readonly observe?: boolean;
+}
+
+/** Everything the runner works with, gathered once in its constructor. */
+interface ScenarioRunnerDeps extends ScenarioRunnerOptions {
   readonly catalog: ScenarioCatalog;
   readonly load: LoadDriver;
   readonly flags: FlagsPort;
@@ -96,11 +114,6 @@ export interface ScenarioRunnerDeps {
   readonly logger: Pick<Logger, 'log' | 'warn' | 'error'>;
   /** Unique per process: the lease holder is `<holder>:<run id>`. */
   readonly holder: string;
-  readonly lock: { readonly lease_ms: number; readonly max_hold_ms: number };
-  /** Entry-service thresholds decide what a load run's measurement confirms. */
-  readonly alerting: AlertingConfig;
-  /** Agent mode `observe`: runs are announced and journalled, nothing is done to the system. */
-  readonly observe?: boolean;
 }
 
 interface Active {
@@ -120,10 +133,40 @@ interface Active {
  * and announces `scenario.finished`. Ground truth goes to the journal, which
  * scores the crew once the run's window closes.
  */
+@Injectable()
 export class ScenarioRunner {
   private active: Active | null = null;
+  private readonly deps: ScenarioRunnerDeps;
 
-  constructor(private readonly deps: ScenarioRunnerDeps) {}
+  constructor(
+    catalog: ScenarioCatalog,
+    @Inject(LOAD_DRIVER) load: LoadDriver,
+    @Inject(FLAGS) flags: FlagsPort,
+    faults: ShopFaultClient,
+    @Inject(LeaseService) leases: LockLeases,
+    @Inject(EventPublisher) publisher: BusPublisher,
+    @Inject(RUN_JOURNAL) journal: RunJournal,
+    @Inject(HOLDER) holder: string,
+    @Inject(SCENARIO_OPTIONS) options: ScenarioRunnerOptions,
+    @Optional() @Inject(SCHEDULER) scheduler: Scheduler = systemScheduler,
+    @Optional()
+    @Inject(LOGGER)
+    logger: Pick<Logger, 'log' | 'warn' | 'error'> = new Logger('Scenarios'),
+  ) {
+    this.deps = {
+      ...options,
+      catalog,
+      load,
+      flags,
+      faults,
+      leases,
+      publisher,
+      journal,
+      scheduler,
+      logger,
+      holder,
+    };
+  }
 
   /** Runs `name` to the end; rejects if it could not start (unknown, busy, precondition, setup). */
   async run(name: string, options: RunOptions = {}): Promise<ScenarioRunResult> {

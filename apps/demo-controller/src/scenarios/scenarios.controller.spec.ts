@@ -4,7 +4,6 @@ import { Test } from '@nestjs/testing';
 import { LOADED_CONFIG } from '@opscrew/config';
 import request from 'supertest';
 import { RecordingPublisher } from '@opscrew/testing';
-import { LEARNING } from '../demo-controller.tokens';
 import { LearningService } from '../learning/learning.service';
 import { ScorecardController } from '../learning/scorecard.controller';
 import {
@@ -46,27 +45,26 @@ describe('REST: /scenarios and /scorecard', () => {
     logger,
   );
   const load = new FakeLoadDriver();
-  const runner = new ScenarioRunner({
-    catalog: new ScenarioCatalog(config),
+  const runner = new ScenarioRunner(
+    new ScenarioCatalog(config),
     load,
-    flags: new FakeFlags(),
-    faults: new ShopFaultClient('t'),
-    leases: fakeLeases(clock).leases,
-    publisher: new RecordingPublisher('demo-controller', clock),
-    journal: learning,
-    scheduler: clock,
+    new FakeFlags(),
+    new ShopFaultClient('t'),
+    fakeLeases(clock).leases,
+    new RecordingPublisher('demo-controller', clock),
+    learning,
+    'demo-controller-test',
+    { lock: { lease_ms: 60_000, max_hold_ms: 1_800_000 }, alerting: config.thresholds.alerting },
+    clock,
     logger,
-    holder: 'demo-controller-test',
-    lock: { lease_ms: 60_000, max_hold_ms: 1_800_000 },
-    alerting: config.thresholds.alerting,
-  });
+  );
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       controllers: [ScenariosController, ScorecardController],
       providers: [
         { provide: ScenarioRunner, useValue: runner },
-        { provide: LEARNING, useValue: learning },
+        { provide: LearningService, useValue: learning },
         { provide: LOADED_CONFIG, useValue: loaded },
       ],
     }).compile();

@@ -1,5 +1,7 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { errorMessage } from '@opscrew/contracts';
 import { type HttpFetch } from '@opscrew/integrations';
+import { HTTP_FETCH, SHOP_TOKEN } from '../demo-controller.tokens';
 import { type FaultTarget } from './scenario.catalog';
 import { ScenarioSetupError } from './scenario.errors';
 
@@ -16,14 +18,15 @@ const EXCERPT_CHARS = 300;
  * `POST <origin>/faults/<fault>` arms one, `DELETE <origin>/faults` clears
  * all; both need `Authorization: Bearer <shop token>` (the supervisor's).
  */
+@Injectable()
 export class ShopFaultClient {
   private readonly http: HttpFetch;
 
   constructor(
-    private readonly token: string | null,
-    options: { readonly fetch?: HttpFetch } = {},
+    @Inject(SHOP_TOKEN) private readonly token: string | null,
+    @Optional() @Inject(HTTP_FETCH) http?: HttpFetch,
   ) {
-    this.http = options.fetch ?? ((url, init) => fetch(url, init));
+    this.http = http ?? ((url, init) => fetch(url, init));
   }
 
   inject(target: FaultTarget, fault: string): Promise<void> {
