@@ -21,7 +21,7 @@ export interface DemoOverlayOptions {
 
 /**
  * The thresholds a story of minutes needs compressed: verification in seconds, escalation
- * levels of 30–60 s. Everything else stays what production runs. The compose suite
+ * levels of 30–90 s. Everything else stays what production runs. The compose suite
  * (test/compose.e2e-spec.ts) runs its containers with the same.
  */
 export const DEMO_COMPRESSED_THRESHOLDS = {
@@ -35,7 +35,11 @@ export const DEMO_COMPRESSED_THRESHOLDS = {
   },
   escalation: {
     levels: {
-      L1: { timeout_minutes: 1 },
+      // L1 is the runbook's own time. The slowest restart-curable one (high_latency: dependency
+      // and resource checks, two p99 readings 10 s apart, the restart, then verification of a
+      // quiet service that sees no traffic for a while) takes ~50 s on a quiet host; at 1 min a
+      // CI host ran past it by 0.25 s and paged for a fix that was holding.
+      L1: { timeout_minutes: 1.5 },
       L2: { timeout_minutes: 0.5 },
       L3: { timeout_minutes: 1 },
     },

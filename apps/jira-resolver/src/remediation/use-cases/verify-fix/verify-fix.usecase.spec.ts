@@ -95,6 +95,16 @@ describe('VerifyFix', () => {
     );
   });
 
+  it('goes back to the check interval once a check has traffic to judge', async () => {
+    // A restarted quiet service: three windows without traffic stretched the delay to 8×; the
+    // first judged check proves the window long enough again (the demo's shipping waited 9 s).
+    metrics.sample('checkout');
+    const session = verifying({ inconclusive: 3 });
+    expect(await check(session)).toEqual({ kind: 'wait' });
+    expect(session.run.verification).toMatchObject({ passes_in_row: 1, inconclusive: 3 });
+    expect(session.run.next_at).toBe('2026-11-24T10:00:10.000Z');
+  });
+
   it('starts over a verifying run that carries no progress', async () => {
     const session = new MemorySession(runRecord({ state: 'verifying' }));
     expect(await check(session)).toEqual({ kind: 'wait' });

@@ -99,8 +99,11 @@ export class VerifyFix {
     await session.save({
       ...run,
       verification: next,
+      // Once a check had traffic to judge, the window is long enough again: back to the interval.
       next_at: new Date(
-        now().getTime() + checkDelayS(settings.check_interval_s, next.inconclusive ?? 0) * 1000,
+        now().getTime() +
+          checkDelayS(settings.check_interval_s, inconclusive ? (next.inconclusive ?? 0) : 0) *
+            1000,
       ).toISOString(),
     });
     return WAIT;
@@ -109,7 +112,7 @@ export class VerifyFix {
 
 /**
  * The wait before the next verification check. After checks with nothing to judge it doubles,
- * up to 8× the interval: the metrics window is the time between two reads, so a quiet service
+ * up to 8× the interval (a check with traffic to judge goes back to the interval): the metrics window is the time between two reads, so a quiet service
  * (a few requests a minute) is measured over a window long enough to hold some.
  */
 export function checkDelayS(intervalS: number, inconclusive: number): number {
