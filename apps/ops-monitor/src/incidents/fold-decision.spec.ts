@@ -100,6 +100,25 @@ describe('decideFold', () => {
     });
   });
 
+  it("records a caller's symptom after resolution as impact without reopening", () => {
+    const impact: IncidentImpact = {
+      service: 'frontend',
+      symptom: 'high_error_rate',
+      severity: 'high',
+      peak_value: 0.2,
+      first_seen_at: LATER.toISOString(),
+      last_seen_at: LATER.toISOString(),
+    };
+    const { next, reopen } = decideFold(
+      opened,
+      sighting({ service: 'frontend', impact }),
+      LATER,
+      'resolved',
+    );
+    expect(reopen).toBe(false);
+    expect(next.impact).toEqual([impact]);
+  });
+
   it('remembers a report for correlation', () => {
     const { next } = decideFold(
       opened,

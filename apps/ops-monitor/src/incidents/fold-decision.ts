@@ -44,8 +44,12 @@ export function decideFold(
     ...(impact ? { impact } : {}),
     ...correlate(record, anomaly.report),
   };
-  // A recurrence after the crew resolved it means the fix did not hold.
-  const reopen = phase === 'resolved';
+  // A recurrence after the crew resolved it means the fix did not hold — when it is the
+  // service's own symptom. A caller's symptom blamed on it (impact) right after its restart is
+  // the tail of the fault just fixed: its calls that timed out still sit in the caller's window
+  // (a CI demo run reopened shipping 3 s after its verified resolution this way and ran its
+  // runbook again). Were the service failing again, its own symptom would reopen it.
+  const reopen = phase === 'resolved' && anomaly.impact === undefined;
   const meaningful =
     reopen ||
     severityRank(next.severity) > severityRank(record.published_severity) ||
