@@ -58,7 +58,8 @@ describe('rotating append', () => {
     expect(read(1)).toBe(line(6) + line(7) + line(8));
     expect(read(2)).toBe(line(3) + line(4) + line(5));
     expect(existsSync(rotatedPath(file, 3))).toBe(false);
-    for (const n of [0, 1, 2]) expect(statSync(rotatedPath(file, n)).size).toBeLessThanOrEqual(size * 3);
+    for (const n of [0, 1, 2])
+      expect(statSync(rotatedPath(file, n)).size).toBeLessThanOrEqual(size * 3);
     expect(await rotationsOf(file)).toEqual([rotatedPath(file, 2), rotatedPath(file, 1), file]);
   });
 
