@@ -346,6 +346,13 @@ describe('fileSandboxFor (shipped configuration)', () => {
     ['jira-resolver', 'write', 'var/audit/jira-resolver.jsonl'],
     ['jira-resolver', 'read', loaded.config.integrations.notifier.jsonl_path],
     ['jira-resolver', 'write', loaded.config.integrations.notifier.jsonl_path],
+    ['demo-controller', 'read', 'var/audit/demo-controller.jsonl'],
+    ['demo-controller', 'write', 'var/audit/demo-controller.jsonl'],
+    // files.rotate: every file an agent appends to may be renamed to its numbered rotations.
+    ['demo-controller', 'write', 'var/audit/demo-controller.5.jsonl'],
+    ['ops-monitor', 'write', 'var/audit/ops-monitor.1.jsonl'],
+    ['ops-monitor', 'write', 'var/notifications.2.jsonl'],
+    ['atlas', 'write', 'var/reports/atlas.1.jsonl'],
     ['demo-controller', 'read', loaded.config.integrations.flags.flag_file],
     ['demo-controller', 'write', loaded.config.integrations.flags.flag_file],
     [
