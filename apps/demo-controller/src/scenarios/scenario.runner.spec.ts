@@ -1,3 +1,4 @@
+// Over ~300 lines: one setup for every run path (locks, effects, aborts, observe, the audit trail), each case short.
 import { type OpscrewConfig } from '@opscrew/config';
 import { errorMessage, serviceLockKey } from '@opscrew/contracts';
 import { type HttpFetch } from '@opscrew/integrations';

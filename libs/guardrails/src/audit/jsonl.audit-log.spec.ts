@@ -1,3 +1,4 @@
+// Over ~300 lines: the log and its reader share fixtures (a tail is only right if the writes are).
 import { type AuditEntry } from '@opscrew/ports';
 import { FileSandbox, SandboxViolationError } from '@opscrew/sandbox';
 import { createHash } from 'node:crypto';
