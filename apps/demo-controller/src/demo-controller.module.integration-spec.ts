@@ -177,6 +177,21 @@ describe('demo-controller module against NATS JetStream', () => {
     });
     expect(variant()).toBe('off');
 
+    // Its audit trail (AgentAuditModule), through its sandbox: what the run did, in order.
+    const trail = readFileSync(join(fixture.projectDir, 'var/audit/demo-controller.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { agent: string; action: string; verdict: string });
+    expect(trail.map((record) => record.action)).toEqual([
+      'scenario.start',
+      'load.start',
+      'flag.set',
+      'flag.restore',
+      'load.stop',
+      'scenario.end',
+    ]);
+    expect(trail.every((r) => r.agent === 'demo-controller' && r.verdict === 'allowed')).toBe(true);
+
     // Where ops-monitor reads its accuracy.
     const learning = await new KvFactory(bus).open(KV_BUCKETS.learning, {
       class: AccuracyFeedbackRecord,

@@ -1,5 +1,5 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { AgentCoreModule } from '@opscrew/agent-core';
+import { AgentAuditModule, AgentCoreModule } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import { createLoadDriver, FlagdFileWriter, FLAGS, LOAD_DRIVER } from '@opscrew/integrations';
 import { FILE_SANDBOX, type FileAccessPolicy, SandboxModule } from '@opscrew/sandbox';
@@ -20,7 +20,8 @@ import { ShopFaultClient } from './scenarios/shop-fault.client';
  * demo-controller: the crew's sparring partner. Deliberate load (Locust or the
  * built-in driver), flagd failure flags and the shop's restart-curable faults,
  * each run announced with its ground truth, the crew scored against it, and a
- * weekly report with threshold suggestions for a human.
+ * weekly report with threshold suggestions for a human. What it does to the system is in
+ * its audit trail (AgentAuditModule: var/audit/demo-controller.jsonl, audit.demo-controller).
  *
  * Its classes are Nest-wired (`@Injectable()`, class tokens or demo-controller.tokens.ts) and
  * read narrow slices of the config (demo-controller.config.ts); the factories here are the
@@ -37,6 +38,9 @@ export class DemoControllerModule {
         AgentCoreModule.forRoot({ agent: 'demo-controller', loaded, runtime }),
         // Security layer 3: every file demo-controller opens goes through its sandbox.filesystem lists.
         SandboxModule.register(),
+        // AUDIT: var/audit/demo-controller.jsonl and audit.demo-controller, like the other agents —
+        // scenarios started and ended, locks, flags and faults (ScenarioRunner, ScenarioAudit).
+        AgentAuditModule.forAgent(loaded, 'demo-controller'),
       ],
       // ScoringController: the bus handlers (JetStream transport, started by runAgent).
       controllers: [ScenariosController, ScorecardController, ScoringController],

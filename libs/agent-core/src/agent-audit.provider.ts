@@ -21,6 +21,8 @@ export function agentAuditProvider(loaded: LoadedConfig, agent: AgentName): Prov
     useFactory: (publisher: EventPublisher, consumers: EventConsumer) => {
       const audit = new JsonlAuditLog({
         path: loaded.resolvePath(auditFileFor(agent)),
+        // files.rotate: `<agent>.jsonl` → `<agent>.1.jsonl` … by size.
+        rotate: loaded.config.files.rotate,
         publish: (subject, payload, options) => publisher.publish(subject, payload, options),
         files: fileSandboxFor(loaded.config, loaded.projectRoot, agent, {
           onViolation: sandboxViolationReporter({ logger: new Logger('FileSandbox') }),

@@ -291,6 +291,32 @@ describe('loadConfig: strict validation, traced to the file', () => {
     ]);
   });
 
+  it('reads files.rotate (10 MiB × 5 shipped and by default) and names a bad size or count', () => {
+    expect(loadConfig({ configDir: fixture.dir, env: {} }).config.files.rotate).toEqual({
+      max_bytes: 10 * 1024 * 1024,
+      keep: 5,
+    });
+    fixture.patch(
+      'opscrew.json5',
+      'files: { rotate: { max_bytes: 10485760, keep: 5 } },',
+      'files: { rotate: { keep: 2 } },',
+    );
+    expect(loadConfig({ configDir: fixture.dir, env: {} }).config.files.rotate).toEqual({
+      max_bytes: 10 * 1024 * 1024,
+      keep: 2,
+    });
+    fixture.patch(
+      'opscrew.json5',
+      'files: { rotate: { keep: 2 } },',
+      'files: { rotate: { max_bytes: 100, keep: 0, max_files: 3 } },',
+    );
+    expect(errorsOf(fixture)).toEqual([
+      'opscrew.json5: files.rotate.max_files: unknown key (did you mean "max_bytes"?)',
+      'opscrew.json5: files.rotate.max_bytes: must be an integer between 1024 and 1073741824',
+      'opscrew.json5: files.rotate.keep: must be an integer between 1 and 100',
+    ]);
+  });
+
   it('rejects wrong types without coercing them', () => {
     fixture.patch('agents/ops-monitor.json5', 'port: 3001,', "port: '3001',");
     fixture.patch('agents/atlas.json5', "mode: 'act',", 'mode: true,');

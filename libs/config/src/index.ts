@@ -16,6 +16,7 @@ export * from './schema/bus.schema';
 export * from './schema/channel.schema';
 export * from './schema/detection.schema';
 export * from './schema/escalation.schema';
+export * from './schema/files.schema';
 export * from './schema/guardrails.schema';
 export * from './schema/integrations.schema';
 export * from './schema/llm.schema';

@@ -43,6 +43,7 @@ export function createNotifier(
   return new ConsoleNotifier({
     jsonl_path: resolvePath(notifier.jsonl_path),
     files,
+    rotate: config.files.rotate,
     ...(discord
       ? {
           message: {

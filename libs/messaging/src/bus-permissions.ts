@@ -150,13 +150,15 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
     manages: false,
   },
   'demo-controller': {
-    // scenario runner (scenario.*), service lock set (lock.*), weekly report.
+    // scenario runner (scenario.*), service lock set (lock.*), weekly report, its audit log
+    // (scenarios, locks, flags and faults).
     publishes: [
       SUBJECTS.scenarioStarted,
       SUBJECTS.scenarioFinished,
       SUBJECTS.lockAcquired,
       SUBJECTS.lockReleased,
       'report.>',
+      auditSubject('demo-controller'),
     ],
     consumes: [
       'demo-controller-incidents',

@@ -97,6 +97,25 @@ describe('FileSandbox', () => {
       refusal(() => s.checkWrite('var/notifications'));
     });
 
+    it('an exact-file entry covers its numbered rotations beside it, nothing else', () => {
+      const s = sandbox();
+      expect(s.checkWrite('var/notifications.1.jsonl')).toBe(
+        join(root, 'var', 'notifications.1.jsonl'),
+      );
+      expect(s.checkWrite('var/notifications.12.jsonl')).toBe(
+        join(root, 'var', 'notifications.12.jsonl'),
+      );
+      for (const path of [
+        'var/notifications.0.jsonl',
+        'var/notifications.x.jsonl',
+        'var/notifications.1.json',
+        'var/notifications.jsonl.1',
+        'var/other/notifications.1.jsonl',
+        'var/notifications.01.jsonl',
+      ])
+        expect(refusal(() => s.checkWrite(path)).reason).toBe('it is outside the write list');
+    });
+
     it('works when the project root is reached through a symlink', () => {
       const link = join(base, 'link-to-project');
       symlinkSync(root, link);
@@ -327,6 +346,13 @@ describe('fileSandboxFor (shipped configuration)', () => {
     ['jira-resolver', 'write', 'var/audit/jira-resolver.jsonl'],
     ['jira-resolver', 'read', loaded.config.integrations.notifier.jsonl_path],
     ['jira-resolver', 'write', loaded.config.integrations.notifier.jsonl_path],
+    ['demo-controller', 'read', 'var/audit/demo-controller.jsonl'],
+    ['demo-controller', 'write', 'var/audit/demo-controller.jsonl'],
+    // files.rotate: every file an agent appends to may be renamed to its numbered rotations.
+    ['demo-controller', 'write', 'var/audit/demo-controller.5.jsonl'],
+    ['ops-monitor', 'write', 'var/audit/ops-monitor.1.jsonl'],
+    ['ops-monitor', 'write', 'var/notifications.2.jsonl'],
+    ['atlas', 'write', 'var/reports/atlas.1.jsonl'],
     ['demo-controller', 'read', loaded.config.integrations.flags.flag_file],
     ['demo-controller', 'write', loaded.config.integrations.flags.flag_file],
     [

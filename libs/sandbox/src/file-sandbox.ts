@@ -2,6 +2,7 @@ import { lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { errorMessage } from '@opscrew/contracts';
 import { type FileAccessPolicy, type FileOperation } from './file-access.port';
+import { rotationNumber } from './rotating-append';
 import { SandboxViolationError } from './sandbox-violation.error';
 
 export interface FileSandboxOptions {
@@ -46,7 +47,9 @@ type Resolution = { readonly real: string } | { readonly refused: string };
  *   symlink is refused: opening it for writing would create its target;
  * - `dir/` entries match descendants only (`var/incidents/` does not match
  *   `var/incidents-evil/x` nor `var/incidents` itself); an entry without a
- *   trailing `/` is one exact file (`var/notifications.jsonl`);
+ *   trailing `/` is one exact file (`var/notifications.jsonl`) and its numbered
+ *   rotations beside it (`var/notifications.1.jsonl`, see rotating-append.ts),
+ *   so a file that rotates by size needs no folder-wide entry;
  * - the entries are resolved the same way at construction, so a project root
  *   reached through a symlink (`/srv/opscrew -> /data/opscrew`) works; an
  *   entry that resolves outside the real project root (a symlink planted in
@@ -153,7 +156,7 @@ function hasParentSegment(path: string): boolean {
 }
 
 function covers(allowed: AllowedEntry, real: string): boolean {
-  if (!allowed.directory) return real === allowed.path;
+  if (!allowed.directory) return rotationNumber(allowed.path, real) !== null;
   const base = allowed.path.endsWith(sep) ? allowed.path : `${allowed.path}${sep}`;
   return real.startsWith(base) && real.length > base.length;
 }

@@ -7,3 +7,4 @@ export * from './file-sandbox.factory';
 export * from './writable-path';
 export * from './atomic-write';
 export * from './sandbox.module';
+export * from './rotating-append';

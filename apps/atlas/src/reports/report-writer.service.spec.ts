@@ -41,6 +41,26 @@ describe('ReportWriter in atlas’s filesystem sandbox', () => {
     expect(published).toEqual(['report.liveness']);
   });
 
+  it('rotates atlas.jsonl by files.rotate, lines whole', async () => {
+    fixture.patch(
+      'opscrew.json5',
+      'files: { rotate: { max_bytes: 10485760, keep: 5 } },',
+      'files: { rotate: { max_bytes: 1024, keep: 1 } },',
+    );
+    const reports = writer(['var/reports/']);
+    const long = { ...line, text: 'x'.repeat(600) };
+    for (let i = 0; i < 3; i++) await reports.write({ ...long, title: `report ${i}` });
+    const dir = join(fixture.projectDir, 'var', 'reports');
+    expect(readdirSync(dir).sort()).toEqual(['atlas.1.jsonl', 'atlas.jsonl']);
+    const titles = (file: string): string[] =>
+      readFileSync(join(dir, file), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { title: string }).title);
+    expect(titles('atlas.1.jsonl')).toEqual(['report 1']);
+    expect(titles('atlas.jsonl')).toEqual(['report 2']);
+  });
+
   it('refuses when var/reports/ is not in its write list: nothing written, nothing published', async () => {
     await expect(writer(['var/audit/']).write(line)).rejects.toThrow(
       /file sandbox: atlas may not write ".*var\/reports\/atlas\.jsonl".*allows var\/audit\//,

@@ -1,9 +1,13 @@
-import { appendFile } from 'node:fs/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
 import { errorMessage, reportSubject } from '@opscrew/contracts';
 import { EventPublisher } from '@opscrew/messaging';
-import { FILE_SANDBOX, type FileAccessPolicy, writablePath } from '@opscrew/sandbox';
+import {
+  appendRotating,
+  FILE_SANDBOX,
+  type FileAccessPolicy,
+  type RotationPolicy,
+} from '@opscrew/sandbox';
 
 /** atlas's report log, one JSON object per line (its sandbox may write var/reports/). */
 const REPORT_FILE = 'var/reports/atlas.jsonl';
@@ -24,6 +28,8 @@ export interface ReportLine {
 export class ReportWriter {
   private readonly logger = new Logger(ReportWriter.name);
   private readonly file: string;
+  /** files.rotate: atlas.jsonl → atlas.1.jsonl … by size. */
+  private readonly rotate: RotationPolicy;
 
   constructor(
     private readonly publisher: EventPublisher,
@@ -32,13 +38,16 @@ export class ReportWriter {
     @Inject(FILE_SANDBOX) private readonly files: FileAccessPolicy,
   ) {
     this.file = loaded.resolvePath(REPORT_FILE);
+    this.rotate = loaded.config.files.rotate;
   }
 
   async write(line: ReportLine, id?: string): Promise<void> {
     const at = new Date().toISOString();
     // A refusal throws before anything is written or published.
-    const target = await writablePath(this.files, this.file);
-    await appendFile(target, `${JSON.stringify({ at, ...line })}\n`);
+    await appendRotating(this.file, `${JSON.stringify({ at, ...line })}\n`, {
+      files: this.files,
+      rotate: this.rotate,
+    });
     try {
       await this.publisher.publish(
         reportSubject(line.kind),

@@ -18,8 +18,9 @@ const record = (at: string, agent: string, extra: Partial<AuditRecord> = {}): Au
 
 describe('opscrew audit tail', () => {
   let fixture: ConfigFixture;
-  const write = (agent: string, records: AuditRecord[]): void => {
-    const file = join(fixture.projectDir, auditFileFor(agent));
+  const write = (agent: string, records: AuditRecord[], rotation = 0): void => {
+    const live = join(fixture.projectDir, auditFileFor(agent));
+    const file = rotation === 0 ? live : live.replace(/\.jsonl$/, `.${rotation}.jsonl`);
     mkdirSync(dirname(file), { recursive: true });
     appendFileSync(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
   };
@@ -60,6 +61,34 @@ describe('opscrew audit tail', () => {
     await auditTail({ config: fixture.dir, agent: 'ops-monitor', json: true }, json);
     expect(json.stdout.map((line) => JSON.parse(line) as AuditRecord)).toEqual([
       record('2026-11-25T10:00:02.000Z', 'ops-monitor'),
+    ]);
+  });
+
+  it('reads across rotated files, also when only rotations are left (just after a rotation)', async () => {
+    write('demo-controller', [record('2026-11-25T10:00:01.000Z', 'demo-controller')], 2);
+    write(
+      'demo-controller',
+      [
+        record('2026-11-25T10:00:02.000Z', 'demo-controller'),
+        record('2026-11-25T10:00:03.000Z', 'demo-controller', { action: 'scenario.start' }),
+      ],
+      1,
+    );
+    const rotatedOnly = new RecordingIo();
+    expect(await auditTail({ config: fixture.dir, lines: '3', json: true }, rotatedOnly)).toBe(
+      EXIT_OK,
+    );
+    expect(rotatedOnly.stdout.map((l) => (JSON.parse(l) as AuditRecord).at)).toEqual([
+      '2026-11-25T10:00:01.000Z',
+      '2026-11-25T10:00:02.000Z',
+      '2026-11-25T10:00:03.000Z',
+    ]);
+    write('demo-controller', [record('2026-11-25T10:00:04.000Z', 'demo-controller')]);
+    const io = new RecordingIo();
+    await auditTail({ config: fixture.dir, agent: 'demo-controller', lines: '2' }, io);
+    expect(io.stdout).toEqual([
+      `2026-11-25T10:00:03.000Z demo-controller ALLOWED scenario.start: restarted (input sha256 aaaaaaaaaaaa)`,
+      `2026-11-25T10:00:04.000Z demo-controller ALLOWED runtime.restart: restarted (input sha256 aaaaaaaaaaaa)`,
     ]);
   });
 

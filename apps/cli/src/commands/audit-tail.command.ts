@@ -28,8 +28,9 @@ const AUDIT_SOURCES: readonly string[] = [...AGENT_NAMES, 'mcp'];
 
 /**
  * `opscrew audit tail`: the last records of the agents' audit logs
- * (`var/audit/<agent>.jsonl`), merged in time order — what was decided, by
- * whom, allowed or refused, and the input's digest (never the input).
+ * (`var/audit/<agent>.jsonl` and its rotations `<agent>.<n>.jsonl`), merged in
+ * time order — what was decided, by whom, allowed or refused, and the input's
+ * digest (never the input).
  */
 export async function auditTail(options: AuditTailOptions, io: CliIo): Promise<number> {
   const lines = options.lines === undefined ? DEFAULT_LINES : Number(options.lines);
@@ -69,7 +70,8 @@ function agentsWithLogs(loaded: { resolvePath(path: string): string }): string[]
   const present = new Set(
     readdirSync(dir)
       .filter((file) => file.endsWith('.jsonl'))
-      .map((file) => basename(file, '.jsonl')),
+      // `atlas.2.jsonl` is a rotation of atlas's log (files.rotate): only rotations may be left.
+      .map((file) => basename(file, '.jsonl').replace(/\.[1-9][0-9]*$/, '')),
   );
   return AUDIT_SOURCES.filter((agent) => present.has(agent));
 }

@@ -57,6 +57,7 @@ export async function mcpServe(
     const publisher = new EventPublisher(bus, 'cli');
     const auditLog = new JsonlAuditLog({
       path: loaded.loaded.resolvePath(STDIO_AUDIT_FILE),
+      rotate: config.files.rotate,
       publish: (subject, payload, publishOptions) =>
         publisher.publish(subject, payload, publishOptions),
     });

@@ -6,6 +6,7 @@ import { type ShopFaultClient } from './shop-fault.client';
 /** A restart-curable fault armed in each target service, cleared at the end (a restart clears it too). */
 export class FaultEffect implements ScenarioEffect {
   readonly label: string;
+  readonly actions = { apply: 'fault.inject', revert: 'fault.clear' } as const;
   private readonly armed: FaultTarget[] = [];
 
   constructor(

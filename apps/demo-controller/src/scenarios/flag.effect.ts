@@ -4,6 +4,7 @@ import { type ScenarioEffect } from './scenario.effect';
 /** A failure flag switched on for the run, then off (its `off` variant, else what it was before). */
 export class FlagEffect implements ScenarioEffect {
   readonly label: string;
+  readonly actions = { apply: 'flag.set', revert: 'flag.restore' } as const;
   private restore: string | null = null;
 
   constructor(

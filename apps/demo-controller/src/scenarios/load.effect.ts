@@ -13,6 +13,7 @@ const RUN_TIME_MARGIN_S = 15;
 /** Traffic from the load port: stats reset, swarm started; measured and stopped at the end. */
 export class LoadEffect implements ScenarioEffect {
   readonly label: string;
+  readonly actions = { apply: 'load.start', revert: 'load.stop' } as const;
 
   constructor(
     private readonly driver: LoadDriver,

@@ -8,6 +8,8 @@ import { type LoadSummary } from '@opscrew/contracts';
 export interface ScenarioEffect {
   /** What it is, for logs and the run's note: `load 200 users`, `flag cartFailure=100%`. */
   readonly label: string;
+  /** Its audit actions (`flag.set` / `flag.restore`, `fault.inject` / `fault.clear`, …). */
+  readonly actions: { readonly apply: string; readonly revert: string };
   apply(): Promise<void>;
   /** The load's own measurement (load effects only), read just before revert. */
   measure?(): Promise<LoadSummary>;

@@ -1,7 +1,8 @@
+// Over ~300 lines: one setup for every run path (locks, effects, aborts, observe, the audit trail), each case short.
 import { type OpscrewConfig } from '@opscrew/config';
 import { errorMessage, serviceLockKey } from '@opscrew/contracts';
 import { type HttpFetch } from '@opscrew/integrations';
-import { RecordingPublisher } from '@opscrew/testing';
+import { RecordingAudit, RecordingPublisher } from '@opscrew/testing';
 import {
   FakeFlags,
   fakeLeases,
@@ -41,6 +42,7 @@ function setup(options: { config?: OpscrewConfig; observe?: boolean; fetch?: Htt
   const flags = new FakeFlags();
   const journal = new MemoryJournal();
   const logger = { log: jest.fn(), warn: jest.fn(), error: jest.fn() };
+  const audit = new RecordingAudit();
   const runner = new ScenarioRunner(
     new ScenarioCatalog(config),
     load,
@@ -57,8 +59,9 @@ function setup(options: { config?: OpscrewConfig; observe?: boolean; fetch?: Htt
     },
     clock,
     logger,
+    audit,
   );
-  return { config, clock, leases, kv, publisher, load, flags, journal, logger, runner };
+  return { config, clock, leases, kv, publisher, load, flags, journal, logger, audit, runner };
 }
 
 describe('ScenarioRunner', () => {
@@ -299,5 +302,102 @@ describe('ScenarioRunner', () => {
     expect(load.calls).toEqual([]);
     expect(flags.calls).toEqual([]);
     expect(publisher.subjects()).toEqual(['scenario.started', 'scenario.finished']);
+  });
+
+  describe('audit trail (var/audit/demo-controller.jsonl)', () => {
+    const trail = (audit: RecordingAudit): string[] =>
+      audit.entries.map(
+        (e) => `${e.verdict} ${e.action}: ${e.result.split(': ').slice(1).join(': ')}`,
+      );
+
+    it('records a locked load run: locks taken, started, load on and off, locks released, ended', async () => {
+      const { clock, audit, runner } = setup();
+      const handle = await runner.start('stress', { durationScale: 0.05 });
+      await clock.advance(9_000);
+      await handle.done;
+      expect(audit.entries.map((e) => e.action)).toEqual([
+        'lock.acquire',
+        'scenario.start',
+        'load.start',
+        'load.stop',
+        'lock.release',
+        'scenario.end',
+      ]);
+      expect(audit.entries.every((e) => e.agent === 'demo-controller')).toBe(true);
+      expect(audit.entries[0]?.result).toBe(`${handle.run_id}: locked ${SHOP.join(', ')}`);
+      expect(audit.entries[1]?.result).toBe(
+        `${handle.run_id}: load scenario stress for 9 s on ${SHOP.join(', ')}`,
+      );
+      expect(audit.entries[4]?.result).toBe(`${handle.run_id}: released ${SHOP.join(', ')}`);
+      expect(audit.entries[5]?.result).toBe(`${handle.run_id}: stress completed`);
+      expect(audit.entries[1]?.input).toEqual({ scenario: 'stress', run_id: handle.run_id });
+    });
+
+    it('records a flag flipped and restored', async () => {
+      const { clock, audit, runner } = setup();
+      const handle = await runner.start('flagd_payment_failure', { durationScale: 0.01 });
+      await clock.advance(4_000);
+      await handle.done;
+      expect(trail(audit)).toEqual([
+        expect.stringMatching(/^allowed scenario\.start: flag scenario flagd_payment_failure /),
+        expect.stringMatching(/^allowed load\.start: load 10 users/),
+        'allowed flag.set: flag paymentFailure=100%',
+        'allowed flag.restore: flag paymentFailure=100% undone',
+        expect.stringMatching(/^allowed load\.stop: load 10 users .* undone$/),
+        'allowed scenario.end: flagd_payment_failure completed',
+      ]);
+    });
+
+    it('records a fault injected and cleared, and a failed clear as such', async () => {
+      let clears = 0;
+      const fetch: HttpFetch = (_url, init) => {
+        if (init.method === 'DELETE' && clears++ > 0)
+          return Promise.resolve(new Response('{}', { status: 500 }));
+        return Promise.resolve(new Response('{}', { status: 200 }));
+      };
+      const { clock, audit, runner } = setup({ fetch });
+      const first = await runner.start('recommendation_memory_leak', { durationScale: 0.01 });
+      await clock.advance(2_000);
+      await first.done;
+      expect(audit.entries.map((e) => e.action)).toContain('fault.inject');
+      expect(trail(audit)).toContain(
+        'allowed fault.clear: fault memory_leak on recommendation undone',
+      );
+      const second = await runner.start('recommendation_memory_leak', { durationScale: 0.01 });
+      await clock.advance(2_000);
+      await second.done;
+      expect(audit.entries.at(-3)?.action).toBe('fault.clear');
+      expect(audit.entries.at(-3)?.result).toMatch(
+        /fault memory_leak on recommendation undo failed: /,
+      );
+    });
+
+    it('records refused starts (busy, precondition) and a lost lock', async () => {
+      const { clock, kv, leases, audit, runner } = setup();
+      await expect(runner.start('recovery')).rejects.toThrow(ScenarioPreconditionError);
+      const handle = await runner.start('stress');
+      await expect(runner.start('normal')).rejects.toThrow(ScenarioBusyError);
+      expect(audit.entries.filter((e) => e.verdict === 'refused').map((e) => e.input)).toEqual([
+        { scenario: 'recovery' },
+        { scenario: 'normal' },
+      ]);
+      await kv.delete(serviceLockKey('cart'));
+      await leases.acquire(serviceLockKey('cart'), 'someone-else', 60_000, 'restart');
+      await clock.advance(45_000);
+      await handle.done;
+      const lost = audit.entries.find((e) => e.action === 'lock.lost');
+      expect(lost?.result).toMatch(/lock on cart lost \(lease lost: .*\); the run stops$/);
+      expect(audit.entries.at(-1)?.result).toMatch(/stress aborted/);
+    });
+
+    it('fails closed: a trail that cannot be written fails the start and undoes the run', async () => {
+      const { leases, load, audit, runner } = setup();
+      // lock.acquire is written, scenario.start is not.
+      audit.failures.push(null, new Error('disk full'));
+      await expect(runner.start('stress')).rejects.toThrow(ScenarioSetupError);
+      expect(load.calls).toEqual([]);
+      for (const service of SHOP) expect(await leases.current(serviceLockKey(service))).toBeNull();
+      expect(runner.status()).toBeNull();
+    });
   });
 });

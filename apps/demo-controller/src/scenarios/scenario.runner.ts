@@ -15,6 +15,7 @@ import {
 } from '@opscrew/contracts';
 import { FLAGS, type FlagsPort, LOAD_DRIVER, type LoadDriver } from '@opscrew/integrations';
 import { EventPublisher, LeaseService } from '@opscrew/messaging';
+import { AUDIT, type AuditSink } from '@opscrew/ports';
 import {
   HOLDER,
   LOGGER,
@@ -30,6 +31,7 @@ import { type Scheduler, sleep, systemScheduler } from '../support/scheduler';
 import { FaultEffect } from './fault.effect';
 import { FlagEffect } from './flag.effect';
 import { LoadEffect } from './load.effect';
+import { type AuditedRun, ScenarioAudit } from './scenario.audit';
 import { ScenarioCatalog, type ScenarioPlan, type ScenarioSummary } from './scenario.catalog';
 import { type ScenarioEffect } from './scenario.effect';
 import {
@@ -112,6 +114,8 @@ interface ScenarioRunnerDeps extends ScenarioRunnerOptions {
   readonly journal: RunJournal;
   readonly scheduler: Scheduler;
   readonly logger: Pick<Logger, 'log' | 'warn' | 'error'>;
+  /** demo-controller's audit trail: what each run did to the system. */
+  readonly audit: ScenarioAudit;
   /** Unique per process: the lease holder is `<holder>:<run id>`. */
   readonly holder: string;
 }
@@ -152,6 +156,8 @@ export class ScenarioRunner {
     @Optional()
     @Inject(LOGGER)
     logger: Pick<Logger, 'log' | 'warn' | 'error'> = new Logger('Scenarios'),
+    /** AgentAuditModule's trail (the module always gives it; absent in specs that do not look). */
+    @Optional() @Inject(AUDIT) audit: AuditSink | null = null,
   ) {
     this.deps = {
       ...options,
@@ -164,6 +170,7 @@ export class ScenarioRunner {
       journal,
       scheduler,
       logger,
+      audit: new ScenarioAudit(audit, logger),
       holder,
     };
   }
@@ -178,8 +185,12 @@ export class ScenarioRunner {
    * applied), with a handle whose `done` settles at the end.
    */
   async start(name: string, options: RunOptions = {}): Promise<ScenarioHandle> {
-    const { catalog, scheduler } = this.deps;
-    if (this.active) throw new ScenarioBusyError(this.active, name);
+    const { catalog, scheduler, audit } = this.deps;
+    if (this.active) {
+      const busy = new ScenarioBusyError(this.active, name);
+      await audit.refused(name, busy);
+      throw busy;
+    }
     const plan = catalog.plan(name, options.durationScale ?? 1);
     if (plan.services.length === 0)
       throw new ScenarioSetupError(`scenario ${name}: acts on no service (no scrape targets?)`);
@@ -189,6 +200,12 @@ export class ScenarioRunner {
     this.active = active;
     try {
       await this.checkPrecondition(plan);
+    } catch (error) {
+      if (this.active === active) this.active = null;
+      await this.deps.audit.refused(name, error);
+      throw error;
+    }
+    try {
       return await this.launch(plan, active);
     } catch (error) {
       if (this.active === active) this.active = null;
@@ -228,15 +245,16 @@ export class ScenarioRunner {
   }
 
   private async launch(plan: ScenarioPlan, active: Active): Promise<ScenarioHandle> {
-    const { scheduler, journal, publisher, logger } = this.deps;
+    const { scheduler, journal, publisher, logger, audit } = this.deps;
     const runId = active.run_id;
+    const run: AuditedRun = { plan, run_id: runId };
     const abort = new AbortController();
     active.abort = abort;
     const startedAt = new Date(scheduler.now()).toISOString();
     const effects = this.effects(plan);
     await journal.begin(this.record(plan, runId, startedAt));
 
-    const locks = plan.hold_lock && !this.deps.observe ? this.lockSet(plan, runId, abort) : null;
+    const locks = plan.hold_lock && !this.deps.observe ? this.lockSet(plan, run, abort) : null;
     let locked: string[] = [];
     let skipped: SkippedLock[] = [];
     const applied: ScenarioEffect[] = [];
@@ -245,7 +263,10 @@ export class ScenarioRunner {
         ({ held: locked, skipped } = await locks.acquire(plan.services));
         for (const entry of skipped)
           await this.quietly(() => journal.recordSkippedLock(runId, entry));
+        await audit.locked(run, locked, skipped);
       }
+      // Recorded before anything is done to the system: a trail that cannot be written fails the run.
+      await audit.started(run, plan.duration_ms);
       await publisher.publish(SUBJECTS.scenarioStarted, {
         scenario: plan.name,
         run_id: runId,
@@ -268,6 +289,7 @@ export class ScenarioRunner {
         }
         applied.push(effect);
         logger.log(`${runId}: ${effect.label}`);
+        await audit.applied(run, effect);
       }
     } catch (error) {
       const note = errorMessage(error);
@@ -333,7 +355,8 @@ export class ScenarioRunner {
     locks: ServiceLockSet | null,
     skipped: readonly SkippedLock[],
   ): Promise<ScenarioRunResult> {
-    const { scheduler, publisher, journal, logger } = this.deps;
+    const { scheduler, publisher, journal, logger, audit } = this.deps;
+    const run: AuditedRun = { plan, run_id: runId };
     const notes: string[] = reason ? [reason] : [];
     let load: LoadSummary | undefined;
     for (const effect of applied) {
@@ -347,14 +370,20 @@ export class ScenarioRunner {
     for (const effect of [...applied].reverse()) {
       try {
         await effect.revert();
+        await audit.reverted(run, effect);
       } catch (error) {
         const message = `undoing ${effect.label} failed: ${errorMessage(error)}`;
         notes.push(message);
         logger.error(`${runId}: ${message}`);
+        await audit.reverted(run, effect, error);
       }
     }
     // Load is stopped before the locks go: the crew never sees deliberate load without a lock.
-    await locks?.releaseAll();
+    if (locks) {
+      const held = locks.holds().filter((hold) => !hold.released);
+      await locks.releaseAll();
+      await audit.released(run, [...new Set(held.map((hold) => hold.service))]);
+    }
     const finishedAt = new Date(scheduler.now()).toISOString();
     const required = [
       ...plan.required,
@@ -385,6 +414,7 @@ export class ScenarioRunner {
         required,
       }),
     );
+    await audit.ended(run, outcome, note);
     if (this.active?.run_id === runId) this.active = null;
     logger.log(
       `${runId}: ${plan.name} ${outcome}` +
@@ -418,13 +448,15 @@ export class ScenarioRunner {
     // Dry run: say what would be done, do nothing.
     return effects.map((effect) => ({
       label: `[observe: not done] ${effect.label}`,
+      actions: effect.actions,
       apply: () => Promise.resolve(),
       revert: () => Promise.resolve(),
     }));
   }
 
-  private lockSet(plan: ScenarioPlan, runId: string, abort: AbortController): ServiceLockSet {
-    const { leases, publisher, scheduler, logger, journal } = this.deps;
+  private lockSet(plan: ScenarioPlan, run: AuditedRun, abort: AbortController): ServiceLockSet {
+    const { leases, publisher, scheduler, logger, journal, audit } = this.deps;
+    const runId = run.run_id;
     return new ServiceLockSet(
       { leases, publisher, scheduler, logger },
       {
@@ -435,7 +467,10 @@ export class ScenarioRunner {
       },
       {
         // The lock pattern: the moment a lock is gone, stop acting — the load ends early.
-        onLost: (service, why) => abort.abort(new Error(`lock on ${service}: ${why}`)),
+        onLost: (service, why) => {
+          abort.abort(new Error(`lock on ${service}: ${why}`));
+          void audit.lost(run, service, why);
+        },
         onHold: (hold) =>
           void this.quietly(() => journal.recordLock(runId, { ...hold, own: true })),
       },

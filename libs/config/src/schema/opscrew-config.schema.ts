@@ -4,6 +4,7 @@ import { BusConfig, HttpConfig } from './bus.schema';
 import { BindingConfig, ChannelConfig } from './channel.schema';
 import { DetectionConfig } from './detection.schema';
 import { EscalationConfig } from './escalation.schema';
+import { FilesConfig } from './files.schema';
 import { GuardrailsConfig } from './guardrails.schema';
 import { IntegrationsConfig } from './integrations.schema';
 import { CrewMcpServerConfig, McpServerConfig } from './mcp.schema';
@@ -67,6 +68,8 @@ export class OpscrewConfig {
   channels!: Map<string, ChannelConfig>;
   @NestedList(() => BindingConfig) bindings!: BindingConfig[];
   @Nested(() => IntegrationsConfig) integrations!: IntegrationsConfig;
+  /** Files the agents append to (audit, reports, notifications): rotation by size; absent: 10 MiB × 5. */
+  @Nested(() => FilesConfig, { optional: true }) files: FilesConfig = new FilesConfig();
   @Nested(() => ServicesConfig) services!: ServicesConfig;
   @Nested(() => ThresholdsConfig) thresholds!: ThresholdsConfig;
 }

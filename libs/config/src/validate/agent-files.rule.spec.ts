@@ -57,14 +57,18 @@ describe('agent files inside the agents’ filesystem sandboxes', () => {
       "suggestions_file: 'var/learning-evil/threshold-suggestions.json'",
     );
     expect(errorsOf(fixture)).toEqual([
-      'agents/demo-controller.json5: controller.learning.feedback_loop.suggestions_file: "var/learning-evil/threshold-suggestions.json" is outside agents.demo-controller.sandbox.filesystem.write (var/flagd/, var/learning/); demo-controller writes it (the threshold suggestions): add it or its folder there',
+      'agents/demo-controller.json5: controller.learning.feedback_loop.suggestions_file: "var/learning-evil/threshold-suggestions.json" is outside agents.demo-controller.sandbox.filesystem.write (var/flagd/, var/learning/, var/audit/demo-controller.jsonl); demo-controller writes it (the threshold suggestions): add it or its folder there',
     ]);
   });
 
   it('needs read as well as write for a file read back', () => {
-    fixture.patch('agents/demo-controller.json5', "read: ['var/flagd/'],", 'read: [],');
+    fixture.patch(
+      'agents/demo-controller.json5',
+      "read: ['var/flagd/', 'var/audit/demo-controller.jsonl'],",
+      "read: ['var/audit/demo-controller.jsonl'],",
+    );
     expect(errorsOf(fixture)).toEqual([
-      'project/integrations/integrations.json5: flags.flag_file: "var/flagd/demo.flagd.json" is outside agents.demo-controller.sandbox.filesystem.read (empty); demo-controller reads it (the flagd flag file it changes): add it or its folder there',
+      'project/integrations/integrations.json5: flags.flag_file: "var/flagd/demo.flagd.json" is outside agents.demo-controller.sandbox.filesystem.read (var/audit/demo-controller.jsonl); demo-controller reads it (the flagd flag file it changes): add it or its folder there',
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import { errorMessage } from '@opscrew/contracts';
+import { rotationsOf } from '@opscrew/sandbox';
 import { open } from 'node:fs/promises';
 import { type AuditRecord } from './audit-record';
 
@@ -8,14 +9,31 @@ const TAIL_CHUNK_BYTES = 64 * 1024;
 export const AUDIT_TAIL_MAX_LINES = 10_000;
 
 /**
- * The last `n` records of an audit file, oldest first, reading from the end
- * (the file only grows: never load it whole). A missing file has no records;
- * a line that is not a JSON object (a torn append after a crash) is skipped.
+ * The last `n` records of an audit log, oldest first, across its rotations
+ * (`<agent>.jsonl` newest, then `<agent>.1.jsonl`, `.2` …): each file is read
+ * from the end (never loaded whole), and older files only while fewer than
+ * `n` records were found, so the tail is whole even just after a rotation.
+ * No file has no records; a line that is not a JSON object (a torn append
+ * after a crash) is skipped.
  */
 export async function readAuditTail(path: string, n: number): Promise<AuditRecord[]> {
   if (!Number.isSafeInteger(n) || n < 1 || n > AUDIT_TAIL_MAX_LINES) {
     throw new RangeError(`audit tail: n must be an integer 1..${AUDIT_TAIL_MAX_LINES}, got ${n}`);
   }
+  const files = await rotationsOf(path).catch((err: unknown) => {
+    throw new Error(`audit tail ${path}: cannot list its folder: ${errorMessage(err)}`);
+  });
+  let records: AuditRecord[] = [];
+  // Newest file first; rotationsOf lists them oldest first.
+  for (const file of files.reverse()) {
+    if (records.length >= n) break;
+    records = [...(await readFileTail(file, n - records.length)), ...records];
+  }
+  return records;
+}
+
+/** The last `n` records of one file, oldest first. */
+async function readFileTail(path: string, n: number): Promise<AuditRecord[]> {
   let handle;
   try {
     handle = await open(path, 'r');

@@ -1,3 +1,4 @@
+// Over ~300 lines: the log and its reader share fixtures (a tail is only right if the writes are).
 import { type AuditEntry } from '@opscrew/ports';
 import { FileSandbox, SandboxViolationError } from '@opscrew/sandbox';
 import { createHash } from 'node:crypto';
@@ -164,6 +165,26 @@ describe('JsonlAuditLog', () => {
     expect(JSON.parse(raw[2] ?? '')).toMatchObject({ result: 'after the tear' });
     const tail = await readAuditTail(path, 10);
     expect(tail.map((r) => r.result)).toEqual(['whole', 'after the tear']);
+  });
+
+  it('rotates by size when given files.rotate: whole records, the newest in the live file', async () => {
+    // ~350-byte records: two or three a file, five files kept.
+    const log = new JsonlAuditLog({ path, clock, rotate: { max_bytes: 1024, keep: 4 } });
+    for (let i = 0; i < 20; i++) await log.record(entry({ result: `r${i} ${'z'.repeat(100)}` }));
+    const rotated = (n: number): string => join(dir, 'nested', `audit.${n}.jsonl`);
+    for (const file of [path, rotated(1), rotated(2), rotated(3), rotated(4)]) {
+      expect(statSync(file).size).toBeLessThanOrEqual(1024);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    }
+    expect(existsSync(rotated(5))).toBe(false);
+    const last = lines(path).at(-1) as { result: string };
+    expect(last.result.startsWith('r19 ')).toBe(true);
+    // The tail reads across the rotations: the last 8 are whole even though the live file has fewer.
+    const tail = await readAuditTail(path, 8);
+    expect(tail.map((r) => r.result.split(' ')[0])).toEqual(
+      Array.from({ length: 8 }, (_, i) => `r${12 + i}`),
+    );
+    expect(lines(path).length).toBeLessThan(8);
   });
 
   it('keeps concurrent records whole and in call order', async () => {
@@ -377,6 +398,37 @@ describe('readAuditTail', () => {
     const all = await readAuditTail(path, 10_000);
     expect(all).toHaveLength(3000);
     expect(all[0]?.result.startsWith('r0 ')).toBe(true);
+  });
+
+  it('reads across rotations, newest last, also just after a rotation and across a gap', async () => {
+    const path = join(dir, 'atlas.jsonl');
+    const write = (file: string, from: number, to: number): void => {
+      const text = Array.from({ length: to - from + 1 }, (_, i) =>
+        JSON.stringify({
+          at: `t${from + i}`,
+          action: 'a',
+          input_digest: 'd',
+          result: `r${from + i}`,
+        }),
+      ).join('\n');
+      writeFileSync(join(dir, file), `${text}\n`);
+    };
+    // Just after a rotation (and a crash before the next append): no live file yet.
+    write('atlas.3.jsonl', 1, 3);
+    write('atlas.1.jsonl', 4, 6);
+    write('atlas.x.jsonl', 100, 101); // not a rotation: ignored
+    write('atlas.1.json', 200, 201); // nor this
+    expect((await readAuditTail(path, 4)).map((r) => r.result)).toEqual(['r3', 'r4', 'r5', 'r6']);
+    write('atlas.jsonl', 7, 7);
+    expect((await readAuditTail(path, 5)).map((r) => r.result)).toEqual([
+      'r3',
+      'r4',
+      'r5',
+      'r6',
+      'r7',
+    ]);
+    expect(await readAuditTail(path, 100)).toHaveLength(7);
+    expect((await readAuditTail(path, 1)).map((r) => r.result)).toEqual(['r7']);
   });
 
   it('has nothing for a missing file and checks n', async () => {

@@ -9,9 +9,15 @@ import {
 } from '@opscrew/contracts';
 import { type Clock, systemClock } from '@opscrew/messaging';
 import { type AuditEntry, type AuditSink } from '@opscrew/ports';
-import { type FileAccessPolicy, readablePath, writablePath } from '@opscrew/sandbox';
+import {
+  appendRotating,
+  type FileAccessPolicy,
+  readablePath,
+  type RotationPolicy,
+  writablePath,
+} from '@opscrew/sandbox';
 import { randomUUID } from 'node:crypto';
-import { appendFile, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import {
   AUDIT_ACTION_MAX_LENGTH,
   AUDIT_INCIDENT_ID_MAX_LENGTH,
@@ -52,6 +58,11 @@ export interface JsonlAuditLogOptions {
    * audit its refusals into this same log (it would audit itself forever).
    */
   readonly files?: FileAccessPolicy;
+  /**
+   * Rotation by size (`files.rotate`): `<agent>.jsonl` → `<agent>.1.jsonl` …; the sandbox
+   * entry of the file covers its rotations. Absent: the file only grows.
+   */
+  readonly rotate?: RotationPolicy;
 }
 
 /** Owner read/write only: the log names services, incidents and decisions. */
@@ -109,14 +120,16 @@ export class JsonlAuditLog implements AuditSink {
     const files = this.options.files;
     try {
       let prefix = '';
-      // Checked before every append, not once: a folder swapped for a symlink later is caught.
-      const target = await writablePath(files, path);
       if (!this.tailChecked) {
+        // The write check first (a write refusal says "may not write"), then the read.
+        await writablePath(files, path);
         // A crash mid-append leaves a line without its newline: start ours on a fresh line.
         prefix = (await endsWithoutNewline(readablePath(files, path))) ? '\n' : '';
       }
-      await appendFile(target, `${prefix}${JSON.stringify(record)}\n`, {
-        flag: 'a',
+      // Checked before every append (and rename), not once: a folder swapped for a symlink later is caught.
+      await appendRotating(path, `${prefix}${JSON.stringify(record)}\n`, {
+        files,
+        rotate: this.options.rotate,
         mode: AUDIT_FILE_MODE,
       });
     } catch (err: unknown) {

@@ -86,6 +86,22 @@ describe('ConsoleNotifier', () => {
     ]);
   });
 
+  it('rotates by size and still writes a key once after a rotation and a restart', async () => {
+    const rotate = { max_bytes: 1024, keep: 2 };
+    const rotated = join(dir, 'nested', 'notifications.1.jsonl');
+    const long = { ...notification, text: 'x'.repeat(600) };
+    const first = new ConsoleNotifier({ jsonl_path: path, clock, rotate });
+    await first.send(long);
+    await first.send({ ...long, idempotency_key: 'second' });
+    // Each line is over half of max_bytes: the second went to a fresh file.
+    expect((await lines()).map((l) => l['idempotency_key'])).toEqual(['second']);
+    expect(await readFile(rotated, 'utf8')).toContain(notification.idempotency_key);
+    // A retry of the first message after a crash: its key is in the rotated file, not sent again.
+    await new ConsoleNotifier({ jsonl_path: path, clock, rotate }).send(long);
+    expect((await lines()).map((l) => l['idempotency_key'])).toEqual(['second']);
+    expect((await stat(path)).size).toBeLessThanOrEqual(1024);
+  });
+
   it('starts a fresh line after a torn append (crash mid-write)', async () => {
     await new ConsoleNotifier({ jsonl_path: path, clock }).send(notification);
     await appendFile(path, '{"idempotency_key":"torn');

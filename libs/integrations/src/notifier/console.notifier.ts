@@ -1,8 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { type Clock, systemClock } from '@opscrew/messaging';
 import { type Notification, type NotifierPort, truncate } from '@opscrew/ports';
-import { type FileAccessPolicy, readablePath, writablePath } from '@opscrew/sandbox';
-import { appendFile, readFile } from 'node:fs/promises';
+import {
+  appendRotating,
+  type FileAccessPolicy,
+  readablePath,
+  type RotationPolicy,
+  rotatedPath,
+} from '@opscrew/sandbox';
+import { readFile } from 'node:fs/promises';
 import { neutraliseLine } from '../text/neutralise';
 import {
   buildDiscordMessage,
@@ -23,6 +29,12 @@ export interface ConsoleNotifierOptions {
    * Absent only in tests and tools that are not agents.
    */
   readonly files?: FileAccessPolicy;
+  /**
+   * Rotation by size (`files.rotate`): `notifications.jsonl` → `notifications.1.jsonl` …; the
+   * idempotency keys are loaded from the live file and the newest rotation (a retry after a
+   * crash is of a recent message). Absent: the file only grows.
+   */
+  readonly rotate?: RotationPolicy;
 }
 
 /** One line of the JSONL file: the exact Discord webhook body plus what identifies it. */
@@ -82,9 +94,11 @@ export class ConsoleNotifier implements NotifierPort {
       kind: notification.kind,
       at: at.toISOString(),
     };
-    const target = await writablePath(this.options.files, this.options.jsonl_path);
     const prefix = this.tornTail ? '\n' : '';
-    await appendFile(target, `${prefix}${JSON.stringify(line)}\n`, 'utf8');
+    await appendRotating(this.options.jsonl_path, `${prefix}${JSON.stringify(line)}\n`, {
+      files: this.options.files,
+      rotate: this.options.rotate,
+    });
     this.tornTail = false;
     sent.add(notification.idempotency_key);
     const pings = notification.mention_roles?.length
@@ -113,18 +127,12 @@ export class ConsoleNotifier implements NotifierPort {
 
   private async loadKeys(): Promise<Set<string>> {
     const keys = new Set<string>();
-    let text: string;
-    // Outside the try: a refusal is not "no file yet", and nothing is sent until it is allowed.
-    const source = readablePath(this.options.files, this.options.jsonl_path);
-    try {
-      text = await readFile(source, 'utf8');
-    } catch (err: unknown) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return keys;
-      this.sent = null;
-      throw err;
-    }
+    const live = this.options.jsonl_path;
+    const text = await this.readKeysFile(live);
     this.tornTail = text.length > 0 && !text.endsWith('\n');
-    for (const line of text.split('\n')) {
+    // The newest rotation too: a message written just before a rotation may be retried after it.
+    const previous = this.options.rotate ? await this.readKeysFile(rotatedPath(live, 1)) : '';
+    for (const line of `${previous}\n${text}`.split('\n')) {
       if (line.trim() === '') continue;
       try {
         const parsed = JSON.parse(line) as { idempotency_key?: unknown };
@@ -134,5 +142,17 @@ export class ConsoleNotifier implements NotifierPort {
       }
     }
     return keys;
+  }
+
+  /** A file's text; '' when it does not exist yet. A refusal or another error is thrown. */
+  private async readKeysFile(path: string): Promise<string> {
+    // Outside the try: a refusal is not "no file yet", and nothing is sent until it is allowed.
+    const source = readablePath(this.options.files, path);
+    try {
+      return await readFile(source, 'utf8');
+    } catch (err: unknown) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+      throw err;
+    }
   }
 }
