@@ -1,5 +1,5 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { AgentCoreModule } from '@opscrew/agent-core';
+import { AgentCoreModule, AtlasWatcher, NoticeOutboxModule } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import { createLoadDriver, FlagdFileWriter, FLAGS, LOAD_DRIVER } from '@opscrew/integrations';
 import { FILE_SANDBOX, type FileAccessPolicy, SandboxModule } from '@opscrew/sandbox';
@@ -37,11 +37,15 @@ export class DemoControllerModule {
         AgentCoreModule.forRoot({ agent: 'demo-controller', loaded, runtime }),
         // Security layer 3: every file demo-controller opens goes through its sandbox.filesystem lists.
         SandboxModule.register(),
+        // The atlas watcher's notice (no outbox worker here: the crew's workers deliver it).
+        NoticeOutboxModule.enqueueOnly('demo-controller'),
       ],
       // ScoringController: the bus handlers (JetStream transport, started by runAgent).
       controllers: [ScenariosController, ScorecardController, ScoringController],
       providers: [
         ...controllerConfigProviders,
+        // Who watches the watcher: a stale atlas is reported by every other agent.
+        AtlasWatcher,
         {
           provide: LOAD_DRIVER,
           inject: [LOADED_CONFIG],
