@@ -1,5 +1,5 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { AgentAuditModule, AgentCoreModule } from '@opscrew/agent-core';
+import { AgentAuditModule, AgentCoreModule, NoticeOutboxModule } from '@opscrew/agent-core';
 import { type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import { createLlmClient, LLM_CLIENT } from '@opscrew/llm';
 import { AUDIT, type AuditSink } from '@opscrew/ports';
@@ -27,6 +27,9 @@ export class AtlasModule {
       imports: [
         AgentCoreModule.forRoot({ agent: 'atlas', loaded, runtime }),
         audit,
+        // Stale and recovered agents become notifications: enqueued in the shared outbox,
+        // delivered by ops-monitor's and jira-resolver's workers.
+        NoticeOutboxModule.enqueueOnly('atlas'),
         ...(loaded.config.mcp_server.enabled ? [AtlasMcpModule.forRoot(loaded, audit)] : []),
         // Security layer 3: every file atlas opens goes through its sandbox.filesystem lists.
         SandboxModule.register(),

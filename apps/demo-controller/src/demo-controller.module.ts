@@ -1,5 +1,10 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { AgentAuditModule, AgentCoreModule } from '@opscrew/agent-core';
+import {
+  AgentAuditModule,
+  AgentCoreModule,
+  AtlasWatcher,
+  NoticeOutboxModule,
+} from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import { createLoadDriver, FlagdFileWriter, FLAGS, LOAD_DRIVER } from '@opscrew/integrations';
 import { FILE_SANDBOX, type FileAccessPolicy, SandboxModule } from '@opscrew/sandbox';
@@ -41,11 +46,15 @@ export class DemoControllerModule {
         // AUDIT: var/audit/demo-controller.jsonl and audit.demo-controller, like the other agents —
         // scenarios started and ended, locks, flags and faults (ScenarioRunner, ScenarioAudit).
         AgentAuditModule.forAgent(loaded, 'demo-controller'),
+        // The atlas watcher's notice (no outbox worker here: the crew's workers deliver it).
+        NoticeOutboxModule.enqueueOnly('demo-controller'),
       ],
       // ScoringController: the bus handlers (JetStream transport, started by runAgent).
       controllers: [ScenariosController, ScorecardController, ScoringController],
       providers: [
         ...controllerConfigProviders,
+        // Who watches the watcher: a stale atlas is reported by every other agent.
+        AtlasWatcher,
         {
           provide: LOAD_DRIVER,
           inject: [LOADED_CONFIG],

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { AgentAuditModule, AgentCoreModule } from '@opscrew/agent-core';
+import {
+  AGENT_NOTICES,
+  AgentAuditModule,
+  AgentCoreModule,
+  AtlasWatcher,
+} from '@opscrew/agent-core';
 import { loadConfig, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import {
   KV_BUCKETS,
@@ -102,6 +107,9 @@ export class JiraResolverModule {
       // The bus handlers (JetStream transport, started by runAgent).
       controllers: [IncidentIntakeController],
       providers: [
+        // Who watches the watcher: a stale atlas is reported through this outbox.
+        { provide: AGENT_NOTICES, useExisting: OUTBOX },
+        AtlasWatcher,
         {
           provide: RUNTIME,
           inject: [LeaseService, AUDIT],

@@ -1,5 +1,11 @@
 import { type DynamicModule, Logger, Module, type Provider } from '@nestjs/common';
-import { AgentAuditModule, AgentCoreModule, AgentMetrics } from '@opscrew/agent-core';
+import {
+  AGENT_NOTICES,
+  AgentAuditModule,
+  AgentCoreModule,
+  AgentMetrics,
+  AtlasWatcher,
+} from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import {
   AccuracyFeedbackRecord,
@@ -116,6 +122,9 @@ export class OpsMonitorModule {
       // ReportIntakeController: the bus handler (JetStream transport, started by runAgent).
       controllers: [QualityController, AlertmanagerController, ReportIntakeController],
       providers: [
+        // Who watches the watcher: a stale atlas is reported through this outbox.
+        { provide: AGENT_NOTICES, useExisting: OUTBOX },
+        AtlasWatcher,
         ...monitorConfigProviders,
         bucket(FINGERPRINTS_KV, KV_BUCKETS.fingerprints, { class: FingerprintRecord }),
         bucket(LOCKS_KV, KV_BUCKETS.locks, { class: LeaseRecord }),

@@ -14,3 +14,7 @@ export * from './nats.health-indicator';
 export * from './run-agent';
 export * from './agent-audit.provider';
 export * from './agent-audit.module';
+export * from './staleness';
+export * from './agent-notices';
+export * from './atlas-watcher.service';
+export * from './notice-outbox.module';

@@ -251,7 +251,9 @@ describe('bus permissions', () => {
     expect(mayPublish('ops-monitor', '$JS.API.STREAM.MSG.GET.KV_remediations')).toBe(false);
     expect(mayPublish('ops-monitor', '$KV.heartbeats.ops-monitor')).toBe(true);
     expect(mayPublish('ops-monitor', '$KV.heartbeats.atlas')).toBe(false);
-    expect(mayPublish('ops-monitor', '$JS.API.STREAM.MSG.GET.KV_heartbeats')).toBe(false);
+    // Every agent reads the heartbeats (its AtlasWatcher watches atlas's), writes only its own.
+    expect(mayPublish('ops-monitor', '$JS.API.STREAM.MSG.GET.KV_heartbeats')).toBe(true);
+    expect(mayPublish('demo-controller', '$KV.heartbeats.atlas')).toBe(false);
     expect(mayPublish('atlas', '$JS.API.STREAM.MSG.GET.KV_heartbeats')).toBe(true);
     expect(mayPublish('atlas', '$KV.heartbeats.atlas')).toBe(true);
     expect(mayPublish('atlas', '$KV.heartbeats.ops-monitor')).toBe(false);

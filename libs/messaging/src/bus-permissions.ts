@@ -92,6 +92,9 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.incidents]: 'write',
       [KV_BUCKETS.locks]: 'read',
       [KV_BUCKETS.escalations]: 'write',
+      // Enqueue only: stale and recovered agents become notifications (ops-monitor's and
+      // jira-resolver's workers deliver them).
+      [KV_BUCKETS.outbox]: 'write',
     },
     provisions: true,
     manages: false,
@@ -114,6 +117,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.fingerprints]: 'write',
       [KV_BUCKETS.tickets]: 'write',
       [KV_BUCKETS.outbox]: 'write',
+      // Read: its AtlasWatcher (who watches the watcher); it writes only its own heartbeat.
+      [KV_BUCKETS.heartbeats]: 'read',
       // Locks only tell it which anomalies are deliberate; the learning bucket holds
       // demo-controller's accuracy feedback. It changes neither.
       [KV_BUCKETS.locks]: 'read',
@@ -145,6 +150,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.outbox]: 'write',
       [KV_BUCKETS.escalations]: 'write',
       [KV_BUCKETS.remediations]: 'write',
+      // Read: its AtlasWatcher (who watches the watcher); it writes only its own heartbeat.
+      [KV_BUCKETS.heartbeats]: 'read',
     },
     provisions: true,
     manages: false,
@@ -165,7 +172,13 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       'demo-controller-remediations',
       'demo-controller-locks',
     ],
-    buckets: { [KV_BUCKETS.locks]: 'write', [KV_BUCKETS.learning]: 'write' },
+    buckets: {
+      [KV_BUCKETS.locks]: 'write',
+      [KV_BUCKETS.learning]: 'write',
+      // Enqueue only: the notice of a stale atlas (its AtlasWatcher), which reads the heartbeats.
+      [KV_BUCKETS.outbox]: 'write',
+      [KV_BUCKETS.heartbeats]: 'read',
+    },
     provisions: true,
     manages: false,
   },

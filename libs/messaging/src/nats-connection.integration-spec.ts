@@ -106,13 +106,19 @@ describe('NatsConnectionService against a real server', () => {
       });
     await update('before');
     await eventually(() => received.length === 1);
+    expect(bus.lastOutage()).toBeNull();
 
+    const cutAt = Date.now();
     proxy.cut(true);
     await eventually(() => bus.status() === 'reconnecting' || bus.status() === 'disconnected');
     await new Promise((resolve) => setTimeout(resolve, 300));
     proxy.accept();
     await eventually(() => bus.status() === 'connected', 15_000);
     expect(seen).toEqual(expect.arrayContaining(['disconnected', 'reconnecting', 'connected']));
+    // The outage liveness judges ages from: down at the drop, back at the reconnect.
+    const outage = bus.lastOutage();
+    expect(outage?.down.getTime()).toBeGreaterThanOrEqual(cutAt);
+    expect(outage?.back.getTime()).toBeGreaterThan(outage?.down.getTime() ?? Infinity);
 
     await update('after');
     await eventually(() => received.some((e) => e.note === 'after'), 30_000);

@@ -15,6 +15,12 @@ import { SubjectMapper } from './subject-mapper';
 
 export type BusStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
+/** The last time this process lost the bus and got it back (liveness judges ages from `back`). */
+export interface BusOutage {
+  readonly down: Date;
+  readonly back: Date;
+}
+
 /**
  * Server pings every 20 s and three missed pongs mark the link stale: a dead
  * server is noticed within about a minute instead of the client default ~6 min.
@@ -41,6 +47,8 @@ export class NatsConnectionService implements OnApplicationShutdown {
   private js: JetStreamClient | null = null;
   private jsm: Promise<JetStreamManager> | null = null;
   private readonly listeners = new Set<(status: BusStatus) => void>();
+  private downSince: Date | null = null;
+  private outage: BusOutage | null = null;
 
   constructor(options: BusOptions) {
     this.options = resolveBusOptions(options);
@@ -59,6 +67,15 @@ export class NatsConnectionService implements OnApplicationShutdown {
 
   status(): BusStatus {
     return this.state;
+  }
+
+  /**
+   * The last outage of this connection that ended (down at the first disconnect, back at the
+   * reconnect), or null when it never dropped: while our own link was down nobody's heartbeat
+   * could reach us, so liveness counts ages from `back` rather than blaming every agent.
+   */
+  lastOutage(): BusOutage | null {
+    return this.outage;
   }
 
   /** Called on every status transition (the health indicator listens here). */
@@ -142,6 +159,7 @@ export class NatsConnectionService implements OnApplicationShutdown {
       for await (const s of nc.status()) {
         switch (s.type) {
           case Events.Disconnect:
+            this.downSince ??= new Date();
             this.transition('disconnected', `disconnected from ${show(s.data)}`);
             break;
           case DebugEvents.Reconnecting:
@@ -152,6 +170,8 @@ export class NatsConnectionService implements OnApplicationShutdown {
             break;
           case Events.Reconnect:
             this.reconnectDelay.reset();
+            this.outage = { down: this.downSince ?? new Date(), back: new Date() };
+            this.downSince = null;
             this.transition('connected', `reconnected to ${show(s.data)}`);
             break;
           case Events.LDM:

@@ -48,4 +48,15 @@ describe('assessLiveness', () => {
       heartbeat_age_s: 0,
     });
   });
+
+  it('after a bus outage of its own, atlas counts the age of a fresh agent from reconnect', () => {
+    const outage = {
+      downMs: Date.parse('2026-11-24T09:59:00.000Z'),
+      backMs: Date.parse('2026-11-24T09:59:13.000Z'),
+    };
+    // 121 s since the beat (stale by age alone), 47 s since the link came back: alive.
+    expect(
+      assessLiveness('ops-monitor', true, 120, beat('2026-11-24T09:57:59.000Z'), now, outage),
+    ).toMatchObject({ state: 'alive', heartbeat_age_s: 121 });
+  });
 });

@@ -1,3 +1,4 @@
+import { isStale, type OutageWindow } from '@opscrew/agent-core';
 import { type HeartbeatRecord } from '@opscrew/contracts';
 
 export type LivenessState = 'alive' | 'stale' | 'never_seen';
@@ -17,7 +18,9 @@ export interface AgentLiveness {
 /**
  * Pure verdict for one agent: alive while its last heartbeat is younger than
  * `max_age_s`, stale after, never_seen without one. A heartbeat from the future
- * (clock skew between hosts) counts as age 0 rather than as a negative age.
+ * (clock skew between hosts) counts as age 0 rather than as a negative age. After an outage of
+ * atlas's own bus link (`outage`), an agent fresh when the link dropped is judged from when it
+ * came back (agent-core's isStale); `heartbeat_age_s` stays the plain age.
  */
 export function assessLiveness(
   agent: string,
@@ -25,6 +28,7 @@ export function assessLiveness(
   maxAgeS: number,
   heartbeat: HeartbeatRecord | null,
   now: Date,
+  outage: OutageWindow | null = null,
 ): AgentLiveness {
   if (heartbeat === null) {
     return {
@@ -38,11 +42,12 @@ export function assessLiveness(
       pid: null,
     };
   }
-  const ageS = Math.max(0, (now.getTime() - Date.parse(heartbeat.at)) / 1000);
+  const lastBeatMs = Date.parse(heartbeat.at);
+  const ageS = Math.max(0, (now.getTime() - lastBeatMs) / 1000);
   return {
     agent,
     enabled,
-    state: ageS > maxAgeS ? 'stale' : 'alive',
+    state: isStale(lastBeatMs, maxAgeS * 1000, now.getTime(), outage) ? 'stale' : 'alive',
     heartbeat_age_s: Math.round(ageS * 10) / 10,
     last_heartbeat_at: heartbeat.at,
     max_age_s: maxAgeS,

@@ -1,3 +1,4 @@
+import { type OutageWindow } from '@opscrew/agent-core';
 import { AGENT_NAMES, type HeartbeatRecord } from '@opscrew/contracts';
 import { type TypedKv } from '@opscrew/messaging';
 import { type AgentLiveness, assessLiveness } from './agent-liveness';
@@ -16,6 +17,7 @@ export async function livenessSnapshot(
   heartbeats: Pick<TypedKv<HeartbeatRecord>, 'get'>,
   agents: ReadonlyMap<string, LivenessSettings>,
   now: Date,
+  outage: OutageWindow | null = null,
 ): Promise<AgentLiveness[]> {
   // The reads go out together: on a busy event loop (GET /incidents under load) each sequential
   // round trip waits its turn behind every queued request, and /agents stalled four times over.
@@ -27,6 +29,13 @@ export async function livenessSnapshot(
     configured.map(async ({ agent }) => (await heartbeats.get(agent))?.value ?? null),
   );
   return configured.map(({ agent, settings }, index) =>
-    assessLiveness(agent, settings.enabled, settings.max_age_s, heartbeatsRead[index] ?? null, now),
+    assessLiveness(
+      agent,
+      settings.enabled,
+      settings.max_age_s,
+      heartbeatsRead[index] ?? null,
+      now,
+      outage,
+    ),
   );
 }

@@ -4,12 +4,24 @@ import {
   Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  Optional,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { HEARTBEAT_STORE } from '@opscrew/agent-core';
+import {
+  AGENT_NOTICES,
+  type AgentNotices,
+  HEARTBEAT_STORE,
+  noticeKey,
+  outageWindow,
+} from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
 import { errorMessage, type AgentName, type HeartbeatRecord, SUBJECTS } from '@opscrew/contracts';
-import { EventPublisher, PeriodicTask, type TypedKv } from '@opscrew/messaging';
+import {
+  EventPublisher,
+  NatsConnectionService,
+  PeriodicTask,
+  type TypedKv,
+} from '@opscrew/messaging';
 import { ReportWriter } from '../reports/report-writer.service';
 import { type AgentLiveness, type LivenessState } from './agent-liveness';
 import { livenessSnapshot } from './liveness-snapshot';
@@ -19,12 +31,17 @@ const INTERVAL_NAME = 'liveness';
 /**
  * Watches the watchmen: compares each configured agent's last heartbeat (from
  * the `heartbeats` bucket) with its `max_age_s`. On a transition to stale it
- * publishes `agent.stale` once and writes a report line; on recovery it says so.
+ * publishes `agent.stale` once, writes a report line and enqueues one notification (its
+ * outbox, idempotent per stale episode); on recovery it says so the same ways. After an outage
+ * of atlas's own bus link, ages count from the reconnect (agent-core's isStale): a 13 s NATS
+ * restart no longer makes every agent stale.
  */
 @Injectable()
 export class LivenessService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LivenessService.name);
   private readonly lastState = new Map<AgentName, LivenessState>();
+  /** The missing heartbeat (`at`) of each agent's stale episode whose notice was enqueued. */
+  private readonly noticed = new Map<AgentName, string>();
   private readonly task: PeriodicTask<void>;
 
   constructor(
@@ -33,6 +50,8 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
     private readonly publisher: EventPublisher,
     private readonly reports: ReportWriter,
     scheduler: SchedulerRegistry,
+    @Inject(NatsConnectionService) private readonly bus: Pick<NatsConnectionService, 'lastOutage'>,
+    @Optional() @Inject(AGENT_NOTICES) private readonly notices: AgentNotices | null = null,
   ) {
     this.task = new PeriodicTask(INTERVAL_NAME, scheduler, () => this.runCheck(), {
       onError: (error) => this.logger.warn(`liveness check failed: ${errorMessage(error)}`),
@@ -50,7 +69,12 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
 
   /** Every configured agent with its verdict, read fresh from the bucket. */
   snapshot(now: Date = new Date()): Promise<AgentLiveness[]> {
-    return livenessSnapshot(this.heartbeats, this.loaded.config.agents, now);
+    return livenessSnapshot(
+      this.heartbeats,
+      this.loaded.config.agents,
+      now,
+      outageWindow(this.bus.lastOutage()),
+    );
   }
 
   /** One pass; overlapping passes (a slow bucket) are not stacked. */
@@ -100,15 +124,56 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
       },
       `${id}.report`,
     );
+    await this.notifyStale(entry);
+  }
+
+  private async notifyStale(entry: AgentLiveness): Promise<void> {
+    if (this.notices === null) return;
+    const since = entry.last_heartbeat_at ?? 'never';
+    await this.notices.enqueue({
+      kind: 'notify',
+      notification: {
+        idempotency_key: noticeKey(`agent-stale:${entry.agent}`, since),
+        kind: 'escalation',
+        severity: 'high',
+        title: `${entry.agent} is stale`,
+        text: `No heartbeat from ${entry.agent} for ${entry.heartbeat_age_s ?? '?'} s (allowed ${entry.max_age_s} s). Last seen ${since}, pid ${entry.pid ?? '?'}.`,
+        fields: [
+          { name: 'agent', value: entry.agent },
+          { name: 'last heartbeat', value: since },
+        ],
+      },
+    });
+    this.noticed.set(entry.agent as AgentName, since);
   }
 
   private async announceRecovered(entry: AgentLiveness): Promise<void> {
     this.logger.log(`${entry.agent} is alive again (pid ${entry.pid ?? '?'})`);
+    // The (idempotent) notice goes first: a failed report write retries the pass, not a notice.
+    await this.notifyRecovered(entry);
     await this.reports.write({
       kind: 'liveness',
       title: `${entry.agent} recovered`,
       text: `${entry.agent} sends heartbeats again (pid ${entry.pid ?? '?'}, version ${entry.version ?? '?'}).`,
       fields: { agent: entry.agent },
     });
+  }
+
+  /** Only an episode whose stale notice went out gets a "back" notice, keyed by that episode. */
+  private async notifyRecovered(entry: AgentLiveness): Promise<void> {
+    const since = this.noticed.get(entry.agent as AgentName);
+    if (this.notices === null || since === undefined) return;
+    await this.notices.enqueue({
+      kind: 'notify',
+      notification: {
+        idempotency_key: noticeKey(`agent-back:${entry.agent}`, since),
+        kind: 'resolution',
+        severity: 'info',
+        title: `${entry.agent} is back`,
+        text: `${entry.agent} sends heartbeats again (pid ${entry.pid ?? '?'}, version ${entry.version ?? '?'}).`,
+        fields: [{ name: 'agent', value: entry.agent }],
+      },
+    });
+    this.noticed.delete(entry.agent as AgentName);
   }
 }

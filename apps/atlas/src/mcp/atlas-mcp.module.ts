@@ -1,6 +1,6 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { type LoadedConfig } from '@opscrew/config';
-import { EventPublisher, KvFactory } from '@opscrew/messaging';
+import { EventPublisher, KvFactory, NatsConnectionService } from '@opscrew/messaging';
 import { AUDIT, type AuditSink } from '@opscrew/ports';
 import { openCrewMcpTools } from './crew-mcp.wiring';
 import { CREW_MCP_TOOLS, McpController } from './mcp.controller';
@@ -21,11 +21,17 @@ export class AtlasMcpModule {
       providers: [
         {
           provide: CREW_MCP_TOOLS,
-          inject: [KvFactory, EventPublisher, AUDIT],
-          useFactory: (factory: KvFactory, publisher: EventPublisher, audit: AuditSink) =>
+          inject: [KvFactory, EventPublisher, AUDIT, NatsConnectionService],
+          useFactory: (
+            factory: KvFactory,
+            publisher: EventPublisher,
+            audit: AuditSink,
+            bus: NatsConnectionService,
+          ) =>
             openCrewMcpTools({
               factory,
               publisher,
+              bus,
               config: loaded.config,
               audit,
               logger: new Logger('IncidentAck'),

@@ -1,7 +1,12 @@
 import { type OpscrewConfig } from '@opscrew/config';
 import { HeartbeatRecord, IncidentRecord, KV_BUCKETS, LeaseRecord } from '@opscrew/contracts';
 import { type EscalationLogger, openIncidentAck } from '@opscrew/guardrails';
-import { type EventPublisher, IncidentLedger, type KvFactory } from '@opscrew/messaging';
+import {
+  type EventPublisher,
+  IncidentLedger,
+  type KvFactory,
+  type NatsConnectionService,
+} from '@opscrew/messaging';
 import { type AuditSink } from '@opscrew/ports';
 import { CrewStateReader } from './crew-state.reader';
 import { type CrewTool } from './crew-tool';
@@ -16,6 +21,8 @@ export interface CrewMcpWiring {
   /** Where the escalation engine records an ack (the MCP server audits each call itself). */
   readonly audit: AuditSink;
   readonly logger: EscalationLogger;
+  /** atlas's bus link: agent ages after its outage count from the reconnect (see isStale). */
+  readonly bus?: Pick<NatsConnectionService, 'lastOutage'>;
 }
 
 /** The tools a server offers, and the ones the config withholds (named in a refusal). */
@@ -32,6 +39,7 @@ export async function openCrewMcpTools(wiring: CrewMcpWiring): Promise<CrewMcpTo
     locks: await factory.open(KV_BUCKETS.locks, { class: LeaseRecord }),
     heartbeats: await factory.open(KV_BUCKETS.heartbeats, { class: HeartbeatRecord }),
     agents: config.agents,
+    ...(wiring.bus === undefined ? {} : { bus: wiring.bus }),
   });
   const ack = config.mcp_server.allow_ack
     ? await openIncidentAck({

@@ -1,10 +1,17 @@
+import { outageWindow } from '@opscrew/agent-core';
 import {
   type HeartbeatRecord,
   type IncidentRecord,
   type LeaseRecord,
   serviceOfLockKey,
 } from '@opscrew/contracts';
-import { type Clock, type IncidentLedger, systemClock, type TypedKv } from '@opscrew/messaging';
+import {
+  type Clock,
+  type IncidentLedger,
+  type NatsConnectionService,
+  systemClock,
+  type TypedKv,
+} from '@opscrew/messaging';
 import { type AgentLiveness } from '../liveness/agent-liveness';
 import { livenessSnapshot, type LivenessSettings } from '../liveness/liveness-snapshot';
 
@@ -32,6 +39,11 @@ export interface CrewStateSources {
   /** `agents` of the loaded config: who should be sending heartbeats, and how often. */
   readonly agents: ReadonlyMap<string, LivenessSettings>;
   readonly clock?: Clock;
+  /**
+   * The reader's own bus link (atlas's): ages after its last outage count from the reconnect,
+   * as LivenessService's do. Absent (`opscrew mcp`): plain ages.
+   */
+  readonly bus?: Pick<NatsConnectionService, 'lastOutage'>;
 }
 
 /**
@@ -84,6 +96,7 @@ export class CrewStateReader {
       this.sources.heartbeats,
       this.sources.agents,
       new Date(this.clock.now()),
+      outageWindow(this.sources.bus?.lastOutage() ?? null),
     );
   }
 }
