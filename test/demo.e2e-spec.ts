@@ -32,9 +32,14 @@ const phases = (incident: IncidentRecord | undefined): string[] =>
  * says why a restart was skipped or a page sent, not only that it was.
  */
 function remediationTrail(out: string): string {
+  const runs = readdirSync(out).filter((name) => name.startsWith('run-'));
+  return trailOf(runs.map((run) => join(out, run)));
+}
+
+function trailOf(runDirs: readonly string[]): string {
   const lines: string[] = [];
-  for (const run of readdirSync(out).filter((name) => name.startsWith('run-'))) {
-    const file = join(out, run, 'var/audit/jira-resolver.jsonl');
+  for (const runDir of runDirs) {
+    const file = join(runDir, 'var/audit/jira-resolver.jsonl');
     if (!existsSync(file)) continue;
     for (const line of readFileSync(file, 'utf8').split('\n'))
       if (line.includes('"remediation.') || line.includes('"escalat')) lines.push(line);
@@ -220,7 +225,14 @@ describe('the demo story (e2e)', () => {
           },
           90_000,
           500,
-        );
+        ).catch(async (error: unknown) => {
+          // Say where it stopped: the cart incidents' phases and what jira-resolver decided.
+          const cart = (await environment.observer.incidents()).filter((i) => i.service === 'cart');
+          const story = cart.map((i) => `${i.incident_id}: ${phases(i).join(' → ')}`).join('\n');
+          throw new Error(
+            `${String(error)}\ncart incidents:\n${story}\n${trailOf([join(out, 'five-injects')])}`,
+          );
+        });
         // The five reports, and whatever the crew itself saw of cart meanwhile (a restart's blip
         // in the settle window joins the running incident): at least five, all on this one.
         expect(resolved.count).toBeGreaterThanOrEqual(5);
