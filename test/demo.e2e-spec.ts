@@ -174,7 +174,7 @@ describe('the demo story (e2e)', () => {
       for (const port of [...ports, ...(locust === undefined ? [] : [locust])])
         expect({ port, free: await isPortFree(port) }).toEqual({ port, free: true });
     },
-    jestTimeout(240_000),
+    jestTimeout(300_000),
   );
 
   it(

@@ -103,6 +103,9 @@ export const RESTART_CURABLE_FAULTS: readonly RestartCurableFault[] = [
   },
 ];
 
+/** How long a fault waits for the crew to finish what it is working on. */
+const QUIET_WAIT_MS = 45_000;
+
 /** How long a restart-curable fault may take from detection to resolved: the demo's L1. */
 const RESOLUTION_WAIT_MS = 90_000;
 
@@ -258,6 +261,7 @@ export class DemoStory {
    */
   async restartCurable(fault: RestartCurableFault): Promise<StepResult> {
     const { service } = fault;
+    await this.quiet();
     const started = new Date().toISOString();
     const before = await this.observer.restarts();
     this.progress(`▶ ${fault.intro}`);
@@ -459,6 +463,29 @@ export class DemoStory {
     return this.observer
       .notifications()
       .filter((line) => line.idempotency_key === `escalation:${incidentId}:${level}`).length;
+  }
+
+  /**
+   * Waits (bounded) until the crew works no incident: each fault begins on a quiet crew, so a
+   * fault folds into its own incident, never into one still open from the step before (a load
+   * surge after the last restart, a run still verifying). Escalated incidents are a human's.
+   */
+  private async quiet(): Promise<void> {
+    const working = async (): Promise<IncidentRecord[]> =>
+      (await this.observer.incidents()).filter(
+        (incident) =>
+          !incident.informational && !['resolved', 'escalated'].includes(incident.phase),
+      );
+    const settled = await poll(
+      async () => ((await working()).length === 0 ? true : undefined),
+      QUIET_WAIT_MS,
+      250,
+      this.signal,
+    );
+    if (!settled)
+      this.progress(
+        `  … still worked after ${QUIET_WAIT_MS / 1000} s, going on: ${describe(await working())}`,
+      );
   }
 
   private async find(
