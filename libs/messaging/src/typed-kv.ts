@@ -1,3 +1,5 @@
+// Over ~300 lines: one typed facade over a KV bucket (get, create, update, mutate with its single CAS loop,
+// keys, views, decoding) — its callers rely on every write going through the same checks.
 import {
   type ClassType,
   isKvKey,
