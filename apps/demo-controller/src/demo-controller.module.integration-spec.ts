@@ -1,4 +1,4 @@
-import { readFileSync, renameSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { type Server } from 'node:http';
 import { join } from 'node:path';
 import { type INestApplication, Logger, ValidationPipe } from '@nestjs/common';
@@ -42,18 +42,12 @@ describe('demo-controller module against NATS JetStream', () => {
 
   beforeAll(async () => {
     Logger.overrideLogger(['error']);
-    fixture = ConfigFixture.shipped();
-    renameSync(join(fixture.dir, 'opscrew.json5'), join(fixture.dir, 'shipped.json5'));
-    // A staging-style overlay: the test's namespace, and a run's window closing 2 s after it ends.
-    fixture.write(
-      'opscrew.json5',
-      JSON.stringify({
-        $include: './shipped.json5',
-        bus: { namespace },
-        http: { api_token: '${OPSCREW_API_TOKEN}' },
-        agents: { 'demo-controller': { controller: { learning: { settle_s: 2 } } } },
-      }),
-    );
+    // The test's namespace, and a run's window closing 2 s after it ends.
+    fixture = ConfigFixture.shippedWithOverlay({
+      bus: { namespace },
+      http: { api_token: '${OPSCREW_API_TOKEN}' },
+      agents: { 'demo-controller': { controller: { learning: { settle_s: 2 } } } },
+    });
     const env = {
       ...process.env,
       NATS_URL,

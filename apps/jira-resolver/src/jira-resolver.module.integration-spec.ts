@@ -1,5 +1,3 @@
-import { renameSync } from 'node:fs';
-import { join } from 'node:path';
 import { type INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig, type RuntimeEnvironment } from '@opscrew/config';
@@ -30,12 +28,7 @@ describe('jira-resolver module against NATS JetStream', () => {
 
   beforeAll(async () => {
     Logger.overrideLogger(['error']);
-    fixture = ConfigFixture.shipped();
-    renameSync(join(fixture.dir, 'opscrew.json5'), join(fixture.dir, 'shipped.json5'));
-    fixture.write(
-      'opscrew.json5',
-      JSON.stringify({ $include: './shipped.json5', bus: { namespace } }),
-    );
+    fixture = ConfigFixture.shippedWithOverlay({ bus: { namespace } });
     const env = { ...process.env, NATS_URL, OPSCREW_SHOP_TOKEN: 'it-token' };
     const loaded = loadConfig({ configDir: fixture.dir, env });
     const runtime: RuntimeEnvironment = { configDir: fixture.dir, logLevel: 'error', env };

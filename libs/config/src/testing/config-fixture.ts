@@ -1,4 +1,12 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -25,6 +33,18 @@ export class ConfigFixture {
   static shipped(): ConfigFixture {
     const fixture = ConfigFixture.empty();
     cpSync(SHIPPED_CONFIG_DIR, fixture.dir, { recursive: true });
+    return fixture;
+  }
+
+  /**
+   * The shipped configuration under a staging-style overlay: `opscrew.json5` becomes
+   * `shipped.json5`, and a new root includes it with `overlay`'s keys beside (merged over it),
+   * the way a team runs staging and the demo runs compressed.
+   */
+  static shippedWithOverlay(overlay: Readonly<Record<string, unknown>>): ConfigFixture {
+    const fixture = ConfigFixture.shipped();
+    renameSync(join(fixture.dir, 'opscrew.json5'), join(fixture.dir, 'shipped.json5'));
+    fixture.write('opscrew.json5', JSON.stringify({ $include: './shipped.json5', ...overlay }));
     return fixture;
   }
 
