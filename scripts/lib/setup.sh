@@ -83,6 +83,16 @@ ensure_locust() {
   return 1
 }
 
+# Debian's Chromium: the status page and report-rendering tests drive it headless through
+# playwright-core (no browser download: nothing but the npm registry and Debian answer here).
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  if apt_install chromium; then return 0; fi
+  log "chromium is not installed; the browser tests (status page, report rendering) need it."
+  log "Install it (Debian/Ubuntu: sudo apt-get install chromium)."
+  return 1
+}
+
 # docker-compose validates docker-compose.yml in the deploy test (`config -q`: no images, no
 # containers). Debian's docker-compose is 1.29, which reads the same file as compose v2.
 ensure_docker_compose() {

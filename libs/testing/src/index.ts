@@ -6,3 +6,4 @@ export * from './free-port';
 export * from './eventually';
 export * from './recording-publisher';
 export * from './seeded-random';
+export * from './headless-chromium';
