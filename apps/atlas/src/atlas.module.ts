@@ -6,6 +6,7 @@ import { AUDIT, type AuditSink } from '@opscrew/ports';
 import { SandboxModule } from '@opscrew/sandbox';
 import { AgentsController } from './agents.controller';
 import { AtlasBusController } from './atlas-bus.controller';
+import { ChatopsModule } from './chatops/chatops.module';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsView } from './ledger/incidents-view.service';
 import { LedgerRecorder } from './ledger/ledger-recorder.service';
@@ -16,7 +17,7 @@ import { ReportWriter } from './reports/report-writer.service';
 
 /**
  * atlas: agent liveness, the incident ledger, reports, postmortem drafts, and
- * the crew's MCP server on /mcp.
+ * the crew's MCP server on /mcp, and ChatOps (/chat, /discord/interactions).
  */
 @Module({})
 export class AtlasModule {
@@ -31,6 +32,8 @@ export class AtlasModule {
         // delivered by ops-monitor's and jira-resolver's workers.
         NoticeOutboxModule.enqueueOnly('atlas'),
         ...(loaded.config.mcp_server.enabled ? [AtlasMcpModule.forRoot(loaded, audit)] : []),
+        // ChatOps: POST /chat (`opscrew chat`) and, when configured, POST /discord/interactions.
+        ChatopsModule.forRoot(loaded, audit),
         // Security layer 3: every file atlas opens goes through its sandbox.filesystem lists.
         SandboxModule.register(),
       ],

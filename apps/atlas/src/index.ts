@@ -3,3 +3,9 @@
 export { startAtlas } from './main';
 export { createCrewMcpServer, type CrewMcpServerOptions } from './mcp/crew-mcp.server';
 export { type CrewMcpTools, type CrewMcpWiring, openCrewMcpTools } from './mcp/crew-mcp.wiring';
+export {
+  CHAT_COMMAND_DEFINITIONS,
+  discordCommandRegistrations,
+  type DiscordCommandRegistration,
+} from './chatops/chat-command.definitions';
+export { type ChatResponse } from './chatops/chat.controller';

@@ -82,6 +82,9 @@ export async function runAgent(
 
   const app = await NestFactory.create<NestExpressApplication>(moduleFactory(loaded, runtime), {
     bufferLogs: true,
+    // The body's exact bytes as `req.rawBody`: signed webhooks (Discord's interactions,
+    // Ed25519 over timestamp + raw body) are verified over them, not over re-serialised JSON.
+    rawBody: true,
   });
   // Registered before listen(): Nest then skips its default JSON parser (100 kB).
   if (options.jsonBodyLimitBytes !== undefined)

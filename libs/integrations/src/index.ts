@@ -17,6 +17,7 @@ export * from './metrics/guarded.metrics-source';
 export * from './metrics/metrics-source.factory';
 export * from './metrics/metrics-source.module';
 export * from './text/neutralise';
+export * from './chatops/discord-interactions.client';
 export * from './outbound/outbound-http.client';
 export * from './outbound/delivery-status';
 export * from './outbound/retry-after';

@@ -174,6 +174,36 @@ export class DiscordConfig {
   @StrRecord({ optional: true }) colors_by_severity: Record<string, string> = {};
 }
 
+/** A Discord snowflake (application, guild ids): 17–20 digits. */
+const SNOWFLAKE_PATTERN = /^[1-9][0-9]{16,19}$/;
+
+/**
+ * Two-way ChatOps: atlas's `POST /discord/interactions` (slash commands from Discord) and
+ * `opscrew discord register-commands`. Absent: the endpoint is not mounted (atlas says so in
+ * its log); `opscrew chat` works without it. Credentials come from ${VAR}s.
+ */
+export class DiscordInteractionsConfig {
+  /** The application's id (Developer Portal → General Information). */
+  @Str({ pattern: SNOWFLAKE_PATTERN, hint: 'must be a Discord application id (17-20 digits)' })
+  application_id!: string;
+  /** The application's Ed25519 public key, 64 hex characters: every request is verified with it. */
+  @Str({ pattern: /^[0-9a-fA-F]{64}$/, hint: 'must be the 64 hex characters of the public key' })
+  public_key!: string;
+  /** Bot token: only `opscrew discord register-commands` uses it (a credential: from ${VAR}). */
+  @Str({ optional: true }) bot_token?: string;
+  /** Register the commands in this guild only (instant) instead of globally. */
+  @Str({
+    optional: true,
+    pattern: SNOWFLAKE_PATTERN,
+    hint: 'must be a Discord guild id (17-20 digits)',
+  })
+  guild_id?: string;
+  /** Discord's REST API root (tests point it at the contract server). */
+  @Url({ optional: true }) api_base_url: string = 'https://discord.com/api/v10';
+  /** Per call to Discord's REST API (deferred answers, registration). */
+  @Ms({ optional: true }) timeout_ms: number = 5000;
+}
+
 export class SignozConfig {
   @Url() url!: string;
   @Str() api_key!: string;
@@ -216,6 +246,9 @@ export class IntegrationsConfig {
   @Nested(() => FlagsConfig) flags!: FlagsConfig;
   @Nested(() => JiraConfig, { optional: true }) jira?: JiraConfig;
   @Nested(() => DiscordConfig, { optional: true }) discord?: DiscordConfig;
+  /** Slash commands from Discord into atlas; absent: no interactions endpoint. */
+  @Nested(() => DiscordInteractionsConfig, { optional: true })
+  discord_interactions?: DiscordInteractionsConfig;
   @Nested(() => SignozConfig, { optional: true }) signoz?: SignozConfig;
   /** The crew's model; absent (the embedded default): deterministic rules and templates. */
   @Nested(() => LlmConfig, { optional: true }) llm?: LlmConfig;

@@ -11,7 +11,7 @@ import { DeliveryError } from '@opscrew/ports';
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface OutboundRequest {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
   /** Serialised as JSON when present. */
