@@ -7,7 +7,12 @@ import { errorMessage } from '@opscrew/contracts';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, processIo } from './cli-io';
 import { auditTail, type AuditTailOptions } from './commands/audit-tail.command';
 import { busProvision, type BusProvisionOptions } from './commands/bus-provision.command';
+import { chat, type ChatOptions } from './commands/chat.command';
 import { configCheck, configPrint } from './commands/config.commands';
+import {
+  registerDiscordCommands,
+  type RegisterCommandsOptions,
+} from './commands/discord-register.command';
 import { type AckOptions, incidentAck } from './commands/incident-ack.command';
 import {
   DEFAULT_WAIT_S,
@@ -198,6 +203,33 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option(...configOption)
     .action(async (incidentId: string, options: AckOptions) =>
       setExit(await incidentAck(incidentId, options, io)),
+    );
+
+  program
+    .command('chat')
+    .description(
+      'run a ChatOps command through atlas, as in Discord: "/status [service]", "/incident <id>", "/ack <id>", "/restart <service>", "/silence <service> <duration> [reason]"',
+    )
+    .argument('<command>', 'the command text, quoted, e.g. "/status cart"')
+    .option('--by <name>', 'who asks (default: your OS user name)')
+    .option('--url <url>', "atlas's base URL (default: http.host and agents.atlas.port)")
+    .option(...configOption)
+    .action(async (text: string, options: ChatOptions) => setExit(await chat(text, options, io)));
+
+  program
+    .command('discord')
+    .description('the Discord application behind ChatOps')
+    .command('register-commands')
+    .description(
+      'register /status, /incident, /ack, /restart and /silence with Discord (bulk overwrite; needs integrations.discord_interactions with bot_token)',
+    )
+    .option(
+      '--guild <id>',
+      'register in this guild only (instant); default: the config, else global',
+    )
+    .option(...configOption)
+    .action(async (options: RegisterCommandsOptions) =>
+      setExit(await registerDiscordCommands(options, io)),
     );
 
   return program;
