@@ -136,7 +136,7 @@ describe('AckCommand', () => {
           acked.push(`${id} by ${by}`);
           return Promise.resolve({ outcome: 'unknown' as const });
         },
-      } as unknown as IncidentAckDependencies['escalations'],
+      },
       publisher: { publish: () => Promise.resolve() },
     };
     await expect(
