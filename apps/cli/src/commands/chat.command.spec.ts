@@ -41,7 +41,7 @@ describe('opscrew chat (atlas stubbed)', () => {
     expect(calls[0]?.init.headers).toMatchObject({
       authorization: 'Bearer chat-unit-token-0123456789',
     });
-    expect(JSON.parse(String(calls[0]?.init.body))).toEqual({ command: '/status', by: 'alice' });
+    expect(JSON.parse(calls[0]?.init.body as string)).toEqual({ command: '/status', by: 'alice' });
   });
 
   it('exits 1 for a refused command and 2 for a 400, printing atlas’s reason', async () => {
