@@ -28,6 +28,7 @@ describe('subjects', () => {
       'scenario.started',
       'scenario.finished',
       'agent.stale',
+      'agent.restarted',
     ]);
     expect(SUBJECTS.incidentDetected).toBe('incident.detected');
     expect(AGENT_NAMES).toEqual(['atlas', 'ops-monitor', 'jira-resolver', 'demo-controller']);
