@@ -79,6 +79,7 @@ describe('kv buckets', () => {
       'sequences',
       'fingerprints',
       'remediations',
+      'lifecycle',
     ]);
     expect(KV_BUCKETS.locks).toBe('locks');
   });

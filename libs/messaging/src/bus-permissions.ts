@@ -97,6 +97,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       // Enqueue only: stale and recovered agents become notifications (ops-monitor's and
       // jira-resolver's workers deliver them).
       [KV_BUCKETS.outbox]: 'write',
+      // Its restart history per agent (lifecycle/restart-history.store.ts).
+      [KV_BUCKETS.lifecycle]: 'write',
     },
     provisions: true,
     manages: false,
