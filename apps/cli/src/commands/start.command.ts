@@ -174,7 +174,7 @@ async function startAll(options: StartOptions, io: CliIo, cliEntry: string): Pro
 }
 
 /** A child's environment: atlas gets the control endpoint; nobody else gets its token. */
-function childEnv(
+export function childEnv(
   spec: SupervisedAgent,
   base: Readonly<Record<string, string | undefined>>,
   control: SupervisorControl | null,
