@@ -62,7 +62,7 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
     scheduler: SchedulerRegistry,
     @Inject(NatsConnectionService) private readonly bus: Pick<NatsConnectionService, 'lastOutage'>,
     @Optional() @Inject(AGENT_NOTICES) private readonly notices: AgentNotices | null = null,
-    @Optional() private readonly restarter: AgentRestarter | null = null,
+    @Optional() @Inject(AgentRestarter) private readonly restarter: AgentRestarter | null = null,
   ) {
     this.task = new PeriodicTask(INTERVAL_NAME, scheduler, () => this.runCheck(), {
       onError: (error) => this.logger.warn(`liveness check failed: ${errorMessage(error)}`),
