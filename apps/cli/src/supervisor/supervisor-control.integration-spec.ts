@@ -86,6 +86,17 @@ describe('supervisor control endpoint (real child processes)', () => {
     expect(supervisor.pids()['ops-monitor']).toBe(body.new_pid);
   });
 
+  it('restarts a child that was killed with SIGKILL (what atlas sees as a stale agent)', async () => {
+    const before = supervisor.pids()['ops-monitor'] ?? 0;
+    process.kill(before, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(alive(before)).toBe(false);
+    const { status, body } = await post(control, '/agents/ops-monitor/restart');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ old_pid: before });
+    expect(alive(body.new_pid as number)).toBe(true);
+  });
+
   it('SIGKILLs a child that ignores SIGTERM after the grace period', async () => {
     const before = supervisor.pids()['demo-controller'] ?? 0;
     const { status, body } = await post(control, '/agents/demo-controller/restart');
