@@ -27,6 +27,7 @@ interface ComposeService {
   entrypoint?: string[];
   container_name?: string;
   group_add?: string[];
+  labels?: Record<string, string>;
   ports?: string[];
   volumes?: string[];
   environment?: Record<string, string>;
@@ -474,16 +475,35 @@ describe('deployment files', () => {
     });
   });
 
-  it('gives the Docker socket to jira-resolver only', () => {
+  it('gives the Docker socket to jira-resolver (the shop) and atlas (the crew) only', () => {
+    const withSocket = ['jira-resolver', 'atlas'];
     for (const [name, service] of Object.entries(bridge.services)) {
       const hasSocket = (service.volumes ?? []).some((volume) =>
         volume.startsWith('/var/run/docker.sock'),
       );
-      expect([name, hasSocket]).toEqual([name, name === 'jira-resolver']);
+      expect([name, hasSocket]).toEqual([name, withSocket.includes(name)]);
     }
     // The image runs as `node`: the socket's group is added (DOCKER_GID, docker-ce's 999 by default).
-    expect(bridge.services['jira-resolver']?.group_add).toEqual(['${DOCKER_GID:-999}']);
+    for (const name of withSocket) {
+      expect(bridge.services[name]?.group_add).toEqual(['${DOCKER_GID:-999}']);
+    }
     expect(loadAs('jira-resolver').config.integrations.runtime.kind).toBe('docker');
+    expect(loadAs('atlas').config.agents.get('atlas')?.liveness?.runtime.kind).toBe('docker');
+  });
+
+  it('labels each crew agent container opscrew.agent=<agent>: what atlas restarts, nothing else', () => {
+    for (const agent of ['atlas', 'ops-monitor', 'jira-resolver', 'demo-controller']) {
+      expect(bridge.services[agent]?.labels).toEqual({ 'opscrew.agent': agent });
+    }
+    const labelled = Object.entries(bridge.services).filter(
+      ([, service]) => service.labels?.['opscrew.agent'] !== undefined,
+    );
+    expect(labelled.map(([name]) => name).sort()).toEqual([
+      'atlas',
+      'demo-controller',
+      'jira-resolver',
+      'ops-monitor',
+    ]);
   });
 
   describe('the crew image (Dockerfile)', () => {

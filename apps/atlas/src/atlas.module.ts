@@ -1,7 +1,9 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { AgentAuditModule, AgentCoreModule, NoticeOutboxModule } from '@opscrew/agent-core';
 import { type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
+import { AgentRestartsRecord, KV_BUCKETS } from '@opscrew/contracts';
 import { createLlmClient, LLM_CLIENT } from '@opscrew/llm';
+import { KvFactory } from '@opscrew/messaging';
 import { AUDIT, type AuditSink } from '@opscrew/ports';
 import { SandboxModule } from '@opscrew/sandbox';
 import { AgentsController } from './agents.controller';
@@ -10,14 +12,18 @@ import { ChatopsModule } from './chatops/chatops.module';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsView } from './ledger/incidents-view.service';
 import { LedgerRecorder } from './ledger/ledger-recorder.service';
+import { AgentRestarter } from './lifecycle/agent-restarter.service';
+import { createAgentRuntime } from './lifecycle/agent-runtime.factory';
+import { AGENT_RUNTIME } from './lifecycle/agent-runtime.port';
+import { KvRestartHistoryStore, RESTART_HISTORY } from './lifecycle/restart-history.store';
 import { LivenessService } from './liveness/liveness.service';
 import { AtlasMcpModule } from './mcp/atlas-mcp.module';
 import { PostmortemWriter } from './postmortems/postmortem-writer.service';
 import { ReportWriter } from './reports/report-writer.service';
 
 /**
- * atlas: agent liveness, the incident ledger, reports, postmortem drafts, and
- * the crew's MCP server on /mcp, and ChatOps (/chat, /discord/interactions).
+ * atlas: agent liveness (and restarting a stale agent), the incident ledger, reports,
+ * postmortem drafts, the crew's MCP server on /mcp, and ChatOps (/chat, /discord/interactions).
  */
 @Module({})
 export class AtlasModule {
@@ -53,6 +59,24 @@ export class AtlasModule {
             }),
         },
         LivenessService,
+        // Agent lifecycle: a stale agent restarted through its runtime (liveness.runtime), once
+        // per episode, with the restart-loop history in the `lifecycle` bucket.
+        {
+          provide: AGENT_RUNTIME,
+          useValue: createAgentRuntime(
+            loaded.config.agents.get('atlas')?.liveness,
+            runtime.supervisorControl,
+          ),
+        },
+        {
+          provide: RESTART_HISTORY,
+          inject: [KvFactory],
+          useFactory: async (kv: KvFactory) =>
+            new KvRestartHistoryStore(
+              await kv.open(KV_BUCKETS.lifecycle, { class: AgentRestartsRecord }),
+            ),
+        },
+        AgentRestarter,
         LedgerRecorder,
         // GET /incidents answers from memory, kept current by a watch on the incidents bucket.
         IncidentsView,

@@ -37,6 +37,25 @@ describe('readRuntimeEnvironment', () => {
     expect(readRuntimeEnvironment().logLevel).toBe('debug');
   });
 
+  it("reads the supervisor's control endpoint (both variables, loopback only), naming what is wrong", () => {
+    const env = (vars: Record<string, string>) => readRuntimeEnvironment({ env: vars });
+    delete process.env.OPSCREW_SUPERVISOR_URL;
+    delete process.env.OPSCREW_SUPERVISOR_TOKEN;
+    expect(env({}).supervisorControl).toBeUndefined();
+    expect(
+      env({ OPSCREW_SUPERVISOR_URL: 'http://127.0.0.1:4321', OPSCREW_SUPERVISOR_TOKEN: 't' })
+        .supervisorControl,
+    ).toEqual({ url: 'http://127.0.0.1:4321', token: 't' });
+    expect(() => env({ OPSCREW_SUPERVISOR_URL: 'http://127.0.0.1:4321' })).toThrow(
+      /OPSCREW_SUPERVISOR_URL and OPSCREW_SUPERVISOR_TOKEN go together/,
+    );
+    expect(() =>
+      env({ OPSCREW_SUPERVISOR_URL: 'http://10.0.0.5:4321', OPSCREW_SUPERVISOR_TOKEN: 't' }),
+    ).toThrow(
+      'OPSCREW_SUPERVISOR_URL: must be http://127.0.0.1:<port>, got "http://10.0.0.5:4321"',
+    );
+  });
+
   it('finds the package root from source or build', () => {
     expect(packageRoot()).toBe(resolve(__dirname, '../../..'));
   });

@@ -15,7 +15,23 @@ export interface RuntimeEnvironment {
   /** `OPSCREW_ENV_FILE` replaces `<project root>/.env`. */
   readonly dotenvPath?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * `opscrew start all`'s control endpoint, handed to atlas's process only (its URL and a token
+   * generated for that run): how atlas restarts a stale agent under the supervisor. Absent when
+   * atlas runs on its own.
+   */
+  readonly supervisorControl?: SupervisorControl;
 }
+
+export interface SupervisorControl {
+  /** `http://127.0.0.1:<port>`: loopback only. */
+  readonly url: string;
+  readonly token: string;
+}
+
+/** The variables the supervisor sets in atlas's environment (and strips from every other child's). */
+export const SUPERVISOR_URL_VARIABLE = 'OPSCREW_SUPERVISOR_URL';
+export const SUPERVISOR_TOKEN_VARIABLE = 'OPSCREW_SUPERVISOR_TOKEN';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -45,13 +61,33 @@ export function readRuntimeEnvironment(overrides: RuntimeOverrides = {}): Runtim
       `OPSCREW_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`,
     );
   }
+  const supervisorControl = readSupervisorControl(env);
   return {
     configDir: resolve(configDir),
     ...(port !== undefined ? { port } : {}),
     logLevel,
     ...(env.OPSCREW_ENV_FILE ? { dotenvPath: resolve(env.OPSCREW_ENV_FILE) } : {}),
     env,
+    ...(supervisorControl ? { supervisorControl } : {}),
   };
+}
+
+/** Both variables or neither; the URL must be loopback (the endpoint never listens elsewhere). */
+function readSupervisorControl(
+  env: Readonly<Record<string, string | undefined>>,
+): SupervisorControl | undefined {
+  const url = env[SUPERVISOR_URL_VARIABLE];
+  const token = env[SUPERVISOR_TOKEN_VARIABLE];
+  if ((url === undefined || url === '') && (token === undefined || token === '')) return undefined;
+  if (!url || !token) {
+    throw new Error(
+      `${SUPERVISOR_URL_VARIABLE} and ${SUPERVISOR_TOKEN_VARIABLE} go together (set by \`opscrew start all\` for atlas); only one is set`,
+    );
+  }
+  if (!/^http:\/\/127\.0\.0\.1:\d{1,5}$/.test(url)) {
+    throw new Error(`${SUPERVISOR_URL_VARIABLE}: must be http://127.0.0.1:<port>, got "${url}"`);
+  }
+  return { url, token };
 }
 
 /** `./config` when run from a checkout, else the config shipped with the package. */

@@ -104,6 +104,16 @@ const VALID: { [S in EventSubject]?: EventPayloads[S] } & Record<string, object>
     age_s: null,
     max_age_s: 90,
   },
+  'agent.restarted': {
+    agent: 'ops-monitor',
+    outcome: 'gave_up',
+    runtime: 'docker',
+    last_heartbeat_at: AT,
+    old_pid: null,
+    new_pid: null,
+    restarts_in_window: 3,
+    detail: 'restart loop: 3 restarts in 15 min',
+  },
   'heartbeat.ops-monitor': {
     agent: 'ops-monitor',
     version: '0.1.0',

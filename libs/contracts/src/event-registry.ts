@@ -1,7 +1,7 @@
 // Over ~300 lines: the subject → event class map with its type-level checks and parseEvent/buildEvent; the
 // types and the runtime table must stay side by side.
 import { randomUUID } from 'node:crypto';
-import { AgentStaleEvent, HeartbeatEvent } from './events/agent.events';
+import { AgentRestartedEvent, AgentStaleEvent, HeartbeatEvent } from './events/agent.events';
 import { AuditEvent } from './events/audit.event';
 import { DeadLetterEvent } from './events/dead-letter.event';
 import { type EventEnvelope, type PayloadOf } from './events/event-envelope';
@@ -47,6 +47,7 @@ export interface FixedEventTypes {
   'scenario.started': ScenarioStartedEvent;
   'scenario.finished': ScenarioFinishedEvent;
   'agent.stale': AgentStaleEvent;
+  'agent.restarted': AgentRestartedEvent;
 }
 
 /** Event class per subject, families included (`report.daily` → ReportEvent). */
@@ -92,6 +93,7 @@ const FIXED_DEFINITIONS: { readonly [S in FixedSubject]: EventDefinition } = {
   'scenario.started': { cls: ScenarioStartedEvent, schema: 1 },
   'scenario.finished': { cls: ScenarioFinishedEvent, schema: 1 },
   'agent.stale': { cls: AgentStaleEvent, schema: 1 },
+  'agent.restarted': { cls: AgentRestartedEvent, schema: 1 },
 };
 
 const FAMILY_DEFINITIONS: { readonly [F in SubjectFamily]: FamilyDefinition } = {

@@ -23,6 +23,7 @@ export {
 export * from './validation/field.validators';
 export * from './validation/value-rule';
 export * from './records/heartbeat.record';
+export * from './records/agent-restarts.record';
 export * from './records/incident.record';
 export * from './records/fingerprint.record';
 export * from './records/ticket.record';

@@ -24,6 +24,8 @@ export const KV_BUCKETS = {
   fingerprints: 'fingerprints',
   /** jira-resolver's remediation runs, a persisted state machine that survives a restart. */
   remediations: 'remediations',
+  /** atlas's restart history per agent: its restart-loop window survives atlas's restart. */
+  lifecycle: 'lifecycle',
 } as const;
 
 export type BucketName = (typeof KV_BUCKETS)[keyof typeof KV_BUCKETS];

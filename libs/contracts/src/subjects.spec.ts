@@ -28,6 +28,7 @@ describe('subjects', () => {
       'scenario.started',
       'scenario.finished',
       'agent.stale',
+      'agent.restarted',
     ]);
     expect(SUBJECTS.incidentDetected).toBe('incident.detected');
     expect(AGENT_NAMES).toEqual(['atlas', 'ops-monitor', 'jira-resolver', 'demo-controller']);
@@ -78,6 +79,7 @@ describe('kv buckets', () => {
       'sequences',
       'fingerprints',
       'remediations',
+      'lifecycle',
     ]);
     expect(KV_BUCKETS.locks).toBe('locks');
   });

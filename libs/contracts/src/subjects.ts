@@ -28,6 +28,7 @@ export const SUBJECTS = {
   scenarioStarted: 'scenario.started',
   scenarioFinished: 'scenario.finished',
   agentStale: 'agent.stale',
+  agentRestarted: 'agent.restarted',
 } as const;
 
 /** Every subject with a fixed name (the per-agent / per-kind families are below). */

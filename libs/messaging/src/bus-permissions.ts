@@ -69,12 +69,14 @@ export interface BusGrant {
  */
 export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
   atlas: {
-    // liveness.service (agent.stale), report-writer (report.liveness and the reports it writes),
+    // liveness.service (agent.stale, agent.restarted), report-writer (report.liveness and the reports it writes),
     // the MCP endpoint and postmortem drafts (audit.atlas; reads locks). Its `ack_incident` tool, off unless
     // mcp_server.allow_ack, does what `incident ack` does: incident.updated, the escalation
     // record and the chain owner's audit subject — granted statically, gated in code.
     publishes: [
       SUBJECTS.agentStale,
+      // lifecycle: what it did about a stale agent's runtime (restarted, failed, gave up).
+      SUBJECTS.agentRestarted,
       'report.>',
       auditSubject('atlas'),
       SUBJECTS.incidentUpdated,
@@ -95,6 +97,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       // Enqueue only: stale and recovered agents become notifications (ops-monitor's and
       // jira-resolver's workers deliver them).
       [KV_BUCKETS.outbox]: 'write',
+      // Its restart history per agent (lifecycle/restart-history.store.ts).
+      [KV_BUCKETS.lifecycle]: 'write',
     },
     provisions: true,
     manages: false,

@@ -537,6 +537,15 @@ export const BUCKETS: { readonly [B in BucketName]: BucketDeclaration } = {
     max_value_bytes: 16 * 1024,
     description: 'open incident per fingerprint (dedup index)',
   },
+  [KV_BUCKETS.lifecycle]: {
+    // Only the current history per agent matters (its restarts inside the loop window).
+    history: 1,
+    // A history untouched for a week is far outside any restart-loop window (at most a week).
+    ttl_ms: 7 * ONE_DAY_MS,
+    storage: 'file',
+    max_value_bytes: 8 * 1024,
+    description: "atlas's restart history per agent (restart-loop window)",
+  },
 };
 
 export function bucketDeclaration(name: BucketName): BucketDeclaration {

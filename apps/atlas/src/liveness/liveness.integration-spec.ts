@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { AGENT_NOTICES, type AgentNotices } from '@opscrew/agent-core';
 import { loadConfig, type RuntimeEnvironment } from '@opscrew/config';
 import { ConfigFixture } from '@opscrew/config/testing';
-import { HeartbeatRecord, KV_BUCKETS } from '@opscrew/contracts';
+import { AgentRestartsRecord, HeartbeatRecord, KV_BUCKETS } from '@opscrew/contracts';
 import { KvFactory, type NatsConnectionService } from '@opscrew/messaging';
 import { openTestBus, removeTestTopology, testNamespace } from '@opscrew/messaging/testing';
 import { jestTimeout } from '@opscrew/testing';
@@ -76,5 +76,16 @@ describe('atlas liveness against NATS JetStream', () => {
       },
     });
     expect(again.created).toBe(false);
+    // The shipped runtime is the supervisor; this atlas runs without one, so nothing restarted,
+    // but the episode is recorded in the lifecycle bucket: a restarted atlas will not retry it.
+    const lifecycle = await new KvFactory(bus).open(KV_BUCKETS.lifecycle, {
+      class: AgentRestartsRecord,
+    });
+    expect((await lifecycle.get('ops-monitor'))?.value).toEqual({
+      agent: 'ops-monitor',
+      restarts: [expect.any(String)],
+      last_episode: at,
+      gave_up_at: null,
+    });
   });
 });

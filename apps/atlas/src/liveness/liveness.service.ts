@@ -22,6 +22,11 @@ import {
   PeriodicTask,
   type TypedKv,
 } from '@opscrew/messaging';
+import {
+  AgentRestarter,
+  describeReport,
+  type RestartReport,
+} from '../lifecycle/agent-restarter.service';
 import { ReportWriter } from '../reports/report-writer.service';
 import { type AgentLiveness, type LivenessState } from './agent-liveness';
 import { livenessSnapshot } from './liveness-snapshot';
@@ -34,14 +39,19 @@ const INTERVAL_NAME = 'liveness';
  * publishes `agent.stale` once, writes a report line and enqueues one notification (its
  * outbox, idempotent per stale episode); on recovery it says so the same ways. After an outage
  * of atlas's own bus link, ages count from the reconnect (agent-core's isStale): a 13 s NATS
- * restart no longer makes every agent stale.
+ * restart no longer makes every agent stale. With `liveness.on_stale: notify_and_restart` the
+ * AgentRestarter restarts a stale agent once per episode (or gives up on a restart loop) and
+ * the episode's one notice says what it did.
  */
 @Injectable()
 export class LivenessService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(LivenessService.name);
   private readonly lastState = new Map<AgentName, LivenessState>();
-  /** The missing heartbeat (`at`) of each agent's stale episode whose notice was enqueued. */
-  private readonly noticed = new Map<AgentName, string>();
+  /**
+   * The missing heartbeat (`at`) of each agent's stale episode whose notice was enqueued, and
+   * whether its recovery deserves a notice of its own (not when the notice said "restarted").
+   */
+  private readonly noticed = new Map<AgentName, { since: string; backNotice: boolean }>();
   private readonly task: PeriodicTask<void>;
 
   constructor(
@@ -52,6 +62,7 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
     scheduler: SchedulerRegistry,
     @Inject(NatsConnectionService) private readonly bus: Pick<NatsConnectionService, 'lastOutage'>,
     @Optional() @Inject(AGENT_NOTICES) private readonly notices: AgentNotices | null = null,
+    @Optional() @Inject(AgentRestarter) private readonly restarter: AgentRestarter | null = null,
   ) {
     this.task = new PeriodicTask(INTERVAL_NAME, scheduler, () => this.runCheck(), {
       onError: (error) => this.logger.warn(`liveness check failed: ${errorMessage(error)}`),
@@ -83,7 +94,8 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async runCheck(): Promise<void> {
-    for (const entry of await this.snapshot()) {
+    const entries = await this.snapshot();
+    for (const entry of entries) {
       const agent = entry.agent as AgentName;
       const previous = this.lastState.get(agent);
       if (entry.state === previous) continue;
@@ -91,6 +103,10 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
       if (entry.state === 'stale' && entry.enabled) await this.announceStale(entry);
       if (entry.state === 'alive' && previous === 'stale') await this.announceRecovered(entry);
       this.lastState.set(agent, entry.state);
+    }
+    // Every pass, not only on a change: a give-up ends after a whole window alive.
+    for (const entry of entries) {
+      if (entry.state === 'alive') await this.restarter?.onAlive(entry.agent as AgentName);
     }
   }
 
@@ -124,27 +140,50 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
       },
       `${id}.report`,
     );
-    await this.notifyStale(entry);
+    // Restart (once per episode; never atlas) before the notice, so the one notice says how it went.
+    const restart =
+      (await this.restarter?.onStale({
+        agent: entry.agent as AgentName,
+        last_heartbeat_at: entry.last_heartbeat_at,
+      })) ?? null;
+    await this.notifyStale(entry, restart);
   }
 
-  private async notifyStale(entry: AgentLiveness): Promise<void> {
+  /** ONE notice per stale episode (its key): plain, "restarted", "restart failed" or "gave up". */
+  private async notifyStale(entry: AgentLiveness, restart: RestartReport | null): Promise<void> {
     if (this.notices === null) return;
     const since = entry.last_heartbeat_at ?? 'never';
+    const silence = `No heartbeat from ${entry.agent} for ${entry.heartbeat_age_s ?? '?'} s (allowed ${entry.max_age_s} s). Last seen ${since}, pid ${entry.pid ?? '?'}.`;
+    const restarted = restart?.kind === 'restart' && restart.outcome.status === 'restarted';
+    const line =
+      restart !== null && this.restarter !== null
+        ? describeReport(entry.agent as AgentName, restart, this.restarter.limits())
+        : null;
     await this.notices.enqueue({
       kind: 'notify',
       notification: {
         idempotency_key: noticeKey(`agent-stale:${entry.agent}`, since),
         kind: 'escalation',
-        severity: 'high',
-        title: `${entry.agent} is stale`,
-        text: `No heartbeat from ${entry.agent} for ${entry.heartbeat_age_s ?? '?'} s (allowed ${entry.max_age_s} s). Last seen ${since}, pid ${entry.pid ?? '?'}.`,
+        // A restart that worked is news, not an emergency; anything else needs a human.
+        severity: restarted ? 'medium' : 'high',
+        title: staleTitle(entry.agent, restart),
+        text: line === null ? silence : `${line}. ${silence}`,
         fields: [
           { name: 'agent', value: entry.agent },
           { name: 'last heartbeat', value: since },
+          ...(restart === null
+            ? []
+            : [
+                {
+                  name: 'restart',
+                  value:
+                    restart.kind === 'gave_up' ? 'gave up (restart loop)' : restart.outcome.status,
+                },
+              ]),
         ],
       },
     });
-    this.noticed.set(entry.agent as AgentName, since);
+    this.noticed.set(entry.agent as AgentName, { since, backNotice: !restarted });
   }
 
   private async announceRecovered(entry: AgentLiveness): Promise<void> {
@@ -161,8 +200,11 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
 
   /** Only an episode whose stale notice went out gets a "back" notice, keyed by that episode. */
   private async notifyRecovered(entry: AgentLiveness): Promise<void> {
-    const since = this.noticed.get(entry.agent as AgentName);
-    if (this.notices === null || since === undefined) return;
+    const episode = this.noticed.get(entry.agent as AgentName);
+    // A restart's notice already said it: its recovery is the expected end, not a second notice.
+    if (episode !== undefined && !episode.backNotice) this.noticed.delete(entry.agent as AgentName);
+    if (this.notices === null || episode === undefined || !episode.backNotice) return;
+    const since = episode.since;
     await this.notices.enqueue({
       kind: 'notify',
       notification: {
@@ -175,5 +217,18 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
       },
     });
     this.noticed.delete(entry.agent as AgentName);
+  }
+}
+
+function staleTitle(agent: string, restart: RestartReport | null): string {
+  if (restart === null) return `${agent} is stale`;
+  if (restart.kind === 'gave_up') return `${agent}: restart loop, gave up`;
+  switch (restart.outcome.status) {
+    case 'restarted':
+      return `${agent} was stale, restarted by atlas`;
+    case 'failed':
+      return `${agent} is stale, restart failed`;
+    case 'unsupported':
+      return `${agent} is stale, not restarted`;
   }
 }

@@ -1,5 +1,11 @@
 import { AgentDisabledError } from '@opscrew/agent-core';
-import { ConfigError, readRuntimeEnvironment } from '@opscrew/config';
+import {
+  ConfigError,
+  readRuntimeEnvironment,
+  SUPERVISOR_TOKEN_VARIABLE,
+  SUPERVISOR_URL_VARIABLE,
+  type SupervisorControl,
+} from '@opscrew/config';
 import { errorMessage, AGENT_NAMES, type AgentName } from '@opscrew/contracts';
 import { startAtlas } from '../../../atlas/src';
 import { startDemoController } from '../../../demo-controller/src';
@@ -17,6 +23,7 @@ import {
   DEFAULT_LOCAL_NATS_PORT,
 } from '../local-nats/local-nats-server';
 import { AgentSupervisor, type SupervisedAgent } from '../supervisor/agent-supervisor';
+import { SupervisorControlServer } from '../supervisor/supervisor-control.server';
 import {
   describeProvisioning,
   provisionBus,
@@ -138,7 +145,22 @@ async function startAll(options: StartOptions, io: CliIo, cliEntry: string): Pro
       args: [cliEntry, 'start', agent, '--config', loaded.source],
     }));
   }
-  const supervisor = new AgentSupervisor(agents);
+  // atlas restarts a stale agent through this supervisor's loopback control endpoint: its URL
+  // and this run's token go into atlas's environment only (childEnv).
+  let control: SupervisorControl | null = null;
+  const inherited = readRuntimeEnvironment().env;
+  const supervisor = new AgentSupervisor(agents, undefined, {
+    envOf: (spec) => childEnv(spec, spec.env ?? inherited, control),
+  });
+  const controlServer = new SupervisorControlServer(supervisor);
+  try {
+    control = await controlServer.start();
+    io.err(`supervisor control endpoint ${control.url} (atlas only; restarts a stale agent)`);
+  } catch (error) {
+    io.err(
+      `opscrew start all: no control endpoint (${errorMessage(error)}); atlas will report stale agents without restarting them`,
+    );
+  }
   const onSignal = (): void => void supervisor.stop();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -146,8 +168,25 @@ async function startAll(options: StartOptions, io: CliIo, cliEntry: string): Pro
   const code = await supervisor.done;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
+  await controlServer.stop();
   await local?.server.stop();
   return code;
+}
+
+/** A child's environment: atlas gets the control endpoint; nobody else gets its token. */
+export function childEnv(
+  spec: SupervisedAgent,
+  base: Readonly<Record<string, string | undefined>>,
+  control: SupervisorControl | null,
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...base };
+  delete env[SUPERVISOR_URL_VARIABLE];
+  delete env[SUPERVISOR_TOKEN_VARIABLE];
+  if (spec.agent === 'atlas' && control !== null) {
+    env[SUPERVISOR_URL_VARIABLE] = control.url;
+    env[SUPERVISOR_TOKEN_VARIABLE] = control.token;
+  }
+  return env;
 }
 
 /** A port from the environment (`npm start`'s OPSCREW_LOCAL_NATS_PORT), or the default. */

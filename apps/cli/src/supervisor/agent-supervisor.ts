@@ -13,14 +13,33 @@ export interface SupervisedAgent {
 /** After SIGTERM an agent drains the bus and closes HTTP; 10 s is ample before SIGKILL. */
 const STOP_GRACE_MS = 10_000;
 
+export interface AgentSupervisorOptions {
+  /** Each child's environment at every (re)spawn; default: its spec's (see start.command.ts). */
+  readonly envOf?: (spec: SupervisedAgent) => SupervisedAgent['env'];
+  /** SIGTERM → SIGKILL; tests shorten it. */
+  readonly stopGraceMs?: number;
+}
+
+/** What a restart did: the PID stopped and the PID started in its place. */
+export interface ChildRestart {
+  readonly agent: AgentName;
+  readonly old_pid: number | null;
+  readonly new_pid: number | null;
+}
+
 /**
  * `opscrew start all`: the four agents as child processes under one parent,
- * for local use. It restarts none of them: a crash is logged loudly and left
- * for atlas to report as stale, because a silent restart loop hides the cause.
- * Ctrl-C (or SIGTERM) stops every child it started, by PID.
+ * for local use. It restarts nothing on its own: a crash is logged loudly and
+ * left for atlas, which sees the stale heartbeat, decides (once per stale episode, and not
+ * at all in a crash loop: the loop protection lives in atlas, beside the notice and the
+ * ledger entry) and asks through the control endpoint (supervisor-control.server.ts). The
+ * supervisor only executes: `restart(agent)` stops that child by PID and spawns it again.
+ * A silent restart loop here would hide the cause. Ctrl-C (or SIGTERM) stops every child it
+ * started, by PID.
  */
 export class AgentSupervisor {
   private readonly children = new Map<AgentName, ChildProcess>();
+  private readonly restarting = new Map<AgentName, Promise<ChildRestart>>();
   private stopping = false;
   private readonly logger: Logger;
   private resolveDone: (code: number) => void = () => undefined;
@@ -29,6 +48,7 @@ export class AgentSupervisor {
   constructor(
     private readonly agents: readonly SupervisedAgent[],
     logger?: Logger,
+    private readonly options: AgentSupervisorOptions = {},
   ) {
     this.logger =
       logger ??
@@ -42,24 +62,66 @@ export class AgentSupervisor {
   }
 
   start(): void {
-    for (const spec of this.agents) {
-      const child = spawn(spec.command, [...spec.args], {
-        stdio: 'inherit',
-        ...(spec.env ? { env: { ...spec.env } } : {}),
-      });
-      this.children.set(spec.agent, child);
-      this.logger.info(
-        { child: spec.agent, child_pid: child.pid },
-        `started ${spec.agent} (pid ${child.pid ?? '?'})`,
+    for (const spec of this.agents) this.spawnChild(spec);
+  }
+
+  /** Whether `agent` is one of the children this supervisor runs. */
+  supervises(agent: string): agent is AgentName {
+    return this.agents.some((spec) => spec.agent === agent);
+  }
+
+  /**
+   * Stop `agent`'s child by its PID (SIGTERM, SIGKILL after the grace period) and spawn it
+   * again with the same command and environment. Only ever one of our own children.
+   */
+  async restart(agent: AgentName): Promise<ChildRestart> {
+    const spec = this.agents.find((candidate) => candidate.agent === agent);
+    if (spec === undefined) throw new Error(`${agent} is not supervised here`);
+    if (this.stopping) throw new Error('the supervisor is stopping');
+    const pending = this.restarting.get(agent);
+    if (pending) return pending;
+    const run = (async (): Promise<ChildRestart> => {
+      const old = this.children.get(agent);
+      const oldPid = old?.pid ?? null;
+      if (old) await stopChild(old, this.graceMs());
+      const child = this.spawnChild(spec);
+      this.logger.warn(
+        { child: agent, old_pid: oldPid, child_pid: child.pid },
+        `restarted ${agent} on atlas's request (pid ${oldPid ?? '?'} → ${child.pid ?? '?'})`,
       );
-      child.on('exit', (code, signal) => this.onExit(spec.agent, code, signal));
-      child.on('error', (error) =>
-        this.logger.error(
-          { child: spec.agent, err: error },
-          `${spec.agent} could not be started: ${error.message}`,
-        ),
-      );
+      return { agent, old_pid: oldPid, new_pid: child.pid ?? null };
+    })();
+    this.restarting.set(agent, run);
+    try {
+      return await run;
+    } finally {
+      this.restarting.delete(agent);
     }
+  }
+
+  private graceMs(): number {
+    return this.options.stopGraceMs ?? STOP_GRACE_MS;
+  }
+
+  private spawnChild(spec: SupervisedAgent): ChildProcess {
+    const env = this.options.envOf?.(spec) ?? spec.env;
+    const child = spawn(spec.command, [...spec.args], {
+      stdio: 'inherit',
+      ...(env ? { env: { ...env } } : {}),
+    });
+    this.children.set(spec.agent, child);
+    this.logger.info(
+      { child: spec.agent, child_pid: child.pid },
+      `started ${spec.agent} (pid ${child.pid ?? '?'})`,
+    );
+    child.on('exit', (code, signal) => this.onExit(spec.agent, child, code, signal));
+    child.on('error', (error) =>
+      this.logger.error(
+        { child: spec.agent, err: error },
+        `${spec.agent} could not be started: ${error.message}`,
+      ),
+    );
+    return child;
   }
 
   pids(): Record<string, number | undefined> {
@@ -69,48 +131,47 @@ export class AgentSupervisor {
   /** Stop every child: SIGTERM, then SIGKILL after the grace period. */
   async stop(): Promise<void> {
     this.stopping = true;
-    const running = [...this.children.values()].filter(
-      (child) => child.exitCode === null && child.signalCode === null,
-    );
-    for (const child of running) child.kill('SIGTERM');
-    await Promise.all(
-      running.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            const timer = setTimeout(() => {
-              child.kill('SIGKILL');
-            }, STOP_GRACE_MS);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            if (child.exitCode !== null || child.signalCode !== null) {
-              clearTimeout(timer);
-              resolve();
-            }
-          }),
-      ),
-    );
+    await Promise.all([...this.children.values()].map((child) => stopChild(child, this.graceMs())));
     this.resolveDone(0);
   }
 
-  private onExit(agent: AgentName, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(
+    agent: AgentName,
+    child: ChildProcess,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+  ): void {
     const how = signal ? `signal ${signal}` : `code ${code ?? '?'}`;
-    if (this.stopping) {
+    // A replaced child (a restart under way or done) is no news.
+    if (this.stopping || this.restarting.has(agent) || this.children.get(agent) !== child) {
       this.logger.info({ child: agent }, `${agent} stopped (${how})`);
       return;
     }
     this.logger.error(
       { child: agent, exit_code: code, signal },
-      `${agent} exited unexpectedly (${how}); not restarting it — atlas reports it stale once its heartbeat ages out. ` +
-        `Restart it with: opscrew start ${agent}`,
+      `${agent} exited unexpectedly (${how}); not restarting it here — atlas sees its heartbeat age out, ` +
+        `reports it and, with liveness.on_stale notify_and_restart, asks this supervisor to restart it. ` +
+        `By hand: opscrew start ${agent}`,
     );
     const alive = [...this.children.values()].some(
-      (child) => child.exitCode === null && child.signalCode === null,
+      (candidate) => candidate.exitCode === null && candidate.signalCode === null,
     );
     if (!alive) {
       this.logger.error('every agent has exited; supervisor stops');
       this.resolveDone(1);
     }
   }
+}
+
+/** SIGTERM by PID, SIGKILL after the grace period; resolves once the child has exited. */
+function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }

@@ -8,6 +8,7 @@ import {
   Bool,
   Cron,
   Int,
+  Minutes,
   Nested,
   NestedMap,
   NAME_HINT,
@@ -20,6 +21,7 @@ import {
   Url,
 } from './validators';
 import { BusAuthConfig } from './bus.schema';
+import { DockerRuntimeConfig } from './integrations.schema';
 import { LearningConfig, LockPolicyConfig, ScenarioConfig } from './scenario.schema';
 
 export class PromptConfig {
@@ -52,10 +54,36 @@ export class ScheduleConfig {
   @Bool({ optional: true }) enabled: boolean = true;
 }
 
+/**
+ * What atlas restarts a stale agent through. `supervisor`: `opscrew start all`'s loopback control
+ * endpoint (its URL and per-run token reach atlas's process environment from the supervisor
+ * itself, never a file); `docker`: the Docker Engine API, only containers labelled
+ * `opscrew.agent=<agent>` (compose); `none`: the platform restarts (a Kubernetes liveness
+ * probe), atlas only reports.
+ */
+export const AGENT_RUNTIME_KINDS = ['supervisor', 'docker', 'none'] as const;
+export type AgentRuntimeKind = (typeof AGENT_RUNTIME_KINDS)[number];
+
+export class AgentRuntimeConfig {
+  @OneOf(AGENT_RUNTIME_KINDS) kind!: AgentRuntimeKind;
+  /** `kind: docker` only; absent: the default socket, any compose project. */
+  @Nested(() => DockerRuntimeConfig, { optional: true }) docker?: DockerRuntimeConfig;
+}
+
+/** N restarts in M minutes: past that atlas stops restarting and escalates (a crash loop). */
+export class RestartLoopConfig {
+  @Int({ optional: true, min: 1, max: 100 }) max_restarts: number = 3;
+  @Minutes({ optional: true }) window_minutes: number = 15;
+}
+
 export class LivenessConfig {
   /** How often atlas compares heartbeat ages with each agent's max_age_s. */
   @Seconds() check_interval_s!: number;
   @OneOf(['notify', 'notify_and_restart']) on_stale!: 'notify' | 'notify_and_restart';
+  @Nested(() => AgentRuntimeConfig, { optional: true })
+  runtime: AgentRuntimeConfig = Object.assign(new AgentRuntimeConfig(), { kind: 'none' });
+  @Nested(() => RestartLoopConfig, { optional: true })
+  restart_loop: RestartLoopConfig = new RestartLoopConfig();
 }
 
 export class QualityTargetsConfig {

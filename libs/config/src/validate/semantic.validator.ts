@@ -230,6 +230,19 @@ function checkAgents(
     }
     const section = AGENT_SECTIONS[name];
     if (!agent[section]) add(['agents', name, section], `is required for ${name}`);
+    const liveness = agent.liveness;
+    if (liveness?.on_stale === 'notify_and_restart' && liveness.runtime.kind === 'none') {
+      add(
+        ['agents', name, 'liveness', 'runtime', 'kind'],
+        'is "none" (the platform restarts, atlas only reports), but on_stale is "notify_and_restart": set runtime.kind to supervisor or docker, or on_stale to notify',
+      );
+    }
+    if (liveness?.runtime.docker && liveness.runtime.kind !== 'docker') {
+      add(
+        ['agents', name, 'liveness', 'runtime', 'docker'],
+        `is only read when runtime.kind is "docker" (it is "${liveness.runtime.kind}")`,
+      );
+    }
     for (const other of Object.values(AGENT_SECTIONS)) {
       if (other !== section && agent[other])
         add(['agents', name, other], `belongs to another agent; ${name} takes "${section}"`);

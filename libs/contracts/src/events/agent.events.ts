@@ -9,7 +9,7 @@ import {
   OptionalField,
 } from '../validation/field.validators';
 import { EventEnvelope } from './event-envelope';
-import { LABEL_MAX_LENGTH } from './field-limits';
+import { LABEL_MAX_LENGTH, NOTE_MAX_LENGTH } from './field-limits';
 
 export const AGENT_STATUSES = ['ok', 'degraded'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
@@ -58,4 +58,48 @@ export class AgentStaleEvent extends EventEnvelope {
 
   @IsFiniteNumber({ exclusiveMin: 0 })
   max_age_s!: number;
+}
+
+/** What atlas did about a stale agent's runtime (`agent.restarted`). */
+export const AGENT_RESTART_OUTCOMES = ['restarted', 'failed', 'unsupported', 'gave_up'] as const;
+export type AgentRestartOutcome = (typeof AGENT_RESTART_OUTCOMES)[number];
+/** The runtimes atlas can restart through (config `liveness.runtime.kind`). */
+export const AGENT_RUNTIME_NAMES = ['supervisor', 'docker', 'none'] as const;
+export type AgentRuntimeName = (typeof AGENT_RUNTIME_NAMES)[number];
+
+/**
+ * `agent.restarted`: atlas acted on a stale agent's runtime, once per stale episode — it was
+ * restarted (PIDs when the runtime knows them), the restart failed or is not possible here, or
+ * atlas gave up because the agent is in a restart loop (`gave_up`: escalated, no restart).
+ * The crew's record of restarts, in the event stream with every other crew event.
+ */
+export class AgentRestartedEvent extends EventEnvelope {
+  @IsOneOf(AGENT_NAMES)
+  agent!: AgentName;
+
+  @IsOneOf(AGENT_RESTART_OUTCOMES)
+  outcome!: AgentRestartOutcome;
+
+  @IsOneOf(AGENT_RUNTIME_NAMES)
+  runtime!: AgentRuntimeName;
+
+  /** The heartbeat that went missing: names the stale episode. `null`: never seen. */
+  @NullableField()
+  @IsTimestamp()
+  last_heartbeat_at!: string | null;
+
+  @NullableField()
+  @IsInteger(1)
+  old_pid!: number | null;
+
+  @NullableField()
+  @IsInteger(1)
+  new_pid!: number | null;
+
+  /** Restarts atlas made within the loop window, this one included. */
+  @IsInteger(0)
+  restarts_in_window!: number;
+
+  @IsText(NOTE_MAX_LENGTH)
+  detail!: string;
 }

@@ -259,6 +259,25 @@ export const EVENT_DOCS: { readonly [K in FixedSubject | SubjectFamily]: EventDo
       source: 'atlas',
     },
   },
+  'agent.restarted': {
+    publishedBy: 'atlas',
+    meaning:
+      'atlas acted on a stale agent once: restarted it through its runtime, could not, or gave up (restart loop).',
+    example: {
+      agent: 'ops-monitor',
+      outcome: 'restarted',
+      runtime: 'supervisor',
+      last_heartbeat_at: '2025-01-31T11:58:30.000Z',
+      old_pid: 4121,
+      new_pid: 4388,
+      restarts_in_window: 1,
+      detail: 'restarted by the supervisor (pid 4121 → 4388)',
+      schema: 1,
+      id: 'agent.restarted.ops-monitor.2025-01-31T11-58-30.000Z',
+      at: '2025-01-31T12:00:03.100Z',
+      source: 'atlas',
+    },
+  },
   heartbeat: {
     publishedBy: 'every agent, on its own subject',
     meaning: 'An agent is alive: version, process, lag, last cycle.',
