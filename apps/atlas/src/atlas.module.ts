@@ -13,6 +13,8 @@ import { LivenessService } from './liveness/liveness.service';
 import { AtlasMcpModule } from './mcp/atlas-mcp.module';
 import { PostmortemWriter } from './postmortems/postmortem-writer.service';
 import { ReportWriter } from './reports/report-writer.service';
+import { StatusController } from './status/status.controller';
+import { statusProviders } from './status/status.providers';
 
 /**
  * atlas: agent liveness, the incident ledger, reports, postmortem drafts, and
@@ -35,7 +37,8 @@ export class AtlasModule {
         SandboxModule.register(),
       ],
       // AtlasBusController: the bus handlers (JetStream transport, started by runAgent).
-      controllers: [AgentsController, IncidentsController, AtlasBusController],
+      // StatusController: the status page on GET / (and GET /status.json).
+      controllers: [AgentsController, IncidentsController, AtlasBusController, StatusController],
       providers: [
         {
           // Postmortem drafts: Claude when integrations.llm is configured, the template otherwise.
@@ -55,6 +58,7 @@ export class AtlasModule {
         IncidentsView,
         ReportWriter,
         PostmortemWriter,
+        ...statusProviders(loaded),
       ],
     };
   }
