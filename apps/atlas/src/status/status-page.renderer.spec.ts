@@ -135,6 +135,7 @@ describe('renderStatusPage', () => {
     expect(text).toContain('42%');
     expect(text).toContain('2.5×');
     expect(text).toContain('crew 1/2 alive');
+    expect(text).toContain('As of 2026-12-07 01:00:00 UTC');
     const page = renderStatusPage(fixtureModel());
     expect(page).toContain(
       '<time datetime="2026-12-07T00:58:00.000Z" title="2026-12-07T00:58:00.000Z">2 min ago</time>',

@@ -46,7 +46,7 @@ export function renderStatusPage(model: StatusModel): string {
         <header class="top">
           <h1>opscrew status</h1>
           <p class="meta">
-            As of ${stamp(model.generated_at, now)} · reloads every ${model.refresh_s} s ·
+            As of ${utcStamp(model.generated_at)} · reloads every ${model.refresh_s} s ·
             <a href="/status.json">status.json</a> · <a href="/incidents">/incidents</a> ·
             <a href="/agents">/agents</a>
           </p>
@@ -148,8 +148,8 @@ function locksSection(locks: StatusSection<LockRow>, now: number): SafeHtml {
     empty: 'No locks held.',
     head: ['Lock', 'Holder', 'Reason', 'Expires'],
     row: (row) => html`<tr${row.state === 'expired' ? html` class="dim"` : ''}>
-<td class="name">${row.service ?? row.key}${row.service === null ? '' : html` <span class="sub mono">${row.key}</span>`}</td>
-<td class="mono">${row.holder}</td>
+<td class="name" title="${row.key}">${row.service ?? row.key}</td>
+<td class="mono nowrap">${row.holder}</td>
 <td>${row.reason}</td>
 <td>${row.state === 'expired' ? badge('warn', 'expired') : ''} ${stamp(row.expires_at, now)}</td>
 </tr>`,
@@ -255,6 +255,12 @@ function stamp(iso: string, now: number): SafeHtml {
   const at = Date.parse(iso);
   const exact = Number.isFinite(at) ? new Date(at).toISOString() : iso;
   return html`<time datetime="${exact}" title="${exact}">${relativeTime(at, now)}</time>`;
+}
+
+/** The page's own instant, readable: an operator compares it with the clock on the wall. */
+function utcStamp(iso: string): SafeHtml {
+  const label = `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+  return html`<time datetime="${iso}" title="${iso}">${label}</time>`;
 }
 
 function badge(tone: Tone, text: string): SafeHtml {

@@ -25,19 +25,19 @@ h2{font-size:15px;margin:0 0 8px;display:flex;align-items:center;gap:8px}
 .chip.ok{color:var(--ok);background:var(--ok-bg)}.chip.bad{color:var(--bad);background:var(--bad-bg)}
 .chip.warn{color:var(--warn);background:var(--warn-bg)}.chip.info{color:var(--info);background:var(--info-bg)}
 main{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:16px}
-section{background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:12px 14px;min-width:0}
+section{background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:12px 14px;min-width:0;overflow-x:auto}
 #incidents,#crew{grid-column:1 / -1}
 @media (max-width:900px){main{grid-template-columns:minmax(0,1fr)}}
 .count{font-size:12px;font-weight:600;color:var(--muted);background:var(--muted-bg);border-radius:999px;padding:0 8px}
 table{width:100%;border-collapse:collapse;font-size:13px}
 th{text-align:left;font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.4px;border-bottom:1px solid var(--line);padding:4px 8px 6px}
-td{padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:anywhere}
+td{padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:break-word}
 tbody tr:last-child td{border-bottom:0}
 tbody tr:hover td{background:var(--muted-bg)}
 .name{font-weight:600}
+.nowrap{white-space:nowrap}
 .mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:12px}
-.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.sub{display:block;font-weight:400;color:var(--muted)}
+.num{font-variant-numeric:tabular-nums;white-space:nowrap}
 .dim{color:var(--muted)}tr.dim td{opacity:.65}
 time{white-space:nowrap;border-bottom:1px dotted var(--muted)}
 .badge{display:inline-block;padding:0 7px;border-radius:4px;font-size:12px;font-weight:600;line-height:18px;white-space:nowrap}
