@@ -53,6 +53,7 @@ const agents: AgentLiveness[] = [
 ];
 
 interface Wiring {
+  snapshot?: () => Promise<AgentLiveness[]>;
   view?: IncidentRecord[] | null;
   ledger?: IncidentRecord[];
   locks?: () => Promise<KvItem<LeaseRecord>[]>;
@@ -61,7 +62,9 @@ interface Wiring {
 }
 
 function service(wiring: Wiring = {}): StatusModelService {
-  const liveness = { snapshot: () => Promise.resolve(agents) } as unknown as LivenessService;
+  const liveness = {
+    snapshot: wiring.snapshot ?? (() => Promise.resolve(agents)),
+  } as unknown as LivenessService;
   const view = { open: () => wiring.view ?? null } as unknown as IncidentsView;
   const ledger = {
     list: () => Promise.resolve(wiring.ledger ?? []),
@@ -85,6 +88,16 @@ function service(wiring: Wiring = {}): StatusModelService {
 }
 
 describe('StatusModelService', () => {
+  it('shares one build among the requests that arrive while it runs', async () => {
+    const snapshot = jest.fn(() => Promise.resolve(agents));
+    const status = service({ snapshot });
+    const [a, b] = await Promise.all([status.current(), status.current()]);
+    expect(a).toBe(b);
+    expect(snapshot).toHaveBeenCalledTimes(1);
+    await status.current();
+    expect(snapshot).toHaveBeenCalledTimes(2);
+  });
+
   it('shows a disabled agent as disabled, whatever its heartbeat says', async () => {
     const model = await service().build(NOW);
     expect(model.crew.status === 'ok' && model.crew.rows.map((r) => [r.agent, r.state])).toEqual([

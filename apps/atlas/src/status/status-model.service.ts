@@ -54,6 +54,19 @@ export class StatusModelService {
     @Optional() @Inject(STATUS_REPORTS) private readonly reports: ReportsSource | null = null,
   ) {}
 
+  private inflight: Promise<StatusModel> | null = null;
+
+  /**
+   * The model now; requests that arrive while one is being assembled share it. Every open page
+   * reloads every 10 s, and each build reads several buckets: ten viewers at once cost one build.
+   */
+  current(): Promise<StatusModel> {
+    this.inflight ??= this.build().finally(() => {
+      this.inflight = null;
+    });
+    return this.inflight;
+  }
+
   async build(now: Date = new Date()): Promise<StatusModel> {
     const [crew, incidents, locks, silences, slos, reports] = await Promise.all([
       section(async () => {

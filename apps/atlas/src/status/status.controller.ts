@@ -20,12 +20,12 @@ export class StatusController {
   @Header('Referrer-Policy', 'no-referrer')
   @Header('Cache-Control', 'no-store')
   async page(): Promise<string> {
-    return renderStatusPage(await this.model.build());
+    return renderStatusPage(await this.model.current());
   }
 
   @Get('status.json')
   @Header('Cache-Control', 'no-store')
   status(): Promise<StatusModel> {
-    return this.model.build();
+    return this.model.current();
   }
 }
