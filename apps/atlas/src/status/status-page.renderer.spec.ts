@@ -29,7 +29,8 @@ function withStrings(text: (index: number) => string): StatusModel {
           symptom: next(),
           detected_at: next(),
           updated_at: next(),
-          ticket: { key: next(), url: next(), state: 'delivered' },
+          // A link either way: the URL's path is the hostile part.
+          ticket: { key: next(), url: `https://jira.example.com/${next()}`, state: 'delivered' },
         }),
       ),
       STATUS_ROW_LIMITS.incidents,
@@ -95,6 +96,23 @@ describe('renderStatusPage', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('links a ticket only to an http(s) URL', () => {
+    const page = renderStatusPage(
+      fixtureModel({
+        incidents: bounded(
+          [
+            incidentRow(1, {
+              ticket: { key: 'OPS-1', url: 'javascript:alert(1)', state: 'delivered' },
+            }),
+          ],
+          50,
+        ),
+      }),
+    );
+    expect(page).not.toContain('javascript:');
+    expect(visibleText(page)).toContain('OPS-1');
   });
 
   it('shows hostile text as text', () => {

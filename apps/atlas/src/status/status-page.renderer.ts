@@ -1,3 +1,4 @@
+import { safeHref } from './html-escape';
 import { html, type SafeHtml } from './html-template';
 import { duration, relativeTime } from './relative-time';
 import {
@@ -274,9 +275,11 @@ function dash(): SafeHtml {
 function ticket(view: IncidentRow['ticket']): SafeHtml | string {
   if (view === null) return dash();
   if (view.key === null) return badge(view.state === 'failed' ? 'bad' : 'info', view.state);
-  return view.url === null
+  // Checked again here: whatever a source hands over, only an http(s) URL becomes a link.
+  const href = safeHref(view.url);
+  return href === null
     ? html`<span class="mono">${view.key}</span>`
-    : html`<a class="mono" href="${view.url}" rel="noreferrer noopener">${view.key}</a>`;
+    : html`<a class="mono" href="${href}" rel="noreferrer noopener">${view.key}</a>`;
 }
 
 /** A bar of the budget left: full green, low amber, spent red; "no data" while unknown. */
