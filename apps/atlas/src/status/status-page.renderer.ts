@@ -92,7 +92,9 @@ function summary(model: StatusModel): SafeHtml {
     chips.push(
       chip(
         alerting === 0 ? 'ok' : 'bad',
-        alerting === 0 ? 'SLOs within budget' : `${alerting} SLO burning`,
+        alerting === 0
+          ? 'SLOs within budget'
+          : `${alerting} SLO${alerting === 1 ? '' : 's'} burning`,
       ),
     );
   }
@@ -289,7 +291,7 @@ function budgetBar(ratio: number | null): SafeHtml {
   const tone: Tone = ratio <= 0 ? 'bad' : ratio < 0.25 ? 'warn' : 'ok';
   return html`<span class="budget"
     ><span class="bar"><span class="fill ${tone}" style="width:${width}%"></span></span>
-    <span class="num">${percent(ratio, 1)}</span></span
+    <span class="num text-${tone}">${percent(ratio, 1)}</span></span
   >`;
 }
 

@@ -30,7 +30,7 @@ section{background:var(--panel);border:1px solid var(--line);border-radius:8px;p
 @media (max-width:900px){main{grid-template-columns:minmax(0,1fr)}}
 .count{font-size:12px;font-weight:600;color:var(--muted);background:var(--muted-bg);border-radius:999px;padding:0 8px}
 table{width:100%;border-collapse:collapse;font-size:13px}
-th{text-align:left;font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.4px;border-bottom:1px solid var(--line);padding:4px 8px 6px}
+th{white-space:nowrap;text-align:left;font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.4px;border-bottom:1px solid var(--line);padding:4px 8px 6px}
 td{padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top;overflow-wrap:break-word}
 tbody tr:last-child td{border-bottom:0}
 tbody tr:hover td{background:var(--muted-bg)}
@@ -45,6 +45,7 @@ time{white-space:nowrap;border-bottom:1px dotted var(--muted)}
 .badge.warn{color:var(--warn);background:var(--warn-bg)}.badge.info{color:var(--info);background:var(--info-bg)}
 .badge.muted{color:var(--muted);background:var(--muted-bg)}
 .empty,.note{margin:4px 0;color:var(--muted)}.note.bad{color:var(--bad)}
+.text-bad{color:var(--bad)}.text-warn{color:var(--warn)}
 .more{margin:8px 0 0;color:var(--muted);font-size:13px}
 .budget{display:flex;align-items:center;gap:8px}
 .bar{flex:0 0 110px;height:8px;border-radius:4px;background:var(--muted-bg);overflow:hidden}
