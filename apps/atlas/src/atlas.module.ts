@@ -20,6 +20,8 @@ import { LivenessService } from './liveness/liveness.service';
 import { AtlasMcpModule } from './mcp/atlas-mcp.module';
 import { PostmortemWriter } from './postmortems/postmortem-writer.service';
 import { ReportWriter } from './reports/report-writer.service';
+import { StatusController } from './status/status.controller';
+import { statusProviders } from './status/status.providers';
 
 /**
  * atlas: agent liveness (and restarting a stale agent), the incident ledger, reports,
@@ -44,7 +46,8 @@ export class AtlasModule {
         SandboxModule.register(),
       ],
       // AtlasBusController: the bus handlers (JetStream transport, started by runAgent).
-      controllers: [AgentsController, IncidentsController, AtlasBusController],
+      // StatusController: the status page on GET / (and GET /status.json).
+      controllers: [AgentsController, IncidentsController, AtlasBusController, StatusController],
       providers: [
         {
           // Postmortem drafts: Claude when integrations.llm is configured, the template otherwise.
@@ -82,6 +85,7 @@ export class AtlasModule {
         IncidentsView,
         ReportWriter,
         PostmortemWriter,
+        ...statusProviders(loaded),
       ],
     };
   }

@@ -80,6 +80,16 @@ export class IncidentsView implements OnModuleInit, OnModuleDestroy {
     return pageOf(this.sorted, filter, limit, after);
   }
 
+  /**
+   * Incidents not resolved yet (escalated ones included: a human has them), newest first;
+   * null while the view is not loaded yet (read the ledger instead). For the status page.
+   */
+  open(): IncidentRecord[] | null {
+    if (!this.ready) return null;
+    this.sorted ??= [...this.records.values()].sort(newestFirst);
+    return this.sorted.filter((record) => record.phase !== 'resolved');
+  }
+
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {

@@ -8,6 +8,7 @@ import {
 import {
   type Clock,
   type IncidentLedger,
+  type KvItem,
   type NatsConnectionService,
   systemClock,
   type TypedKv,
@@ -68,26 +69,7 @@ export class CrewStateReader {
 
   /** Every lock in the bucket, live ones first, then by key. */
   async locks(): Promise<LockView[]> {
-    const now = this.clock.now();
-    const views = (await this.sources.locks.values()).map((item): LockView => {
-      const expiresAt = Date.parse(item.value.expires_at);
-      return {
-        key: item.key,
-        service: serviceOfLockKey(item.key),
-        holder: item.value.holder,
-        reason: item.value.reason,
-        acquired_at: item.value.acquired_at,
-        expires_at: item.value.expires_at,
-        // The same rule as LeaseService: expired at the instant of expiry.
-        state: expiresAt <= now ? 'expired' : 'live',
-        expires_in_s: Math.round((expiresAt - now) / 100) / 10,
-        revision: item.revision,
-      };
-    });
-    return views.sort(
-      (a, b) =>
-        Number(a.state === 'expired') - Number(b.state === 'expired') || a.key.localeCompare(b.key),
-    );
+    return lockViews(await this.sources.locks.values(), this.clock.now());
   }
 
   /** Every configured agent: alive, stale or never_seen, from its last heartbeat. */
@@ -99,4 +81,33 @@ export class CrewStateReader {
       outageWindow(this.sources.bus?.lastOutage() ?? null),
     );
   }
+}
+
+/**
+ * The locks as an operator reads them, live ones first, then by key: the one reading behind
+ * the MCP tool `list_locks` and atlas's status page.
+ */
+export function lockViews(
+  items: readonly Pick<KvItem<LeaseRecord>, 'key' | 'value' | 'revision'>[],
+  now: number,
+): LockView[] {
+  const views = items.map((item): LockView => {
+    const expiresAt = Date.parse(item.value.expires_at);
+    return {
+      key: item.key,
+      service: serviceOfLockKey(item.key),
+      holder: item.value.holder,
+      reason: item.value.reason,
+      acquired_at: item.value.acquired_at,
+      expires_at: item.value.expires_at,
+      // The same rule as LeaseService: expired at the instant of expiry.
+      state: expiresAt <= now ? 'expired' : 'live',
+      expires_in_s: Math.round((expiresAt - now) / 100) / 10,
+      revision: item.revision,
+    };
+  });
+  return views.sort(
+    (a, b) =>
+      Number(a.state === 'expired') - Number(b.state === 'expired') || a.key.localeCompare(b.key),
+  );
 }

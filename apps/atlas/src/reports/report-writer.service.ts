@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
 import { errorMessage, reportSubject } from '@opscrew/contracts';
 import { EventPublisher } from '@opscrew/messaging';
@@ -8,6 +8,7 @@ import {
   type FileAccessPolicy,
   type RotationPolicy,
 } from '@opscrew/sandbox';
+import { RecentReports } from '../status/recent-reports.ring';
 
 /** atlas's report log, one JSON object per line (its sandbox may write var/reports/). */
 const REPORT_FILE = 'var/reports/atlas.jsonl';
@@ -36,6 +37,8 @@ export class ReportWriter {
     @Inject(LOADED_CONFIG) loaded: LoadedConfig,
     /** atlas's filesystem sandbox: checked before every append (the file is never read). */
     @Inject(FILE_SANDBOX) private readonly files: FileAccessPolicy,
+    /** The status page's "last reports": every line written is shown there too. */
+    @Optional() @Inject(RecentReports) private readonly recent: RecentReports | null = null,
   ) {
     this.file = loaded.resolvePath(REPORT_FILE);
     this.rotate = loaded.config.files.rotate;
@@ -48,6 +51,7 @@ export class ReportWriter {
       files: this.files,
       rotate: this.rotate,
     });
+    this.recent?.record({ name: line.kind, title: line.title, at });
     try {
       await this.publisher.publish(
         reportSubject(line.kind),
