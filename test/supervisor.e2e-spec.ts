@@ -10,7 +10,7 @@ function alive(pid: number): boolean {
   }
 }
 
-/** `opscrew start all`: four children under one supervisor that restarts none of them silently. */
+/** `opscrew start all`: four children under one supervisor that restarts one only when atlas asks. */
 describe('opscrew start all (e2e)', () => {
   let env: CrewTestEnvironment;
   let supervisor: CrewProcess;
@@ -22,7 +22,7 @@ describe('opscrew start all (e2e)', () => {
 
   afterAll(() => env?.dispose());
 
-  it('runs the four agents, logs a crash without restarting it, and stops them all on SIGTERM', async () => {
+  it('runs the four agents, restarts a killed one when atlas asks, and stops them all on SIGTERM', async () => {
     const pids = new Map<AgentName, number>();
     for (const agent of AGENT_NAMES) {
       const health = await waitFor(
@@ -45,14 +45,24 @@ describe('opscrew start all (e2e)', () => {
         'jira-resolver exited unexpectedly (signal SIGKILL); not restarting it',
       ),
     );
-    await waitFor('atlas to see it stale', async () => {
-      const { body } = await getJson<{ agent: string; state: string }[]>(
-        env.url('atlas', '/agents'),
-      );
-      return body.find((row) => row.agent === 'jira-resolver')?.state === 'stale';
-    });
-    // Not restarted: nothing answers on its port, and the others are untouched.
-    await expect(getJson(env.url('jira-resolver', '/health'))).rejects.toThrow();
+    // atlas decides (heartbeat aged out, liveness.on_stale notify_and_restart), the supervisor
+    // executes on its control endpoint: a new jira-resolver answers, the others are untouched.
+    await waitFor("the restart on atlas's request in the supervisor log", () =>
+      supervisor.logs.includes("restarted jira-resolver on atlas's request"),
+    );
+    const restarted = await waitFor(
+      'jira-resolver healthy again',
+      async () => {
+        const response = await getJson<{ pid: number }>(env.url('jira-resolver', '/health')).catch(
+          () => undefined,
+        );
+        return response?.status === 200 ? response.body : undefined;
+      },
+      30_000,
+    );
+    expect(restarted.pid).not.toBe(victim);
+    expect(alive(restarted.pid)).toBe(true);
+    pids.set('jira-resolver', restarted.pid);
     for (const agent of ['atlas', 'ops-monitor', 'demo-controller'] as const) {
       expect(alive(pids.get(agent) ?? 0)).toBe(true);
     }

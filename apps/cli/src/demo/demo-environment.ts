@@ -1,10 +1,18 @@
 // Over ~300 lines: the demo's processes in start order (NATS, the shop, Locust, the four agents), their health
 // waits and the stop in reverse; one lifecycle, owned in one place.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { busOptionsFromConfig } from '@opscrew/agent-core';
-import { loadConfig, type OpscrewConfig, readRuntimeEnvironment } from '@opscrew/config';
+import {
+  loadConfig,
+  type OpscrewConfig,
+  readRuntimeEnvironment,
+  SUPERVISOR_TOKEN_VARIABLE,
+  SUPERVISOR_URL_VARIABLE,
+  type SupervisorControl,
+} from '@opscrew/config';
 import { type AgentName } from '@opscrew/contracts';
 import {
   assertPortsFree,
@@ -17,6 +25,8 @@ import { NatsConnectionService, provisionAll, removeBusTopology } from '@opscrew
 import { SHOP_LOAD_MIX } from '../../../demo-controller/src';
 import { agentBusEnv, writeAgentBusAuthEntry } from '../local-nats/agent-bus-auth';
 import { type LocalBus, startLocalBus } from '../local-nats/local-bus';
+import { type ChildRestart } from '../supervisor/agent-supervisor';
+import { SupervisorControlServer } from '../supervisor/supervisor-control.server';
 import { ChildProcesses } from './child-processes';
 import { DemoObserver, poll } from './demo-observer';
 import { writeDemoConfig } from './demo-overlay';
@@ -30,6 +40,8 @@ import {
 } from './demo-port.plan';
 import { type ScenarioStarter } from './demo-story';
 
+/** A CLI command of the story (`opscrew chat`, `opscrew report --now`): atlas answers in seconds. */
+const CLI_TIMEOUT_MS = 60_000;
 /** Every agent and the shop answer /health within this on a cold start (node + Nest boot). */
 const START_TIMEOUT_MS = 40_000;
 /** Light background traffic through the frontend, so every service has a rate to measure. */
@@ -89,6 +101,16 @@ export class DemoEnvironment {
   /** The embedded bus of this run (options.localNats), and each agent's entry file on it. */
   private localBus: LocalBus | null = null;
   private readonly agentEntries = new Map<AgentName, string>();
+  /**
+   * The demo is its agents' supervisor, like `opscrew start all`: atlas restarts a stale agent
+   * through this loopback endpoint (its URL and token go into atlas's environment only).
+   */
+  private readonly controlServer = new SupervisorControlServer({
+    supervises: (agent: string): agent is AgentName =>
+      (DEMO_AGENTS as readonly string[]).includes(agent),
+    restart: (agent) => this.restartAgent(agent),
+  });
+  private control: SupervisorControl | null = null;
 
   private constructor(private readonly options: DemoEnvironmentOptions) {
     this.logsDir = join(options.runDir, 'logs');
@@ -174,9 +196,50 @@ export class DemoEnvironment {
     await this.waitHealthy(agent, `${this.agentUrl(agent)}/health`);
   }
 
+  /** SIGKILL to an agent, as a crash would (the story's "killed agent"); its PID. */
+  killAgent(agent: AgentName): number | null {
+    const child = this.children.get(agent);
+    if (child?.pid === undefined || child.exitCode !== null) return null;
+    child.kill('SIGKILL');
+    return child.pid;
+  }
+
+  /** `opscrew <args> --config <the demo's config>`, as a user runs it (the run's environment). */
+  cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((resolvePromise) => {
+      execFile(
+        process.execPath,
+        [this.options.bin, ...args, '--config', this.configDir],
+        {
+          cwd: this.options.repoRoot,
+          env: this.withControl('cli', this.childEnv),
+          timeout: CLI_TIMEOUT_MS,
+        },
+        (error, stdout, stderr) => {
+          const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+          resolvePromise({ code, stdout, stderr });
+        },
+      );
+    });
+  }
+
+  /** On atlas's request (a stale heartbeat): the agent stopped by PID and started again. */
+  private async restartAgent(agent: AgentName): Promise<ChildRestart> {
+    if (this.disposed) throw new Error('the demo is stopping');
+    const oldPid = this.children.get(agent)?.pid ?? null;
+    await this.children.stop(agent);
+    this.agent(agent);
+    this.options.say(
+      `atlas restarted ${agent} (pid ${oldPid ?? '?'} → ${this.children.get(agent)?.pid ?? '?'})`,
+    );
+    return { agent, old_pid: oldPid, new_pid: this.children.get(agent)?.pid ?? null };
+  }
+
   /** Stops everything this environment started (idempotent). */
   dispose(): Promise<void> {
     this.disposed ??= (async () => {
+      // First: no restart may race the stop below.
+      await this.controlServer.stop().catch(() => undefined);
       await this.background?.close().catch(() => undefined);
       await this.children.stopAll();
       await this.locust?.stop().catch(() => undefined);
@@ -285,6 +348,7 @@ export class DemoEnvironment {
           : 'Locust is not installed: the built-in load driver stands in (same API)',
       );
     }
+    this.control = await this.controlServer.start();
     options.say(`starting the crew: ${DEMO_AGENTS.join(', ')}`);
     for (const agent of DEMO_AGENTS) this.agent(agent);
     for (const agent of DEMO_AGENTS)
@@ -319,15 +383,32 @@ export class DemoEnvironment {
     const entry = this.agentEntries.get(agent);
     const local = this.localBus;
     if (entry === undefined || local === null) {
-      this.node(agent, ['start', agent]);
+      this.node(agent, ['start', agent], this.configDir, this.withControl(agent, this.childEnv));
       return;
     }
     this.node(
       agent,
       ['start', agent],
       entry,
-      agentBusEnv(this.childEnv, agent, local.credentials.passwords, local.server.url),
+      this.withControl(
+        agent,
+        agentBusEnv(this.childEnv, agent, local.credentials.passwords, local.server.url),
+      ),
     );
+  }
+
+  /** atlas gets the control endpoint; nobody else gets its token. */
+  private withControl(
+    agent: AgentName | 'cli',
+    env: Record<string, string | undefined>,
+  ): Record<string, string | undefined> {
+    const { [SUPERVISOR_URL_VARIABLE]: _url, [SUPERVISOR_TOKEN_VARIABLE]: _token, ...rest } = env;
+    if (agent !== 'atlas' || this.control === null) return rest;
+    return {
+      ...rest,
+      [SUPERVISOR_URL_VARIABLE]: this.control.url,
+      [SUPERVISOR_TOKEN_VARIABLE]: this.control.token,
+    };
   }
 
   private node(

@@ -4,6 +4,7 @@ import { errorMessage } from '@opscrew/contracts';
 import { PortInUseError } from '@opscrew/integrations';
 import { LOCAL_NATS_DIR } from '../local-nats/local-credentials';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
+import { CrewChiefStep } from './demo-crew-chief';
 import { DemoEnvironment } from './demo-environment';
 import { type DemoReport } from './demo-report';
 import {
@@ -88,15 +89,19 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     const observer = environment.observer;
     const story = new DemoStory(observer, environment.scenarios, say, interrupt.signal);
     const steps: StepResult[] = [];
-    const stepsInOrder: (() => Promise<StepResult>)[] = [
-      () => story.normalTraffic(SCALE.normal),
+    const chief = new CrewChiefStep(environment, say, interrupt.signal);
+    const stepsInOrder: (() => Promise<StepResult | StepResult[]>)[] = [
+      // The crew chief's part (a killed agent restarted, /status through chat) runs beside
+      // normal traffic: nothing else happens then, and the story stays within its budget.
+      () => Promise.all([story.normalTraffic(SCALE.normal), chief.run()]),
       () => story.cartFailure(SCALE.cart),
       ...RESTART_CURABLE_FAULTS.map((fault) => () => story.restartCurable(fault)),
       () => story.stressTest(SCALE.stress),
     ];
     for (const step of stepsInOrder) {
       if (interrupt.signal.aborted) break;
-      steps.push(await step());
+      const result = await step();
+      steps.push(...(Array.isArray(result) ? result : [result]));
       const crashed = environment.children.exited();
       if (crashed.length > 0)
         throw new Error(`process(es) exited during the story: ${crashed.join('; ')}`);
