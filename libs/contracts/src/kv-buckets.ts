@@ -24,6 +24,8 @@ export const KV_BUCKETS = {
   fingerprints: 'fingerprints',
   /** jira-resolver's remediation runs, a persisted state machine that survives a restart. */
   remediations: 'remediations',
+  /** Downsampled CPU, memory and request-rate history per service and metric (capacity forecast). */
+  capacity: 'capacity',
 } as const;
 
 export type BucketName = (typeof KV_BUCKETS)[keyof typeof KV_BUCKETS];
