@@ -1,11 +1,17 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { AgentAuditModule, AgentCoreModule, NoticeOutboxModule } from '@opscrew/agent-core';
+import {
+  AgentAuditModule,
+  AgentCoreModule,
+  CapacityForecastModule,
+  NoticeOutboxModule,
+} from '@opscrew/agent-core';
 import { type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import { createLlmClient, LLM_CLIENT } from '@opscrew/llm';
 import { AUDIT, type AuditSink } from '@opscrew/ports';
 import { SandboxModule } from '@opscrew/sandbox';
 import { AgentsController } from './agents.controller';
 import { AtlasBusController } from './atlas-bus.controller';
+import { ForecastController } from './forecast/forecast.controller';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsView } from './ledger/incidents-view.service';
 import { LedgerRecorder } from './ledger/ledger-recorder.service';
@@ -33,9 +39,11 @@ export class AtlasModule {
         ...(loaded.config.mcp_server.enabled ? [AtlasMcpModule.forRoot(loaded, audit)] : []),
         // Security layer 3: every file atlas opens goes through its sandbox.filesystem lists.
         SandboxModule.register(),
+        // GET /forecast: the capacity forecast from the history ops-monitor keeps.
+        CapacityForecastModule,
       ],
       // AtlasBusController: the bus handlers (JetStream transport, started by runAgent).
-      controllers: [AgentsController, IncidentsController, AtlasBusController],
+      controllers: [AgentsController, IncidentsController, AtlasBusController, ForecastController],
       providers: [
         {
           // Postmortem drafts: Claude when integrations.llm is configured, the template otherwise.
