@@ -48,6 +48,7 @@ export function holtRun(
   values: readonly (number | null)[],
   params: HoltParameters,
   lead = 1,
+  start: LineFit = initialState(values),
 ): HoltFit {
   const { alpha, beta } = params;
   if (!(alpha > 0 && alpha < 1) || !(beta > 0 && beta < 1))
@@ -56,20 +57,20 @@ export function holtRun(
   const present = values.filter((v) => v !== null).length;
   if (first < 0 || present < 3)
     throw new RangeError(`holt: needs at least 3 values, got ${present}`);
-  const start = initialState(values);
   let level = start.intercept + start.slope * first;
   let trend = start.slope;
   let sse = 0;
   let errors = 0;
   let leadSse = 0;
   // The forecast made `lead` steps earlier for each step (a ring of the last `lead` states).
-  const made: (number | undefined)[] = new Array<number | undefined>(values.length);
+  const made = new Float64Array(values.length).fill(Number.NaN);
   for (let t = first + 1; t < values.length; t++) {
     const y = values[t];
     const forecast = level + trend;
     if (t - 1 + lead < values.length) made[t - 1 + lead] = level + trend * lead;
     const early = made[t];
-    if (early !== undefined && y !== null && y !== undefined) leadSse += (y - early) ** 2;
+    if (!Number.isNaN(early as number) && y !== null && y !== undefined)
+      leadSse += (y - (early as number)) ** 2;
     if (y === null || y === undefined) {
       level = forecast;
       continue;
@@ -97,9 +98,10 @@ export function holtRun(
  */
 export function fitHolt(values: readonly (number | null)[], lead = 1): HoltFit {
   let best: HoltFit | null = null;
+  const start = initialState(values);
   for (const alpha of HOLT_ALPHA_GRID) {
     for (const beta of HOLT_BETA_GRID) {
-      const fit = holtRun(values, { alpha, beta }, lead);
+      const fit = holtRun(values, { alpha, beta }, lead, start);
       if (best === null || fit.lead_sse < best.lead_sse) best = fit;
     }
   }
