@@ -68,9 +68,8 @@ export function holtRun(
     const y = values[t];
     const forecast = level + trend;
     if (t - 1 + lead < values.length) made[t - 1 + lead] = level + trend * lead;
-    const early = made[t];
-    if (!Number.isNaN(early as number) && y !== null && y !== undefined)
-      leadSse += (y - (early as number)) ** 2;
+    const early = made[t] ?? Number.NaN;
+    if (!Number.isNaN(early) && y !== null && y !== undefined) leadSse += (y - early) ** 2;
     if (y === null || y === undefined) {
       level = forecast;
       continue;
