@@ -1,3 +1,5 @@
+import { loadConfig } from '../config.loader';
+import { ConfigFixture } from '../testing/config-fixture';
 import { validateConfigPart } from '../validate/schema.validator';
 import { CapacityConfig, capacityConfigIssues } from './capacity.schema';
 
@@ -62,5 +64,27 @@ describe('thresholds.capacity', () => {
     ],
   ])('refuses %j, naming the key', (plain, message) => {
     expect(check(plain).join('\n')).toContain(message);
+  });
+});
+
+describe('thresholds.capacity in the whole config', () => {
+  it('loads the shipped config with the defaults, and refuses a capacity for an unknown service', () => {
+    const fixture = ConfigFixture.shippedWithOverlay({});
+    try {
+      const { config } = loadConfig({ configDir: fixture.dir, env: {} });
+      expect(config.thresholds.capacity.history_days).toBe(28);
+    } finally {
+      fixture.remove();
+    }
+    const bad = ConfigFixture.shippedWithOverlay({
+      thresholds: { capacity: { services: { nope: { request_rate_rps: 100 } } } },
+    });
+    try {
+      expect(() => loadConfig({ configDir: bad.dir, env: {} })).toThrow(
+        /thresholds\.capacity\.services\.nope.*unknown service/,
+      );
+    } finally {
+      bad.remove();
+    }
   });
 });
