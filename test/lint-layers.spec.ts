@@ -203,8 +203,8 @@ describe('layers of libs/ (scripts/lint/layers.js, enforced by eslint.config.mjs
 });
 
 describe('pure domain libs (PURE_LIBS: no I/O, no clock)', () => {
-  it('lists libs/incident', () => {
-    expect(PURE_LIBS).toEqual(['incident']);
+  it('lists libs/incident and libs/forecast', () => {
+    expect(PURE_LIBS).toEqual(['incident', 'forecast']);
   });
 
   it.each([

@@ -27,7 +27,12 @@ const LAYERS = [
       'the incident domain (lifecycle, ids, keys, brief, runbook selection, escalation steps): ' +
       'pure rules that messaging, guardrails and the apps all apply, so below every lib with I/O',
   },
-  { libs: ['config', 'messaging'], why: 'validated settings; the bus and its buckets' },
+  {
+    libs: ['config', 'messaging', 'forecast'],
+    why:
+      'validated settings; the bus and its buckets; capacity forecasting (pure maths that imports ' +
+      'no lib, placed here so the layers below keep their one lib each)',
+  },
   { libs: ['sandbox'], why: 'file and process policy, built from config' },
   {
     libs: ['guardrails', 'integrations'],
@@ -163,7 +168,7 @@ function layerZones(root, { testSupport = false } = {}) {
  * times and ids come in as arguments. Their specs may load the shipped config to check the rules
  * against it.
  */
-const PURE_LIBS = ['incident'];
+const PURE_LIBS = ['incident', 'forecast'];
 
 /** Modules that do I/O, refused in PURE_LIBS (node: and bare spellings alike). */
 const IO_MODULES = [

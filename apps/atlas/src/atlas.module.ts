@@ -1,5 +1,10 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { AgentAuditModule, AgentCoreModule, NoticeOutboxModule } from '@opscrew/agent-core';
+import {
+  AgentAuditModule,
+  AgentCoreModule,
+  CapacityForecastModule,
+  NoticeOutboxModule,
+} from '@opscrew/agent-core';
 import { type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import { AgentRestartsRecord, KV_BUCKETS } from '@opscrew/contracts';
 import { createLlmClient, LLM_CLIENT } from '@opscrew/llm';
@@ -9,6 +14,7 @@ import { SandboxModule } from '@opscrew/sandbox';
 import { AgentsController } from './agents.controller';
 import { AtlasBusController } from './atlas-bus.controller';
 import { ChatopsModule } from './chatops/chatops.module';
+import { ForecastController } from './forecast/forecast.controller';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsView } from './ledger/incidents-view.service';
 import { LedgerRecorder } from './ledger/ledger-recorder.service';
@@ -44,10 +50,18 @@ export class AtlasModule {
         ChatopsModule.forRoot(loaded, audit),
         // Security layer 3: every file atlas opens goes through its sandbox.filesystem lists.
         SandboxModule.register(),
+        // GET /forecast: the capacity forecast from the history ops-monitor keeps.
+        CapacityForecastModule,
       ],
       // AtlasBusController: the bus handlers (JetStream transport, started by runAgent).
       // StatusController: the status page on GET / (and GET /status.json).
-      controllers: [AgentsController, IncidentsController, AtlasBusController, StatusController],
+      controllers: [
+        AgentsController,
+        IncidentsController,
+        AtlasBusController,
+        StatusController,
+        ForecastController,
+      ],
       providers: [
         {
           // Postmortem drafts: Claude when integrations.llm is configured, the template otherwise.

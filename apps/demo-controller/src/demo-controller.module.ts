@@ -3,6 +3,7 @@ import {
   AgentAuditModule,
   AgentCoreModule,
   AtlasWatcher,
+  CapacityForecastModule,
   NoticeOutboxModule,
 } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
@@ -48,6 +49,8 @@ export class DemoControllerModule {
         AgentAuditModule.forAgent(loaded, 'demo-controller'),
         // The atlas watcher's notice (no outbox worker here: the crew's workers deliver it).
         NoticeOutboxModule.enqueueOnly('demo-controller'),
+        // The weekly report's Capacity section (CAPACITY_FORECAST_SUMMARY).
+        CapacityForecastModule,
       ],
       // ScoringController: the bus handlers (JetStream transport, started by runAgent).
       controllers: [ScenariosController, ScorecardController, ScoringController],

@@ -10,6 +10,7 @@ import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opsc
 import {
   AccuracyFeedbackRecord,
   type BucketName,
+  CapacityHistoryRecord,
   FingerprintRecord,
   KV_BUCKETS,
   LeaseRecord,
@@ -33,6 +34,7 @@ import { AUDIT, type AuditSink } from '@opscrew/ports';
 import { FILE_SANDBOX, type FileAccessPolicy, SandboxModule } from '@opscrew/sandbox';
 import { DetectionTriage } from './announce/detection-triage';
 import { OutboxIncidentAnnouncer } from './announce/outbox-incident.announcer';
+import { CapacityHistoryRecorder } from './capacity/capacity-history.recorder';
 import { BusCycleReporter } from './cycle/bus-cycle.reporter';
 import { MonitorCycleRunner } from './cycle/monitor-cycle.runner';
 import { MonitorCycle } from './cycle/monitor-cycle.service';
@@ -50,6 +52,7 @@ import {
   monitorSettingsOf,
 } from './ops-monitor.config';
 import {
+  CAPACITY_KV,
   CYCLE_REPORTER,
   EXTERNAL_PUBLISHER,
   FINGERPRINTS_KV,
@@ -129,6 +132,7 @@ export class OpsMonitorModule {
         bucket(FINGERPRINTS_KV, KV_BUCKETS.fingerprints, { class: FingerprintRecord }),
         bucket(LOCKS_KV, KV_BUCKETS.locks, { class: LeaseRecord }),
         bucket(LEARNING_KV, KV_BUCKETS.learning, { class: AccuracyFeedbackRecord }),
+        bucket(CAPACITY_KV, KV_BUCKETS.capacity, { class: CapacityHistoryRecord }),
         {
           provide: OpsMonitorMetrics,
           inject: [AgentMetrics],
@@ -181,6 +185,8 @@ export class OpsMonitorModule {
         AlertmanagerIntake,
         BusCycleReporter,
         { provide: CYCLE_REPORTER, useExisting: BusCycleReporter },
+        // The capacity history each cycle's samples feed (GET /forecast on atlas, weekly report).
+        CapacityHistoryRecorder,
         MonitorCycle,
         OpsMonitorMetricsCollector,
         AccuracyFeedbackReader,

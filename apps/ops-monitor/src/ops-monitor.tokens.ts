@@ -22,6 +22,8 @@ export const TRIAGE_SEARCHES = Symbol('TRIAGE_SEARCHES');
 export const FINGERPRINTS_KV = Symbol('FINGERPRINTS_KV');
 export const LOCKS_KV = Symbol('LOCKS_KV');
 export const LEARNING_KV = Symbol('LEARNING_KV');
+/** The `capacity` bucket (CapacityHistoryRecorder). */
+export const CAPACITY_KV = Symbol('CAPACITY_KV');
 /** The EventPublisher relaying Alertmanager's reports (source `external`, named `alertmanager`). */
 export const EXTERNAL_PUBLISHER = Symbol('EXTERNAL_PUBLISHER');
 

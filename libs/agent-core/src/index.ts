@@ -18,3 +18,5 @@ export * from './staleness';
 export * from './agent-notices';
 export * from './atlas-watcher.service';
 export * from './notice-outbox.module';
+export * from './capacity/capacity-forecaster';
+export * from './capacity/capacity-forecast.module';

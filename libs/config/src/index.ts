@@ -13,6 +13,7 @@ export * from './nest/opscrew-config.module';
 export * from './schema/agent.schema';
 export * from './schema/alerting.schema';
 export * from './schema/bus.schema';
+export * from './schema/capacity.schema';
 export * from './schema/channel.schema';
 export * from './schema/detection.schema';
 export * from './schema/escalation.schema';

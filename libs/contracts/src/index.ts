@@ -26,6 +26,7 @@ export * from './records/heartbeat.record';
 export * from './records/agent-restarts.record';
 export * from './records/incident.record';
 export * from './records/fingerprint.record';
+export * from './records/capacity-history.record';
 export * from './records/ticket.record';
 export * from './records/outbox-item.record';
 export * from './records/accuracy-feedback.record';

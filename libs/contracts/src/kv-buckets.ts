@@ -26,6 +26,8 @@ export const KV_BUCKETS = {
   remediations: 'remediations',
   /** atlas's restart history per agent: its restart-loop window survives atlas's restart. */
   lifecycle: 'lifecycle',
+  /** Downsampled CPU, memory and request-rate history per service and metric (capacity forecast). */
+  capacity: 'capacity',
 } as const;
 
 export type BucketName = (typeof KV_BUCKETS)[keyof typeof KV_BUCKETS];

@@ -80,6 +80,7 @@ describe('kv buckets', () => {
       'fingerprints',
       'remediations',
       'lifecycle',
+      'capacity',
     ]);
     expect(KV_BUCKETS.locks).toBe('locks');
   });

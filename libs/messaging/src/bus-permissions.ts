@@ -99,6 +99,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.outbox]: 'write',
       // Its restart history per agent (lifecycle/restart-history.store.ts).
       [KV_BUCKETS.lifecycle]: 'write',
+      // GET /forecast reads the capacity history ops-monitor records.
+      [KV_BUCKETS.capacity]: 'read',
     },
     provisions: true,
     manages: false,
@@ -127,6 +129,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       // demo-controller's accuracy feedback. It changes neither.
       [KV_BUCKETS.locks]: 'read',
       [KV_BUCKETS.learning]: 'read',
+      // The capacity history it downsamples from its cycles (capacity forecast).
+      [KV_BUCKETS.capacity]: 'write',
     },
     provisions: true,
     manages: false,
@@ -182,6 +186,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       // Enqueue only: the notice of a stale atlas (its AtlasWatcher), which reads the heartbeats.
       [KV_BUCKETS.outbox]: 'write',
       [KV_BUCKETS.heartbeats]: 'read',
+      // The weekly report's capacity section reads the history ops-monitor records.
+      [KV_BUCKETS.capacity]: 'read',
     },
     provisions: true,
     manages: false,

@@ -1,3 +1,4 @@
+import { BUCKET_NAMES } from '@opscrew/contracts';
 import { Logger } from '@nestjs/common';
 import {
   type ConsumerConfig,
@@ -219,6 +220,7 @@ describe('provisionBuckets', () => {
       'x_fingerprints created',
       'x_remediations created',
       'x_lifecycle created',
+      'x_capacity created',
     ]);
     const incidents = fake.streams.get('KV_x_incidents') as StreamConfig;
     fake.streams.set('KV_x_incidents', { ...incidents, max_msgs_per_subject: 1 });
@@ -238,6 +240,6 @@ describe('provisionBuckets', () => {
     });
     expect(report.stream.action).toBe('created');
     expect(report.consumers.length).toBe(CONSUMER_NAMES.length);
-    expect(report.buckets.length).toBe(11);
+    expect(report.buckets.length).toBe(BUCKET_NAMES.length);
   });
 });

@@ -546,6 +546,17 @@ export const BUCKETS: { readonly [B in BucketName]: BucketDeclaration } = {
     max_value_bytes: 8 * 1024,
     description: "atlas's restart history per agent (restart-loop window)",
   },
+  [KV_BUCKETS.capacity]: {
+    // Only the current history matters: each write carries the whole bounded series.
+    history: 1,
+    // The series bound themselves (history_days); a service no longer watched keeps its last
+    // history, which is small and may be wanted for a while.
+    ttl_ms: 0,
+    storage: 'file',
+    // A key holds ≤ CAPACITY_HISTORY_MAX_POINTS points of ~30 bytes: 45 KiB at most.
+    max_value_bytes: MAX_VALUE_BYTES,
+    description: 'downsampled CPU, memory and request-rate history per service (capacity forecast)',
+  },
 };
 
 export function bucketDeclaration(name: BucketName): BucketDeclaration {

@@ -130,4 +130,33 @@ describe('WeeklyReportService', () => {
     expect(await service.send('demo-controller-weekly', NOW)).toBeNull();
     expect(logger.error).toHaveBeenCalledWith('weekly report not sent: NATS unavailable');
   });
+
+  it('ends with a Capacity section from the injected forecast summary (or says it failed)', async () => {
+    const logger = { log: jest.fn(), error: jest.fn() };
+    const lines = [
+      '- cart CPU reaches 90 % in ~12 days (8–17) at the current trend',
+      '1 service(s) with too little history to forecast: ad.',
+    ];
+    const withCapacity = new WeeklyReportService(
+      new Map(),
+      new SchedulerRegistry(),
+      learning,
+      new RecordingPublisher('demo-controller'),
+      logger,
+      { summaryLines: () => Promise.resolve(lines) },
+    );
+    const text = await withCapacity.text(NOW);
+    expect(text.split('\n').slice(-3)).toEqual(['Capacity (at the current trend):', ...lines]);
+    const failing = new WeeklyReportService(
+      new Map(),
+      new SchedulerRegistry(),
+      learning,
+      new RecordingPublisher('demo-controller'),
+      logger,
+      { summaryLines: () => Promise.reject(new Error('bucket capacity does not exist')) },
+    );
+    expect((await failing.text(NOW)).split('\n').at(-1)).toBe(
+      'Capacity: forecast not available (bucket capacity does not exist).',
+    );
+  });
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { CAPACITY_FORECAST_SUMMARY, type CapacityForecastSummary } from '@opscrew/agent-core';
 import { type ScheduleConfig } from '@opscrew/config';
 import {
   errorMessage,
@@ -32,6 +33,7 @@ export class WeeklyReportService {
     readonly learning: Pick<LearningService, 'scorecard' | 'scores'>;
     readonly publisher: BusPublisher;
     readonly logger: Pick<Logger, 'log' | 'error'>;
+    readonly capacity: CapacityForecastSummary | null;
   };
 
   constructor(
@@ -40,8 +42,12 @@ export class WeeklyReportService {
     @Inject(LearningService) learning: Pick<LearningService, 'scorecard' | 'scores'>,
     @Inject(EventPublisher) publisher: BusPublisher,
     @Optional() @Inject(LOGGER) logger: Pick<Logger, 'log' | 'error'> = new Logger('WeeklyReport'),
+    // The Capacity section (issue 11); absent, the report has none.
+    @Optional()
+    @Inject(CAPACITY_FORECAST_SUMMARY)
+    capacity: CapacityForecastSummary | null = null,
   ) {
-    this.deps = { schedules, scheduler, learning, publisher, logger };
+    this.deps = { schedules, scheduler, learning, publisher, logger, capacity };
   }
 
   /** Registers a cron job per enabled schedule. */
@@ -146,10 +152,20 @@ export class WeeklyReportService {
             `(${s.evidence.false_positives} FP, ${s.evidence.missed} missed, ${s.evidence.true_positives} right) — ${s.reason}`,
         );
     }
+    if (this.deps.capacity !== null) lines.push(...(await capacitySection(this.deps.capacity)));
     const text = lines.join('\n');
     return text.length > REPORT_TEXT_MAX_LENGTH
       ? `${text.slice(0, REPORT_TEXT_MAX_LENGTH - 1)}…`
       : text;
+  }
+}
+
+/** "Capacity:" and the forecast's lines; a forecast that fails is one line, never a lost report. */
+async function capacitySection(capacity: CapacityForecastSummary): Promise<string[]> {
+  try {
+    return ['Capacity (at the current trend):', ...(await capacity.summaryLines())];
+  } catch (error) {
+    return [`Capacity: forecast not available (${errorMessage(error)}).`];
   }
 }
 

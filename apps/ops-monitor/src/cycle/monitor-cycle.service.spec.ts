@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@opscrew/config';
 import { SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
-import { type HttpFetch, ScrapeMetricsSource } from '@opscrew/integrations';
+import { type HttpFetch, type MetricsSnapshot, ScrapeMetricsSource } from '@opscrew/integrations';
+import { type CapacityHistoryRecorder } from '../capacity/capacity-history.recorder';
 import { type Anomaly, type DataQualityWarning } from '../detection/anomaly';
 import { DetectionEngine } from '../detection/detection.engine';
 import { DriftDetector } from '../detection/drift';
@@ -54,8 +55,10 @@ describe('MonitorCycle: missing is not healthy', () => {
   let quality: QualityTracker;
   let metrics: OpsMonitorMetrics;
   let monitor: MonitorCycle;
+  let recorded: MetricsSnapshot[];
 
   beforeEach(() => {
+    recorded = [];
     now = T0;
     cycle = 0;
     handled = [];
@@ -112,6 +115,9 @@ describe('MonitorCycle: missing is not healthy', () => {
         },
         beat: () => undefined,
       },
+      {
+        record: (snapshot: MetricsSnapshot) => void recorded.push(snapshot),
+      } as unknown as CapacityHistoryRecorder,
     );
   });
 
@@ -122,6 +128,17 @@ describe('MonitorCycle: missing is not healthy', () => {
       now += CYCLE_MS;
     }
   }
+
+  it('feeds every collected snapshot to the capacity history', async () => {
+    await runCycles(3);
+    expect(recorded).toHaveLength(3);
+    expect(
+      recorded
+        .at(-1)
+        ?.samples.map((sample) => sample.service)
+        .sort(),
+    ).toEqual(['cart', 'shipping']);
+  });
 
   it('errors nobody can measure: one data-quality warning naming service, metric and why, listed in /quality, never an incident', async () => {
     await runCycles(12);

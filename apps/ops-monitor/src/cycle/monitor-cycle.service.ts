@@ -1,6 +1,7 @@
 import { errorMessage } from '@opscrew/contracts';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { METRICS_SOURCE, type MetricsSnapshot, type MetricsSource } from '@opscrew/integrations';
+import { CapacityHistoryRecorder } from '../capacity/capacity-history.recorder';
 import { type DataQualityWarning, type MissingDataWarning } from '../detection/anomaly';
 import { DetectionEngine } from '../detection/detection.engine';
 import { isMerelyWaiting } from '../detection/missing-data';
@@ -53,6 +54,8 @@ export class MonitorCycle {
     private readonly quality: QualityTracker,
     private readonly metrics: OpsMonitorMetrics,
     @Inject(CYCLE_REPORTER) private readonly reporter: CycleReporter,
+    /** Capacity history (issue 11): fed every cycle's samples; absent in narrow test modules. */
+    @Optional() private readonly capacity?: CapacityHistoryRecorder,
   ) {}
 
   async run(): Promise<CycleSummary> {
@@ -97,6 +100,7 @@ export class MonitorCycle {
       });
     }
 
+    this.capacity?.record(snapshot);
     const holds = await this.locks.view(now);
     const open = await this.incidents.openIncidents(now);
     const result = this.engine.evaluate(

@@ -1,6 +1,7 @@
 import { AgentConfig } from './agent.schema';
 import { AlertingConfig } from './alerting.schema';
 import { BusConfig, HttpConfig } from './bus.schema';
+import { CapacityConfig } from './capacity.schema';
 import { BindingConfig, ChannelConfig } from './channel.schema';
 import { DetectionConfig } from './detection.schema';
 import { EscalationConfig } from './escalation.schema';
@@ -38,6 +39,8 @@ export class ThresholdsConfig {
   @Nested(() => VerificationConfig) verification!: VerificationConfig;
   @Nested(() => GuardrailsConfig) guardrails!: GuardrailsConfig;
   @Nested(() => SloConfig) slo!: SloConfig;
+  /** Capacity forecasting (history kept by ops-monitor, GET /forecast, weekly report); absent: defaults. */
+  @Nested(() => CapacityConfig, { optional: true }) capacity: CapacityConfig = new CapacityConfig();
 }
 
 /** The whole resolved configuration (`config/opscrew.json5` and everything it includes). */

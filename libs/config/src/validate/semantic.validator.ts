@@ -3,6 +3,7 @@
 import { type PathSegment } from '../load/config-path';
 import { type AgentConfig } from '../schema/agent.schema';
 import { type SeverityBandConfig } from '../schema/alerting.schema';
+import { capacityConfigIssues } from '../schema/capacity.schema';
 import { spanStatusMismatch } from '../schema/integrations.schema';
 import { type OpscrewConfig } from '../schema/opscrew-config.schema';
 import { AGENT_NAMES, type AgentName } from '../schema/vocabulary';
@@ -62,6 +63,16 @@ export function validateSemantics(config: OpscrewConfig): PathIssue[] {
     if (!known(name))
       add(
         ['thresholds', 'alerting', 'services', name],
+        `unknown service (watched: ${knownList()})`,
+      );
+  }
+  // Capacity forecasting: buckets that tile a day and fit a KV value; capacities of known services.
+  for (const [key, message] of capacityConfigIssues(config.thresholds.capacity))
+    add(['thresholds', 'capacity', key], message);
+  for (const name of config.thresholds.capacity.services.keys()) {
+    if (!known(name))
+      add(
+        ['thresholds', 'capacity', 'services', name],
         `unknown service (watched: ${knownList()})`,
       );
   }
