@@ -24,6 +24,8 @@ export const KV_BUCKETS = {
   fingerprints: 'fingerprints',
   /** jira-resolver's remediation runs, a persisted state machine that survives a restart. */
   remediations: 'remediations',
+  /** Per-service SLI counts in time buckets (ops-monitor writes by CAS, atlas reads for GET /slo). */
+  slo: 'slo',
 } as const;
 
 export type BucketName = (typeof KV_BUCKETS)[keyof typeof KV_BUCKETS];

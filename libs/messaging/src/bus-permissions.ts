@@ -95,6 +95,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       // Enqueue only: stale and recovered agents become notifications (ops-monitor's and
       // jira-resolver's workers deliver them).
       [KV_BUCKETS.outbox]: 'write',
+      // GET /slo and the slo-daily report read ops-monitor's SLI counts.
+      [KV_BUCKETS.slo]: 'read',
     },
     provisions: true,
     manages: false,
@@ -123,6 +125,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       // demo-controller's accuracy feedback. It changes neither.
       [KV_BUCKETS.locks]: 'read',
       [KV_BUCKETS.learning]: 'read',
+      // Its SLI counts per service (error budgets), written by CAS.
+      [KV_BUCKETS.slo]: 'write',
     },
     provisions: true,
     manages: false,
