@@ -11,7 +11,9 @@ import {
   Ratio,
   Seconds,
 } from './validators';
-import { type Severity, SEVERITIES } from './vocabulary';
+
+/** A burn alert opens an incident: `info` (a note, never a ticket) is not among its severities. */
+const BURN_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 
 export class SloObjectiveConfig {
   /** Share of requests that must succeed (0.999 = "three nines"); below 1 (semantic check). */
@@ -33,7 +35,7 @@ export class SloBurnAlertConfig {
   @Minutes() long_window_minutes!: number;
   /** Shorter than the long window (semantic check); it makes the alert clear soon. */
   @Minutes() short_window_minutes!: number;
-  @OneOf(SEVERITIES) severity!: Severity;
+  @OneOf(BURN_SEVERITIES) severity!: (typeof BURN_SEVERITIES)[number];
   /** Share of each window that must have data before it may fire (default 0.5). */
   @Ratio({ optional: true }) min_coverage_ratio?: number;
 }

@@ -284,3 +284,13 @@ export function validateSloLedger(raw: unknown): Validated<SloLedger> {
 function isNonNegative(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }
+
+/** A service's key in the `slo` bucket. */
+export function sloLedgerKey(service: string): string {
+  return `service.${service}`;
+}
+
+/** The service a `slo` bucket key belongs to, or null for another kind of key. */
+export function serviceOfSloLedgerKey(key: string): string | null {
+  return key.startsWith('service.') ? key.slice('service.'.length) : null;
+}
