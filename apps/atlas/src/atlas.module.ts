@@ -13,6 +13,10 @@ import { LivenessService } from './liveness/liveness.service';
 import { AtlasMcpModule } from './mcp/atlas-mcp.module';
 import { PostmortemWriter } from './postmortems/postmortem-writer.service';
 import { ReportWriter } from './reports/report-writer.service';
+import { SloDailyReport } from './slo/slo-daily.report';
+import { SloDailySchedule } from './slo/slo-daily.schedule';
+import { SloView } from './slo/slo-view.service';
+import { SloController } from './slo/slo.controller';
 
 /**
  * atlas: agent liveness, the incident ledger, reports, postmortem drafts, and
@@ -35,7 +39,7 @@ export class AtlasModule {
         SandboxModule.register(),
       ],
       // AtlasBusController: the bus handlers (JetStream transport, started by runAgent).
-      controllers: [AgentsController, IncidentsController, AtlasBusController],
+      controllers: [AgentsController, IncidentsController, AtlasBusController, SloController],
       providers: [
         {
           // Postmortem drafts: Claude when integrations.llm is configured, the template otherwise.
@@ -55,6 +59,10 @@ export class AtlasModule {
         IncidentsView,
         ReportWriter,
         PostmortemWriter,
+        // GET /slo and the slo-daily report: ops-monitor's SLI counts (the slo bucket), judged.
+        SloView,
+        SloDailyReport,
+        SloDailySchedule,
       ],
     };
   }
