@@ -78,6 +78,7 @@ describe('kv buckets', () => {
       'sequences',
       'fingerprints',
       'remediations',
+      'slo',
     ]);
     expect(KV_BUCKETS.locks).toBe('locks');
   });

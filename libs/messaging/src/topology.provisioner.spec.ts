@@ -218,6 +218,7 @@ describe('provisionBuckets', () => {
       'x_sequences created',
       'x_fingerprints created',
       'x_remediations created',
+      'x_slo created',
     ]);
     const incidents = fake.streams.get('KV_x_incidents') as StreamConfig;
     fake.streams.set('KV_x_incidents', { ...incidents, max_msgs_per_subject: 1 });
@@ -237,6 +238,6 @@ describe('provisionBuckets', () => {
     });
     expect(report.stream.action).toBe('created');
     expect(report.consumers.length).toBe(CONSUMER_NAMES.length);
-    expect(report.buckets.length).toBe(10);
+    expect(report.buckets.length).toBe(11);
   });
 });
