@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
-import { KV_BUCKETS } from '@opscrew/contracts';
+import { errorMessage, KV_BUCKETS } from '@opscrew/contracts';
 import {
   type BurnAlertPolicy,
   conformLedger,
@@ -14,7 +14,12 @@ import {
   validateSloLedger,
   windowLabel,
 } from '@opscrew/incident';
-import { KvFactory, type TypedKv } from '@opscrew/messaging';
+import {
+  KvCorruptValueError,
+  KvFactory,
+  type KvRevisioned,
+  type TypedKv,
+} from '@opscrew/messaging';
 
 /** GET /slo: every configured service's objectives, as of `at`. */
 export interface SloAnswer {
@@ -29,6 +34,8 @@ export interface SloAnswer {
     readonly min_coverage_ratio: number;
   }[];
   readonly services: readonly ServiceSloStatus[];
+  /** Services whose stored counts could not be read (a corrupt value): left out, never shown as "no data". */
+  readonly unreadable: readonly { readonly service: string; readonly error: string }[];
 }
 
 /**
@@ -52,9 +59,18 @@ export class SloView {
   async answer(now: Date = new Date()): Promise<SloAnswer> {
     const kv = await this.open();
     const services: ServiceSloStatus[] = [];
+    const unreadable: { service: string; error: string }[] = [];
     for (const slo of this.settings.services.values()) {
       const layout = ledgerLayout(slo, this.settings.alerts);
-      const stored = await kv.get(sloLedgerKey(slo.service));
+      let stored: KvRevisioned<SloLedger> | null;
+      try {
+        stored = await kv.get(sloLedgerKey(slo.service));
+      } catch (error) {
+        // One bad value hides one service, not the page; a bus failure still fails the answer.
+        if (!(error instanceof KvCorruptValueError)) throw error;
+        unreadable.push({ service: slo.service, error: errorMessage(error) });
+        continue;
+      }
       const ledger = stored ? conformLedger(stored.value, layout) : null;
       services.push(serviceSloStatus(slo, ledger, layout, this.settings.alerts, now.getTime()));
     }
@@ -69,6 +85,7 @@ export class SloView {
         min_coverage_ratio: alert.min_coverage_ratio,
       })),
       services,
+      unreadable,
     };
   }
 

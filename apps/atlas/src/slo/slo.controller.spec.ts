@@ -133,6 +133,18 @@ describe('GET /slo and the slo-daily report', () => {
     }
   });
 
+  it('leaves out a service whose stored value is corrupt, naming it, and answers the rest', async () => {
+    const raw = new FakeKv('slo');
+    kv = new TypedKv(raw.asKv(), 'slo', { validate: validateSloLedger });
+    await raw.put(sloLedgerKey('cart'), new TextEncoder().encode('{"v":2}'));
+    const factory = { open: () => Promise.resolve(kv) } as unknown as KvFactory;
+    const answer = await new SloView(factory, loaded).answer(new Date(NOW));
+    expect(answer.services).toHaveLength(4);
+    expect(answer.unreadable).toEqual([
+      { service: 'cart', error: expect.stringContaining('v: must be 1, got 2') as string },
+    ]);
+  });
+
   it('answers 503 while the bucket cannot be read', async () => {
     const broken = new SloView(
       {
