@@ -28,6 +28,11 @@ import { PostmortemWriter } from './postmortems/postmortem-writer.service';
 import { ReportWriter } from './reports/report-writer.service';
 import { StatusController } from './status/status.controller';
 import { statusProviders } from './status/status.providers';
+import { SloDailyReport } from './slo/slo-daily.report';
+import { SloDailySchedule } from './slo/slo-daily.schedule';
+import { SloView } from './slo/slo-view.service';
+import { SloController } from './slo/slo.controller';
+import { sloStatusSource } from './slo/slo-status.source';
 
 /**
  * atlas: agent liveness (and restarting a stale agent), the incident ledger, reports,
@@ -61,6 +66,7 @@ export class AtlasModule {
         AtlasBusController,
         StatusController,
         ForecastController,
+        SloController,
       ],
       providers: [
         {
@@ -100,6 +106,12 @@ export class AtlasModule {
         ReportWriter,
         PostmortemWriter,
         ...statusProviders(loaded),
+        // GET /slo and the slo-daily report: ops-monitor's SLI counts (the slo bucket), judged.
+        SloView,
+        SloDailyReport,
+        SloDailySchedule,
+        // The status page's SLO section reads the same answer.
+        sloStatusSource,
       ],
     };
   }

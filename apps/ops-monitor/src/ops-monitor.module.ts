@@ -16,6 +16,7 @@ import {
   LeaseRecord,
 } from '@opscrew/contracts';
 import { CircuitBreakerModule, CircuitBreakerRegistry, OutboxModule } from '@opscrew/guardrails';
+import { resolveSloSettings, validateSloLedger } from '@opscrew/incident';
 import { createNotifier, createTracker, MetricsSourceModule } from '@opscrew/integrations';
 import {
   createLlmClient,
@@ -61,11 +62,14 @@ import {
   LOCKS_KV,
   MONITOR_CONFIG,
   OUTBOX,
+  SLO_KV,
+  SLO_SETTINGS,
 } from './ops-monitor.tokens';
 import { AccuracyFeedbackReader } from './quality/accuracy-feedback.reader';
 import { QualityController } from './quality/quality.controller';
 import { QualityTracker } from './quality/quality.tracker';
 import { DailyReportService } from './reports/daily-report.service';
+import { SloAccountant } from './slo/slo-accountant.service';
 import { OpsMonitorMetricsCollector } from './telemetry/ops-monitor-metrics.collector';
 import { OpsMonitorMetrics } from './telemetry/ops-monitor.metrics';
 
@@ -133,6 +137,14 @@ export class OpsMonitorModule {
         bucket(LOCKS_KV, KV_BUCKETS.locks, { class: LeaseRecord }),
         bucket(LEARNING_KV, KV_BUCKETS.learning, { class: AccuracyFeedbackRecord }),
         bucket(CAPACITY_KV, KV_BUCKETS.capacity, { class: CapacityHistoryRecord }),
+        bucket(SLO_KV, KV_BUCKETS.slo, { validate: validateSloLedger }),
+        {
+          // thresholds.slo with the SRE workbook's burn alerts for any left out.
+          provide: SLO_SETTINGS,
+          inject: [MONITOR_CONFIG],
+          useFactory: ({ thresholds }: MonitorConfigView) => resolveSloSettings(thresholds.slo),
+        },
+        SloAccountant,
         {
           provide: OpsMonitorMetrics,
           inject: [AgentMetrics],

@@ -34,3 +34,7 @@ export const EPOCH_CLOCK = Symbol('EPOCH_CLOCK');
 export const WALL_CLOCK = Symbol('WALL_CLOCK');
 /** The CycleReporter MonitorCycle reports data quality and heartbeats to. */
 export const CYCLE_REPORTER = Symbol('CYCLE_REPORTER');
+/** TypedKv<SloLedger>: the `slo` bucket (SLI counts per service). */
+export const SLO_KV = Symbol('SLO_KV');
+/** SloSettings: thresholds.slo resolved (objectives, burn alerts with the workbook's defaults). */
+export const SLO_SETTINGS = Symbol('SLO_SETTINGS');

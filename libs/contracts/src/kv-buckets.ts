@@ -28,6 +28,8 @@ export const KV_BUCKETS = {
   lifecycle: 'lifecycle',
   /** Downsampled CPU, memory and request-rate history per service and metric (capacity forecast). */
   capacity: 'capacity',
+  /** Per-service SLI counts in time buckets (ops-monitor writes by CAS, atlas reads for GET /slo). */
+  slo: 'slo',
 } as const;
 
 export type BucketName = (typeof KV_BUCKETS)[keyof typeof KV_BUCKETS];

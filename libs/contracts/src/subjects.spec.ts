@@ -81,6 +81,7 @@ describe('kv buckets', () => {
       'remediations',
       'lifecycle',
       'capacity',
+      'slo',
     ]);
     expect(KV_BUCKETS.locks).toBe('locks');
   });

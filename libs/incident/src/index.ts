@@ -13,3 +13,7 @@ export * from './brief/incident-brief';
 export * from './brief/incident-brief.renderers';
 export * from './escalation/escalation-levels';
 export * from './escalation/escalation.transitions';
+export * from './slo/slo-policy';
+export * from './slo/slo-math';
+export * from './slo/slo-ledger';
+export * from './slo/slo-status';

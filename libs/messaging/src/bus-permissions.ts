@@ -101,6 +101,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.lifecycle]: 'write',
       // GET /forecast reads the capacity history ops-monitor records.
       [KV_BUCKETS.capacity]: 'read',
+      // GET /slo and the slo-daily report read ops-monitor's SLI counts.
+      [KV_BUCKETS.slo]: 'read',
     },
     provisions: true,
     manages: false,
@@ -131,6 +133,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.learning]: 'read',
       // The capacity history it downsamples from its cycles (capacity forecast).
       [KV_BUCKETS.capacity]: 'write',
+      // Its SLI counts per service (error budgets), written by CAS.
+      [KV_BUCKETS.slo]: 'write',
     },
     provisions: true,
     manages: false,

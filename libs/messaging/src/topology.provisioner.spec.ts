@@ -221,6 +221,7 @@ describe('provisionBuckets', () => {
       'x_remediations created',
       'x_lifecycle created',
       'x_capacity created',
+      'x_slo created',
     ]);
     const incidents = fake.streams.get('KV_x_incidents') as StreamConfig;
     fake.streams.set('KV_x_incidents', { ...incidents, max_msgs_per_subject: 1 });

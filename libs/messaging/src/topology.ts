@@ -557,6 +557,17 @@ export const BUCKETS: { readonly [B in BucketName]: BucketDeclaration } = {
     max_value_bytes: MAX_VALUE_BYTES,
     description: 'downsampled CPU, memory and request-rate history per service (capacity forecast)',
   },
+  [KV_BUCKETS.slo]: {
+    // Only the current counts matter; CAS on them keeps two replicas from losing each other's.
+    history: 1,
+    // No TTL: the counts are the error budget's only record; a quiet service keeps its window.
+    ttl_ms: 0,
+    storage: 'file',
+    // One service's sparse rows: at most 1440 minute rows and 720 coarse rows of 7 numbers
+    // (~60 B each as JSON): ~130 KiB at the very worst, ~60 KiB for 6 h + 30 days of hours.
+    max_value_bytes: 256 * 1024,
+    description: 'SLI counts per service in time buckets (error budgets)',
+  },
 };
 
 export function bucketDeclaration(name: BucketName): BucketDeclaration {

@@ -10,6 +10,8 @@ import { LockedServicesReader } from '../locks/locked-services.reader';
 import { CYCLE_REPORTER, MONITORED_SERVICES } from '../ops-monitor.tokens';
 import { QualityTracker } from '../quality/quality.tracker';
 import { OpsMonitorMetrics } from '../telemetry/ops-monitor.metrics';
+import { SloAccountant } from '../slo/slo-accountant.service';
+import { type Sighting } from '../incidents/sighting';
 
 /** A data-quality problem is repeated at most hourly: it needs a fix in the source, not a storm. */
 const DATA_QUALITY_REPEAT_MS = 60 * 60 * 1000;
@@ -56,6 +58,8 @@ export class MonitorCycle {
     @Inject(CYCLE_REPORTER) private readonly reporter: CycleReporter,
     /** Capacity history (issue 11): fed every cycle's samples; absent in narrow test modules. */
     @Optional() private readonly capacity?: CapacityHistoryRecorder,
+    /** The SLI accounting and its burn-rate alerts (absent: no SLOs counted). */
+    @Optional() private readonly slo?: SloAccountant,
   ) {}
 
   async run(): Promise<CycleSummary> {
@@ -118,16 +122,13 @@ export class MonitorCycle {
         informational: String(anomaly.informational),
       });
       if (anomaly.informational) informational++;
-      try {
-        const { outcome, record } = await this.incidents.handle(anomaly);
-        outcomes[outcome]++;
-        if (outcome === 'opened') this.metrics.incidentsOpened.inc({ severity: record.severity });
-      } catch (error) {
-        // The anomaly is seen again next cycle; an interrupted opening is completed then.
-        this.logger.error(
-          `${anomaly.service} ${anomaly.symptom}: could not record the incident: ${errorMessage(error)}`,
-        );
-      }
+      await this.record(anomaly, outcomes);
+    }
+    // Burning error budgets are symptoms like the rest: folded into the service's incident.
+    const burning = await this.sloSightings(snapshot, new Set(holds.deliberate.keys()), now);
+    for (const sighting of burning) {
+      if (sighting.informational) informational++;
+      await this.record(sighting, outcomes);
     }
 
     const unchecked = snapshot.missing
@@ -148,11 +149,42 @@ export class MonitorCycle {
         service: missing.service,
         reason: missing.reason,
       })),
-      anomalies: result.anomalies.length,
+      anomalies: result.anomalies.length + burning.length,
       informational,
       outcomes,
       data_quality: [...result.dataQuality],
     });
+  }
+
+  private async record(
+    sighting: Sighting,
+    outcomes: Record<IncidentOutcome, number>,
+  ): Promise<void> {
+    try {
+      const { outcome, record } = await this.incidents.handle(sighting);
+      outcomes[outcome]++;
+      if (outcome === 'opened') this.metrics.incidentsOpened.inc({ severity: record.severity });
+    } catch (error) {
+      // The sighting comes again next cycle; an interrupted opening is completed then.
+      this.logger.error(
+        `${sighting.service} ${sighting.symptom}: could not record the incident: ${errorMessage(error)}`,
+      );
+    }
+  }
+
+  /** The SLO burn alerts of this cycle; a failure of the accounting never stops detection. */
+  private async sloSightings(
+    snapshot: MetricsSnapshot,
+    deliberate: ReadonlySet<string>,
+    now: Date,
+  ): Promise<Sighting[]> {
+    if (!this.slo) return [];
+    try {
+      return await this.slo.observe(snapshot, deliberate, now);
+    } catch (error) {
+      this.logger.error(`slo accounting failed this cycle: ${errorMessage(error)}`);
+      return [];
+    }
   }
 
   private finish(

@@ -126,7 +126,7 @@ describe('ReportIntake (one report → the fingerprint ledger, like a detection)
     const symptom = await refused({ symptom: 'on_fire' });
     expect(symptom).toBeInstanceOf(PermanentError);
     expect(errorMessage(symptom)).toBe(
-      'incident.reported bad-1 from billing-probe: unknown symptom "on_fire" (known: high_error_rate, high_latency, oom_kill, connection_pool_exhaustion, container_crash, dependency_failure, error_rate_drift, latency_drift, traffic_drop, high_cpu, high_memory)',
+      'incident.reported bad-1 from billing-probe: unknown symptom "on_fire" (known: high_error_rate, high_latency, oom_kill, connection_pool_exhaustion, container_crash, dependency_failure, error_rate_drift, latency_drift, traffic_drop, high_cpu, high_memory, slo_burn_fast, slo_burn_slow)',
     );
     expect(await crew.ledger.list()).toEqual([]);
   });

@@ -21,6 +21,9 @@ export const SYMPTOMS = [
   'traffic_drop',
   'high_cpu',
   'high_memory',
+  // An SLO's error budget burning too fast (ops-monitor's SLO accounting): fast pages, slow tickets.
+  'slo_burn_fast',
+  'slo_burn_slow',
 ] as const;
 export type Symptom = (typeof SYMPTOMS)[number];
 

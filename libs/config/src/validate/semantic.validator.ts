@@ -80,6 +80,7 @@ export function validateSemantics(config: OpscrewConfig): PathIssue[] {
     if (!known(name))
       add(['thresholds', 'slo', 'objectives', name], `unknown service (watched: ${knownList()})`);
   }
+  checkSlo(config, add);
   checkSeverityBands(config, add);
 
   // Integrations: each chosen adapter has its settings.
@@ -353,5 +354,41 @@ function checkScenarios(
       if (!known(service))
         add([...at, 'expected', 'services', index], `unknown service "${service}"`);
     });
+  }
+}
+
+/**
+ * SLO rules a single field cannot check: a 100 % objective has no error budget (every burn
+ * rate would divide by zero), and a burn alert's short window must be shorter than its long one,
+ * which ops-monitor keeps minute buckets for (a day at most).
+ */
+function checkSlo(
+  config: OpscrewConfig,
+  add: (segments: readonly PathSegment[], message: string) => void,
+): void {
+  const slo = config.thresholds.slo;
+  for (const [name, objective] of slo.objectives) {
+    for (const field of ['availability_ratio', 'latency_target_ratio'] as const) {
+      if (objective[field] === 1)
+        add(
+          ['thresholds', 'slo', 'objectives', name, field],
+          'must be below 1: a 100 % objective leaves no error budget (try 0.999)',
+        );
+    }
+  }
+  for (const alert of ['fast', 'slow'] as const) {
+    const policy = slo.burn_alerts?.[alert];
+    if (!policy) continue;
+    const path = ['thresholds', 'slo', 'burn_alerts', alert];
+    if (policy.short_window_minutes >= policy.long_window_minutes)
+      add(
+        [...path, 'short_window_minutes'],
+        `must be shorter than long_window_minutes (${policy.long_window_minutes}); the workbook uses 1/12 of it`,
+      );
+    if (policy.long_window_minutes > 24 * 60)
+      add(
+        [...path, 'long_window_minutes'],
+        `must be at most 1440 (a day): ops-monitor keeps minute buckets that long, got ${policy.long_window_minutes}`,
+      );
   }
 }
