@@ -4,6 +4,7 @@ import {
   AgentCoreModule,
   AtlasWatcher,
   NoticeOutboxModule,
+  reportProviders,
 } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import { createLoadDriver, FlagdFileWriter, FLAGS, LOAD_DRIVER } from '@opscrew/integrations';
@@ -15,7 +16,7 @@ import { RUN_JOURNAL } from './demo-controller.tokens';
 import { ScoringController } from './scoring.controller';
 import { LearningService } from './learning/learning.service';
 import { ScorecardController } from './learning/scorecard.controller';
-import { WeeklyReportService } from './reports/weekly-report.service';
+import { DemoControllerWeeklyReport } from './reports/demo-controller-weekly.report';
 import { ScenarioCatalog } from './scenarios/scenario.catalog';
 import { ScenarioRunner } from './scenarios/scenario.runner';
 import { ScenariosController } from './scenarios/scenarios.controller';
@@ -37,6 +38,8 @@ export class DemoControllerModule {
   static forRoot(loaded: LoadedConfig, runtime: RuntimeEnvironment): DynamicModule {
     // Checked before anything starts (the slices read it again when the module is built).
     controllerSettingsOf(loaded.config);
+    // The weekly report: built on its schedule by agent-core's ReportScheduler, forwarded by atlas.
+    const reports = reportProviders([DemoControllerWeeklyReport]);
     return {
       module: DemoControllerModule,
       imports: [
@@ -50,7 +53,12 @@ export class DemoControllerModule {
         NoticeOutboxModule.enqueueOnly('demo-controller'),
       ],
       // ScoringController: the bus handlers (JetStream transport, started by runAgent).
-      controllers: [ScenariosController, ScorecardController, ScoringController],
+      controllers: [
+        ScenariosController,
+        ScorecardController,
+        ScoringController,
+        ...reports.controllers,
+      ],
       providers: [
         ...controllerConfigProviders,
         // Who watches the watcher: a stale atlas is reported by every other agent.
@@ -77,7 +85,7 @@ export class DemoControllerModule {
         // The runner writes each run's ground truth to the learning side.
         { provide: RUN_JOURNAL, useExisting: LearningService },
         ScenarioRunner,
-        WeeklyReportService,
+        ...reports.providers,
         DemoControllerLifecycle,
       ],
     };

@@ -18,3 +18,4 @@ export * from './staleness';
 export * from './agent-notices';
 export * from './atlas-watcher.service';
 export * from './notice-outbox.module';
+export * from './reports';

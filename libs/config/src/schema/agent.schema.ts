@@ -17,6 +17,7 @@ import {
   Seconds,
   Str,
   StrList,
+  TimeZone,
   Url,
 } from './validators';
 import { BusAuthConfig } from './bus.schema';
@@ -50,6 +51,8 @@ export class ScheduleConfig {
   @Cron() cron!: string;
   @Str() description!: string;
   @Bool({ optional: true }) enabled: boolean = true;
+  /** IANA zone the cron is read in; absent: `crew.timezone`. */
+  @TimeZone({ optional: true }) timezone?: string;
 }
 
 export class LivenessConfig {
