@@ -1,5 +1,10 @@
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
-import { AgentAuditModule, AgentCoreModule, NoticeOutboxModule } from '@opscrew/agent-core';
+import {
+  AgentAuditModule,
+  AgentCoreModule,
+  NoticeOutboxModule,
+  reportProviders,
+} from '@opscrew/agent-core';
 import { type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import { createLlmClient, LLM_CLIENT } from '@opscrew/llm';
 import { AUDIT, type AuditSink } from '@opscrew/ports';
@@ -12,6 +17,8 @@ import { LedgerRecorder } from './ledger/ledger-recorder.service';
 import { LivenessService } from './liveness/liveness.service';
 import { AtlasMcpModule } from './mcp/atlas-mcp.module';
 import { PostmortemWriter } from './postmortems/postmortem-writer.service';
+import { DeadLetterSummaryReport } from './reports/dead-letter-summary.report';
+import { ReportForwarder } from './reports/report-forwarder.service';
 import { ReportWriter } from './reports/report-writer.service';
 
 /**
@@ -22,6 +29,9 @@ import { ReportWriter } from './reports/report-writer.service';
 export class AtlasModule {
   static forRoot(loaded: LoadedConfig, runtime: RuntimeEnvironment): DynamicModule {
     const audit = AgentAuditModule.forAgent(loaded, 'atlas');
+    // atlas's own reports (the dead-letter summary) on agent-core's ReportScheduler; every
+    // agent's report.* is forwarded to the notifier by ReportForwarder (atlas-reports).
+    const reports = reportProviders([DeadLetterSummaryReport]);
     return {
       module: AtlasModule,
       imports: [
@@ -35,7 +45,12 @@ export class AtlasModule {
         SandboxModule.register(),
       ],
       // AtlasBusController: the bus handlers (JetStream transport, started by runAgent).
-      controllers: [AgentsController, IncidentsController, AtlasBusController],
+      controllers: [
+        AgentsController,
+        IncidentsController,
+        AtlasBusController,
+        ...reports.controllers,
+      ],
       providers: [
         {
           // Postmortem drafts: Claude when integrations.llm is configured, the template otherwise.
@@ -55,6 +70,8 @@ export class AtlasModule {
         IncidentsView,
         ReportWriter,
         PostmortemWriter,
+        ReportForwarder,
+        ...reports.providers,
       ],
     };
   }

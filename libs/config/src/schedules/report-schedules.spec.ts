@@ -9,6 +9,7 @@ describe('reportSchedules', () => {
     const schedules = reportSchedules(loaded.config);
     expect(schedules.map((s) => [s.name, s.agent, s.timezone])).toEqual([
       ['slo-daily', 'atlas', 'Asia/Seoul'],
+      ['deadletter-summary', 'atlas', 'Asia/Seoul'],
       ['ops-monitor-daily', 'ops-monitor', 'Asia/Seoul'],
       ['jira-resolver-daily', 'jira-resolver', 'Asia/Seoul'],
       ['demo-controller-weekly', 'demo-controller', 'Asia/Seoul'],
