@@ -227,7 +227,9 @@ describe('reports as Discord shows them (headless Chromium)', () => {
       // Nothing runs off the side: every box wraps its text within its width.
       const overflowing = await page.$$eval(
         '.embed, .title, .description, .field, .footer',
-        (els) => els.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.className),
+        // The page's elements, as far as this check reads them (the DOM types are not in this build).
+        (els: { scrollWidth: number; clientWidth: number; className: string }[]): string[] =>
+          els.filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.className),
       );
       expect(overflowing).toEqual([]);
       // The split report reads as one: its parts' text is the whole text, in order.
