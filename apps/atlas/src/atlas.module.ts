@@ -4,6 +4,7 @@ import {
   AgentCoreModule,
   CapacityForecastModule,
   NoticeOutboxModule,
+  reportProviders,
 } from '@opscrew/agent-core';
 import { type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import { AgentRestartsRecord, KV_BUCKETS } from '@opscrew/contracts';
@@ -25,11 +26,12 @@ import { KvRestartHistoryStore, RESTART_HISTORY } from './lifecycle/restart-hist
 import { LivenessService } from './liveness/liveness.service';
 import { AtlasMcpModule } from './mcp/atlas-mcp.module';
 import { PostmortemWriter } from './postmortems/postmortem-writer.service';
+import { DeadLetterSummaryReport } from './reports/dead-letter-summary.report';
+import { ReportForwarder } from './reports/report-forwarder.service';
 import { ReportWriter } from './reports/report-writer.service';
 import { StatusController } from './status/status.controller';
 import { statusProviders } from './status/status.providers';
 import { SloDailyReport } from './slo/slo-daily.report';
-import { SloDailySchedule } from './slo/slo-daily.schedule';
 import { SloView } from './slo/slo-view.service';
 import { SloController } from './slo/slo.controller';
 import { sloStatusSource } from './slo/slo-status.source';
@@ -42,6 +44,9 @@ import { sloStatusSource } from './slo/slo-status.source';
 export class AtlasModule {
   static forRoot(loaded: LoadedConfig, runtime: RuntimeEnvironment): DynamicModule {
     const audit = AgentAuditModule.forAgent(loaded, 'atlas');
+    // atlas's own reports (the dead-letter summary) on agent-core's ReportScheduler; every
+    // agent's report.* is forwarded to the notifier by ReportForwarder (atlas-reports).
+    const reports = reportProviders([DeadLetterSummaryReport, SloDailyReport]);
     return {
       module: AtlasModule,
       imports: [
@@ -67,6 +72,7 @@ export class AtlasModule {
         StatusController,
         ForecastController,
         SloController,
+        ...reports.controllers,
       ],
       providers: [
         {
@@ -108,10 +114,10 @@ export class AtlasModule {
         ...statusProviders(loaded),
         // GET /slo and the slo-daily report: ops-monitor's SLI counts (the slo bucket), judged.
         SloView,
-        SloDailyReport,
-        SloDailySchedule,
         // The status page's SLO section reads the same answer.
         sloStatusSource,
+        ReportForwarder,
+        ...reports.providers,
       ],
     };
   }

@@ -21,6 +21,7 @@ import {
 } from './commands/incident-inject.command';
 import { mcpServe } from './commands/mcp.command';
 import { natsConf } from './commands/nats-conf.command';
+import { reportList, reportNow, type ReportOptions } from './commands/report.command';
 import { shop } from './commands/shop.command';
 import { start } from './commands/start.command';
 import { runDemo } from './demo/demo.runner';
@@ -168,6 +169,22 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .option(...configOption)
     .action(async (options: { config?: string }) => setExit(await mcpServe(options, io)));
+
+  const report = program
+    .command('report')
+    .description("the crew's reports: `report list`, or `report <name> --now` to send one at once")
+    .argument('<name>', 'a report name (opscrew report list)')
+    .option('--now', 'build and send it now (its agent publishes it; atlas forwards it)')
+    .option('--url <base>', "the owning agent's address (default http://<http.host>:<its port>)")
+    .option(...configOption)
+    .action(async (name: string, options: ReportOptions) =>
+      setExit(await reportNow(name, options, io)),
+    );
+  report
+    .command('list')
+    .description('every report: owner agent, cron, time zone and next run')
+    .option(...configOption)
+    .action((options: { config?: string }) => setExit(reportList(options, io)));
 
   const incident = program.command('incident').description('work with incidents');
   incident

@@ -6,7 +6,6 @@ import {
   LOADED_CONFIG,
   type LoadedConfig,
   type OpscrewConfig,
-  type ScheduleConfig,
 } from '@opscrew/config';
 import {
   AccuracyFeedbackRecord,
@@ -19,7 +18,6 @@ import { KvFactory } from '@opscrew/messaging';
 import { FILE_SANDBOX, type FileAccessPolicy } from '@opscrew/sandbox';
 import {
   CONTROLLER_CONFIG,
-  CONTROLLER_SCHEDULES,
   HOLDER,
   LEARNING_BUCKETS,
   LEARNING_OPTIONS,
@@ -61,12 +59,6 @@ export const controllerConfigProviders: Provider[] = [
     inject: [LOADED_CONFIG],
     useFactory: ({ config }: LoadedConfig): string | null =>
       config.integrations.runtime.process?.token ?? null,
-  },
-  {
-    provide: CONTROLLER_SCHEDULES,
-    inject: [LOADED_CONFIG],
-    useFactory: ({ config }: LoadedConfig): ReadonlyMap<string, ScheduleConfig> =>
-      config.agents.get('demo-controller')?.schedules ?? new Map<string, ScheduleConfig>(),
   },
   {
     provide: LEARNING_OPTIONS,

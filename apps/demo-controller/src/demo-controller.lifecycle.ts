@@ -7,12 +7,11 @@ import {
 } from '@nestjs/common';
 import { LOAD_DRIVER, type LoadDriver } from '@opscrew/integrations';
 import { LearningService } from './learning/learning.service';
-import { WeeklyReportService } from './reports/weekly-report.service';
 import { ScenarioRunner } from './scenarios/scenario.runner';
 
 /**
- * Starts demo-controller's background work with the app (open runs picked up, the weekly
- * report; the three scoring consumers are ScoringController's, started by the JetStream
+ * Starts demo-controller's background work with the app (open runs picked up — the weekly
+ * report is agent-core's ReportScheduler's; the three scoring consumers are ScoringController's, started by the JetStream
  * transport once this hook has run) and, on shutdown, ends a
  * running scenario properly before the bus closes: load stopped, flag off,
  * fault cleared, locks released.
@@ -24,13 +23,11 @@ export class DemoControllerLifecycle implements OnApplicationBootstrap, BeforeAp
   constructor(
     private readonly learning: LearningService,
     private readonly runner: ScenarioRunner,
-    private readonly weekly: WeeklyReportService,
     @Inject(LOAD_DRIVER) private readonly load: LoadDriver,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.learning.start();
-    this.weekly.start();
     this.logger.log(
       `scenarios: ${this.runner
         .list()
@@ -42,7 +39,6 @@ export class DemoControllerLifecycle implements OnApplicationBootstrap, BeforeAp
   async beforeApplicationShutdown(): Promise<void> {
     const aborted = await this.runner.abort('demo-controller is shutting down');
     if (aborted) this.logger.log(`${aborted.run_id}: ended for shutdown (${aborted.outcome})`);
-    this.weekly.stop();
     this.learning.stop();
     // The scoring consumers stop with EventConsumer (before shutdown) and the transport's close.
     await this.load.close();

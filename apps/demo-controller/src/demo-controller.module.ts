@@ -3,8 +3,12 @@ import {
   AgentAuditModule,
   AgentCoreModule,
   AtlasWatcher,
+  CAPACITY_FORECAST_SUMMARY,
+  type CapacityForecastSummary,
   CapacityForecastModule,
   NoticeOutboxModule,
+  type ReportSection,
+  reportProviders,
 } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import { createLoadDriver, FlagdFileWriter, FLAGS, LOAD_DRIVER } from '@opscrew/integrations';
@@ -12,11 +16,12 @@ import { FILE_SANDBOX, type FileAccessPolicy, SandboxModule } from '@opscrew/san
 import { SHOP_LOAD_MIX } from './load/shop-task.mix';
 import { DemoControllerLifecycle } from './demo-controller.lifecycle';
 import { controllerConfigProviders, controllerSettingsOf } from './demo-controller.config';
-import { RUN_JOURNAL } from './demo-controller.tokens';
+import { RUN_JOURNAL, WEEKLY_REPORT_SECTIONS } from './demo-controller.tokens';
+import { CapacitySection } from './reports/capacity.section';
 import { ScoringController } from './scoring.controller';
 import { LearningService } from './learning/learning.service';
 import { ScorecardController } from './learning/scorecard.controller';
-import { WeeklyReportService } from './reports/weekly-report.service';
+import { DemoControllerWeeklyReport } from './reports/demo-controller-weekly.report';
 import { ScenarioCatalog } from './scenarios/scenario.catalog';
 import { ScenarioRunner } from './scenarios/scenario.runner';
 import { ScenariosController } from './scenarios/scenarios.controller';
@@ -38,6 +43,8 @@ export class DemoControllerModule {
   static forRoot(loaded: LoadedConfig, runtime: RuntimeEnvironment): DynamicModule {
     // Checked before anything starts (the slices read it again when the module is built).
     controllerSettingsOf(loaded.config);
+    // The weekly report: built on its schedule by agent-core's ReportScheduler, forwarded by atlas.
+    const reports = reportProviders([DemoControllerWeeklyReport]);
     return {
       module: DemoControllerModule,
       imports: [
@@ -53,7 +60,12 @@ export class DemoControllerModule {
         CapacityForecastModule,
       ],
       // ScoringController: the bus handlers (JetStream transport, started by runAgent).
-      controllers: [ScenariosController, ScorecardController, ScoringController],
+      controllers: [
+        ScenariosController,
+        ScorecardController,
+        ScoringController,
+        ...reports.controllers,
+      ],
       providers: [
         ...controllerConfigProviders,
         // Who watches the watcher: a stale atlas is reported by every other agent.
@@ -80,7 +92,15 @@ export class DemoControllerModule {
         // The runner writes each run's ground truth to the learning side.
         { provide: RUN_JOURNAL, useExisting: LearningService },
         ScenarioRunner,
-        WeeklyReportService,
+        ...reports.providers,
+        {
+          // The weekly report's extra sections: the capacity forecast (CapacityForecastModule).
+          provide: WEEKLY_REPORT_SECTIONS,
+          inject: [CAPACITY_FORECAST_SUMMARY],
+          useFactory: (capacity: CapacityForecastSummary): ReportSection[] => [
+            new CapacitySection(capacity),
+          ],
+        },
         DemoControllerLifecycle,
       ],
     };

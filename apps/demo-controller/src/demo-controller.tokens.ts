@@ -10,8 +10,6 @@ export const CONTROLLER_CONFIG = Symbol('CONTROLLER_CONFIG');
 export const LEARNING_OPTIONS = Symbol('LEARNING_OPTIONS');
 /** ScenarioRunnerOptions: `controller.lock` in ms, the alerting thresholds, observe mode. */
 export const SCENARIO_OPTIONS = Symbol('SCENARIO_OPTIONS');
-/** `agents.demo-controller.schedules` (WeeklyReportService). */
-export const CONTROLLER_SCHEDULES = Symbol('CONTROLLER_SCHEDULES');
 /** `integrations.runtime.process.token` or null: the shop's fault API bearer (ShopFaultClient). */
 export const SHOP_TOKEN = Symbol('SHOP_TOKEN');
 /** This process's lease holder id (string, unique per process): `<holder>:<run id>` per run. */
@@ -29,3 +27,9 @@ export const SCHEDULER = Symbol('SCHEDULER');
 export const LOGGER = Symbol('LOGGER');
 /** HttpFetch for ShopFaultClient; absent, the global fetch. */
 export const HTTP_FETCH = Symbol('HTTP_FETCH');
+
+/**
+ * `ReportSection[]` appended to the weekly report (optional; absent, none): a feature adds its
+ * part of the report (a capacity forecast) by providing this, not by editing the report.
+ */
+export const WEEKLY_REPORT_SECTIONS = Symbol('WEEKLY_REPORT_SECTIONS');

@@ -7,6 +7,7 @@ import {
   AgentAuditModule,
   AgentCoreModule,
   AtlasWatcher,
+  reportProviders,
 } from '@opscrew/agent-core';
 import { loadConfig, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import {
@@ -52,6 +53,7 @@ import { composeRemediation } from './remediation/remediation.composition';
 import { RemediationRunsRepository } from './remediation/remediation-runs.repository';
 import { RemediationEngine } from './remediation/remediation.engine';
 import { RemediationWorker } from './remediation/remediation.worker';
+import { JiraResolverDailyReport } from './reports/jira-resolver-daily.report';
 import { RunbookCatalog } from './runbooks/runbook.catalog';
 import { TicketGateway } from './tickets/ticket.gateway';
 import { TodoTicketPoller } from './tickets/todo-ticket.poller';
@@ -70,6 +72,8 @@ export class JiraResolverModule {
     const mcp = McpToolboxModule.register();
     // One audit trail for the app and the outbox's notifier (the same module object: one instance).
     const audit = AgentAuditModule.forAgent(loaded, 'jira-resolver');
+    // The daily report: built on its schedule by agent-core's ReportScheduler, forwarded by atlas.
+    const reports = reportProviders([JiraResolverDailyReport]);
     return {
       module: JiraResolverModule,
       imports: [
@@ -105,7 +109,7 @@ export class JiraResolverModule {
         }),
       ],
       // The bus handlers (JetStream transport, started by runAgent).
-      controllers: [IncidentIntakeController],
+      controllers: [IncidentIntakeController, ...reports.controllers],
       providers: [
         // Who watches the watcher: a stale atlas is reported through this outbox.
         { provide: AGENT_NOTICES, useExisting: OUTBOX },
@@ -259,6 +263,7 @@ export class JiraResolverModule {
         },
         IncidentIntakeService,
         JiraResolverLifecycle,
+        ...reports.providers,
       ],
     };
   }

@@ -5,6 +5,7 @@ import {
   AgentCoreModule,
   AgentMetrics,
   AtlasWatcher,
+  reportProviders,
 } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import {
@@ -68,8 +69,8 @@ import {
 import { AccuracyFeedbackReader } from './quality/accuracy-feedback.reader';
 import { QualityController } from './quality/quality.controller';
 import { QualityTracker } from './quality/quality.tracker';
-import { DailyReportService } from './reports/daily-report.service';
 import { SloAccountant } from './slo/slo-accountant.service';
+import { OpsMonitorDailyReport } from './reports/ops-monitor-daily.report';
 import { OpsMonitorMetricsCollector } from './telemetry/ops-monitor-metrics.collector';
 import { OpsMonitorMetrics } from './telemetry/ops-monitor.metrics';
 
@@ -94,6 +95,8 @@ export class OpsMonitorModule {
     // Security layer 3: every file ops-monitor opens goes through its sandbox.filesystem lists —
     // its own and the outbox's notifier's (the same module object: one instance).
     const sandbox = SandboxModule.register();
+    // The daily report: built on its schedule by agent-core's ReportScheduler, forwarded by atlas.
+    const reports = reportProviders([OpsMonitorDailyReport]);
     return {
       module: OpsMonitorModule,
       imports: [
@@ -127,7 +130,12 @@ export class OpsMonitorModule {
       ],
       // `/metrics` is agent-core's: the registry below is the app's one (AgentMetrics).
       // ReportIntakeController: the bus handler (JetStream transport, started by runAgent).
-      controllers: [QualityController, AlertmanagerController, ReportIntakeController],
+      controllers: [
+        QualityController,
+        AlertmanagerController,
+        ReportIntakeController,
+        ...reports.controllers,
+      ],
       providers: [
         // Who watches the watcher: a stale atlas is reported through this outbox.
         { provide: AGENT_NOTICES, useExisting: OUTBOX },
@@ -203,7 +211,7 @@ export class OpsMonitorModule {
         OpsMonitorMetricsCollector,
         AccuracyFeedbackReader,
         MonitorCycleRunner,
-        DailyReportService,
+        ...reports.providers,
       ],
     };
   }

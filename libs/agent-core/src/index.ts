@@ -20,3 +20,4 @@ export * from './atlas-watcher.service';
 export * from './notice-outbox.module';
 export * from './capacity/capacity-forecaster';
 export * from './capacity/capacity-forecast.module';
+export * from './reports';

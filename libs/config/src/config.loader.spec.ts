@@ -557,6 +557,17 @@ describe('loadConfig: strict validation, traced to the file', () => {
     ]);
   });
 
+  it('refuses a report name two agents schedule (it is the report address)', () => {
+    fixture.patch(
+      'agents/jira-resolver.json5',
+      "'jira-resolver-daily': {",
+      "'ops-monitor-daily': {",
+    );
+    expect(errorsOf(fixture)).toEqual([
+      'agents/jira-resolver.json5: schedules.ops-monitor-daily: is also agents.ops-monitor.schedules.ops-monitor-daily (a report name must be unique in the crew)',
+    ]);
+  });
+
   it('gives a syntax error in an included file as FILE:LINE:COL', () => {
     fixture.patch(
       'project/thresholds/slo.json5',

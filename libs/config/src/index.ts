@@ -40,3 +40,5 @@ export {
 } from './schema/vocabulary';
 export * from './alerting/symptom-severity';
 export * from './services/service-names';
+export * from './schedules/report-schedules';
+export { isTimeZone } from './schema/text.validators';

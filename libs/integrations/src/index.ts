@@ -31,6 +31,7 @@ export * from './tracker/local.tracker';
 export * from './notifier/discord-embed.limits';
 export * from './notifier/severity-color';
 export * from './notifier/discord-message.builder';
+export * from './notifier/discord-message.splitter';
 export * from './notifier/discord.notifier';
 export * from './notifier/console.notifier';
 export * from './adapters.factory';

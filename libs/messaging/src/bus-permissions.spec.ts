@@ -94,7 +94,9 @@ describe('bus permissions', () => {
     expect(mayPublish('demo-controller', 'scenario.started.demo-controller')).toBe(true);
     expect(mayPublish('jira-resolver', 'incident.resolved.jira-resolver')).toBe(true);
     expect(mayPublish('jira-resolver', 'scenario.started.jira-resolver')).toBe(false);
-    expect(mayPublish('jira-resolver', 'report.jira-resolver-daily.jira-resolver')).toBe(false);
+    // Every agent publishes its own report (atlas forwards report.* to the notifier).
+    expect(mayPublish('jira-resolver', 'report.jira-resolver-daily.jira-resolver')).toBe(true);
+    expect(mayPublish('jira-resolver', 'report.jira-resolver-daily.ops-monitor')).toBe(false);
     expect(mayPublish('atlas', 'agent.stale.atlas')).toBe(true);
     expect(mayPublish('atlas', 'incident.detected.atlas')).toBe(false);
     // The CLI reports; the crew (ops-monitor) opens incidents and mints their ids.

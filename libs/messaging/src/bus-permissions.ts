@@ -151,6 +151,7 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       SUBJECTS.remediationFinished,
       SUBJECTS.lockAcquired,
       SUBJECTS.lockReleased,
+      'report.>',
       auditSubject('jira-resolver'),
     ],
     consumes: ['jira-resolver-incidents', 'jira-resolver-reopened', 'jira-resolver-locks'],

@@ -23,6 +23,8 @@ import { type AuditEntry } from '@opscrew/ports';
 import { fileSandboxFor } from '@opscrew/sandbox';
 import { AtlasBusController } from '../atlas-bus.controller';
 import { LedgerRecorder } from '../ledger/ledger-recorder.service';
+import { DeadLetterSummaryReport } from '../reports/dead-letter-summary.report';
+import { ReportForwarder } from '../reports/report-forwarder.service';
 import { PostmortemWriter } from './postmortem-writer.service';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -84,6 +86,9 @@ describe('PostmortemWriter against JetStream', () => {
       providers: [
         { provide: LedgerRecorder, useValue: new LedgerRecorder(ledger) },
         { provide: PostmortemWriter, useValue: writer },
+        // Its report and dead-letter handlers are not this spec's (report-forwarding's are).
+        { provide: ReportForwarder, useValue: new ReportForwarder(loaded, null) },
+        { provide: DeadLetterSummaryReport, useValue: new DeadLetterSummaryReport() },
       ],
       // Short redelivery waits: the test must not sit through production backoff.
       consume: { 'atlas-postmortems': { retry: { initial_delay_ms: 100, max_delay_ms: 200 } } },

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { type ReportProducer } from '@opscrew/agent-core';
 import { REPORT_TEXT_MAX_LENGTH } from '@opscrew/contracts';
 import { type ObjectiveStatus, type ServiceSloStatus } from '@opscrew/incident';
 import { SloView } from './slo-view.service';
@@ -18,7 +19,10 @@ export interface SloDailyContent {
  * characters a report carries, with one field per service for the chat's table.
  */
 @Injectable()
-export class SloDailyReport {
+export class SloDailyReport implements ReportProducer {
+  /** atlas's schedule `slo-daily` (config/agents/atlas.json5); ReportScheduler runs it. */
+  readonly name = 'slo-daily';
+
   constructor(private readonly view: SloView) {}
 
   async build(now: Date = new Date()): Promise<SloDailyContent> {

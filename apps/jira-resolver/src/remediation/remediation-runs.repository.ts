@@ -137,6 +137,17 @@ export class RemediationRunsRepository {
     return out;
   }
 
+  /** Every run, finished ones too (a scan of every key: the daily report's, once a day). */
+  async all(): Promise<RemediationRunRecord[]> {
+    const out: RemediationRunRecord[] = [];
+    for (const key of await this.listKeys()) {
+      if (!key.startsWith('run.')) continue;
+      const entry = await this.runs.get(key);
+      if (entry) out.push(entry.value);
+    }
+    return out;
+  }
+
   /** Before a write that makes the run due: its entry is pulled in (never out) first. */
   private async preschedule(run: RemediationRunRecord): Promise<void> {
     const due = runDueAt(run);

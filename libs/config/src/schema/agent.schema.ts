@@ -18,6 +18,7 @@ import {
   Seconds,
   Str,
   StrList,
+  TimeZone,
   Url,
 } from './validators';
 import { BusAuthConfig } from './bus.schema';
@@ -52,6 +53,8 @@ export class ScheduleConfig {
   @Cron() cron!: string;
   @Str() description!: string;
   @Bool({ optional: true }) enabled: boolean = true;
+  /** IANA zone the cron is read in; absent: `crew.timezone`. */
+  @TimeZone({ optional: true }) timezone?: string;
 }
 
 /**

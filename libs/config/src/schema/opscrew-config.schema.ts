@@ -23,11 +23,18 @@ import {
   NAME_PATTERN,
   Str,
   StrRecord,
+  TimeZone,
 } from './validators';
 
 export class CrewConfig {
   @Str({ maxLength: 100 }) name!: string;
   @Str({ maxLength: 50 }) environment!: string;
+  /**
+   * The IANA zone every schedule's cron is read in (a schedule's own `timezone` overrides it).
+   * Absent: UTC — never the host's zone, so one config fires at the same instant on a laptop
+   * and in a container.
+   */
+  @TimeZone({ optional: true }) timezone: string = 'UTC';
 }
 
 /** Layer 3 thresholds: alerting, detection rules, runbooks, escalation, verification, guardrails, SLOs. */

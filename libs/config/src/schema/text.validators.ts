@@ -63,6 +63,34 @@ export function Cron(options?: FieldOptions): Decorator {
   );
 }
 
+/** Whether `zone` names an IANA time zone this runtime knows (`Asia/Seoul`, `UTC`, `Europe/Berlin`). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An IANA time zone name. Only names: an offset such as `+09:00` is refused, because a fixed
+ * offset would silently skip daylight-saving changes of the place it was meant for.
+ */
+export function TimeZone(options?: FieldOptions): Decorator {
+  return compose(
+    options,
+    valueRule(
+      'timeZone',
+      (value) => typeof value === 'string' && /^[A-Za-z]/.test(value) && isTimeZone(value),
+      (value) =>
+        typeof value !== 'string'
+          ? 'must be an IANA time zone name string'
+          : `unknown time zone "${value}" (an IANA name such as "Asia/Seoul", "Europe/Berlin" or "UTC"; not an offset)`,
+    ),
+  );
+}
+
 export function Url(options?: FieldOptions & { protocols?: readonly string[] }): Decorator {
   const protocols = options?.protocols ?? ['http:', 'https:'];
   return compose(

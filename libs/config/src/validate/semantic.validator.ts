@@ -222,6 +222,8 @@ function checkAgents(
   add: (segments: readonly PathSegment[], message: string) => void,
 ): void {
   const ports = new Map<number, string>();
+  // A schedule's name is its report's address (`report.<name>`, `opscrew report <name>`).
+  const schedules = new Map<string, string>();
   for (const name of AGENT_NAMES) {
     const agent: AgentConfig | undefined = config.agents.get(name);
     if (!agent) {
@@ -234,6 +236,15 @@ function checkAgents(
     const owner = ports.get(agent.port);
     if (owner) add(['agents', name, 'port'], `port ${agent.port} is already used by ${owner}`);
     ports.set(agent.port, name);
+    for (const schedule of agent.schedules.keys()) {
+      const other = schedules.get(schedule);
+      if (other)
+        add(
+          ['agents', name, 'schedules', schedule],
+          `is also agents.${other}.schedules.${schedule} (a report name must be unique in the crew)`,
+        );
+      schedules.set(schedule, name);
+    }
     if (agent.max_age_s <= agent.heartbeat_interval_s) {
       add(
         ['agents', name, 'max_age_s'],

@@ -72,6 +72,26 @@ describe('ConsoleNotifier', () => {
     );
   });
 
+  it("writes a notification over Discord's limits as one line per message, marked part i/n", async () => {
+    const long: Notification = {
+      ...notification,
+      idempotency_key: 'report:report.x',
+      kind: 'report',
+      text: Array.from({ length: 500 }, (_, i) => `line ${i} of a long report`).join('\n'),
+    };
+    const notifier = new ConsoleNotifier({ jsonl_path: path, clock });
+    await notifier.send(long);
+    await notifier.send(long);
+    const written = await lines();
+    expect(written.length).toBeGreaterThan(1);
+    expect(written.map((line) => line.part)).toEqual(
+      written.map((_, i) => `${i + 1}/${written.length}`),
+    );
+    expect(new Set(written.map((line) => line.idempotency_key))).toEqual(
+      new Set(['report:report.x']),
+    );
+  });
+
   it('writes a key once, also across a restart (a new instance on the same file)', async () => {
     const first = new ConsoleNotifier({ jsonl_path: path, clock });
     await Promise.all([first.send(notification), first.send(notification)]);

@@ -11,7 +11,7 @@ import {
 import { readFile } from 'node:fs/promises';
 import { neutraliseLine } from '../text/neutralise';
 import {
-  buildDiscordMessage,
+  buildDiscordMessages,
   DEFAULT_DISCORD_MESSAGE_OPTIONS,
   type DiscordMessageOptions,
   type DiscordWebhookBody,
@@ -42,6 +42,8 @@ export type ConsoleNotificationLine = DiscordWebhookBody & {
   idempotency_key: string;
   kind: Notification['kind'];
   at: string;
+  /** `2/3`: one of the messages a notification over Discord's limits is split into; absent: whole. */
+  part?: string;
 };
 
 /** A log line shows the start of the text only; the JSONL file has all of it. */
@@ -83,22 +85,25 @@ export class ConsoleNotifier implements NotifierPort {
       return;
     }
     const at = new Date(this.clock.now());
-    const built = buildDiscordMessage(
+    const built = buildDiscordMessages(
       notification,
       this.options.message ?? DEFAULT_DISCORD_MESSAGE_OPTIONS,
       at,
     );
-    const line: ConsoleNotificationLine = {
-      ...built.body,
+    const lines = built.bodies.map((body, index): ConsoleNotificationLine => ({
+      ...body,
       idempotency_key: notification.idempotency_key,
       kind: notification.kind,
       at: at.toISOString(),
-    };
+      ...(built.bodies.length > 1 ? { part: `${index + 1}/${built.bodies.length}` } : {}),
+    }));
     const prefix = this.tornTail ? '\n' : '';
-    await appendRotating(this.options.jsonl_path, `${prefix}${JSON.stringify(line)}\n`, {
-      files: this.options.files,
-      rotate: this.options.rotate,
-    });
+    // All parts in one append: a crash never leaves half a report with its key marked sent.
+    await appendRotating(
+      this.options.jsonl_path,
+      `${prefix}${lines.map((line) => JSON.stringify(line)).join('\n')}\n`,
+      { files: this.options.files, rotate: this.options.rotate },
+    );
     this.tornTail = false;
     sent.add(notification.idempotency_key);
     const pings = notification.mention_roles?.length

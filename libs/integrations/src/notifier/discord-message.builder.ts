@@ -4,8 +4,10 @@ import {
   DISCORD_LIMITS,
   type DiscordEmbed,
   type DiscordEmbedField,
+  embedLength,
   fitEmbed,
 } from './discord-embed.limits';
+import { splitEmbed } from './discord-message.splitter';
 import { severityColor } from './severity-color';
 
 export interface DiscordMessageOptions {
@@ -54,6 +56,64 @@ export function buildDiscordMessage(
   options: DiscordMessageOptions,
   at: Date,
 ): BuiltDiscordMessage {
+  const { embed, roles, dropped } = rawMessage(notification, options, at);
+  return { body: bodyOf([fitEmbed(embed)], roles, options, true), dropped_roles: dropped };
+}
+
+/** Every webhook body one notification needs, in order (one unless it breaks a limit). */
+export interface BuiltDiscordMessages {
+  readonly bodies: readonly DiscordWebhookBody[];
+  readonly dropped_roles: readonly string[];
+}
+
+/**
+ * The webhook bodies for a notification, what the notifiers send: one body exactly as
+ * buildDiscordMessage makes it when the notification keeps every Discord limit, else the embed
+ * split (discord-message.splitter.ts) into several embeds and, past 10 embeds or 6000
+ * characters, several messages — nothing cut but titles and field names. Pings go with the
+ * first message only.
+ */
+export function buildDiscordMessages(
+  notification: Notification,
+  options: DiscordMessageOptions,
+  at: Date,
+): BuiltDiscordMessages {
+  const { embed, roles, dropped } = rawMessage(notification, options, at);
+  if (keepsLimits(embed)) {
+    return { bodies: [bodyOf([embed], roles, options, true)], dropped_roles: dropped };
+  }
+  const { messages } = splitEmbed(embed);
+  return {
+    bodies: messages.map((embeds, index) => bodyOf(embeds, roles, options, index === 0)),
+    dropped_roles: dropped,
+  };
+}
+
+/** Whether one embed as built keeps every limit, so fitting it would change nothing. */
+function keepsLimits(embed: DiscordEmbed): boolean {
+  return (
+    embed.title.length <= DISCORD_LIMITS.title &&
+    (embed.description?.length ?? 0) <= DISCORD_LIMITS.description &&
+    embed.footer.text.length <= DISCORD_LIMITS.footer &&
+    embed.fields.length <= DISCORD_LIMITS.fields &&
+    embed.fields.every(
+      (f) =>
+        f.name.length > 0 &&
+        f.name.length <= DISCORD_LIMITS.fieldName &&
+        f.value.length > 0 &&
+        f.value.length <= DISCORD_LIMITS.fieldValue,
+    ) &&
+    embed.title.length > 0 &&
+    embedLength(embed) <= DISCORD_LIMITS.embedTotal
+  );
+}
+
+/** The one embed a notification makes before any limit is applied, and its pings. */
+function rawMessage(
+  notification: Notification,
+  options: DiscordMessageOptions,
+  at: Date,
+): { embed: DiscordEmbed; roles: string[]; dropped: string[] } {
   const roles: string[] = [];
   const dropped: string[] = [];
   for (const requested of notification.mention_roles ?? []) {
@@ -75,7 +135,7 @@ export function buildDiscordMessage(
   footerParts.push(`ref ${notification.idempotency_key}`);
   const description = neutralise(notification.text, 'discord').trim();
   const url = safeHref(notification.url);
-  const embed = fitEmbed({
+  const embed: DiscordEmbed = {
     title: neutraliseLine(notification.title, 'discord'),
     ...(description === '' ? {} : { description }),
     ...(url === null ? {} : { url }),
@@ -83,14 +143,24 @@ export function buildDiscordMessage(
     fields,
     timestamp: at.toISOString(),
     footer: { text: neutraliseLine(footerParts.join(' · '), 'discord') },
-  });
+  };
+  return { embed, roles, dropped };
+}
+
+function bodyOf(
+  embeds: DiscordEmbed[],
+  roles: readonly string[],
+  options: DiscordMessageOptions,
+  first: boolean,
+): DiscordWebhookBody {
+  const pinged = first ? [...roles] : [];
   const body: DiscordWebhookBody = {
     username: truncate(options.username, DISCORD_LIMITS.username) || 'opscrew',
-    embeds: [embed],
-    allowed_mentions: { parse: [], roles },
+    embeds,
+    allowed_mentions: { parse: [], roles: pinged },
   };
-  if (roles.length > 0) {
-    body.content = truncate(roles.map((id) => `<@&${id}>`).join(' '), DISCORD_LIMITS.content);
+  if (pinged.length > 0) {
+    body.content = truncate(pinged.map((id) => `<@&${id}>`).join(' '), DISCORD_LIMITS.content);
   }
-  return { body, dropped_roles: dropped };
+  return body;
 }

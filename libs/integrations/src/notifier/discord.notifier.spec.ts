@@ -118,4 +118,30 @@ describe('DiscordNotifier (stubbed HTTP)', () => {
     const echoed = await failure([{ status: 400, body: { code: 1, message: `bad ${URL_}` } }]);
     expect(echoed.message).not.toContain(TOKEN);
   });
+
+  it('sends a report over the limits as several messages, and a retry after a failure mid-way sends only the rest', async () => {
+    const long: Notification = {
+      ...notification,
+      idempotency_key: 'report:report.ops-monitor-daily.2026-12-07T00:00:00.000Z',
+      kind: 'report',
+      mention_roles: [],
+      // Two full messages' worth of lines: more than one message of 6000.
+      text: Array.from({ length: 400 }, (_, i) => `line ${i} of the daily report`).join('\n'),
+    };
+    const { fetch, calls } = stubFetch([
+      { status: 200, body: { id: '1' } },
+      { status: 500, body: { message: 'oops' } },
+      { status: 200, body: { id: '2' } },
+      { status: 200, body: { id: '3' } },
+    ]);
+    const notifier = new DiscordNotifier({ config, fetch, clock: new ManualClock() });
+    await expect(notifier.send(long)).rejects.toBeInstanceOf(DeliveryError);
+    await notifier.send(long);
+    const bodies = calls.map((call) => call.body as { embeds: { description?: string }[] });
+    // 1st ok, 2nd failed, then the 2nd again and the rest — never the 1st twice.
+    expect(bodies[2]).toEqual(bodies[1]);
+    const sent = [bodies[0], ...bodies.slice(2)];
+    const text = sent.flatMap((b) => (b?.embeds ?? []).map((e) => e.description ?? '')).join('');
+    expect(text).toBe(long.text);
+  });
 });

@@ -10,7 +10,7 @@ import {
   sendOutbound,
 } from '../outbound/outbound-http.client';
 import { parseRetryAfterMs } from '../outbound/retry-after';
-import { buildDiscordMessage } from './discord-message.builder';
+import { buildDiscordMessages, type DiscordWebhookBody } from './discord-message.builder';
 
 export interface DiscordNotifierOptions {
   readonly config: DiscordConfig;
@@ -39,6 +39,11 @@ export class DiscordNotifier implements NotifierPort {
   private readonly redact: (text: string) => string;
   private readonly clock: Clock;
   private blockedUntil = 0;
+  /**
+   * Parts already delivered of a notification split into several messages, by idempotency key:
+   * a retry after a failure mid-way sends only the rest. Only partly sent ones are kept.
+   */
+  private readonly partsSent = new Map<string, number>();
 
   constructor(private readonly options: DiscordNotifierOptions) {
     this.clock = options.clock ?? systemClock;
@@ -59,17 +64,38 @@ export class DiscordNotifier implements NotifierPort {
       );
     }
     const { config } = this.options;
-    const built = buildDiscordMessage(notification, config, new Date(now));
+    const built = buildDiscordMessages(notification, config, new Date(now));
     if (built.dropped_roles.length > 0) {
       this.logger.warn(
         `mention of unconfigured role(s) dropped: ${built.dropped_roles.join(', ')} ` +
           `(configured: ${Object.keys(config.role_ids).join(', ') || 'none'})`,
       );
     }
+    const key = notification.idempotency_key;
+    for (let part = this.partsSent.get(key) ?? 0; part < built.bodies.length; part += 1) {
+      const body = built.bodies[part];
+      if (body === undefined) break;
+      // After the first part, Discord's bucket may have been emptied by this very notification.
+      if (part > 0 && this.clock.now() < this.blockedUntil) {
+        throw new DeliveryError(
+          `discord webhook: part ${part + 1}/${built.bodies.length} waits for the rate-limit bucket`,
+          true,
+          this.blockedUntil - this.clock.now(),
+          429,
+        );
+      }
+      await this.post(body);
+      if (part + 1 < built.bodies.length) this.partsSent.set(key, part + 1);
+    }
+    this.partsSent.delete(key);
+  }
+
+  private async post(body: DiscordWebhookBody): Promise<void> {
+    const { config } = this.options;
     const url = new URL(config.webhook_url);
     url.searchParams.set('wait', 'true');
     const response = await sendOutbound(
-      { method: 'POST', url: url.toString(), body: built.body, timeoutMs: config.timeout_ms },
+      { method: 'POST', url: url.toString(), body, timeoutMs: config.timeout_ms },
       {
         what: 'discord POST webhook',
         redact: this.redact,

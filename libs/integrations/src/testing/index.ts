@@ -15,3 +15,4 @@ export * from './manual.scheduler';
 export * from './adf-links';
 export { PrometheusProcess, PROMETHEUS_MISSING } from '../metrics/testing/prometheus.process';
 export * from '../metrics/testing/prom-client.exporter';
+export * from './discord-embed.html';

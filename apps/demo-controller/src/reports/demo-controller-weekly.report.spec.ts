@@ -1,11 +1,9 @@
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { type ScheduleConfig } from '@opscrew/config';
 import { type ScenarioScoreRecord } from '@opscrew/contracts';
-import { RecordingPublisher } from '@opscrew/testing';
 import { type LearningService } from '../learning/learning.service';
 import { addScore, emptyScorecard } from '../learning/scorecard.aggregator';
 
-import { WeeklyReportService } from './weekly-report.service';
+import { CapacitySection } from './capacity.section';
+import { DemoControllerWeeklyReport } from './demo-controller-weekly.report';
 
 const NOW = new Date('2025-02-03T10:00:00.000Z');
 
@@ -39,7 +37,7 @@ function score(overrides: Partial<ScenarioScoreRecord>): ScenarioScoreRecord {
   };
 }
 
-describe('WeeklyReportService', () => {
+describe('DemoControllerWeeklyReport', () => {
   const scores = [
     score({}),
     score({
@@ -77,33 +75,19 @@ describe('WeeklyReportService', () => {
       }),
   };
 
-  it('publishes report.demo-controller-weekly with the week, the all-time figures and the suggestion state', async () => {
-    const publisher = new RecordingPublisher('demo-controller');
-    const schedules = new Map<string, ScheduleConfig>([
-      ['demo-controller-weekly', { cron: '0 10 * * 1', description: 'weekly', enabled: true }],
-    ]);
-    const scheduler = new SchedulerRegistry();
-    const service = new WeeklyReportService(schedules, scheduler, learning, publisher, {
-      log: jest.fn(),
-      error: jest.fn(),
-    });
-    service.start();
-    expect(scheduler.doesExist('cron', 'demo-controller-weekly')).toBe(true);
-    const text = await service.send('demo-controller-weekly', NOW);
-    service.stop();
-    expect(text).toBe(
+  it('reports the week per scenario, the all-time figures and the suggestion state', async () => {
+    const report = new DemoControllerWeeklyReport(learning);
+    const content = await report.build(NOW);
+    expect(content.text).toBe(
       [
         '2 scenario run(s) scored this week: 2 right alert(s), 1 false positive(s), 1 missed, 0 restart(s) during a load lock, detection after 30 s on average.',
         'All time (3 completed run(s)): accuracy 66.7 %, mean detection latency 30 s, mean resolution time n/a s, 0 restart(s) during a lock.',
-        '- stress ×1: 1 false positive(s), 0 missed',
+        '- stress ×1: 1 false positive(s), 0 missed, detected after 30 s',
         '- flagd_cart_failure ×1: 0 false positive(s), 1 missed',
         'Threshold suggestions: none yet (3/10 runs).',
       ].join('\n'),
     );
-    const [report] = publisher.of('report.demo-controller-weekly');
-    expect(report).toMatchObject({
-      id: 'report.demo-controller-weekly.2025-02-03',
-      kind: 'demo-controller-weekly',
+    expect(content).toMatchObject({
       title: 'demo-controller weekly report 2025-02-03',
       fields: {
         runs: 3,
@@ -116,47 +100,33 @@ describe('WeeklyReportService', () => {
     });
   });
 
-  it('logs and goes on when the report cannot be sent', async () => {
-    const publisher = new RecordingPublisher('demo-controller');
-    publisher.failNext = 1;
-    const logger = { log: jest.fn(), error: jest.fn() };
-    const service = new WeeklyReportService(
-      new Map(),
-      new SchedulerRegistry(),
-      learning,
-      publisher,
-      logger,
-    );
-    expect(await service.send('demo-controller-weekly', NOW)).toBeNull();
-    expect(logger.error).toHaveBeenCalledWith('weekly report not sent: NATS unavailable');
+  it('appends the sections other features provide, and leaves out empty ones', async () => {
+    const report = new DemoControllerWeeklyReport(learning, [
+      { heading: 'Capacity forecast', lines: () => Promise.resolve(['- cart: 80 % in 12 days']) },
+      { heading: 'Empty', lines: () => Promise.resolve([]) },
+    ]);
+    const { text } = await report.build(NOW);
+    expect(text.endsWith('Capacity forecast:\n- cart: 80 % in 12 days')).toBe(true);
+    expect(text).not.toContain('Empty');
   });
 
   it('ends with a Capacity section from the injected forecast summary (or says it failed)', async () => {
-    const logger = { log: jest.fn(), error: jest.fn() };
     const lines = [
       '- cart CPU reaches 90 % in ~12 days (8–17) at the current trend',
       '1 service(s) with too little history to forecast: ad.',
     ];
-    const withCapacity = new WeeklyReportService(
-      new Map(),
-      new SchedulerRegistry(),
-      learning,
-      new RecordingPublisher('demo-controller'),
-      logger,
-      { summaryLines: () => Promise.resolve(lines) },
-    );
-    const text = await withCapacity.text(NOW);
+    const withCapacity = new DemoControllerWeeklyReport(learning, [
+      new CapacitySection({ summaryLines: () => Promise.resolve(lines) }),
+    ]);
+    const { text } = await withCapacity.build(NOW);
     expect(text.split('\n').slice(-3)).toEqual(['Capacity (at the current trend):', ...lines]);
-    const failing = new WeeklyReportService(
-      new Map(),
-      new SchedulerRegistry(),
-      learning,
-      new RecordingPublisher('demo-controller'),
-      logger,
-      { summaryLines: () => Promise.reject(new Error('bucket capacity does not exist')) },
-    );
-    expect((await failing.text(NOW)).split('\n').at(-1)).toBe(
-      'Capacity: forecast not available (bucket capacity does not exist).',
+    const failing = new DemoControllerWeeklyReport(learning, [
+      new CapacitySection({
+        summaryLines: () => Promise.reject(new Error('bucket capacity does not exist')),
+      }),
+    ]);
+    expect((await failing.build(NOW)).text.split('\n').at(-1)).toBe(
+      'forecast not available (bucket capacity does not exist)',
     );
   });
 });

@@ -1,0 +1,126 @@
+import { truncate } from '@opscrew/ports';
+import {
+  DISCORD_LIMITS,
+  type DiscordEmbed,
+  type DiscordEmbedField,
+  embedLength,
+} from './discord-embed.limits';
+
+/** Appended to the title of every embed after the first: the reader sees it goes on. */
+export const CONTINUED = ' (cont.)';
+
+/**
+ * Cuts `text` into pieces of at most `max` UTF-16 units whose concatenation is `text`: at the
+ * last line break that fits, else the last space, else hard (never inside a surrogate pair).
+ * Pieces keep their separators, so nothing is lost or reordered.
+ */
+export function splitText(text: string, max: number): string[] {
+  if (max < 2) throw new Error(`splitText: max must be at least 2 (got ${max})`);
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const window = rest.slice(0, max);
+    // Past the first quarter only: a break right at the start would make a sliver of a piece.
+    const floor = Math.floor(max / 4);
+    let cut = window.lastIndexOf('\n') + 1;
+    if (cut <= floor) cut = window.lastIndexOf(' ') + 1;
+    if (cut <= floor) {
+      cut = max;
+      const last = rest.charCodeAt(cut - 1);
+      if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
+    }
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  if (rest.length > 0) pieces.push(rest);
+  return pieces;
+}
+
+/** What an over-long embed is split into: its parts, in order, and how they group into messages. */
+export interface SplitEmbeds {
+  readonly messages: DiscordEmbed[][];
+}
+
+/**
+ * Splits one embed that breaks Discord's limits into several that keep them, without losing
+ * text: the description becomes consecutive embeds (each ≤ 4096 and leaving room for the title
+ * and footer in the 6000 total), a long field value becomes consecutive fields
+ * (`name (cont.)`), fields go 25 an embed at most, and embeds are packed into messages of at
+ * most 10 whose combined length is ≤ 6000. Titles and field names are labels: they are cut to
+ * their limit, not continued. Every embed after the first is titled `<title> (cont.)`.
+ */
+export function splitEmbed(embed: DiscordEmbed): SplitEmbeds {
+  const title = truncate(embed.title, DISCORD_LIMITS.title) || '-';
+  const continued = truncate(embed.title, DISCORD_LIMITS.title - CONTINUED.length) + CONTINUED;
+  // The footer is on every embed (Discord shows it per embed): a long one is cut to leave
+  // the description a fair share of each 6000.
+  const footer = { text: truncate(embed.footer.text, 256) };
+  const overhead = Math.max(title.length, continued.length) + footer.text.length;
+  const chunk = Math.min(DISCORD_LIMITS.description, DISCORD_LIMITS.embedTotal - overhead);
+  const base = (first: boolean): DiscordEmbed => ({
+    title: first ? title : continued,
+    ...(first && embed.url !== undefined ? { url: embed.url } : {}),
+    color: embed.color,
+    fields: [],
+    timestamp: embed.timestamp,
+    footer,
+  });
+  const embeds: DiscordEmbed[] = [];
+  for (const piece of splitText(embed.description ?? '', chunk)) {
+    // A piece of only blanks shows nothing (and Discord refuses an empty description).
+    if (piece.trim() === '') continue;
+    embeds.push({ ...base(embeds.length === 0), description: piece });
+  }
+  for (const field of splitFields(embed.fields)) {
+    const last = embeds[embeds.length - 1];
+    const fits =
+      last !== undefined &&
+      last.fields.length < DISCORD_LIMITS.fields &&
+      embedLength(last) + field.name.length + field.value.length <= DISCORD_LIMITS.embedTotal;
+    if (fits) last.fields.push(field);
+    else embeds.push({ ...base(embeds.length === 0), fields: [field] });
+  }
+  if (embeds.length === 0) embeds.push(base(true));
+  return { messages: packMessages(embeds) };
+}
+
+/** Field values over 1024 become consecutive fields; names are cut (labels), never empty. */
+function splitFields(fields: readonly DiscordEmbedField[]): DiscordEmbedField[] {
+  const out: DiscordEmbedField[] = [];
+  for (const field of fields) {
+    const name = truncate(field.name, DISCORD_LIMITS.fieldName) || '-';
+    const more = truncate(field.name, DISCORD_LIMITS.fieldName - CONTINUED.length) + CONTINUED;
+    const inline = field.inline === undefined ? {} : { inline: field.inline };
+    const pieces = splitText(field.value, DISCORD_LIMITS.fieldValue).filter(
+      (piece) => piece.trim() !== '',
+    );
+    if (pieces.length === 0) pieces.push('-');
+    pieces.forEach((value, index) =>
+      out.push({ name: index === 0 ? name : more, value, ...inline }),
+    );
+  }
+  return out;
+}
+
+/** Consecutive embeds into messages: ≤ 10 embeds and ≤ 6000 characters across them each. */
+function packMessages(embeds: readonly DiscordEmbed[]): DiscordEmbed[][] {
+  const messages: DiscordEmbed[][] = [];
+  let current: DiscordEmbed[] = [];
+  let total = 0;
+  for (const embed of embeds) {
+    const length = embedLength(embed);
+    if (
+      current.length > 0 &&
+      (current.length >= DISCORD_LIMITS.embedsPerMessage ||
+        total + length > DISCORD_LIMITS.embedTotal)
+    ) {
+      messages.push(current);
+      current = [];
+      total = 0;
+    }
+    current.push(embed);
+    total += length;
+  }
+  if (current.length > 0) messages.push(current);
+  return messages;
+}
