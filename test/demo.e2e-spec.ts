@@ -101,6 +101,9 @@ describe('the demo story (e2e)', () => {
       expect(report.duration_s).toBeLessThanOrEqual(270);
       expect(report.steps.map((step) => step.name)).toEqual([
         'normal traffic',
+        // Beside normal traffic: the status page, a killed jira-resolver restarted by atlas,
+        // /status through opscrew chat, a report sent at once.
+        'crew chief',
         'cartFailure flag',
         'memory leak in recommendation',
         'latency creep in shipping',

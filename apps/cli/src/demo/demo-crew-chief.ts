@@ -9,6 +9,8 @@ export interface CrewChiefWorld {
   killAgent(agent: AgentName): number | null;
   /** `opscrew <args>` as a user runs it against the demo's config; its exit code and output. */
   cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** The notifier's lines so far (the console notifier's JSONL file). */
+  notifications(): readonly { readonly idempotency_key: string; readonly kind: string }[];
 }
 
 /**
@@ -21,11 +23,16 @@ const VICTIM: AgentName = 'jira-resolver';
  * boots in ~5 s on a loaded 2-core host: 60 s leaves ample room.
  */
 const RESTART_WAIT_MS = 60_000;
+/** The report the story sends at once (ops-monitor's daily one, 09:00 in production). */
+const REPORT = 'ops-monitor-daily';
+/** Built in milliseconds, forwarded by atlas, then delivered by an outbox worker's next pass. */
+const REPORT_WAIT_MS = 30_000;
 
 /**
  * atlas, the crew's chief, in front of the audience (runs beside normal traffic): its status
  * page's address, an agent killed with SIGKILL and restarted by atlas through the demo's
- * supervisor endpoint, and `/status` answered through `opscrew chat`.
+ * supervisor endpoint, `/status` answered through `opscrew chat`, and a scheduled report sent
+ * at once (`opscrew report … --now`) reaching the notifier through atlas.
  */
 export class CrewChiefStep {
   constructor(
@@ -41,6 +48,7 @@ export class CrewChiefStep {
     expectations.push(await this.statusPage());
     expectations.push(await this.killedAgentRestarted());
     expectations.push(await this.chatStatus());
+    expectations.push(await this.reportNow());
     return {
       name: 'crew chief',
       started_at: started,
@@ -95,7 +103,10 @@ export class CrewChiefStep {
     const what = '`opscrew chat "/status"` answered by atlas';
     const { code, stdout, stderr } = await this.world.cli(['chat', '/status']);
     const ok = code === 0 && stdout.trim().length > 0;
-    const first = (ok ? stdout : stderr).trim().split('\n').slice(0, 6);
+    const first = (ok ? stdout : stderr)
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .slice(0, 6);
     this.progress(`▶ opscrew chat "/status" → exit ${code}`);
     for (const line of first) this.progress(`    ${line}`);
     return {
@@ -105,5 +116,35 @@ export class CrewChiefStep {
         ? `${stdout.trim().split('\n').length} line(s)`
         : `exit ${code}: ${first.join(' | ')}`,
     };
+  }
+
+  private async reportNow(): Promise<Expectation> {
+    const what = `\`opscrew report ${REPORT} --now\` reaches the notifier through atlas`;
+    const { code, stdout, stderr } = await this.world.cli(['report', REPORT, '--now']);
+    this.progress(`▶ opscrew report ${REPORT} --now → exit ${code}`);
+    if (code !== 0) {
+      const said = (stderr || stdout).trim().split('\n')[0] ?? '';
+      return { what, ok: false, detail: `exit ${code}: ${said}` };
+    }
+    const prefix = `report:report.${REPORT}.now.`;
+    const line = await poll(
+      () =>
+        Promise.resolve(
+          this.world.notifications().find((entry) => entry.idempotency_key.startsWith(prefix)),
+        ),
+      REPORT_WAIT_MS,
+      500,
+      this.signal,
+    );
+    if (line === undefined) {
+      this.progress(`  ✘ the report did not reach the notifier within ${REPORT_WAIT_MS / 1000} s`);
+      return {
+        what,
+        ok: false,
+        detail: `no ${prefix}… notification within ${REPORT_WAIT_MS / 1000} s`,
+      };
+    }
+    this.progress(`  ✔ the report went out (${line.idempotency_key})`);
+    return { what, ok: true, detail: line.idempotency_key };
   }
 }

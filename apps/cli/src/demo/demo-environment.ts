@@ -196,6 +196,11 @@ export class DemoEnvironment {
     await this.waitHealthy(agent, `${this.agentUrl(agent)}/health`);
   }
 
+  /** The notifier's lines so far (CrewChiefWorld). */
+  notifications(): readonly { readonly idempotency_key: string; readonly kind: string }[] {
+    return this.observer.notifications();
+  }
+
   /** SIGKILL to an agent, as a crash would (the story's "killed agent"); its PID. */
   killAgent(agent: AgentName): number | null {
     const child = this.children.get(agent);
