@@ -109,6 +109,17 @@ const QUIET_WAIT_MS = 45_000;
 /** How long a restart-curable fault may take from detection to resolved: the demo's L1. */
 const RESOLUTION_WAIT_MS = 90_000;
 
+/**
+ * When an incident was seen for a fault begun at `since`: its detection, or its reopening — a
+ * recurrence within the reopen window folds into the resolved incident of the same fingerprint
+ * (e.g. a short sibling incident on the faulty service a step earlier), which the crew then
+ * works again. Null when neither happened since then.
+ */
+export function seenSince(incident: IncidentRecord, since: string): string | null {
+  if (incident.detected_at >= since) return incident.detected_at;
+  return incident.history.find((step) => step.phase === 'reopened' && step.at >= since)?.at ?? null;
+}
+
 const seconds = (from: string, to: string | null): number | null =>
   to ? Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10 : null;
 
@@ -272,9 +283,10 @@ export class DemoStory {
       250,
       this.signal,
     );
+    const seenAt = incident ? seenSince(incident, started) : null;
     if (incident)
       this.progress(
-        `  ✔ ${incident.incident_id} detected ${seconds(started, incident.detected_at) ?? '?'} s after the fault began (${incident.symptom}, ${incident.severity})`,
+        `  ✔ ${incident.incident_id} ${incident.detected_at >= started ? 'detected' : 'reopened'} ${seconds(started, seenAt) ?? '?'} s after the fault began (${incident.symptom}, ${incident.severity})`,
       );
     const resolved = incident
       ? await poll(
@@ -298,10 +310,13 @@ export class DemoStory {
     const ticket = incident
       ? (await this.observer.tickets()).find((entry) => entry.incident_id === incident.incident_id)
       : undefined;
-    const resolvedAt = resolved?.history.find((step) => step.phase === 'resolved')?.at ?? null;
+    // The resolution of this fault (a reopened incident also carries its earlier one).
+    const resolvedAt =
+      resolved?.history.find((step) => step.phase === 'resolved' && step.at >= (seenAt ?? started))
+        ?.at ?? null;
     if (resolved)
       this.progress(
-        `  ✔ ${service} restarted, verified with metrics, resolved ${seconds(incident?.detected_at ?? started, resolvedAt) ?? '?'} s after detection; ticket ${ticket?.key ?? '?'} ${ticket?.status ?? ''}`,
+        `  ✔ ${service} restarted, verified with metrics, resolved ${seconds(seenAt ?? started, resolvedAt) ?? '?'} s after detection; ticket ${ticket?.key ?? '?'} ${ticket?.status ?? ''}`,
       );
     const impact = (resolved ?? incident)?.impact ?? [];
     if (impact.length)
@@ -385,10 +400,10 @@ export class DemoStory {
         service,
         injected_at: started,
         incident_id: incident?.incident_id ?? null,
-        detected_at: incident?.detected_at ?? null,
-        detection_latency_s: incident ? seconds(started, incident.detected_at) : null,
+        detected_at: seenAt,
+        detection_latency_s: seenAt ? seconds(started, seenAt) : null,
         resolved_at: resolvedAt,
-        mttr_s: incident && resolvedAt ? seconds(incident.detected_at, resolvedAt) : null,
+        mttr_s: seenAt && resolvedAt ? seconds(seenAt, resolvedAt) : null,
         escalated_at: null,
         restarts,
         outcome: resolved ? 'restarted and verified' : 'not resolved',
@@ -454,7 +469,7 @@ export class DemoStory {
 
   private async incidentsSince(since: string): Promise<IncidentRecord[]> {
     return (await this.observer.incidents()).filter(
-      (incident) => incident.detected_at >= since && !incident.informational,
+      (incident) => seenSince(incident, since) !== null && !incident.informational,
     );
   }
 
@@ -496,7 +511,7 @@ export class DemoStory {
     return (await this.observer.incidents()).find(
       (incident) =>
         incident.service === service &&
-        incident.detected_at >= since &&
+        seenSince(incident, since) !== null &&
         !incident.informational &&
         match(incident),
     );
