@@ -24,6 +24,8 @@ export const KV_BUCKETS = {
   fingerprints: 'fingerprints',
   /** jira-resolver's remediation runs, a persisted state machine that survives a restart. */
   remediations: 'remediations',
+  /** Maintenance windows per service (`/silence`): no tickets or restarts until they end. */
+  silences: 'silences',
 } as const;
 
 export type BucketName = (typeof KV_BUCKETS)[keyof typeof KV_BUCKETS];

@@ -28,6 +28,8 @@ describe('subjects', () => {
       'scenario.started',
       'scenario.finished',
       'agent.stale',
+      'command.restart',
+      'command.result',
     ]);
     expect(SUBJECTS.incidentDetected).toBe('incident.detected');
     expect(AGENT_NAMES).toEqual(['atlas', 'ops-monitor', 'jira-resolver', 'demo-controller']);
@@ -78,6 +80,7 @@ describe('kv buckets', () => {
       'sequences',
       'fingerprints',
       'remediations',
+      'silences',
     ]);
     expect(KV_BUCKETS.locks).toBe('locks');
   });

@@ -28,6 +28,8 @@ export const SUBJECTS = {
   scenarioStarted: 'scenario.started',
   scenarioFinished: 'scenario.finished',
   agentStale: 'agent.stale',
+  commandRestart: 'command.restart',
+  commandResult: 'command.result',
 } as const;
 
 /** Every subject with a fixed name (the per-agent / per-kind families are below). */

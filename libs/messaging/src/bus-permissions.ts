@@ -79,6 +79,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       auditSubject('atlas'),
       SUBJECTS.incidentUpdated,
       auditSubject('jira-resolver'),
+      // ChatOps `/restart`: the request; jira-resolver runs it and answers on command.result.
+      SUBJECTS.commandRestart,
     ],
     consumes: [
       'atlas-ledger',
@@ -86,6 +88,7 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       'atlas-heartbeats',
       'atlas-reports',
       'atlas-deadletters',
+      'atlas-command-results',
     ],
     buckets: {
       [KV_BUCKETS.heartbeats]: 'read',
@@ -95,6 +98,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       // Enqueue only: stale and recovered agents become notifications (ops-monitor's and
       // jira-resolver's workers deliver them).
       [KV_BUCKETS.outbox]: 'write',
+      // ChatOps `/silence` opens and ends maintenance windows.
+      [KV_BUCKETS.silences]: 'write',
     },
     provisions: true,
     manages: false,
@@ -123,6 +128,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       // demo-controller's accuracy feedback. It changes neither.
       [KV_BUCKETS.locks]: 'read',
       [KV_BUCKETS.learning]: 'read',
+      // A silenced service's anomalies are recorded, never ticketed.
+      [KV_BUCKETS.silences]: 'read',
     },
     provisions: true,
     manages: false,
@@ -140,8 +147,15 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       SUBJECTS.lockAcquired,
       SUBJECTS.lockReleased,
       auditSubject('jira-resolver'),
+      // The answer to a human's /restart.
+      SUBJECTS.commandResult,
     ],
-    consumes: ['jira-resolver-incidents', 'jira-resolver-reopened', 'jira-resolver-locks'],
+    consumes: [
+      'jira-resolver-incidents',
+      'jira-resolver-reopened',
+      'jira-resolver-locks',
+      'jira-resolver-commands',
+    ],
     buckets: {
       [KV_BUCKETS.incidents]: 'write',
       [KV_BUCKETS.sequences]: 'write',
@@ -150,6 +164,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.outbox]: 'write',
       [KV_BUCKETS.escalations]: 'write',
       [KV_BUCKETS.remediations]: 'write',
+      // Never an automatic restart of a silenced service.
+      [KV_BUCKETS.silences]: 'read',
       // Read: its AtlasWatcher (who watches the watcher); it writes only its own heartbeat.
       [KV_BUCKETS.heartbeats]: 'read',
     },

@@ -122,7 +122,7 @@ describe('provisionTopology', () => {
     const report = await provisionTopology(fake.asJsm(), mapper, options);
     expect(report.stream.action).toBe('updated');
     expect(report.stream.changes?.[0]).toMatch(/^subjects /);
-    expect(fake.streams.get('OPS_x')?.subjects).toHaveLength(8);
+    expect(fake.streams.get('OPS_x')?.subjects).toHaveLength(9);
     expect(fake.streams.get('OPS_x')?.max_msgs).toBe(1234);
   });
 
@@ -218,6 +218,7 @@ describe('provisionBuckets', () => {
       'x_sequences created',
       'x_fingerprints created',
       'x_remediations created',
+      'x_silences created',
     ]);
     const incidents = fake.streams.get('KV_x_incidents') as StreamConfig;
     fake.streams.set('KV_x_incidents', { ...incidents, max_msgs_per_subject: 1 });
@@ -237,6 +238,6 @@ describe('provisionBuckets', () => {
     });
     expect(report.stream.action).toBe('created');
     expect(report.consumers.length).toBe(CONSUMER_NAMES.length);
-    expect(report.buckets.length).toBe(10);
+    expect(report.buckets.length).toBe(11);
   });
 });
