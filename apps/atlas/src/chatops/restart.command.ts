@@ -29,8 +29,9 @@ export const RESTART_REPLY_TIMEOUT = Symbol('RESTART_REPLY_TIMEOUT');
  * identity; replies with its answer (command.result), or after 90 s that it is still running.
  * atlas never touches the runtime itself: jira-resolver is the only agent with a runtime grant.
  *
- * The service is resolved here first (names and aliases of `services.watched`), so a typo gets
- * the list of services at once; whether it may be restarted is jira-resolver's decision alone.
+ * The service is resolved here first (names and aliases of `services.watched`, or a protected
+ * name), so a typo gets the list of services at once; whether it may be restarted is
+ * jira-resolver's decision alone.
  */
 @Injectable()
 export class RestartCommand implements ChatCommandHandler {
@@ -56,7 +57,11 @@ export class RestartCommand implements ChatCommandHandler {
       throw error;
     }
     const services = this.loaded.config.services;
-    const service = resolveServiceName(services, asked);
+    // A protected service goes on too: jira-resolver's runtime policy refuses it, audited, with
+    // the reason (one decision point for what may be restarted).
+    const service =
+      resolveServiceName(services, asked) ??
+      (services.protected.includes(asked) ? asked : undefined);
     if (service === undefined)
       return {
         text: `/restart: unknown service ${JSON.stringify(asked.slice(0, 64))} (watched: ${describeWatchedServices(services)})`,
