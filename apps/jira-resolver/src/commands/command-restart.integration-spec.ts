@@ -1,4 +1,4 @@
-import { loadConfig, type LoadedConfig } from '@opscrew/config';
+import { loadConfig, type LoadedConfig, type RestartServiceStep } from '@opscrew/config';
 import { SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
 import {
   CommandRunRecord,
@@ -29,6 +29,8 @@ import { RemediationRunsRepository } from '../remediation/remediation-runs.repos
 import { FakeRuntime } from '../remediation/testing/remediation.fakes';
 import { CommandResults } from '../../../atlas/src/chatops/command-results.service';
 import { RestartCommand } from '../../../atlas/src/chatops/restart.command';
+import { ACTIONS } from '../remediation/actions/action.registry';
+import { type ActionPorts, type StepContext } from '../remediation/actions/runbook-action';
 import { ManualRestart } from './manual-restart.service';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -156,5 +158,53 @@ describe('command.restart through the real bus and guardrails', () => {
     expect(await reader.isSilenced('shipping', new Date(Date.now() + 2 * 3_600_000))).toBeNull();
     expect(await kit.silences.end('shipping')).not.toBeNull();
     expect(await reader.isSilenced('shipping')).toBeNull();
+  });
+
+  it("a remediation run never restarts a silenced service: the step waits for the window's end", async () => {
+    const until = new Date(Date.now() + 600_000);
+    await kit.silences.silence('payment', until, 'vendor maintenance', ALICE);
+    // jira-resolver reads the bucket through its own handle.
+    const silences = await SilenceStore.open(new KvFactory(bus));
+    const before = runtime.restarts.length;
+    const context: StepContext = {
+      deps: {
+        config: loaded.config,
+        runtime,
+        silences,
+        now: () => new Date(),
+      } as unknown as ActionPorts,
+      run: {
+        incident_id: 'INC-20261207-001',
+        run_id: 'r1',
+        attempt: 1,
+        service: 'payment',
+        symptom: 'high_error_rate',
+        severity: 'high',
+        mode: 'act',
+        state: 'running',
+        runbook: 'high_error_rate',
+        step_index: 0,
+        steps: [],
+        evidence: '',
+        owner: 'me',
+        owner_until: new Date(Date.now() + 600_000).toISOString(),
+        created_at: new Date().toISOString(),
+        updated_at: new Date().toISOString(),
+        next_at: new Date().toISOString(),
+      },
+      save: () => Promise.resolve(),
+      caller: { agent: 'jira-resolver', reason: 'test', incident_id: 'INC-20261207-001' },
+    };
+    const step = { step: 1, action: 'restart_service', condition: 'always' } as RestartServiceStep;
+    expect(await ACTIONS.restart_service.execute(context, step)).toEqual({
+      kind: 'defer',
+      deferral: 'guard',
+      holder: 'silence',
+      until: until.toISOString(),
+      reason: expect.stringMatching(
+        /^payment is silenced until .* by alice \(discord\): vendor maintenance/,
+      ) as string,
+    });
+    expect(runtime.restarts).toHaveLength(before);
   });
 });
