@@ -27,7 +27,7 @@ describe('RestartCommand', () => {
   /** Answers every command.restart as jira-resolver would, right after it is published. */
   function answering(ok: boolean, text: string): void {
     const publish = publisher.publish.bind(publisher);
-    publisher.publish = (async (subject, payload, options) => {
+    publisher.publish = async (subject, payload, options) => {
       const out = await publish(subject, payload, options);
       if (subject === 'command.restart') {
         const asked = out.event as unknown as CommandRestartEvent;
@@ -42,7 +42,7 @@ describe('RestartCommand', () => {
         );
       }
       return out;
-    });
+    };
   }
 
   const sent = (): CommandRestartEvent[] =>
