@@ -15,6 +15,7 @@ import { SandboxModule } from '@opscrew/sandbox';
 import { AgentsController } from './agents.controller';
 import { AtlasBusController } from './atlas-bus.controller';
 import { ChatopsModule } from './chatops/chatops.module';
+import { silencesStatusSource } from './chatops/silences-status.source';
 import { ForecastController } from './forecast/forecast.controller';
 import { IncidentsController } from './incidents.controller';
 import { IncidentsView } from './ledger/incidents-view.service';
@@ -116,6 +117,8 @@ export class AtlasModule {
         SloView,
         // The status page's SLO section reads the same answer.
         sloStatusSource,
+        // …and its silences section the windows /silence opened.
+        silencesStatusSource,
         ReportForwarder,
         ...reports.providers,
       ],

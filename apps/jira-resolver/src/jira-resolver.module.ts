@@ -11,6 +11,7 @@ import {
 } from '@opscrew/agent-core';
 import { loadConfig, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
 import {
+  CommandRunRecord,
   KV_BUCKETS,
   RemediationRunRecord,
   RestartLogRecord,
@@ -42,13 +43,23 @@ import {
   IncidentLedger,
   KvFactory,
   LeaseService,
+  SilenceStore,
 } from '@opscrew/messaging';
 import { AUDIT, type AuditSink } from '@opscrew/ports';
-import { type FileAccessPolicy, fileSandboxFor } from '@opscrew/sandbox';
+import { type FileAccessPolicy, fileSandboxFor, runtimePolicyFor } from '@opscrew/sandbox';
+import { CommandController } from './commands/command.controller';
+import { ManualRestart } from './commands/manual-restart.service';
 import { IncidentIntakeController } from './intake/incident-intake.controller';
 import { IncidentIntakeService } from './intake/incident-intake.service';
 import { JiraResolverLifecycle } from './jira-resolver.lifecycle';
-import { CATALOG, ESCALATION, OBSERVE_MODE, OUTBOX } from './jira-resolver.tokens';
+import {
+  CATALOG,
+  ESCALATION,
+  MANUAL_RESTART,
+  OBSERVE_MODE,
+  OUTBOX,
+  REPLICA_HOLDER,
+} from './jira-resolver.tokens';
 import { composeRemediation } from './remediation/remediation.composition';
 import { RemediationRunsRepository } from './remediation/remediation-runs.repository';
 import { RemediationEngine } from './remediation/remediation.engine';
@@ -109,7 +120,7 @@ export class JiraResolverModule {
         }),
       ],
       // The bus handlers (JetStream transport, started by runAgent).
-      controllers: [IncidentIntakeController, ...reports.controllers],
+      controllers: [IncidentIntakeController, CommandController, ...reports.controllers],
       providers: [
         // Who watches the watcher: a stale atlas is reported through this outbox.
         { provide: AGENT_NOTICES, useExisting: OUTBOX },
@@ -174,6 +185,51 @@ export class JiraResolverModule {
             ),
         },
         { provide: OBSERVE_MODE, useValue: observe },
+        // Unique per process: replicas in containers often share pid 1.
+        {
+          provide: REPLICA_HOLDER,
+          useValue: `jira-resolver-${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`,
+        },
+        // Maintenance windows (/silence): the crew never restarts a silenced service on its own.
+        {
+          provide: SilenceStore,
+          inject: [KvFactory],
+          useFactory: (kv: KvFactory) => SilenceStore.open(kv),
+        },
+        {
+          // A human's /restart (command.restart): the runbook restart's guardrails, audited.
+          provide: MANUAL_RESTART,
+          inject: [
+            KvFactory,
+            RUNTIME,
+            LeaseService,
+            RemediationRunsRepository,
+            EventPublisher,
+            AUDIT,
+            REPLICA_HOLDER,
+          ],
+          useFactory: async (
+            kv: KvFactory,
+            runtimePort: RuntimePort,
+            leases: LeaseService,
+            runs: RemediationRunsRepository,
+            publisher: EventPublisher,
+            audit: AuditSink,
+            holder: string,
+          ) =>
+            new ManualRestart({
+              config,
+              policy: runtimePolicyFor(config, 'jira-resolver'),
+              runtime: runtimePort,
+              leases,
+              restarts: runs,
+              commands: await kv.open(KV_BUCKETS.remediations, { class: CommandRunRecord }),
+              publisher,
+              audit,
+              now: () => new Date(),
+              holder,
+            }),
+        },
         TicketGateway,
         {
           provide: RemediationEngine,
@@ -189,6 +245,8 @@ export class JiraResolverModule {
             IncidentLedger,
             AUDIT,
             MCP_TOOLBOX,
+            REPLICA_HOLDER,
+            SilenceStore,
           ],
           useFactory: (
             catalog: RunbookCatalog,
@@ -202,6 +260,8 @@ export class JiraResolverModule {
             ledger: IncidentLedger,
             audit: AuditSink,
             mcp: McpToolbox,
+            holder: string,
+            silences: SilenceStore,
           ) =>
             composeRemediation({
               config,
@@ -216,9 +276,9 @@ export class JiraResolverModule {
               ledger,
               audit,
               now: () => new Date(),
-              // Unique per process: replicas in containers often share pid 1.
-              holder: `jira-resolver-${hostname()}-${process.pid}-${randomUUID().slice(0, 6)}`,
+              holder,
               mode: agent.mode,
+              silences,
               // Claude when integrations.llm is configured, the rules otherwise: advice only.
               reasoning: createLlmClient({
                 config,

@@ -29,6 +29,7 @@ import {
 import {
   EventPublisher,
   KvFactory,
+  SilenceStore,
   type KvSchema,
   NatsConnectionService,
 } from '@opscrew/messaging';
@@ -201,6 +202,12 @@ export class OpsMonitorModule {
         // cycle and the report intake alike: a report is informational exactly when a
         // detection would be.
         LockedServicesReader,
+        // Maintenance windows (/silence), read by the cycle and the report intake alike.
+        {
+          provide: SilenceStore,
+          inject: [KvFactory],
+          useFactory: (kv: KvFactory) => SilenceStore.open(kv),
+        },
         ReportIntake,
         AlertmanagerIntake,
         BusCycleReporter,

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { AgentRestartedEvent, AgentStaleEvent, HeartbeatEvent } from './events/agent.events';
 import { AuditEvent } from './events/audit.event';
+import { CommandRestartEvent, CommandResultEvent } from './events/command.events';
 import { DeadLetterEvent } from './events/dead-letter.event';
 import { type EventEnvelope, type PayloadOf } from './events/event-envelope';
 import {
@@ -48,6 +49,8 @@ export interface FixedEventTypes {
   'scenario.finished': ScenarioFinishedEvent;
   'agent.stale': AgentStaleEvent;
   'agent.restarted': AgentRestartedEvent;
+  'command.restart': CommandRestartEvent;
+  'command.result': CommandResultEvent;
 }
 
 /** Event class per subject, families included (`report.daily` → ReportEvent). */
@@ -94,6 +97,8 @@ const FIXED_DEFINITIONS: { readonly [S in FixedSubject]: EventDefinition } = {
   'scenario.finished': { cls: ScenarioFinishedEvent, schema: 1 },
   'agent.stale': { cls: AgentStaleEvent, schema: 1 },
   'agent.restarted': { cls: AgentRestartedEvent, schema: 1 },
+  'command.restart': { cls: CommandRestartEvent, schema: 1 },
+  'command.result': { cls: CommandResultEvent, schema: 1 },
 };
 
 const FAMILY_DEFINITIONS: { readonly [F in SubjectFamily]: FamilyDefinition } = {

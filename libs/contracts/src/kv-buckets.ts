@@ -30,6 +30,8 @@ export const KV_BUCKETS = {
   capacity: 'capacity',
   /** Per-service SLI counts in time buckets (ops-monitor writes by CAS, atlas reads for GET /slo). */
   slo: 'slo',
+  /** Maintenance windows per service (`/silence`): no tickets or restarts until they end. */
+  silences: 'silences',
 } as const;
 
 export type BucketName = (typeof KV_BUCKETS)[keyof typeof KV_BUCKETS];

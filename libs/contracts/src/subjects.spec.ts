@@ -29,6 +29,8 @@ describe('subjects', () => {
       'scenario.finished',
       'agent.stale',
       'agent.restarted',
+      'command.restart',
+      'command.result',
     ]);
     expect(SUBJECTS.incidentDetected).toBe('incident.detected');
     expect(AGENT_NAMES).toEqual(['atlas', 'ops-monitor', 'jira-resolver', 'demo-controller']);
@@ -82,6 +84,7 @@ describe('kv buckets', () => {
       'lifecycle',
       'capacity',
       'slo',
+      'silences',
     ]);
     expect(KV_BUCKETS.locks).toBe('locks');
   });

@@ -29,6 +29,8 @@ export const SUBJECTS = {
   scenarioFinished: 'scenario.finished',
   agentStale: 'agent.stale',
   agentRestarted: 'agent.restarted',
+  commandRestart: 'command.restart',
+  commandResult: 'command.result',
 } as const;
 
 /** Every subject with a fixed name (the per-agent / per-kind families are below). */

@@ -81,6 +81,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       auditSubject('atlas'),
       SUBJECTS.incidentUpdated,
       auditSubject('jira-resolver'),
+      // ChatOps `/restart`: the request; jira-resolver runs it and answers on command.result.
+      SUBJECTS.commandRestart,
     ],
     consumes: [
       'atlas-ledger',
@@ -88,6 +90,7 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       'atlas-heartbeats',
       'atlas-reports',
       'atlas-deadletters',
+      'atlas-command-results',
     ],
     buckets: {
       [KV_BUCKETS.heartbeats]: 'read',
@@ -103,6 +106,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.capacity]: 'read',
       // GET /slo and the slo-daily report read ops-monitor's SLI counts.
       [KV_BUCKETS.slo]: 'read',
+      // ChatOps `/silence` opens and ends maintenance windows.
+      [KV_BUCKETS.silences]: 'write',
     },
     provisions: true,
     manages: false,
@@ -135,6 +140,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.capacity]: 'write',
       // Its SLI counts per service (error budgets), written by CAS.
       [KV_BUCKETS.slo]: 'write',
+      // A silenced service's anomalies are recorded, never ticketed.
+      [KV_BUCKETS.silences]: 'read',
     },
     provisions: true,
     manages: false,
@@ -153,8 +160,15 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       SUBJECTS.lockReleased,
       'report.>',
       auditSubject('jira-resolver'),
+      // The answer to a human's /restart.
+      SUBJECTS.commandResult,
     ],
-    consumes: ['jira-resolver-incidents', 'jira-resolver-reopened', 'jira-resolver-locks'],
+    consumes: [
+      'jira-resolver-incidents',
+      'jira-resolver-reopened',
+      'jira-resolver-locks',
+      'jira-resolver-commands',
+    ],
     buckets: {
       [KV_BUCKETS.incidents]: 'write',
       [KV_BUCKETS.sequences]: 'write',
@@ -163,6 +177,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.outbox]: 'write',
       [KV_BUCKETS.escalations]: 'write',
       [KV_BUCKETS.remediations]: 'write',
+      // Never an automatic restart of a silenced service.
+      [KV_BUCKETS.silences]: 'read',
       // Read: its AtlasWatcher (who watches the watcher); it writes only its own heartbeat.
       [KV_BUCKETS.heartbeats]: 'read',
     },

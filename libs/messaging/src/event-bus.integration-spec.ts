@@ -15,7 +15,7 @@ import { type NatsConnectionService } from './nats-connection.service';
 import { eventually, openTestBus, removeTestTopology } from './testing/integration-bus';
 import { CrewConsumers } from './testing/crew-consumers';
 import { testNamespace } from './testing/test-namespace';
-import { type ConsumerName, CONSUMERS } from './topology';
+import { type ConsumerName, CONSUMERS, STREAM_SUBJECTS } from './topology';
 import { consumerStream, provisionAll } from './topology.provisioner';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -110,7 +110,7 @@ describe('event bus against NATS JetStream', () => {
     const after = await jsm.streams.info(stream);
     expect(after.created).toBe(before.created); // same stream, not recreated
     expect(after.state.messages).toBe(before.state.messages); // no data lost
-    expect(after.config.subjects).toHaveLength(8);
+    expect(after.config.subjects).toHaveLength(STREAM_SUBJECTS.length);
     await drain('atlas-ledger');
   });
 

@@ -28,6 +28,7 @@ export * from './messaging.tokens';
 export * from './messaging.module';
 export * from './incident-id.allocator';
 export * from './incident-ledger.service';
+export * from './silence.store';
 export * from './topology.remover';
 export * from './bus-user';
 export * from './bus-permissions';

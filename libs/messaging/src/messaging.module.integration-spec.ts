@@ -13,6 +13,7 @@ import { type MessagingModuleOptions } from './messaging-module-options';
 import { NatsConnectionService } from './nats-connection.service';
 import { eventually, removeTestTopology, testBusOptions } from './testing/integration-bus';
 import { testNamespace } from './testing/test-namespace';
+import { STREAM_SUBJECTS } from './topology';
 import { provisionAll } from './topology.provisioner';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -79,7 +80,9 @@ describe('MessagingModule', () => {
     expect(bus.status()).toBe('connected');
     expect(app.get<MessagingModuleOptions>(MESSAGING_OPTIONS).source).toBe('atlas');
     const jsm = await bus.jetstreamManager();
-    expect((await jsm.streams.info(bus.subjects.stream())).config.subjects).toHaveLength(8);
+    expect((await jsm.streams.info(bus.subjects.stream())).config.subjects).toHaveLength(
+      STREAM_SUBJECTS.length,
+    );
     expect((await jsm.streams.info(bus.subjects.deadLetterStream())).config.subjects).toEqual([
       bus.subjects.toWire('deadletter.>'),
     ]);

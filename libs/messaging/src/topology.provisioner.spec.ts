@@ -123,7 +123,7 @@ describe('provisionTopology', () => {
     const report = await provisionTopology(fake.asJsm(), mapper, options);
     expect(report.stream.action).toBe('updated');
     expect(report.stream.changes?.[0]).toMatch(/^subjects /);
-    expect(fake.streams.get('OPS_x')?.subjects).toHaveLength(8);
+    expect(fake.streams.get('OPS_x')?.subjects).toHaveLength(9);
     expect(fake.streams.get('OPS_x')?.max_msgs).toBe(1234);
   });
 
@@ -222,6 +222,7 @@ describe('provisionBuckets', () => {
       'x_lifecycle created',
       'x_capacity created',
       'x_slo created',
+      'x_silences created',
     ]);
     const incidents = fake.streams.get('KV_x_incidents') as StreamConfig;
     fake.streams.set('KV_x_incidents', { ...incidents, max_msgs_per_subject: 1 });

@@ -39,6 +39,7 @@ describe('topology', () => {
       'report.>',
       'agent.>',
       'audit.>',
+      'command.>',
     ]);
   });
 
@@ -92,7 +93,7 @@ describe('topology', () => {
     const config = streamConfig(new SubjectMapper('x', 'OPS'), { duplicate_window_ms: 120_000 });
     expect(config.name).toBe('OPS_x');
     expect(config.subjects).toContain('x.incident.>');
-    expect(config.subjects).toHaveLength(8);
+    expect(config.subjects).toHaveLength(9);
     expect(config.storage).toBe('file');
     expect(config.duplicate_window).toBe(120_000 * 1_000_000);
     expect(config.max_age).toBe(7 * 24 * 3600 * 1e9);
@@ -132,7 +133,7 @@ describe('topology', () => {
     expect(
       consumerConfig(new SubjectMapper('x', 'OPS'), CONSUMERS['jira-resolver-incidents']),
     ).toEqual(expect.objectContaining({ filter_subject: 'x.incident.detected.*' }));
-    expect(CONSUMER_NAMES).toHaveLength(13);
+    expect(CONSUMER_NAMES).toHaveLength(15);
   });
 
   it('lets only ops-monitor-reports read incident.reported: every other consumer it reaches ignores it', () => {

@@ -28,6 +28,7 @@ export const STREAM_SUBJECTS = [
   'report.>',
   'agent.>',
   'audit.>',
+  'command.>',
 ] as const;
 
 /** What the dead-letter stream captures: every `deadletter.<consumer>` record. */
@@ -376,6 +377,41 @@ export const CONSUMERS = {
     order_by: 'service',
     ignores: LIFECYCLE,
   },
+  'jira-resolver-commands': {
+    durable: 'jira-resolver-commands',
+    filter: SUBJECTS.commandRestart,
+    description:
+      "jira-resolver runs a human's /restart through the same guardrails as a runbook restart",
+    // A command older than its asker's patience is still run once (the answer says when): an
+    // ack lost to a crash must not drop a restart someone asked for; the run is keyed on the
+    // request id, so a redelivery never restarts twice.
+    deliver: 'all',
+    // A restart waits for the runtime (a container restart takes seconds, the local process
+    // supervisor up to its start timeout); in-progress pings cover a slower one.
+    ack_wait_ms: 60_000,
+    max_deliver: MAX_DELIVER_DEFAULT,
+    // Humans type commands a few per hour.
+    max_ack_pending: 64,
+    pull_batch: 32,
+    // One service's commands one after another (the lease would make a second wait anyway);
+    // different services side by side.
+    concurrency: 2,
+    order_by: 'service',
+  },
+  'atlas-command-results': {
+    durable: 'atlas-command-results',
+    filter: SUBJECTS.commandResult,
+    description: 'atlas hands command results to the ChatOps replies waiting for them',
+    // Only answers to questions asked from now on have a waiter; older ones are in the audit.
+    deliver: 'new',
+    // Resolving a waiter is a map lookup.
+    ack_wait_ms: 10_000,
+    // A result without a waiter (another atlas, a timeout) is acked and dropped: no retrying.
+    max_deliver: 3,
+    max_ack_pending: 64,
+    pull_batch: 32,
+    concurrency: 4,
+  },
 } as const satisfies Record<string, ConsumerDeclaration>;
 
 export type ConsumerName = keyof typeof CONSUMERS;
@@ -567,6 +603,16 @@ export const BUCKETS: { readonly [B in BucketName]: BucketDeclaration } = {
     // (~60 B each as JSON): ~130 KiB at the very worst, ~60 KiB for 6 h + 30 days of hours.
     max_value_bytes: 256 * 1024,
     description: 'SLI counts per service in time buckets (error budgets)',
+  },
+  [KV_BUCKETS.silences]: {
+    // Only the current window per service matters.
+    history: 1,
+    // Bucket-level TTL only on 2.9: every entry carries its `until` and readers treat a past one
+    // as gone; the TTL (longer than the longest window, 7 d) only sweeps what nobody cleaned up.
+    ttl_ms: 8 * ONE_DAY_MS,
+    storage: 'file',
+    max_value_bytes: 4 * 1024,
+    description: 'maintenance windows per service (/silence): no tickets or restarts',
   },
 };
 

@@ -20,6 +20,7 @@ import {
 } from '@opscrew/messaging';
 import { AUDIT, type AuditSink } from '@opscrew/ports';
 import { AckCommand, CHAT_INCIDENT_ACK } from './ack.command';
+import { ChatActionsModule } from './chat-actions.module';
 import { CHAT_COMMAND_HANDLERS, type ChatCommandHandler } from './chat-command';
 import { busCrewSources, CHAT_CREW_SOURCES } from './chat-crew.sources';
 import { ChatController } from './chat.controller';
@@ -27,6 +28,8 @@ import { ChatRouter } from './chat.router';
 import { DiscordInteractionsController } from './discord-interactions.controller';
 import { DiscordSignatureVerifier, ed25519PublicKey } from './discord-signature.verifier';
 import { IncidentCommand } from './incident.command';
+import { RestartCommand } from './restart.command';
+import { SilenceCommand } from './silence.command';
 import { StatusCommand } from './status.command';
 
 /** Nest token of `integrations.discord_interactions` (null: the endpoint is off). */
@@ -64,9 +67,12 @@ export class ChatopsModule {
   /** `audit`: atlas's AgentAuditModule, the same instance atlas imports (one log, one writer). */
   static forRoot(loaded: LoadedConfig, audit: DynamicModule): DynamicModule {
     const discord = loaded.config.integrations.discord_interactions ?? null;
+    // /restart and /silence with what they need; re-exported (the status page lists silences).
+    const actions = ChatActionsModule.register(audit);
     return {
       module: ChatopsModule,
-      imports: [audit],
+      imports: [audit, actions],
+      exports: [actions],
       controllers: [ChatController, ...(discord !== null ? [DiscordInteractionsController] : [])],
       providers: [
         { provide: DISCORD_INTERACTIONS_CONFIG, useValue: discord },
@@ -104,9 +110,8 @@ export class ChatopsModule {
         IncidentCommand,
         AckCommand,
         {
-          // The integrator adds RestartCommand and SilenceCommand here (inject and list them).
           provide: CHAT_COMMAND_HANDLERS,
-          inject: [StatusCommand, IncidentCommand, AckCommand],
+          inject: [StatusCommand, IncidentCommand, AckCommand, RestartCommand, SilenceCommand],
           useFactory: (...handlers: ChatCommandHandler[]): readonly ChatCommandHandler[] =>
             handlers,
         },

@@ -38,6 +38,7 @@ export function composeRemediation(deps: RemediationDeps): RemediationEngine {
     audit,
     now,
     holder: deps.holder,
+    ...(deps.silences ? { silences: deps.silences } : {}),
   };
   return new RemediationEngine({
     claims: new RunClaims({ runs: deps.runs, leases: deps.leases, now, holder: deps.holder }),

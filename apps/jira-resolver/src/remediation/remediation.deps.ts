@@ -2,7 +2,7 @@ import { type OpscrewConfig } from '@opscrew/config';
 import { type EventOf, type EventPayloads, type EventSubject } from '@opscrew/contracts';
 import { type MetricsSource, type RuntimePort } from '@opscrew/integrations';
 import { type LlmClient } from '@opscrew/llm';
-import { type IncidentLedger, type LeaseService } from '@opscrew/messaging';
+import { type IncidentLedger, type LeaseService, type SilenceStore } from '@opscrew/messaging';
 import { type AuditSink } from '@opscrew/ports';
 import { type RunbookCatalog } from '../runbooks/runbook.catalog';
 import { type TicketGateway } from '../tickets/ticket.gateway';
@@ -53,4 +53,9 @@ export interface RemediationDeps {
    * any runbook step. Absent: no advice, and no runbook means escalate.
    */
   readonly reasoning?: Pick<LlmClient, 'kind' | 'triageSummary' | 'proposeAction'>;
+  /**
+   * Maintenance windows (/silence): a silenced service is never restarted by a run (the step
+   * waits for the window's end). Absent: no silences are checked (tests that do not need them).
+   */
+  readonly silences?: Pick<SilenceStore, 'isSilenced'>;
 }

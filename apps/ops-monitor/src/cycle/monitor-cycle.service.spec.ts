@@ -11,6 +11,8 @@ import { type LockedServicesReader } from '../locks/locked-services.reader';
 import { QualityTracker } from '../quality/quality.tracker';
 import { OpsMonitorMetrics } from '../telemetry/ops-monitor.metrics';
 import { MonitorCycle } from './monitor-cycle.service';
+import { type SilenceRecord } from '@opscrew/contracts';
+import { type SilenceStore } from '@opscrew/messaging';
 
 const config = loadConfig({ configDir: SHIPPED_CONFIG_DIR, env: {} }).config;
 const T0 = Date.parse('2026-11-24T10:00:00.000Z');
@@ -56,6 +58,7 @@ describe('MonitorCycle: missing is not healthy', () => {
   let metrics: OpsMonitorMetrics;
   let monitor: MonitorCycle;
   let recorded: MetricsSnapshot[];
+  let silenced: SilenceRecord[];
 
   beforeEach(() => {
     recorded = [];
@@ -63,6 +66,7 @@ describe('MonitorCycle: missing is not healthy', () => {
     cycle = 0;
     handled = [];
     reported = [];
+    silenced = [];
     const http: HttpFetch = (url) =>
       Promise.resolve(
         new Response(exposition(url.includes('7108') ? 'shipping' : 'cart', cycle), {
@@ -118,6 +122,8 @@ describe('MonitorCycle: missing is not healthy', () => {
       {
         record: (snapshot: MetricsSnapshot) => void recorded.push(snapshot),
       } as unknown as CapacityHistoryRecorder,
+      undefined,
+      { active: () => Promise.resolve(silenced) } as unknown as SilenceStore,
     );
   });
 
@@ -184,5 +190,38 @@ describe('MonitorCycle: missing is not healthy', () => {
     expect(text).toMatch(
       /^opscrew_monitor_data_quality_warnings_total\{metric="error_rate_ratio",kind="missing"\} 11$/m,
     );
+  });
+
+  it('a silenced service: its anomalies are recorded as informational (no ticket, no restart) and counted', async () => {
+    silenced = [
+      {
+        service: 'shipping',
+        since: new Date(T0).toISOString(),
+        until: new Date(T0 + 3_600_000).toISOString(),
+        reason: 'carrier API migration',
+        by: { via: 'discord', id: '42', name: 'alice' },
+      },
+    ];
+    await runCycles(12);
+    const shipping = handled.filter((a) => a.service === 'shipping');
+    expect(shipping.length).toBeGreaterThan(0);
+    for (const anomaly of shipping) {
+      expect(anomaly.informational).toBe(true);
+      expect(anomaly.severity).toBe('info');
+      expect(anomaly.detail).toMatch(
+        /service silenced until .* by alice \(discord\) for "carrier API migration": recorded, no ticket, no restart$/,
+      );
+    }
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(
+      /^opscrew_monitor_silenced_anomalies_total\{symptom="high_error_rate"\} [1-9]/m,
+    );
+  });
+
+  it('a silence that cannot be read silences nothing (a hidden fault is worse than a ticket)', async () => {
+    const broken = { active: () => Promise.reject(new Error('bucket gone')) };
+    Object.assign(monitor, { silences: broken });
+    await runCycles(12);
+    expect(handled.some((a) => a.service === 'shipping' && !a.informational)).toBe(true);
   });
 });

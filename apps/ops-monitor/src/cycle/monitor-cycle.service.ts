@@ -2,10 +2,12 @@ import { errorMessage } from '@opscrew/contracts';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { METRICS_SOURCE, type MetricsSnapshot, type MetricsSource } from '@opscrew/integrations';
 import { CapacityHistoryRecorder } from '../capacity/capacity-history.recorder';
+import { SilenceStore } from '@opscrew/messaging';
 import { type DataQualityWarning, type MissingDataWarning } from '../detection/anomaly';
 import { DetectionEngine } from '../detection/detection.engine';
 import { isMerelyWaiting } from '../detection/missing-data';
 import { IncidentManager, type IncidentOutcome } from '../incidents/incident-manager.service';
+import { silencedServices, underSilence } from '../incidents/silenced-sighting';
 import { LockedServicesReader } from '../locks/locked-services.reader';
 import { CYCLE_REPORTER, MONITORED_SERVICES } from '../ops-monitor.tokens';
 import { QualityTracker } from '../quality/quality.tracker';
@@ -60,6 +62,8 @@ export class MonitorCycle {
     @Optional() private readonly capacity?: CapacityHistoryRecorder,
     /** The SLI accounting and its burn-rate alerts (absent: no SLOs counted). */
     @Optional() private readonly slo?: SloAccountant,
+    // Maintenance windows (/silence); absent in tests that do not need them.
+    @Optional() private readonly silences?: SilenceStore,
   ) {}
 
   async run(): Promise<CycleSummary> {
@@ -114,8 +118,16 @@ export class MonitorCycle {
       open,
     );
     for (const warning of result.dataQuality) await this.reportDataQuality(warning, now);
+    const silenced = await silencedServices(this.silences, now, (message) =>
+      this.logger.warn(message),
+    );
     let informational = 0;
-    for (const anomaly of result.anomalies) {
+    for (const detected of result.anomalies) {
+      // A silenced service's anomaly is still recorded (an informational incident in the
+      // ledger, counted here), never ticketed or restarted.
+      const silence = silenced.get(detected.service);
+      const anomaly = silence ? underSilence(detected, silence) : detected;
+      if (anomaly !== detected) this.metrics.silencedAnomalies.inc({ symptom: anomaly.symptom });
       this.metrics.anomalies.inc({
         rule: anomaly.rule,
         symptom: anomaly.symptom,

@@ -111,6 +111,27 @@ describe('ReportIntake (one report → the fingerprint ledger, like a detection)
     expect(incident).toMatchObject({ severity: 'info', informational: true });
   });
 
+  it('makes a report on a silenced service informational (recorded, no ticket), saying who silenced it', async () => {
+    await crew.silences.silence('cart', new Date(Date.now() + 3_600_000), 'db migration', {
+      via: 'cli',
+      id: 'ops',
+      name: 'ops',
+    });
+    const { intake } = crew.replica();
+    expect((await intake.take(report({ severity: 'critical' }))).outcome).toBe('opened');
+    expect(crew.opened).toEqual([]);
+    const [incident] = await crew.ledger.list();
+    expect(incident).toMatchObject({ severity: 'info', informational: true });
+    const [indexed] = await crew.fingerprints().values();
+    expect(indexed?.value.detail).toMatch(
+      /service silenced until .* by ops \(cli\) for "db migration"/,
+    );
+    // The window ended: the next report opens a normal incident, announced (ticket and alert).
+    await crew.silences.end('cart');
+    expect((await intake.take(report({ severity: 'critical' }))).outcome).toBe('opened');
+    expect(crew.opened.map((record) => record.severity)).toEqual(['critical']);
+  });
+
   it('refuses an unknown service or symptom with a reason naming it and the known ones', async () => {
     const { intake } = crew.replica();
     const refused = async (payload: Partial<EventPayloads['incident.reported']>) =>

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   describeWatchedServices,
   type OpscrewConfig,
@@ -17,12 +17,13 @@ import {
   SUBJECTS,
 } from '@opscrew/contracts';
 import { fingerprintKey, formatValue } from '@opscrew/incident';
-import { EventPublisher, PermanentError } from '@opscrew/messaging';
+import { EventPublisher, PermanentError, SilenceStore } from '@opscrew/messaging';
 import {
   IncidentManager,
   type IncidentOutcome,
   type Sighting,
 } from '../incidents/incident-manager.service';
+import { silencedServices, underSilence } from '../incidents/silenced-sighting';
 import { LockedServicesReader } from '../locks/locked-services.reader';
 import { MONITOR_CONFIG, WALL_CLOCK } from '../ops-monitor.tokens';
 
@@ -62,6 +63,7 @@ export interface IntakeResult {
  */
 @Injectable()
 export class ReportIntake {
+  private readonly logger = new Logger(ReportIntake.name);
   private locks: { at: number; held: ReadonlySet<string> } | null = null;
 
   constructor(
@@ -71,6 +73,8 @@ export class ReportIntake {
     @Inject(LockedServicesReader) private readonly locked: Pick<LockedServicesReader, 'read'>,
     @Inject(EventPublisher) private readonly publisher: Pick<EventPublisher, 'publish'>,
     @Optional() @Inject(WALL_CLOCK) private readonly now: () => Date = () => new Date(),
+    // Maintenance windows (/silence): a report on a silenced service is recorded, not ticketed.
+    @Optional() private readonly silences?: SilenceStore,
   ) {}
 
   async take(report: IncidentReportedEvent): Promise<IntakeResult> {
@@ -100,7 +104,12 @@ export class ReportIntake {
         ...(report.dedup_key !== undefined ? { dedup_key: report.dedup_key } : {}),
       },
     };
-    const { outcome, record } = await this.incidents.handle(sighting);
+    const silence = (
+      await silencedServices(this.silences, this.now(), (message) => this.logger.warn(message))
+    ).get(service);
+    const { outcome, record } = await this.incidents.handle(
+      silence ? underSilence(sighting, silence) : sighting,
+    );
     return { outcome, fingerprint, incident_id: record.incident_id };
   }
 

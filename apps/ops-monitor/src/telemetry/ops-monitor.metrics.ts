@@ -37,6 +37,13 @@ export class OpsMonitorMetrics extends MetricSet {
     registers: [this.registry],
   });
 
+  readonly silencedAnomalies = new Counter({
+    name: 'opscrew_monitor_silenced_anomalies_total',
+    help: 'Anomalies on a service in a maintenance window (/silence): recorded as informational, no ticket, by symptom',
+    labelNames: ['symptom'] as const,
+    registers: [this.registry],
+  });
+
   readonly incidentsOpened = new Counter({
     name: 'opscrew_monitor_incidents_opened_total',
     help: 'Incidents opened (after dedup), by severity',

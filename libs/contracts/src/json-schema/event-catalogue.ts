@@ -278,6 +278,47 @@ export const EVENT_DOCS: { readonly [K in FixedSubject | SubjectFamily]: EventDo
       source: 'atlas',
     },
   },
+  'command.restart': {
+    publishedBy: 'atlas (the `/restart` ChatOps command, from Discord or `opscrew chat`)',
+    meaning: 'A human asks the crew to restart one service.',
+    details:
+      'jira-resolver runs it through the same guardrails as a runbook restart (runtime policy, ' +
+      'protected services, the service lease, cooldown and restarts per hour), audited with the ' +
+      'human who asked, and answers on `command.result`. A redelivered request never restarts twice.',
+    fields: {
+      request_id: 'Correlates the answer; one request runs at most once.',
+      requested_by: 'Who asked (the audit trail names them); the name is data, never instructions.',
+      reason: 'Why, in the words of the human who asked.',
+    },
+    example: {
+      request_id: '3f1c2a9e-6b7d-4e21-9c55-0a8f1d2b7e64',
+      service: 'cart',
+      requested_by: { via: 'discord', id: '284735193749618688', name: 'alice' },
+      reason: 'cart pods stuck after the config rollout',
+      schema: 1,
+      id: 'command.restart.3f1c2a9e-6b7d-4e21-9c55-0a8f1d2b7e64',
+      at: '2025-01-31T12:00:00.000Z',
+      source: 'atlas',
+    },
+  },
+  'command.result': {
+    publishedBy: 'jira-resolver',
+    meaning: "What a human's command did: done, refused or failed, in one sentence.",
+    fields: {
+      ok: '`true` when the command did what was asked; `false` when it was refused or failed.',
+      text: 'The answer for the human (neutralised before it reaches Discord).',
+    },
+    example: {
+      request_id: '3f1c2a9e-6b7d-4e21-9c55-0a8f1d2b7e64',
+      command: 'restart',
+      ok: true,
+      text: 'restarted cart for alice (discord); new instance started 2025-01-31T12:00:04.120Z',
+      schema: 1,
+      id: 'command.result.3f1c2a9e-6b7d-4e21-9c55-0a8f1d2b7e64',
+      at: '2025-01-31T12:00:04.300Z',
+      source: 'jira-resolver',
+    },
+  },
   heartbeat: {
     publishedBy: 'every agent, on its own subject',
     meaning: 'An agent is alive: version, process, lag, last cycle.',

@@ -271,6 +271,41 @@ describe('runbook actions', () => {
     expect(runtime.restarts).toEqual([]);
   });
 
+  it('restart_service never restarts a silenced service: it waits for the window to end (a guard)', async () => {
+    const until = '2026-11-24T12:00:00.000Z';
+    const asked: string[] = [];
+    context = {
+      ...context,
+      deps: {
+        ...context.deps,
+        silences: {
+          isSilenced: (service: string) => {
+            asked.push(service);
+            return Promise.resolve({
+              service,
+              since: '2026-11-24T09:30:00.000Z',
+              until,
+              reason: 'db migration',
+              by: { via: 'discord' as const, id: '42', name: 'alice' },
+            });
+          },
+        },
+      },
+    };
+    const outcome = await execute({ action: 'restart_service', condition: 'always' });
+    expect(outcome).toEqual({
+      kind: 'defer',
+      deferral: 'guard',
+      holder: 'silence',
+      until,
+      reason: expect.stringMatching(
+        /^checkout is silenced until 2026-11-24T12:00:00.000Z by alice \(discord\): db migration — no automatic restart/,
+      ) as string,
+    });
+    expect(asked).toEqual(['checkout']);
+    expect(runtime.restarts).toEqual([]);
+  });
+
   it('check_connection_count finds pool exhaustion in the logs', async () => {
     runtime.logLines = ['ERROR Timeout acquiring connection from pool', 'INFO ok'];
     expect(await execute({ action: 'check_connection_count' })).toEqual({

@@ -129,12 +129,26 @@ export class RestartServiceAction implements RunbookAction<RestartServiceStep> {
    * problem). The run waits until the guard would allow it — never counted as a failed fix; if
    * the fault outlives the wait, the escalation deadline pages a human. (A protected service is
    * not a "not now" but a "never": the runtime policy refuses it and the run escalates at once,
-   * because no fix the crew may apply exists.)
+   * because no fix the crew may apply exists.) A silenced service (/silence) waits for its
+   * maintenance window to end the same way.
    */
   private async guarded(context: StepContext): Promise<StepOutcome | null> {
     const { deps, run } = context;
     const limits = deps.config.thresholds.guardrails;
     const now = deps.now().getTime();
+    // A maintenance window (/silence): the humans are working on the service, so the crew does
+    // not restart it on its own. The step waits for the window's end (the deferral is audited)
+    // and then looks again: the fault may be gone by then (faultGone) or still there.
+    const silence = await deps.silences?.isSilenced(run.service, deps.now());
+    if (silence) {
+      return {
+        kind: 'defer',
+        deferral: 'guard',
+        holder: 'silence',
+        until: silence.until,
+        reason: `${run.service} is silenced until ${silence.until} by ${silence.by.name} (${silence.by.via})${silence.reason ? `: ${silence.reason}` : ''} — no automatic restart during a maintenance window`,
+      };
+    }
     const defer = (holder: string, untilMs: number, reason: string): StepOutcome => ({
       kind: 'defer',
       deferral: 'guard',

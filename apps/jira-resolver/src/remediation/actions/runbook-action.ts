@@ -42,6 +42,7 @@ export type ActionPorts = Pick<
   | 'audit'
   | 'now'
   | 'holder'
+  | 'silences'
 >;
 
 /** The run an action works on (`run`, `save`, `caller`) and the ports it may use. */

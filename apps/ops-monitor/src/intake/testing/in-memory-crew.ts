@@ -1,7 +1,18 @@
 import { loadConfig, type OpscrewConfig } from '@opscrew/config';
 import { SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
-import { FingerprintRecord, IncidentRecord, type LeaseRecord } from '@opscrew/contracts';
-import { counterSchema, IncidentIdAllocator, IncidentLedger, TypedKv } from '@opscrew/messaging';
+import {
+  FingerprintRecord,
+  IncidentRecord,
+  type LeaseRecord,
+  SilenceRecord,
+} from '@opscrew/contracts';
+import {
+  counterSchema,
+  IncidentIdAllocator,
+  IncidentLedger,
+  SilenceStore,
+  TypedKv,
+} from '@opscrew/messaging';
 import { FakeKv } from '@opscrew/messaging/testing';
 import { RecordingPublisher } from '@opscrew/testing';
 import { IncidentManager } from '../../incidents/incident-manager.service';
@@ -23,6 +34,10 @@ export class InMemoryCrew {
   readonly opened: FingerprintRecord[] = [];
   readonly locked = new Map<string, LeaseRecord>();
   readonly ledger: IncidentLedger;
+  /** Maintenance windows (/silence), shared by every replica as the bucket is. */
+  readonly silences = new SilenceStore(
+    new TypedKv(new FakeKv('silences').asKv(), 'silences', { class: SilenceRecord }),
+  );
   /** Runs inside every announcement (ticket + alert): lets a test act while an opening is in flight. */
   duringAnnouncement: (() => Promise<void>) | null = null;
   private readonly fingerprintsKv = new FakeKv('fingerprints');
@@ -66,6 +81,7 @@ export class InMemoryCrew {
       { read: () => Promise.resolve(new Map(this.locked)) },
       publisher,
       this.now,
+      this.silences,
     );
     return { manager, intake };
   }
