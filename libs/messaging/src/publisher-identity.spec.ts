@@ -42,7 +42,12 @@ describe('the source table (who may publish what)', () => {
     expect(publishersOf('incident.reported')).toEqual(['ops-monitor', 'cli', 'reporter']);
     expect(publishersOf('incident.resolved')).toEqual(['jira-resolver']);
     expect(publishersOf('remediation.started')).toEqual(['jira-resolver']);
-    expect(publishersOf('report.daily')).toEqual(['atlas', 'ops-monitor', 'demo-controller']);
+    expect(publishersOf('report.daily')).toEqual([
+      'atlas',
+      'ops-monitor',
+      'jira-resolver',
+      'demo-controller',
+    ]);
     expect(publishersOf('audit.jira-resolver')).toEqual(['atlas', 'jira-resolver', 'cli']);
     expect(publishersOf('lock.acquired')).toEqual(['jira-resolver', 'demo-controller']);
     expect(publishersOf('nothing.here')).toEqual([]);
