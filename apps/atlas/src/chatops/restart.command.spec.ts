@@ -4,6 +4,7 @@ import { buildEvent, type CommandRestartEvent } from '@opscrew/contracts';
 import { RecordingPublisher } from '@opscrew/testing';
 import { type ChatCaller } from './chat-command';
 import { CommandResults } from './command-results.service';
+import { ChatCommandError } from './chat-command.error';
 import { RestartCommand } from './restart.command';
 
 const ALICE: ChatCaller = { via: 'discord', id: '284735193749618688', name: 'alice' };
@@ -67,31 +68,33 @@ describe('RestartCommand', () => {
 
   it('forwards a protected service so jira-resolver refuses it, audited', async () => {
     answering(false, 'not restarting flagd: flagd is a protected service');
-    const reply = await new RestartCommand(loaded, publisher, results).execute(
-      { service: 'flagd' },
-      ALICE,
+    // jira-resolver's refusal is a refusal of the command (the router audits it as refused).
+    await expect(
+      new RestartCommand(loaded, publisher, results).execute({ service: 'flagd' }, ALICE),
+    ).rejects.toEqual(
+      new ChatCommandError('/restart flagd: not restarting flagd: flagd is a protected service'),
     );
-    expect(reply.text).toBe('/restart flagd: not restarting flagd: flagd is a protected service');
   });
 
   it('refuses an unknown service at once, listing the watched ones, and sends nothing', async () => {
-    const reply = await new RestartCommand(loaded, publisher, results).execute(
+    const refused = new RestartCommand(loaded, publisher, results).execute(
       { service: 'cart; rm -rf /' },
       ALICE,
     );
-    expect(reply.ephemeral).toBe(true);
-    expect(reply.text).toMatch(/^\/restart: unknown service "cart; rm -rf \/" \(watched: .*cart/);
+    await expect(refused).rejects.toBeInstanceOf(ChatCommandError);
+    await expect(refused).rejects.toThrow(
+      /^\/restart: unknown service "cart; rm -rf \/" \(watched: .*cart/,
+    );
     expect(sent()).toEqual([]);
   });
 
   it('needs a service option, as text', async () => {
     const command = new RestartCommand(loaded, publisher, results);
-    expect(await command.execute({}, ALICE)).toEqual({
-      text: '/restart: the option service is required',
-      ephemeral: true,
-    });
-    expect((await command.execute({ service: 3 }, ALICE)).text).toBe(
-      '/restart: the option service must be text, got a number',
+    await expect(command.execute({}, ALICE)).rejects.toEqual(
+      new ChatCommandError('/restart: the option service is required'),
+    );
+    await expect(command.execute({ service: 3 }, ALICE)).rejects.toEqual(
+      new ChatCommandError('/restart: the option service must be text, got a number'),
     );
   });
 
@@ -108,14 +111,10 @@ describe('RestartCommand', () => {
 
   it('says nothing was restarted when the bus refuses the publish', async () => {
     publisher.failNext = 1;
-    const reply = await new RestartCommand(loaded, publisher, results).execute(
-      { service: 'cart' },
-      ALICE,
-    );
-    expect(reply).toEqual({
-      text: '/restart cart: could not reach the crew (NATS unavailable); nothing was restarted',
-      ephemeral: true,
-    });
+    // A failure, not a refusal: the router answers "/restart failed: …".
+    await expect(
+      new RestartCommand(loaded, publisher, results).execute({ service: 'cart' }, ALICE),
+    ).rejects.toThrow('could not reach the crew (NATS unavailable); nothing was restarted');
     expect(results.pending()).toBe(0);
   });
 });

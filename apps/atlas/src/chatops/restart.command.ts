@@ -9,6 +9,7 @@ import {
 import { errorMessage, NOTE_MAX_LENGTH, SUBJECTS } from '@opscrew/contracts';
 import { EventPublisher } from '@opscrew/messaging';
 import { ChatOptionError, requesterOf, stringOption } from './action-options';
+import { ChatCommandError } from './chat-command.error';
 import {
   type ChatCaller,
   type ChatCommandHandler,
@@ -17,8 +18,13 @@ import {
 } from './chat-command';
 import { CommandResults } from './command-results.service';
 
-/** How long `/restart` waits for jira-resolver's answer before replying "still running". */
-export const RESTART_REPLY_TIMEOUT_MS = 90_000;
+/**
+ * How long `/restart` waits for jira-resolver's answer before replying "still running". A
+ * restart through the guardrails takes seconds (the runtime's stop grace is 10 s); 45 s stays
+ * under `opscrew chat`'s 60 s wait, so the CLI always prints atlas's own answer, never a
+ * client timeout (Discord's answer is deferred either way).
+ */
+export const RESTART_REPLY_TIMEOUT_MS = 45_000;
 /** Overrides RESTART_REPLY_TIMEOUT_MS (tests). */
 export const RESTART_REPLY_TIMEOUT = Symbol('RESTART_REPLY_TIMEOUT');
 
@@ -26,7 +32,7 @@ export const RESTART_REPLY_TIMEOUT = Symbol('RESTART_REPLY_TIMEOUT');
  * `/restart <service> [reason]`: asks jira-resolver (command.restart) to restart a watched
  * service through the same guardrails as a runbook's restart — runtime policy, protected
  * services, the service's lease, cooldown and restarts per hour — audited with the caller's
- * identity; replies with its answer (command.result), or after 90 s that it is still running.
+ * identity; replies with its answer (command.result), or after 45 s that it is still running.
  * atlas never touches the runtime itself: jira-resolver is the only agent with a runtime grant.
  *
  * The service is resolved here first (names and aliases of `services.watched`, or a protected
@@ -53,7 +59,7 @@ export class RestartCommand implements ChatCommandHandler {
       asked = stringOption(options, 'restart', 'service', true);
       reason = stringOption(options, 'restart', 'reason', false);
     } catch (error) {
-      if (error instanceof ChatOptionError) return { text: error.message, ephemeral: true };
+      if (error instanceof ChatOptionError) throw new ChatCommandError(error.message);
       throw error;
     }
     const services = this.loaded.config.services;
@@ -63,10 +69,9 @@ export class RestartCommand implements ChatCommandHandler {
       resolveServiceName(services, asked) ??
       (services.protected.includes(asked) ? asked : undefined);
     if (service === undefined)
-      return {
-        text: `/restart: unknown service ${JSON.stringify(asked.slice(0, 64))} (watched: ${describeWatchedServices(services)})`,
-        ephemeral: true,
-      };
+      throw new ChatCommandError(
+        `/restart: unknown service ${JSON.stringify(asked.slice(0, 64))} (watched: ${describeWatchedServices(services)})`,
+      );
 
     const requestId = randomUUID();
     const answer = this.results.wait(requestId, this.timeoutMs);
@@ -84,16 +89,16 @@ export class RestartCommand implements ChatCommandHandler {
     } catch (error) {
       this.results.cancel(requestId);
       await answer;
-      return {
-        text: `/restart ${service}: could not reach the crew (${errorMessage(error)}); nothing was restarted`,
-        ephemeral: true,
-      };
+      // A failure (the router answers "/restart failed: …" and audits it as failed).
+      throw new Error(`could not reach the crew (${errorMessage(error)}); nothing was restarted`);
     }
     const result = await answer;
     if (result === null)
       return {
         text: `/restart ${service}: asked (request ${requestId}); still running after ${Math.round(this.timeoutMs / 1000)} s — see the audit trail (jira-resolver, command.restart) or /status`,
       };
+    // jira-resolver's refusal (protected, cooldown, lease held…) is a refusal here too.
+    if (!result.ok) throw new ChatCommandError(`/restart ${service}: ${result.text}`);
     return { text: `/restart ${service}: ${result.text}` };
   }
 }

@@ -6,6 +6,7 @@ import { FakeKv } from '@opscrew/messaging/testing';
 import { ManualClock, RecordingAudit } from '@opscrew/testing';
 import { type ChatCaller } from './chat-command';
 import { SilenceCommand } from './silence.command';
+import { ChatCommandError } from './chat-command.error';
 
 const ALICE: ChatCaller = { via: 'discord', id: '284735193749618688', name: 'alice' };
 const START = '2026-12-07T10:00:00.000Z';
@@ -65,27 +66,25 @@ describe('SilenceCommand', () => {
   });
 
   it('refuses a malformed or out-of-range duration, saying what is accepted', async () => {
-    for (const duration of ['90', '1.5h', '8d', '1h30m', 'forever'])
-      expect(await command.execute({ service: 'cart', duration }, ALICE)).toEqual({
-        text: expect.stringMatching(
-          /^\/silence cart: duration ".*" is (not a duration|out of range)/,
-        ) as string,
-        ephemeral: true,
-      });
+    for (const duration of ['90', '1.5h', '8d', '1h30m', 'forever']) {
+      const refused = command.execute({ service: 'cart', duration }, ALICE);
+      await expect(refused).rejects.toBeInstanceOf(ChatCommandError);
+      await expect(refused).rejects.toThrow(
+        /^\/silence cart: duration ".*" is (not a duration|out of range)/,
+      );
+    }
     expect(await store.active(clock.date())).toEqual([]);
   });
 
   it('refuses an unknown service, listing the watched ones', async () => {
-    const reply = await command.execute({ service: 'nope', duration: '1h' }, ALICE);
-    expect(reply).toEqual({
-      text: expect.stringMatching(/^\/silence: unknown service "nope" \(watched: /) as string,
-      ephemeral: true,
-    });
+    const refused = command.execute({ service: 'nope', duration: '1h' }, ALICE);
+    await expect(refused).rejects.toBeInstanceOf(ChatCommandError);
+    await expect(refused).rejects.toThrow(/^\/silence: unknown service "nope" \(watched: /);
   });
 
   it('needs service and duration', async () => {
-    expect((await command.execute({ service: 'cart' }, ALICE)).text).toBe(
-      '/silence: the option duration is required',
+    await expect(command.execute({ service: 'cart' }, ALICE)).rejects.toEqual(
+      new ChatCommandError('/silence: the option duration is required'),
     );
   });
 

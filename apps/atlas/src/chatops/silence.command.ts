@@ -9,6 +9,7 @@ import { errorMessage, NOTE_MAX_LENGTH } from '@opscrew/contracts';
 import { SilenceRefusedError, SilenceStore } from '@opscrew/messaging';
 import { AUDIT, type AuditSink } from '@opscrew/ports';
 import { ChatOptionError, requesterOf, stringOption } from './action-options';
+import { ChatCommandError } from './chat-command.error';
 import {
   type ChatCaller,
   type ChatCommandHandler,
@@ -53,16 +54,15 @@ export class SilenceCommand implements ChatCommandHandler {
       duration = stringOption(options, 'silence', 'duration', true);
       reason = stringOption(options, 'silence', 'reason', false);
     } catch (error) {
-      if (error instanceof ChatOptionError) return { text: error.message, ephemeral: true };
+      if (error instanceof ChatOptionError) throw new ChatCommandError(error.message);
       throw error;
     }
     const services = this.loaded.config.services;
     const service = resolveServiceName(services, asked);
     if (service === undefined)
-      return {
-        text: `/silence: unknown service ${JSON.stringify(asked.slice(0, 64))} (watched: ${describeWatchedServices(services)})`,
-        ephemeral: true,
-      };
+      throw new ChatCommandError(
+        `/silence: unknown service ${JSON.stringify(asked.slice(0, 64))} (watched: ${describeWatchedServices(services)})`,
+      );
     const now = this.now();
     await this.sweep(now);
     if (END_WORDS.has(duration.toLowerCase())) return this.endEarly(service, caller, now);
@@ -72,10 +72,7 @@ export class SilenceCommand implements ChatCommandHandler {
       ms = parseSilenceDuration(duration);
     } catch (error) {
       if (error instanceof DurationError)
-        return {
-          text: `/silence ${service}: ${error.message}, or off to end a window`,
-          ephemeral: true,
-        };
+        throw new ChatCommandError(`/silence ${service}: ${error.message}, or off to end a window`);
       throw error;
     }
     const by = requesterOf(caller);
@@ -97,7 +94,7 @@ export class SilenceCommand implements ChatCommandHandler {
     } catch (error) {
       if (!(error instanceof SilenceRefusedError)) throw error;
       await this.record(caller, 'refused', error.message, { service, duration, reason });
-      return { text: `/silence: ${error.message}`, ephemeral: true };
+      throw new ChatCommandError(`/silence: ${error.message}`);
     }
   }
 

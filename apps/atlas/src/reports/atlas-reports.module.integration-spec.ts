@@ -61,7 +61,7 @@ describe('atlas module: reports (real JetStream)', () => {
   it('lists its schedules in the crew zone and sends the dead-letter summary only when there is something', async () => {
     const listed = await request(server).get('/reports').expect(200);
     expect(listed.body).toMatchObject({
-      producers: ['deadletter-summary'],
+      producers: ['deadletter-summary', 'slo-daily'],
       reports: [
         { name: 'slo-daily', timezone: 'Asia/Seoul' },
         { name: 'deadletter-summary', timezone: 'Asia/Seoul', cron: '0 50 * * * *' },

@@ -143,10 +143,11 @@ describe('opscrew chat and /discord/interactions on a running atlas', () => {
     );
   });
 
-  it('exits 1 for a command without a handler and 2 for text atlas cannot parse', async () => {
-    const restart = await run('/restart cart');
+  it('exits 1 for a command atlas refuses and 2 for text atlas cannot parse', async () => {
+    // Refused in atlas before anything is asked of jira-resolver (none runs here).
+    const restart = await run('/restart nosuch');
     expect(restart.code).toBe(EXIT_FAILURE);
-    expect(restart.io.stderr[0]).toMatch(/\/restart is not available/);
+    expect(restart.io.stderr[0]).toMatch(/\/restart: unknown service "nosuch" \(watched: /);
     const bad = await run('/status cart checkout');
     expect(bad.code).toBe(EXIT_INVALID);
     expect(bad.io.stderr[0]).toMatch(
