@@ -38,14 +38,15 @@ import { SloController } from './slo/slo.controller';
 import { sloStatusSource } from './slo/slo-status.source';
 
 /**
- * atlas: agent liveness (and restarting a stale agent), the incident ledger, reports,
- * postmortem drafts, the crew's MCP server on /mcp, and ChatOps (/chat, /discord/interactions).
+ * atlas: agent liveness (and restarting a stale agent), the incident ledger, reports, SLOs,
+ * the capacity forecast, the status page, postmortem drafts, the crew's MCP server on /mcp, and
+ * ChatOps (/chat, /discord/interactions).
  */
 @Module({})
 export class AtlasModule {
   static forRoot(loaded: LoadedConfig, runtime: RuntimeEnvironment): DynamicModule {
     const audit = AgentAuditModule.forAgent(loaded, 'atlas');
-    // atlas's own reports (the dead-letter summary) on agent-core's ReportScheduler; every
+    // atlas's own reports (dead-letter summary, slo-daily) on agent-core's ReportScheduler; every
     // agent's report.* is forwarded to the notifier by ReportForwarder (atlas-reports).
     const reports = reportProviders([DeadLetterSummaryReport, SloDailyReport]);
     return {
