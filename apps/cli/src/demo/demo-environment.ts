@@ -233,6 +233,8 @@ export class DemoEnvironment {
     if (this.disposed) throw new Error('the demo is stopping');
     const oldPid = this.children.get(agent)?.pid ?? null;
     await this.children.stop(agent);
+    // Stopping meanwhile: a child started now would outlive the demo.
+    if (this.disposed) throw new Error('the demo is stopping');
     this.agent(agent);
     this.options.say(
       `atlas restarted ${agent} (pid ${oldPid ?? '?'} → ${this.children.get(agent)?.pid ?? '?'})`,

@@ -84,6 +84,8 @@ export class AgentSupervisor {
       const old = this.children.get(agent);
       const oldPid = old?.pid ?? null;
       if (old) await stopChild(old, this.graceMs());
+      // Ctrl-C during the stop above: spawning now would leave a child nobody stops.
+      if (this.stopping) throw new Error('the supervisor is stopping');
       const child = this.spawnChild(spec);
       this.logger.warn(
         { child: agent, old_pid: oldPid, child_pid: child.pid },
