@@ -1,12 +1,12 @@
 import { type CommandRequester, IDENTIFIER_MAX_LENGTH, LABEL_MAX_LENGTH } from '@opscrew/contracts';
 import { type ChatCaller, type ChatOptions } from './chat-command';
+import { ChatCommandError } from './chat-command.error';
 
-/** An option a command cannot work with: its message goes back to the caller as is. */
-export class ChatOptionError extends Error {
-  override readonly name = 'ChatOptionError';
-}
-
-/** A string option, trimmed; a missing required one or a non-string is a ChatOptionError naming it. */
+/**
+ * A string option, trimmed; a missing required one or a non-string is a refusal
+ * (ChatCommandError) naming it. The router checks options against the definitions first; this
+ * keeps a handler safe when it is called directly.
+ */
 export function stringOption(
   options: ChatOptions,
   command: string,
@@ -27,11 +27,11 @@ export function stringOption(
 ): string | undefined {
   const value = Object.prototype.hasOwnProperty.call(options, name) ? options[name] : undefined;
   if (value === undefined || (typeof value === 'string' && value.trim() === '')) {
-    if (required) throw new ChatOptionError(`/${command}: the option ${name} is required`);
+    if (required) throw new ChatCommandError(`/${command}: the option ${name} is required`);
     return undefined;
   }
   if (typeof value !== 'string')
-    throw new ChatOptionError(
+    throw new ChatCommandError(
       `/${command}: the option ${name} must be text, got a ${typeof value}`,
     );
   return value.trim();

@@ -8,7 +8,7 @@ import {
 } from '@opscrew/config';
 import { errorMessage, NOTE_MAX_LENGTH, SUBJECTS } from '@opscrew/contracts';
 import { EventPublisher } from '@opscrew/messaging';
-import { ChatOptionError, requesterOf, stringOption } from './action-options';
+import { requesterOf, stringOption } from './action-options';
 import { ChatCommandError } from './chat-command.error';
 import {
   type ChatCaller,
@@ -53,15 +53,8 @@ export class RestartCommand implements ChatCommandHandler {
   ) {}
 
   async execute(options: ChatOptions, caller: ChatCaller): Promise<ChatReply> {
-    let asked: string;
-    let reason: string | undefined;
-    try {
-      asked = stringOption(options, 'restart', 'service', true);
-      reason = stringOption(options, 'restart', 'reason', false);
-    } catch (error) {
-      if (error instanceof ChatOptionError) throw new ChatCommandError(error.message);
-      throw error;
-    }
+    const asked = stringOption(options, 'restart', 'service', true);
+    const reason = stringOption(options, 'restart', 'reason', false);
     const services = this.loaded.config.services;
     // A protected service goes on too: jira-resolver's runtime policy refuses it, audited, with
     // the reason (one decision point for what may be restarted).

@@ -8,7 +8,7 @@ import {
 import { errorMessage, NOTE_MAX_LENGTH } from '@opscrew/contracts';
 import { SilenceRefusedError, SilenceStore } from '@opscrew/messaging';
 import { AUDIT, type AuditSink } from '@opscrew/ports';
-import { ChatOptionError, requesterOf, stringOption } from './action-options';
+import { requesterOf, stringOption } from './action-options';
 import { ChatCommandError } from './chat-command.error';
 import {
   type ChatCaller,
@@ -46,17 +46,9 @@ export class SilenceCommand implements ChatCommandHandler {
   ) {}
 
   async execute(options: ChatOptions, caller: ChatCaller): Promise<ChatReply> {
-    let asked: string;
-    let duration: string;
-    let reason: string | undefined;
-    try {
-      asked = stringOption(options, 'silence', 'service', true);
-      duration = stringOption(options, 'silence', 'duration', true);
-      reason = stringOption(options, 'silence', 'reason', false);
-    } catch (error) {
-      if (error instanceof ChatOptionError) throw new ChatCommandError(error.message);
-      throw error;
-    }
+    const asked = stringOption(options, 'silence', 'service', true);
+    const duration = stringOption(options, 'silence', 'duration', true);
+    const reason = stringOption(options, 'silence', 'reason', false);
     const services = this.loaded.config.services;
     const service = resolveServiceName(services, asked);
     if (service === undefined)
