@@ -7,6 +7,7 @@ import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
 import { CrewChiefStep } from './demo-crew-chief';
 import { DemoEnvironment } from './demo-environment';
 import { type DemoReport } from './demo-report';
+import { scorecardStep } from './demo-scorecard';
 import {
   DemoPortPlanError,
   type DemoPortOptions,
@@ -110,6 +111,7 @@ export async function runDemo(options: DemoOptions, io: CliIo): Promise<number> 
     const scorecard: unknown = await fetch(`${environment.agentUrl('demo-controller')}/scorecard`)
       .then((response) => response.json())
       .catch(() => null);
+    steps.push(scorecardStep(scorecard, say));
     const elapsed = Date.now() - began;
     const failures = steps.flatMap((step) =>
       step.expectations.filter((e) => !e.ok).map((e) => `${step.name}: ${e.what} (${e.detail})`),

@@ -112,4 +112,28 @@ describe('scoreRun', () => {
       { service: 'checkout', symptom: 'dependency_failure', count: 1 },
     ]);
   });
+
+  it('allows a fault no restart cures its one try before the page, and blames any further restart', () => {
+    const remediation = (restarts: number) => ({
+      incident_id: 'INC-20261125-011',
+      remediation_run_id: `r-${restarts}`,
+      service: 'recommendation',
+      started_at: at(12),
+      finished_at: at(20),
+      outcome: 'escalated',
+      restarts_ok: restarts,
+    });
+    const flagRun = (restarts: number, escalation_expected: boolean): ScenarioRunRecord => ({
+      ...leakRun([incident('recommendation', 'high_error_rate', 11)]),
+      remediation_expected: false,
+      escalation_expected,
+      remediations: [remediation(restarts)],
+    });
+    const unexpected = (restarts: number, escalation: boolean): number =>
+      scoreRun(flagRun(restarts, escalation), new Date(T0 + 60_000)).unexpected_restarts;
+    expect(unexpected(1, true)).toBe(0);
+    expect(unexpected(3, true)).toBe(2);
+    // Nothing to remediate and nothing to escalate (a load run): every restart was uncalled for.
+    expect(unexpected(1, false)).toBe(1);
+  });
 });

@@ -34,6 +34,8 @@ export const LOCK_TOLERANCE_MS = 60_000;
  * - resolution time: mean detected → resolved over the run's resolved alerts.
  * - restarts during the lock: `restart_service` steps that succeeded in a
  *   remediation overlapping this run's own lock on the same service. Must be 0.
+ * - restarts nobody should have done: on a run that expects no remediation, restarts of its
+ *   services, less the one try before the page when the run expects an escalation.
  */
 export function scoreRun(run: ScenarioRunRecord, scoredAt: Date): ScenarioScoreRecord {
   const startedMs = Date.parse(run.started_at);
@@ -141,8 +143,13 @@ export function scoreRun(run: ScenarioRunRecord, scoredAt: Date): ScenarioScoreR
         to >= Date.parse(lock.from),
     );
     if (duringOwnLock) restartsDuringLock += remediation.restarts_ok;
+    // A fault no restart cures (a flag) is still tried once before the page, by the runbook's
+    // design ("restart did not cure it, escalated"): only restarts beyond that one try were not owed.
     if (!run.remediation_expected && run.services.includes(remediation.service))
-      unexpectedRestarts += remediation.restarts_ok;
+      unexpectedRestarts += Math.max(
+        0,
+        remediation.restarts_ok - (run.escalation_expected ? 1 : 0),
+      );
   }
 
   const detectionLatency =
