@@ -112,7 +112,7 @@ export const RULES: readonly ScreenRule[] = [
     weight: 0.5,
     view: 'folded',
     pattern:
-      /\b(?:say|print|output|type|write|respond with|reply with|answer with|return|repeat|echo|state|display|prepend|append|print out)(?: (?:exactly|only|just|back|out|the words?|the phrase|the text|the string|the following|this|verbatim))?[:,]? ?["'“‘«`\[]/,
+      /\b(?:say|print|output|type|write|respond with|reply with|answer with|return|repeat|echo|state|display|prepend|append|print out)(?: (?:exactly|only|just|back|out|the words?|the phrase|the text|the string|the following|this|verbatim))?[:,]? ?["'“‘«`[]/,
   },
   { finding: 'output_forcing', weight: 0.7, view: 'words', pattern: word('access granted') },
   {
@@ -186,7 +186,7 @@ export const RULES: readonly ScreenRule[] = [
     weight: 0.6,
     view: 'folded',
     pattern:
-      /[\[<({#*=%|-]{1,3} ?(?:system|sys|admin|assistant|ai|developer|instruction|instructions|important|new instructions|end|begin|start)(?: [a-z]{1,20}){0,3} ?[\]>)}#*=%|:-]{1,3}|(?:^|\n)[ \t]{0,8}(?:#{2,4}|={3,}|-{3,}|\*{3,}|%{3,}) ?(?:end|begin|start|new|system|admin|instructions?|response|user input)\b/,
+      /[[<({#*=%|-]{1,3} ?(?:system|sys|admin|assistant|ai|developer|instruction|instructions|important|new instructions|end|begin|start)(?: [a-z]{1,20}){0,3} ?[\]>)}#*=%|:-]{1,3}|(?:^|\n)[ \t]{0,8}(?:#{2,4}|={3,}|-{3,}|\*{3,}|%{3,}) ?(?:end|begin|start|new|system|admin|instructions?|response|user input)\b/,
   },
   {
     finding: 'fake_boundary',
