@@ -186,7 +186,7 @@ export const RULES: readonly ScreenRule[] = [
     weight: 0.6,
     view: 'folded',
     pattern:
-      /[[<({#*=%|-]{1,3} ?(?:system|sys|admin|assistant|ai|developer|instruction|instructions|important|new instructions|end|begin|start)(?: [a-z]{1,20}){0,3} ?[\]>)}#*=%|:-]{1,3}|(?:^|\n)[ \t]{0,8}(?:#{2,4}|={3,}|-{3,}|\*{3,}|%{3,}) ?(?:end|begin|start|new|system|admin|instructions?|response|user input)\b/,
+      /[[<({#*=%|-]{1,3} ?(?:system|sys|admin|assistant|ai|developer|instruction|instructions|important|new instructions|end|begin|start)(?: [a-z]{1,20}){0,3} ?[\]>)}#*=%|:-]{1,3}|(?:^|\n)[ \t]{0,8}(?:#{2,4}|={3,8}|-{3,8}|\*{3,8}|%{3,8}) ?(?:end|begin|start|new|system|admin|instructions?|response|user input)\b/,
   },
   {
     finding: 'fake_boundary',
