@@ -79,7 +79,7 @@ export const RULES: readonly ScreenRule[] = [
     weight: 0.4,
     view: 'words',
     pattern: word(
-      'nevermind|never mind|instead|disregard|ignore the|ignore any|ignore all|actually|wait|scratch that|on second thought',
+      'nevermind|never mind|instead of (?:that|this|the above)|disregard|ignore the|ignore any|ignore all|scratch that|on second thought',
     ),
   },
   // Output forcing: the attacker dictates the exact words of the reply.
@@ -112,7 +112,7 @@ export const RULES: readonly ScreenRule[] = [
     weight: 0.5,
     view: 'folded',
     pattern:
-      /\b(?:say|print|output|type|write|respond with|reply with|answer with|return|repeat|echo|state|display|prepend|append|print out)(?: (?:exactly|only|just|back|out|the words?|the phrase|the text|the string|the following|this|verbatim))?[:,]? ?["'“‘«`[]/,
+      /\b(?:say|print|output|type|write|respond with|reply with|answer with|return|repeat|echo|state|display|prepend|append|print out)(?: (?:exactly|only|just|back|out|the words?|the phrase|the text|the string|the following|this|verbatim))?[:,]? ?\(? ?["'“‘«`[]/,
   },
   { finding: 'output_forcing', weight: 0.7, view: 'words', pattern: word('access granted') },
   {
@@ -150,7 +150,7 @@ export const RULES: readonly ScreenRule[] = [
   },
   {
     finding: 'prompt_leak',
-    weight: 0.3,
+    weight: 0.2,
     view: 'words',
     pattern: word('password|passcode|passphrase|access code|secret (?:key|word|code)'),
   },
