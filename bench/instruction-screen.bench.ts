@@ -54,20 +54,31 @@ export function benchInstructionScreen(repoRoot: string): void {
     emit(figure(set, kind, 'all', n, flagged));
   }
 
-  const bytes = everything.reduce((total, text) => total + Buffer.byteLength(text), 0);
+  emitCost('all_corpora', everything);
+  // Log lines are what the screen mostly reads: their cost on its own.
+  emitCost('ordinary_logs', [
+    ...readCorpus(repoRoot, 'loghub-tune'),
+    ...readCorpus(repoRoot, 'loghub-holdout'),
+  ]);
+}
+
+/** Median of a few passes over the texts, per KB of UTF-8 and per text. */
+function emitCost(input: string, texts: readonly string[]): void {
+  const bytes = texts.reduce((total, text) => total + Buffer.byteLength(text), 0);
   const rounds: number[] = [];
-  for (let round_ = 0; round_ < COST_ROUNDS; round_++) {
+  for (let pass = 0; pass < COST_ROUNDS; pass++) {
     const started = nowMs();
-    for (const text of everything) screenText(text);
+    for (const text of texts) screenText(text);
     rounds.push(nowMs() - started);
   }
   const usPerKb = (median(rounds) * 1000) / (bytes / 1024);
   emit({
     bench: 'instruction_screen_cost',
-    texts: everything.length,
+    input,
+    texts: texts.length,
     kb: round(bytes / 1024, 1),
     us_per_kb: round(usPerKb, 1),
-    us_per_text: round((median(rounds) * 1000) / everything.length, 1),
+    us_per_text: round((median(rounds) * 1000) / texts.length, 1),
     target_us_per_kb: TARGET_US_PER_KB,
     ok: usPerKb <= TARGET_US_PER_KB,
   });
@@ -84,7 +95,12 @@ function figure(
   const base = { bench: 'instruction_screen', set, source, kind, texts: n, flagged };
   return kind === 'attack'
     ? { ...base, recall: round(rate, 3), target_recall: TARGET_RECALL, ok: rate >= TARGET_RECALL }
-    : { ...base, fp_rate: round(rate, 4), target_fp_rate: TARGET_FP_RATE, ok: rate <= TARGET_FP_RATE };
+    : {
+        ...base,
+        fp_rate: round(rate, 4),
+        target_fp_rate: TARGET_FP_RATE,
+        ok: rate <= TARGET_FP_RATE,
+      };
 }
 
 // `node dist/bench/instruction-screen.bench.js` runs this bench alone (no NATS needed).

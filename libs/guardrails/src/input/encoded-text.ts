@@ -4,30 +4,41 @@
  * compressed data, keys) decode to bytes, and JWTs (`eyJ…`, a JSON header)
  * are everyday tokens: neither is flagged.
  */
-const BASE64_RUN = /[A-Za-z0-9+/]{120}/g;
-const BASE64_CHAR = /[A-Za-z0-9+/=]/;
+/** A run this long of base64 characters is a blob worth decoding. */
+const MIN_RUN = 120;
 /** Decoding more than this adds nothing to the verdict. */
 const DECODE_MAX_CHARS = 4096;
 
 export function hasEncodedText(text: string): boolean {
-  BASE64_RUN.lastIndex = 0;
   let checked = 0;
-  for (let match = BASE64_RUN.exec(text); match !== null; match = BASE64_RUN.exec(text)) {
-    // Three runs are plenty: a text of many blobs is a dump, not a hidden message.
-    if (++checked > 3) return false;
-    let end = match.index + match[0].length;
-    while (
-      end < text.length &&
-      end - match.index < DECODE_MAX_CHARS &&
-      BASE64_CHAR.test(text.charAt(end))
-    )
-      end++;
-    const run = text.slice(match.index, end);
-    BASE64_RUN.lastIndex = end;
-    if (run.startsWith('eyJ')) continue;
-    if (readable(Buffer.from(run.slice(0, run.length - (run.length % 4)), 'base64'))) return true;
+  let start = 0;
+  // One pass over the text; each run of base64 characters is looked at once.
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && isBase64(text.charCodeAt(i))) continue;
+    if (i - start >= MIN_RUN) {
+      // Three runs are plenty: a text of many blobs is a dump, not a hidden message.
+      if (++checked > 3) return false;
+      const run = text.slice(start, Math.min(i, start + DECODE_MAX_CHARS));
+      if (
+        !run.startsWith('eyJ') &&
+        readable(Buffer.from(run.slice(0, run.length - (run.length % 4)), 'base64'))
+      )
+        return true;
+    }
+    start = i + 1;
   }
   return false;
+}
+
+/** `A-Z a-z 0-9 + /` (the padding `=` ends a run). */
+function isBase64(c: number): boolean {
+  return (
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x2b ||
+    c === 0x2f
+  );
 }
 
 /** Printable ASCII (and whitespace), mostly letters and spaces: a sentence, not bytes. */

@@ -1,5 +1,5 @@
 import { hasEncodedText } from './encoded-text';
-import { FLAG_AT, ruleWeights, type ScreenFinding } from './screen-rules';
+import { FENCE_WEIGHT, FLAG_AT, ruleWeights, type ScreenFinding } from './screen-rules';
 import { screenSample, screenViews } from './screen-views';
 
 export type { ScreenFinding } from './screen-rules';
@@ -44,6 +44,7 @@ export function screenText(text: string): ScreenResult {
   const views = screenViews(text);
   const weights = ruleWeights(views);
   if (views.hidden) weights.set('hidden_characters', FLAG_AT);
+  if (views.fence) weights.set('fake_boundary', (weights.get('fake_boundary') ?? 0) + FENCE_WEIGHT);
   // Base64 is case-sensitive: the blob check reads the sample as written.
   if (hasEncodedText(screenSample(String(text)))) weights.set('encoded_blob', FLAG_AT);
   let total = 0;
