@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { benchDemoLoop } from './demo-loop.bench';
 import { benchDetectionCost } from './detection-cost.bench';
 import { benchIncidentsApi } from './incidents-api.bench';
+import { benchInstructionScreen } from './instruction-screen.bench';
 import { benchLedgerThroughput } from './ledger-throughput.bench';
 import { benchPoison } from './poison.bench';
 import { benchStorm } from './storm.bench';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   const repoRoot = resolve(__dirname, '..', '..');
   benchDetectionCost(repoRoot);
+  benchInstructionScreen(repoRoot);
   await benchLedgerThroughput(natsUrl);
   await benchStorm(natsUrl, repoRoot);
   await benchPoison(natsUrl);

@@ -41,3 +41,4 @@ export * from './records/correlation';
 export * from './records/incident-shape';
 export * from './records/silence.record';
 export * from './records/command-run.record';
+export * from './text/invisible-characters';

@@ -1,3 +1,5 @@
+import { invisibleCharacters } from '@opscrew/contracts';
+
 /**
  * Data-derived text (service names, metric labels, log lines, ticket fields,
  * chat) is DATA: before it reaches Discord or Jira it is neutralised so it
@@ -14,20 +16,8 @@ export type TextTarget = 'discord' | 'plain';
 
 const ZWSP = '\u200B';
 
-/**
- * Invisible or direction-changing characters: C0/C1 controls (except tab and
- * newline), soft hyphen, zero-width and joiner characters, bidi embeddings,
- * overrides and isolates (Trojan Source), Hangul fillers that render blank,
- * variation selectors other than the emoji one, the BOM, interlinear
- * annotations, and Unicode tag characters (ASCII smuggling).
- */
-const INVISIBLE_RANGES =
-  '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u00AD\\u034F\\u061C' +
-  '\\u115F\\u1160\\u17B4\\u17B5\\u180B-\\u180F\\u200B-\\u200F\\u202A-\\u202E' +
-  '\\u2060-\\u206F\\u3164\\uFE00-\\uFE0E\\uFEFF\\uFFA0\\uFFF0-\\uFFFB' +
-  '\\u{E0000}-\\u{E007F}\\u{E0100}-\\u{E01EF}';
-// eslint-disable-next-line no-misleading-character-class -- the combining marks are listed to be stripped
-const INVISIBLE = new RegExp(`[${INVISIBLE_RANGES}]`, 'gu');
+/** Invisible or direction-changing characters: the list every layer shares (see @opscrew/contracts). */
+const INVISIBLE = invisibleCharacters('gu');
 
 /** A lone surrogate half (invalid UTF-16): replaced so encoders never choke. */
 const LONE_SURROGATE = /\p{Cs}/gu;
