@@ -14,11 +14,12 @@ import { type ProfileScore, type Profiles, scoreCorpus } from './nab-scorer';
  * detector, built from the shipped `drift` config, over every series of a
  * Numenta Anomaly Benchmark corpus (DIR/data/<category>/<file>.csv with
  * timestamp,value), one `timestamp,anomaly_score` CSV per series under OUT,
- * scored by NAB's rules and summarised as one JSON line. DIR defaults to the
- * realAWSCloudwatch subset kept in bench/data/nab; the scoring is NAB's, ported
- * to bench/nab-scorer.ts, unless --scorer names a scorer of NAB's to run with
- * python3 instead (`SCORER RESULTS --data DIR [--threshold T]`, printing the
- * same JSON report).
+ * scored by NAB's rules under its three profiles, with a per-category table (at
+ * each profile's corpus-wide threshold), and summarised as one JSON line. DIR
+ * defaults to the 46 series of five categories kept in bench/data/nab; the
+ * scoring is NAB's, ported to bench/nab-scorer.ts, unless --scorer names a
+ * scorer of NAB's to run with python3 instead (`SCORER RESULTS --data DIR
+ * [--threshold T]`, printing the same JSON report).
  */
 
 /** dist/bench/nab.js → the repository root. */
