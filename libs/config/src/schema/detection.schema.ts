@@ -55,6 +55,12 @@ export class LikelihoodRuleConfig {
   @Int({ min: 2, max: 10_000_000 }) history_samples!: number;
   /** A value beyond the all-time range by this share of the range is novel: score 1. */
   @Ratio() novelty_margin_ratio!: number;
+  /**
+   * Samples averaged into the short-term surprise of the increments (value − previous value):
+   * a change in how a metric moves (roughness, volatility), not where it is. Longer than the
+   * level's window: one jump is the level's news, a lasting change of texture is this one's.
+   */
+  @Int({ optional: true, min: 1, max: 1000 }) increment_window_samples: number = 20;
 }
 
 export class DriftRuleConfig {

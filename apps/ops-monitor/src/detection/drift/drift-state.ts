@@ -3,7 +3,7 @@ import { type RangeState } from './range.tracker';
 import { type TrendState } from './trend.tracker';
 
 /** Bump when the shape changes: an old state is then refused, not misread. */
-export const DRIFT_STATE_VERSION = 1;
+export const DRIFT_STATE_VERSION = 2;
 
 /** A detector's learned state as plain JSON (what is persisted in KV). */
 export interface DriftState {
@@ -19,6 +19,11 @@ export interface DriftState {
   readonly likelihood: AnomalyLikelihoodState;
   readonly trend: TrendState;
   readonly range: RangeState;
+  /** The last finite value (for the increments); null before the first. */
+  readonly previous: number | null;
+  /** The increments' baseline window, oldest first. */
+  readonly increments: number[];
+  readonly increment_likelihood: AnomalyLikelihoodState;
 }
 
 /** Checks an untrusted (persisted) value and returns it typed, or throws saying what is wrong. */
@@ -29,7 +34,6 @@ export function parseDriftState(input: unknown): DriftState {
       `drift state: version ${JSON.stringify(state.version)} is not ${DRIFT_STATE_VERSION}`,
     );
   }
-  const likelihood = record(state.likelihood, 'likelihood');
   const trend = record(state.trend, 'trend');
   const range = record(state.range, 'range');
   return {
@@ -38,12 +42,7 @@ export function parseDriftState(input: unknown): DriftState {
     quiet_left: count(state.quiet_left, 'quiet_left'),
     baseline: finiteList(state.baseline, 'baseline'),
     recent_z: finiteList(state.recent_z, 'recent_z'),
-    likelihood: {
-      recent: finiteList(likelihood.recent, 'likelihood.recent'),
-      historyCount: count(likelihood.historyCount, 'likelihood.historyCount'),
-      historyMean: finite(likelihood.historyMean, 'likelihood.historyMean'),
-      historyVariance: finite(likelihood.historyVariance, 'likelihood.historyVariance'),
-    },
+    likelihood: likelihoodState(state.likelihood, 'likelihood'),
     trend: {
       previous: trend.previous === null ? null : finite(trend.previous, 'trend.previous'),
       run: count(trend.run, 'trend.run'),
@@ -52,6 +51,19 @@ export function parseDriftState(input: unknown): DriftState {
       min: range.min === null ? null : finite(range.min, 'range.min'),
       max: range.max === null ? null : finite(range.max, 'range.max'),
     },
+    previous: state.previous === null ? null : finite(state.previous, 'previous'),
+    increments: finiteList(state.increments, 'increments'),
+    increment_likelihood: likelihoodState(state.increment_likelihood, 'increment_likelihood'),
+  };
+}
+
+function likelihoodState(value: unknown, name: string): AnomalyLikelihoodState {
+  const likelihood = record(value, name);
+  return {
+    recent: finiteList(likelihood.recent, `${name}.recent`),
+    historyCount: count(likelihood.historyCount, `${name}.historyCount`),
+    historyMean: finite(likelihood.historyMean, `${name}.historyMean`),
+    historyVariance: finite(likelihood.historyVariance, `${name}.historyVariance`),
   };
 }
 

@@ -37,14 +37,18 @@ describe('DriftDetector', () => {
     expect(next.update(100, 0).learning).toBe(false);
   });
 
-  it('stays quiet on clean stationary noise after learning', () => {
-    for (const seed of [11, 12, 13, 14, 15]) {
+  it('stays quiet on clean stationary noise after learning: under 1 alarm per 5,000 samples', () => {
+    // The score is a tail probability (0.39 ≈ 1 in 8,000 per channel) and records of the
+    // all-time range are novel: on 60,000 samples of pure noise a few alarms are the design.
+    let total = 0;
+    for (let seed = 11; seed <= 30; seed++) {
       const verdicts = feed(new DriftDetector(shipped), noisy(seed, 3000));
-      expect(alarms(verdicts)).toEqual([]);
+      total += alarms(verdicts).length;
       const last = verdicts[verdicts.length - 1];
       expect(last?.baseline).toBeCloseTo(100, -1);
       expect(Math.abs(last?.deviation ?? Infinity)).toBeLessThan(5);
     }
+    expect(total).toBeLessThan(12);
   });
 
   it('catches a level shift of a few MADs within a few points, as a shift up', () => {
@@ -75,7 +79,7 @@ describe('DriftDetector', () => {
     expect(after[first]?.deviation).toBeLessThan(-shipped.baseline.threshold_mads);
   });
 
-  it('catches a +10 %/cycle creep with the trend rule before it reaches 2× the baseline', () => {
+  it('catches a +10 %/cycle creep, named a trend, before it reaches 2× the baseline', () => {
     const detector = new DriftDetector(shipped);
     // Noise σ 10 %: each +10 % step is within the noise; four in a row are not.
     feed(detector, noisy(41, 1000, 100, 10));
@@ -85,6 +89,25 @@ describe('DriftDetector', () => {
     expect(first).toBeGreaterThanOrEqual(0);
     expect(verdicts[first]).toMatchObject({ kind: 'trend', direction: 'up', anomalous: true });
     expect(creep[first]).toBeLessThan(200);
+  });
+
+  it('catches a smooth metric that starts to flap inside its usual range (the increments see it)', () => {
+    for (const seed of [81, 82, 83, 84, 85]) {
+      const next = seededRandom(seed);
+      const detector = new DriftDetector(shipped);
+      // A slowly wandering metric (AR(1), σ ≈ 3.2 around 100): each step moves it a little.
+      let wander = 0;
+      const step = (): number => (wander = 0.95 * wander + gaussian(next));
+      feed(
+        detector,
+        Array.from({ length: 1000 }, () => 100 + step()),
+      );
+      // Then ±3 every other sample: every value is still within the usual range, every step is not.
+      const flapping = Array.from({ length: 50 }, (_, k) => 100 + step() + (k % 2 ? 3 : -3));
+      const first = alarms(feed(detector, flapping, 1000))[0];
+      expect(first).toBeDefined();
+      expect(first).toBeLessThanOrEqual(20);
+    }
   });
 
   it('catches a single huge spike at once, as a spike up', () => {

@@ -42,10 +42,13 @@ const PERSISTED_SAMPLES = 2;
  * scale-free (z-scores in robust σ, a probability as score), O(window) memory
  * and O(log window) work per update apart from two memmoves.
  *
- * The score is the maximum of three detectors, all judged against the
- * baseline learned before the value:
+ * The score is the maximum of four detectors, all judged against what was
+ * learned before the value:
  * - anomaly likelihood of the recent robust z-scores (spikes and baseline
  *   shifts that are rare *for this metric*);
+ * - anomaly likelihood of the robust z-scores of the increments (value −
+ *   previous value) over a longer window: the metric moves differently
+ *   (noisier, calmer, oscillating) although its level is usual;
  * - novelty: a value beyond the all-time range (a first-ever spike);
  * - the trend rule: a sustained creep that has left the noise band.
  * After an alarm the next `refractory_samples` updates are not scored, so one
@@ -56,6 +59,10 @@ export class DriftDetector {
   private readonly likelihood: AnomalyLikelihood;
   private readonly trend: TrendTracker;
   private readonly range: RangeTracker;
+  private readonly increments: RobustBaseline;
+  private readonly incrementLikelihood: AnomalyLikelihood;
+  /** The last finite value, for the increments; null before the first. */
+  private previous: number | null = null;
   /** Signed z of the last short window (ring), to tell a shift from a spike when an alarm fires. */
   private readonly recentZ: Float64Array;
   private recentCount = 0;
@@ -81,6 +88,20 @@ export class DriftDetector {
     );
     this.trend = new TrendTracker(trend.increase_ratio_per_cycle, trend.cycles, state?.trend);
     this.range = new RangeTracker(likelihood.novelty_margin_ratio, state?.range);
+    // Increments get the level's baseline window and likelihood memory: the same notion of
+    // "usual" for both views of one metric.
+    this.increments = new RobustBaseline(
+      baseline.window_samples,
+      baseline.noise_floor_ratio,
+      state?.increments,
+    );
+    this.incrementLikelihood = new AnomalyLikelihood(
+      likelihood.surprise_mads,
+      likelihood.increment_window_samples,
+      likelihood.history_samples,
+      state?.increment_likelihood,
+    );
+    this.previous = state?.previous ?? null;
     this.recentZ = new Float64Array(likelihood.short_window_samples);
     if (state) {
       for (const z of state.recent_z.slice(-this.recentZ.length)) this.pushRecentZ(z);
@@ -115,9 +136,11 @@ export class DriftDetector {
       reading && Math.abs(reading.z) >= this.config.baseline.threshold_mads
         ? this.range.novelty(value)
         : 0;
-    this.trend.update(value);
+    const incrementScore = this.scoreIncrement(value);
+    const creepRun = this.trend.update(value);
     this.baseline.learn(value);
     this.range.learn(value);
+    this.previous = value;
     this.seen += 1;
 
     const deviation = reading ? clampFinite(reading.z) : null;
@@ -132,12 +155,16 @@ export class DriftDetector {
       this.trend.sustained && reading !== null && reading.z >= this.config.baseline.threshold_mads;
     const score =
       Math.round(
-        Math.max(likelihoodScore, novelty !== 0 || trendHolds ? CERTAIN : 0) * SCORE_STEPS,
+        Math.max(likelihoodScore, incrementScore, novelty !== 0 || trendHolds ? CERTAIN : 0) *
+          SCORE_STEPS,
       ) / SCORE_STEPS;
     if (score < this.config.score_threshold) return this.quiet(score, false, baseline, deviation);
 
     this.quietLeft = this.config.refractory_samples;
-    const { kind, direction } = trendHolds
+    // A creep that another detector caught one cycle before the trend rule would have is still
+    // a creep: named after what it is, not after who saw it first.
+    const creeping = trendHolds || creepRun >= this.config.trend.cycles - 1;
+    const { kind, direction } = creeping
       ? { kind: 'trend' as const, direction: 'up' as const }
       : this.classify(novelty, reading);
     return { score, anomalous: true, kind, direction, baseline, deviation, learning: false };
@@ -154,7 +181,19 @@ export class DriftDetector {
       likelihood: this.likelihood.toJSON(),
       trend: this.trend.toJSON(),
       range: this.range.toJSON(),
+      previous: this.previous,
+      increments: this.increments.values(),
+      increment_likelihood: this.incrementLikelihood.toJSON(),
     };
+  }
+
+  /** Likelihood of the increment's robust z against the increments before it; learns it. */
+  private scoreIncrement(value: number): number {
+    if (this.previous === null) return 0;
+    const increment = value - this.previous;
+    const reading = this.increments.read(increment);
+    this.increments.learn(increment);
+    return reading ? this.incrementLikelihood.update(reading.z) : 0;
   }
 
   /**
