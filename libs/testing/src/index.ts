@@ -8,3 +8,4 @@ export * from './recording-publisher';
 export * from './seeded-random';
 export * from './headless-chromium';
 export * from './discord-markdown.oracle';
+export * from './hostile-string.arbitrary';

@@ -85,9 +85,12 @@ export function findLiveMarkup(text: string, target: 'discord' | 'plain'): strin
     check('live URL scheme', /(?<!hxxps?|fxps?|wxs?)(?<!\[):\/\/|\[:\/\/(?!\])/i);
   }
   check('data URI', /data\s*:\s*[a-z]+\/[a-z0-9.+-]+/i);
-  check('www host', /(?<![a-z0-9-])www\./i);
+  check('www host', /(?<![a-z0-9-])www\.[a-z0-9-]/i);
   check('bare domain', /(?<![a-z0-9-])[a-z0-9-]+\.(com|biz|net|org|top|xyz|io)(?![a-z0-9-])/i);
-  check('numeric host', /:\/\/(?:0x[0-9a-f]+|\d+)(?![\w.[\\\]])/i);
+  check(
+    'numeric host',
+    /:\/\/(?:[^\s/?#@<>"'`[\](){}|\\]*@)?(?:0x[0-9a-f]+|\d+)(?=[\s:/?#<>"'`\](){}|]|$)/i,
+  );
   check(
     'IPv4 (any inet_aton form)',
     /(?<![\w.])(?:0x[0-9a-f]+|\d+)(?:\.(?:0x[0-9a-f]+|\d+)){3}(?![\w.])/i,

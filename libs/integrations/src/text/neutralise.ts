@@ -67,7 +67,7 @@ const COMMON_TLDS: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 /** One IPv4 part as inet_aton reads it: decimal, octal (`0177`) or hex (`0x7f`). */
-const IPV4_PART = /^(?:0x[0-9a-f]{0,8}|\d{1,10})$/i;
+const IPV4_PART = /^(?:0x[0-9a-f]*|\d+)$/i;
 
 /** `@everyone` / `@here`: broken by a zero-width space (allowed_mentions blocks them too). */
 const MASS_MENTION = /@(everyone|here)/gi;
@@ -168,7 +168,11 @@ function defangHost(authority: string): string {
  */
 function defangDottedTokens(text: string): string {
   return text.replace(DOTTED_TOKEN, (token) => {
-    const labels = token.toLowerCase().split('.');
+    // Hyphens at a label's ends are not part of a host name (`10.0.0.1-` is 10.0.0.1).
+    const labels = token
+      .toLowerCase()
+      .split('.')
+      .map((label) => label.replace(/^-+|-+$/g, ''));
     const hostLike =
       labels[0] === 'www' ||
       labels.slice(1).some((label) => COMMON_TLDS.has(label)) ||
