@@ -5,6 +5,7 @@ import { benchIncidentsApi } from './incidents-api.bench';
 import { benchLedgerThroughput } from './ledger-throughput.bench';
 import { benchPoison } from './poison.bench';
 import { benchStorm } from './storm.bench';
+import { benchTextSafety } from './text-safety.bench';
 
 /**
  * `npm run bench`: every speed and memory figure as JSON lines (never a timed
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   const repoRoot = resolve(__dirname, '..', '..');
   benchDetectionCost(repoRoot);
+  benchTextSafety();
   await benchLedgerThroughput(natsUrl);
   await benchStorm(natsUrl, repoRoot);
   await benchPoison(natsUrl);

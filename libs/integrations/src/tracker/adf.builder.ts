@@ -14,6 +14,13 @@ import {
  * 30 000 leaves room for labels and the footer line.
  */
 export const ADF_TEXT_BUDGET = 30_000;
+/**
+ * Raw text read before neutralising: twice the budget (neutralising may
+ * remove invisible characters), cut with an ellipsis past it, so a megabyte
+ * of hostile text costs milliseconds. A label or a footer part reads 1 024.
+ */
+const RAW_TEXT_MAX = 2 * ADF_TEXT_BUDGET;
+const RAW_LABEL_MAX = 1024;
 
 /** One text node (ADF forbids empty text nodes: an empty string yields none). */
 export function adfText(text: string, marks?: readonly AdfMark[]): AdfText[] {
@@ -57,7 +64,7 @@ export function adfLines(text: string, marks?: readonly AdfMark[]): AdfInline[] 
  * line (e.g. a reference marker), rendered in italics and always kept.
  */
 export function textToAdf(text: string, footer?: string): AdfDoc {
-  const safe = truncate(neutralise(text, 'plain'), ADF_TEXT_BUDGET);
+  const safe = truncate(neutralise(truncate(text, RAW_TEXT_MAX), 'plain'), ADF_TEXT_BUDGET);
   const content: AdfBlock[] = safe
     .split(/\n{2,}/)
     .map((block) => adfLines(block.trim()))
@@ -76,14 +83,18 @@ const LINK_TEXT_MAX_LENGTH = 200;
 
 /** `Label: text` with the link (when its href is trusted and http(s)) as a link mark. */
 function sectionParagraph(section: TicketSection, budget: number): AdfBlock {
-  const label = truncate(neutraliseLine(section.label, 'plain'), 256) || 'Note';
-  const text = truncate(neutralise(section.text, 'plain').trim(), budget);
+  const label =
+    truncate(neutraliseLine(truncate(section.label, RAW_LABEL_MAX), 'plain'), 256) || 'Note';
+  const text = truncate(neutralise(truncate(section.text, RAW_TEXT_MAX), 'plain').trim(), budget);
   const href = safeHref(section.href);
   const content: AdfInline[] = [...adfText(`${label}: `, [{ type: 'strong' }])];
   if (href !== null) {
     // One line, one text node: each line of a multi-line label once carried its own copy
     // of the (up to 2 KB) href, and one 1.3 KB service name made 236 KB of ADF.
-    const linkText = truncate(neutraliseLine(section.text, 'plain'), LINK_TEXT_MAX_LENGTH);
+    const linkText = truncate(
+      neutraliseLine(truncate(section.text, RAW_LABEL_MAX), 'plain'),
+      LINK_TEXT_MAX_LENGTH,
+    );
     content.push(
       ...adfText(linkText === '' ? 'link' : linkText, [{ type: 'link', attrs: { href } }]),
     );
@@ -92,7 +103,9 @@ function sectionParagraph(section: TicketSection, budget: number): AdfBlock {
     if (section.href !== undefined && section.href !== '') {
       // An untrusted or malformed link is shown inert, never as a link mark.
       content.push(
-        ...adfText(` (link not rendered: ${truncate(neutraliseLine(section.href), 200)})`),
+        ...adfText(
+          ` (link not rendered: ${truncate(neutraliseLine(truncate(section.href, RAW_LABEL_MAX)), 200)})`,
+        ),
       );
     }
   }
@@ -109,12 +122,15 @@ export function buildTicketDescription(draft: TicketDraft, idempotencyLabel: str
   const sections =
     draft.sections.length === 0 ? [{ label: 'Summary', text: draft.summary }] : draft.sections;
   const perSection = Math.max(200, Math.floor(ADF_TEXT_BUDGET / Math.max(1, sections.length)));
-  const content: AdfBlock[] = sections.map((section) => sectionParagraph(section, perSection));
+  // Sections past what 32,767 characters of JSON can hold are not rendered (fitAdf would drop them).
+  const content: AdfBlock[] = sections
+    .slice(0, 200)
+    .map((section) => sectionParagraph(section, perSection));
   const footer: AdfBlock = {
     type: 'paragraph',
     content: adfText(
-      `Opened by opscrew for ${truncate(neutraliseLine(draft.incident_id), 128)} ` +
-        `(${draft.severity}, service ${truncate(neutraliseLine(draft.service), 64)}). ` +
+      `Opened by opscrew for ${truncate(neutraliseLine(truncate(draft.incident_id, RAW_LABEL_MAX)), 128)} ` +
+        `(${draft.severity}, service ${truncate(neutraliseLine(truncate(draft.service, RAW_LABEL_MAX)), 64)}). ` +
         `Keep the label ${idempotencyLabel}: it prevents duplicate tickets.`,
       [{ type: 'em' }],
     ),
