@@ -56,6 +56,11 @@ describe('neutralise', () => {
     );
     expect(defangLinks('https://https://evil.com')).toBe('hxxps://https[://]evil[.]com');
     expect(defangLinks('://evil.com')).toBe('[://]evil[.]com');
+    // The detector sees the raw forms as live (it had the same \b gap).
+    for (const raw of ['1https://evil.com', '_https://evil.com', 'http://2130706433/']) {
+      expect(findLiveMarkup(raw, 'plain')).not.toEqual([]);
+      expect(findLiveMarkup(raw, 'discord')).not.toEqual([]);
+    }
     for (const input of ['1https://evil.com', '_https://x.io', `${'w'.repeat(40)}http://a.b`]) {
       expect(findLiveMarkup(neutralise(input, 'discord'), 'discord')).toEqual([]);
     }
