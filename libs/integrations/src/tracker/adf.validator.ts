@@ -1,3 +1,5 @@
+import { ADF_JSON_LIMIT } from './adf.fit';
+
 /**
  * Checks a value is a valid ADF document for the node and mark types Jira
  * renders in descriptions and comments. The Jira OpenAPI leaves ADF untyped
@@ -44,6 +46,13 @@ export function checkAdf(value: unknown): string[] {
     return problems;
   }
   content.forEach((node: unknown, i) => checkBlock(node, `content[${i}]`, problems, 1));
+  if (problems.length === 0) {
+    // Jira's own limit on a description or comment body: a longer one is a 400.
+    const length = JSON.stringify(value).length;
+    if (length > ADF_JSON_LIMIT) {
+      problems.push(`body: ${length} characters of JSON, Jira allows ${ADF_JSON_LIMIT}`);
+    }
+  }
   return problems;
 }
 
