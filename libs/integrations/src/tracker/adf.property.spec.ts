@@ -4,6 +4,7 @@ import { type BriefSources, briefFacts, buildBrief, renderTicket } from '@opscre
 import { type TicketDraft } from '@opscrew/ports';
 import { bigHostileString, hostileString } from '@opscrew/testing';
 import fc from 'fast-check';
+import { adfLinks } from '../testing/adf-links';
 import { findLiveMarkup } from '../testing/hostile-text';
 import { ADF_MAX_LINES, adfPlainText, buildTicketDescription, textToAdf } from './adf.builder';
 import { ADF_JSON_LIMIT, ADF_TRUNCATION_NOTE } from './adf.fit';
@@ -172,6 +173,7 @@ describe('ADF builder (regressions)', () => {
     for (let i = 0; i < 20_000; i += 1) deep = { type: 'blockquote', content: [deep] };
     const doc = { type: 'doc', version: 1, content: [deep] };
     expect(adfPlainText(doc)).toBe('x');
+    expect(adfLinks(doc)).toEqual([]);
     expect(checkAdf(doc)).toEqual([
       expect.stringContaining(`nested deeper than ${ADF_MAX_DEPTH} blocks`),
     ]);
