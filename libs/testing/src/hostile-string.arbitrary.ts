@@ -22,6 +22,8 @@ const FRAGMENTS: readonly string[] = [
   'HTTPS://',
   '://',
   'steam://',
+  'constructor://',
+  'toString',
   'evil.com',
   '.com',
   '.',

@@ -56,6 +56,10 @@ describe('neutralise', () => {
     );
     expect(defangLinks('https://https://evil.com')).toBe('hxxps://https[://]evil[.]com');
     expect(defangLinks('://evil.com')).toBe('[://]evil[.]com');
+    // Names on Object.prototype are schemes like any other.
+    expect(defangLinks('constructor://evil.com __proto__://x.io')).toBe(
+      'constructor[://]evil[.]com __proto__[://]x[.]io',
+    );
     // The detector sees the raw forms as live (it had the same \b gap).
     for (const raw of ['1https://evil.com', '_https://evil.com', 'http://2130706433/']) {
       expect(findLiveMarkup(raw, 'plain')).not.toEqual([]);

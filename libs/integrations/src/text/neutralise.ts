@@ -140,7 +140,7 @@ function defangSchemes(text: string): string {
     const scheme = text.slice(start, at);
     AUTHORITY.lastIndex = at + 3;
     const end = at + 3 + (AUTHORITY.exec(text)?.[0].length ?? 0);
-    const fanged = DEFANGED_SCHEMES[scheme.toLowerCase()];
+    const fanged = DEFANGED_SCHEMES.get(scheme.toLowerCase());
     const head = fanged === undefined ? `${scheme}[://]` : `${fanged}://`;
     out += text.slice(done, start) + head + defangHost(text.slice(at + 3, end));
     done = end;
@@ -189,14 +189,15 @@ function isNumericHost(labels: readonly string[]): boolean {
   return /^0x/i.test(first) || /^0\d/.test(first);
 }
 
-const DEFANGED_SCHEMES: Readonly<Record<string, string>> = {
-  http: 'hxxp',
-  https: 'hxxps',
-  ftp: 'fxp',
-  ftps: 'fxps',
-  ws: 'wx',
-  wss: 'wxs',
-};
+/** A Map, not an object literal: `constructor://` must not find Object's constructor. */
+const DEFANGED_SCHEMES: ReadonlyMap<string, string> = new Map([
+  ['http', 'hxxp'],
+  ['https', 'hxxps'],
+  ['ftp', 'fxp'],
+  ['ftps', 'fxps'],
+  ['ws', 'wx'],
+  ['wss', 'wxs'],
+]);
 
 /** Longest trusted link accepted: the common safe bound for URLs (Discord's embed url limit too). */
 export const HREF_MAX_LENGTH = 2048;
