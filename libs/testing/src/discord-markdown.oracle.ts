@@ -29,7 +29,7 @@
  *   nor hide text.
  * Policy findings beyond rendering: any other `scheme://` (a reader's client
  * or a copy-paste links it; the defanged `hxxp(s)`, `fxp(s)`, `wx(s)` forms
- * and a bracketed `[://]` excepted), `javascript:`-style script URIs, C0/C1 control characters, lone
+ * and a bracketed `[://]` excepted, its `]` possibly cut off by a truncation), `javascript:`-style script URIs, C0/C1 control characters, lone
  * surrogates, bidi controls and Unicode tag characters.
  */
 export type DiscordLiveKind =
@@ -188,7 +188,8 @@ function scanPolicy(visible: string, report: Report): void {
   }
   let at = visible.indexOf('://');
   while (at !== -1) {
-    const bracketed = visible.charAt(at - 1) === '[' && visible.charAt(at + 3) === ']';
+    // `[://` (a bracket between scheme and slashes, even with its `]` cut off) links nowhere.
+    const bracketed = visible.charAt(at - 1) === '[';
     if (!bracketed && !DEFANGED_SCHEME.test(visible.slice(Math.max(0, at - 5), at))) {
       report('url-scheme', at);
     }

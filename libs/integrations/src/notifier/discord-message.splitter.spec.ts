@@ -159,3 +159,15 @@ describe('splitDiscordText', () => {
     }
   });
 });
+
+describe('splitDiscordText and defanged schemes', () => {
+  it('never starts a piece inside a scheme (`hxx|ps://` would leave `ps://`)', () => {
+    const text = neutralise('https://evil.com/'.repeat(400), 'discord');
+    for (const max of [1000, 1001, 1003, 1024, 1030]) {
+      for (const piece of splitDiscordText(text, max)) {
+        expect(piece.length).toBeLessThanOrEqual(max);
+        expect(findDiscordLive(piece)).toEqual([]);
+      }
+    }
+  });
+});

@@ -31,12 +31,34 @@ export function splitText(text: string, max: number): string[] {
       // Never between a backslash and the character it escapes: the next piece would
       // start with that character live (`\*` cut after `\` leaves `*`).
       if (trailingBackslashes(rest.slice(0, cut)) % 2 === 1) cut -= 1;
+      cut = beforeScheme(rest, cut, floor);
     }
     pieces.push(rest.slice(0, cut));
     rest = rest.slice(cut);
   }
   if (rest.length > 0) pieces.push(rest);
   return pieces;
+}
+
+/** Characters of a (defanged, escaped) scheme before `://`: `hxxps`, `steam\\[`. */
+const SCHEME_RUN_CHAR = /[a-z0-9+.\-[\\]/i;
+
+/**
+ * A hard cut moved back to the start of a scheme it would fall in (at most 34
+ * characters, never to `floor`): `hxx|ps://` would start the next piece with
+ * `ps://`, a scheme no longer defanged.
+ */
+function beforeScheme(text: string, cut: number, floor: number): number {
+  const ahead = text.slice(cut, cut + 34).indexOf('://');
+  if (ahead === -1) return cut;
+  for (let i = cut; i < cut + ahead; i += 1) {
+    if (!SCHEME_RUN_CHAR.test(text.charAt(i))) return cut;
+  }
+  let moved = cut;
+  while (moved > floor + 1 && cut - moved < 34 && SCHEME_RUN_CHAR.test(text.charAt(moved - 1))) {
+    moved -= 1;
+  }
+  return moved > floor + 1 ? moved : cut;
 }
 
 function trailingBackslashes(text: string): number {

@@ -82,7 +82,7 @@ export function findLiveMarkup(text: string, target: 'discord' | 'plain'): strin
     check('control character', /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/);
     check('lone surrogate', /\p{Cs}/u);
     // Any `://` but the defanged forms (`hxxps://`, `[://]`), whatever precedes it.
-    check('live URL scheme', /(?<!hxxps?|fxps?|wxs?)(?<!\[):\/\/|\[:\/\/(?!\])/i);
+    check('live URL scheme', /(?<!hxxps?|fxps?|wxs?|\[):\/\//i);
   }
   check('data URI', /data\s*:\s*[a-z]+\/[a-z0-9.+-]+/i);
   check('www host', /(?<![a-z0-9-])www\.[a-z0-9-]/i);
