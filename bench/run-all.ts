@@ -6,6 +6,7 @@ import { benchInstructionScreen } from './instruction-screen.bench';
 import { benchLedgerThroughput } from './ledger-throughput.bench';
 import { benchPoison } from './poison.bench';
 import { benchStorm } from './storm.bench';
+import { benchTextSafety } from './text-safety.bench';
 
 /**
  * `npm run bench`: every speed and memory figure as JSON lines (never a timed
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const repoRoot = resolve(__dirname, '..', '..');
   benchDetectionCost(repoRoot);
   benchInstructionScreen(repoRoot);
+  benchTextSafety();
   await benchLedgerThroughput(natsUrl);
   await benchStorm(natsUrl, repoRoot);
   await benchPoison(natsUrl);

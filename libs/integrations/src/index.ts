@@ -24,6 +24,8 @@ export * from './outbound/retry-after';
 export * from './tracker/adf.types';
 export * from './tracker/adf.builder';
 export * from './tracker/adf.validator';
+export * from './tracker/adf.fit';
+export * from './tracker/jira-summary';
 export * from './tracker/ticket-lifecycle';
 export * from './tracker/jira-transition.cache';
 export * from './tracker/jira.tracker';

@@ -7,3 +7,5 @@ export * from './eventually';
 export * from './recording-publisher';
 export * from './seeded-random';
 export * from './headless-chromium';
+export * from './discord-markdown.oracle';
+export * from './hostile-string.arbitrary';

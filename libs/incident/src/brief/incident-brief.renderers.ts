@@ -2,8 +2,17 @@ import { type Notification, type TicketDraft } from '@opscrew/ports';
 import { ticketKey } from '../keys/incident-keys';
 import { type IncidentBrief } from './incident-brief';
 
+/**
+ * A service name as a label: one line. A name is data; a multi-line one once
+ * made every line of a ticket section (and its trace link) repeat.
+ */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 /** The ticket: detection time, service, symptom with value and threshold, impact, trace link, runbook. */
 export function renderTicket(brief: IncidentBrief, labels: readonly string[]): TicketDraft {
+  const service = oneLine(brief.service);
   return {
     idempotency_key: ticketKey(brief.incidentId),
     incident_id: brief.incidentId,
@@ -14,8 +23,7 @@ export function renderTicket(brief: IncidentBrief, labels: readonly string[]): T
       {
         label: 'Service',
         text:
-          brief.service +
-          (brief.dependencies.length ? ` (calls ${brief.dependencies.join(', ')})` : ''),
+          service + (brief.dependencies.length ? ` (calls ${brief.dependencies.join(', ')})` : ''),
       },
       {
         label: 'Symptom',
@@ -23,7 +31,7 @@ export function renderTicket(brief: IncidentBrief, labels: readonly string[]): T
       },
       { label: 'Impact', text: brief.impact },
       ...(brief.traceUrl
-        ? [{ label: 'Traces', text: `${brief.service} in SigNoz`, href: brief.traceUrl }]
+        ? [{ label: 'Traces', text: `${service} in SigNoz`, href: brief.traceUrl }]
         : []),
       brief.runbook
         ? {
@@ -50,7 +58,7 @@ export function renderAlert(brief: IncidentBrief): Notification {
     title: `${brief.incidentId} ${brief.headline}`,
     text: brief.detail,
     fields: [
-      { name: 'Service', value: brief.service, inline: true },
+      { name: 'Service', value: oneLine(brief.service), inline: true },
       { name: 'Severity', value: brief.severity, inline: true },
       {
         name: 'Value',

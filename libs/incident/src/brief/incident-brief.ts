@@ -130,7 +130,7 @@ export function buildBrief(record: IncidentBriefFacts, config: BriefSources): In
           }
         : null,
     traceUrl: signoz
-      ? `${signoz.url.replace(/\/$/, '')}/services/${encodeURIComponent(record.service)}`
+      ? `${signoz.url.replace(/\/$/, '')}/services/${encodeURIComponent(wellFormed(record.service))}`
       : null,
   };
 }
@@ -143,4 +143,12 @@ export function formatValue(metric: string, value: number): string {
   if (metric.endsWith('_percent')) return `${value.toFixed(0)} %`;
   if (metric.endsWith('_rps')) return `${value.toFixed(1)} rps`;
   return String(value);
+}
+
+/**
+ * `text` with each lone surrogate half replaced by U+FFFD: encodeURIComponent
+ * throws URIError on one, and a service name is data (any string may arrive).
+ */
+function wellFormed(text: string): string {
+  return text.replace(/\p{Cs}/gu, '\uFFFD');
 }

@@ -38,6 +38,17 @@ export interface BuiltDiscordMessage {
   readonly dropped_roles: readonly string[];
 }
 
+/**
+ * Raw text read per notification field before neutralising: a label (title,
+ * field name, footer) at 4x its limit (neutralising removes invisible
+ * characters, so some slack), a text that may be split (description, field
+ * value) at 8 messages of 6000. Past these the text is cut, marked with an
+ * ellipsis: a megabyte of hostile text costs milliseconds, not seconds, and
+ * never becomes a flood of a hundred messages.
+ */
+const RAW_LABEL_MAX = 4 * DISCORD_LIMITS.title;
+const RAW_TEXT_MAX = 8 * DISCORD_LIMITS.embedTotal;
+
 /** Discord ids are snowflakes: unsigned 64-bit integers in decimal. */
 const SNOWFLAKE = /^\d{1,20}$/;
 
@@ -116,7 +127,7 @@ function rawMessage(
 ): { embed: DiscordEmbed; roles: string[]; dropped: string[] } {
   const roles: string[] = [];
   const dropped: string[] = [];
-  for (const requested of notification.mention_roles ?? []) {
+  for (const requested of (notification.mention_roles ?? []).slice(0, 100)) {
     const name = requested.replace(/^@/, '');
     const id = options.role_ids[name];
     if (id !== undefined && SNOWFLAKE.test(id)) {
@@ -126,23 +137,25 @@ function rawMessage(
     }
   }
   const fields: DiscordEmbedField[] = notification.fields.map((field) => ({
-    name: neutraliseLine(field.name, 'discord'),
-    value: neutralise(field.value, 'discord').trim(),
+    name: neutraliseLine(truncate(field.name, RAW_LABEL_MAX), 'discord'),
+    value: neutralise(truncate(field.value, RAW_TEXT_MAX), 'discord').trim(),
     ...(field.inline === undefined ? {} : { inline: field.inline }),
   }));
   const footerParts = ['opscrew', notification.kind];
   if (notification.incident_id !== undefined) footerParts.push(notification.incident_id);
   footerParts.push(`ref ${notification.idempotency_key}`);
-  const description = neutralise(notification.text, 'discord').trim();
+  const description = neutralise(truncate(notification.text, RAW_TEXT_MAX), 'discord').trim();
   const url = safeHref(notification.url);
   const embed: DiscordEmbed = {
-    title: neutraliseLine(notification.title, 'discord'),
+    title: neutraliseLine(truncate(notification.title, RAW_LABEL_MAX), 'discord'),
     ...(description === '' ? {} : { description }),
     ...(url === null ? {} : { url }),
     color: severityColor(notification.severity, options.colors_by_severity),
     fields,
     timestamp: at.toISOString(),
-    footer: { text: neutraliseLine(footerParts.join(' · '), 'discord') },
+    footer: {
+      text: neutraliseLine(truncate(footerParts.join(' · '), 4 * DISCORD_LIMITS.footer), 'discord'),
+    },
   };
   return { embed, roles, dropped };
 }

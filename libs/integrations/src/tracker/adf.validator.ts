@@ -1,3 +1,5 @@
+import { ADF_JSON_LIMIT } from './adf.fit';
+
 /**
  * Checks a value is a valid ADF document for the node and mark types Jira
  * renders in descriptions and comments. The Jira OpenAPI leaves ADF untyped
@@ -26,6 +28,13 @@ const MARK_TYPES = new Set([
   'textColor',
 ]);
 
+/**
+ * Deepest block nesting checked (lists in lists, panels in quotes): far past
+ * anything Jira renders, and a bound on the recursion — a body read back or
+ * captured is data, and 20 000 nested nodes once overflowed the stack.
+ */
+export const ADF_MAX_DEPTH = 64;
+
 export function checkAdf(value: unknown): string[] {
   const problems: string[] = [];
   if (!isObject(value)) return ['body: must be an ADF document object'];
@@ -36,11 +45,22 @@ export function checkAdf(value: unknown): string[] {
     problems.push('content: must be an array of block nodes');
     return problems;
   }
-  content.forEach((node: unknown, i) => checkBlock(node, `content[${i}]`, problems));
+  content.forEach((node: unknown, i) => checkBlock(node, `content[${i}]`, problems, 1));
+  if (problems.length === 0) {
+    // Jira's own limit on a description or comment body: a longer one is a 400.
+    const length = JSON.stringify(value).length;
+    if (length > ADF_JSON_LIMIT) {
+      problems.push(`body: ${length} characters of JSON, Jira allows ${ADF_JSON_LIMIT}`);
+    }
+  }
   return problems;
 }
 
-function checkBlock(node: unknown, path: string, problems: string[]): void {
+function checkBlock(node: unknown, path: string, problems: string[], depth: number): void {
+  if (depth > ADF_MAX_DEPTH) {
+    problems.push(`${path}: nested deeper than ${ADF_MAX_DEPTH} blocks`);
+    return;
+  }
   if (!isObject(node) || typeof node['type'] !== 'string') {
     problems.push(`${path}: must be a node with a type`);
     return;
@@ -82,7 +102,7 @@ function checkBlock(node: unknown, path: string, problems: string[]): void {
           return;
         }
         (item['content'] as unknown[]).forEach((child, j) =>
-          checkBlock(child, `${itemPath}.content[${j}]`, problems),
+          checkBlock(child, `${itemPath}.content[${j}]`, problems, depth + 1),
         );
       });
       return;
@@ -91,7 +111,9 @@ function checkBlock(node: unknown, path: string, problems: string[]): void {
         problems.push(`${path}.content: must be an array`);
         return;
       }
-      content.forEach((child: unknown, i) => checkBlock(child, `${path}.content[${i}]`, problems));
+      content.forEach((child: unknown, i) =>
+        checkBlock(child, `${path}.content[${i}]`, problems, depth + 1),
+      );
   }
 }
 

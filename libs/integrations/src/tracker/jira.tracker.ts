@@ -14,7 +14,6 @@ import {
   type TicketStatus,
   type TrackerPort,
   type TrackerWriteOptions,
-  truncate,
 } from '@opscrew/ports';
 import { deliveryErrorForStatus } from '../outbound/delivery-status';
 import {
@@ -24,13 +23,11 @@ import {
   sendOutbound,
 } from '../outbound/outbound-http.client';
 import { parseRetryAfterMs } from '../outbound/retry-after';
-import { neutraliseLine } from '../text/neutralise';
 import { adfPlainText, buildTicketDescription, textToAdf } from './adf.builder';
 import { jiraErrorDetail } from './jira-error.detail';
+import { jiraSummary } from './jira-summary';
 import { type JiraTransition, JiraTransitionCache } from './jira-transition.cache';
 
-/** Jira's summary limit. */
-const SUMMARY_MAX_LENGTH = 255;
 /** Issues per search page: Jira's maximum for /search/jql is 5000, 100 keeps pages small. */
 const SEARCH_PAGE_SIZE = 100;
 /** listByStatus reads at most 10 pages (1000 tickets): a backlog beyond that is a human's job. */
@@ -116,8 +113,7 @@ export class JiraTracker implements TrackerPort {
       idemLabel,
       `${INCIDENT_LABEL_PREFIX}${draft.incident_id}`,
     ]);
-    const summary =
-      truncate(neutraliseLine(draft.summary), SUMMARY_MAX_LENGTH) || draft.incident_id;
+    const summary = jiraSummary(draft.summary, draft.incident_id);
     const priority = config.priority_by_severity[draft.severity];
     const fields: Record<string, unknown> = {
       project: { key: config.project_key },
