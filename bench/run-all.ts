@@ -4,6 +4,7 @@ import { benchDetectionCost } from './detection-cost.bench';
 import { benchIncidentsApi } from './incidents-api.bench';
 import { benchLedgerThroughput } from './ledger-throughput.bench';
 import { benchPoison } from './poison.bench';
+import { benchSecretScrubber } from './secret-scrubber.bench';
 import { benchStorm } from './storm.bench';
 
 /**
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   const repoRoot = resolve(__dirname, '..', '..');
   benchDetectionCost(repoRoot);
+  benchSecretScrubber();
   await benchLedgerThroughput(natsUrl);
   await benchStorm(natsUrl, repoRoot);
   await benchPoison(natsUrl);

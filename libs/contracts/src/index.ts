@@ -41,3 +41,6 @@ export * from './records/correlation';
 export * from './records/incident-shape';
 export * from './records/silence.record';
 export * from './records/command-run.record';
+export * from './text/secret-scrubber';
+export * from './text/secret-registry';
+export * from './text/shannon-entropy';
