@@ -1,9 +1,5 @@
 import { configuredSecrets, scrubSecrets } from '@opscrew/contracts';
-import {
-  fakeToken,
-  ORDINARY_LINES,
-  SECRET_SHAPES,
-} from '../libs/contracts/src/text/secret-shapes.fixture';
+import { fakeToken, ORDINARY_LINES, SECRET_SHAPES } from '@opscrew/testing';
 import { emit, median, nowMs, round } from './bench-output';
 
 /** Per-KB cost the scrubber must stay under on ordinary and on secret-dense text. */

@@ -7,3 +7,4 @@ export * from './eventually';
 export * from './recording-publisher';
 export * from './seeded-random';
 export * from './headless-chromium';
+export * from './secret-shapes.fixture';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { configuredSecrets } from './secret-registry';
 import { scrubSecrets } from './secret-scrubber';
-import { fakeToken, ORDINARY_LINES, SECRET_SHAPES } from './secret-shapes.fixture';
+import { fakeToken, ORDINARY_LINES, SECRET_SHAPES } from '@opscrew/testing';
 
 describe('scrubSecrets', () => {
   afterEach(() => configuredSecrets.clear());

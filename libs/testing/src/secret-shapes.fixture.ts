@@ -1,3 +1,5 @@
+import { seededRandom } from './seeded-random';
+
 /**
  * Fake secrets with the shapes of real ones, synthesised from a seeded
  * generator (never real credentials, and not literal in the source, so secret
@@ -8,18 +10,6 @@ const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const BASE64URL = `${BASE62}-_`;
 const HEX = '0123456789abcdef';
 const UPPER_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** A small deterministic generator (mulberry32): the same corpus on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `length` characters of `alphabet`, deterministic per seed. */
 export function fakeToken(alphabet: string, length: number, seed: number): string {
