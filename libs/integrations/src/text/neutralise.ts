@@ -1,3 +1,5 @@
+import { scrubSecrets } from '@opscrew/contracts';
+
 /**
  * Data-derived text (service names, metric labels, log lines, ticket fields,
  * chat) is DATA: before it reaches Discord or Jira it is neutralised so it
@@ -70,6 +72,7 @@ const DISCORD_LINE_START = /^([ \t]*)([#+\->])/gm;
 
 /** Neutralises multi-line text for `target` (see the module comment). */
 export function neutralise(text: string, target: TextTarget = 'plain'): string {
+  text = scrubSecrets(String(text)); // Secrets first: Discord and Jira never get one.
   let out = String(text)
     // Full-width and compatibility forms fold to ASCII (`＠ｅｖｅｒｙｏｎｅ`, `ｈｔｔｐｓ：／／`) so the rules below see them.
     .normalize('NFKC')
