@@ -1,4 +1,6 @@
 import { configuredSecrets } from '@opscrew/contracts';
+import { SECRET_SHAPES } from '@opscrew/testing';
+import fc from 'fast-check';
 import { pinoHttp, type Options } from 'pino-http';
 import { Writable } from 'node:stream';
 import { loggerOptions } from './logger.options';
@@ -60,5 +62,21 @@ describe('loggerOptions: the secret scrubber on every line', () => {
       incident: 'INC-20260101-001-0001',
       msg: 'incident opened for cart: 1834 tokens',
     });
+  });
+
+  it('keeps every line valid JSON and secret-free, whatever text surrounds the secrets', () => {
+    const shapes = fc.constantFrom(...SECRET_SHAPES);
+    const text = fc.string({ unit: 'binary', maxLength: 80 });
+    fc.assert(
+      fc.property(text, shapes, text, (before, shape, after) => {
+        const { lines, logger } = capture();
+        logger.info({ detail: `${before}${shape.line}${after}` }, `${after}${shape.line}${before}`);
+        expect(lines).toHaveLength(1);
+        const parsed = JSON.parse(lines[0] ?? '') as { msg: string; detail: string };
+        expect(parsed.msg).not.toContain(shape.secret);
+        expect(parsed.detail).not.toContain(shape.secret);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
