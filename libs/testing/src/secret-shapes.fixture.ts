@@ -201,4 +201,7 @@ export const ORDINARY_LINES: readonly string[] = [
   '-----BEGIN CERTIFICATE-----',
   'kubernetes.io/service-account.name: default',
   'x-request-id: 9b2f6c1d4e8a4b7c',
+  'the shop refused the token: OPSCREW_SHOP_TOKEN must be the one it was started with',
+  'file.json5: jira.api_token: Missing env var JIRA_API_TOKEN',
+  'bearer token: integrations.runtime.process.token',
 ];

@@ -81,9 +81,15 @@ const SECRET_WORD =
 /** What every secret word, secret parameter and entropy context contains. */
 const SECRET_WORD_TRIGGER = 'pass|secret|token|key|auth|cred|cookie|sig|code|pwd';
 
-/** Values of a secret-like key that are not secrets (flags, placeholders, states). */
+/**
+ * Values of a secret-like key that are not secrets: flags, placeholders, states, a variable
+ * name (`token: OPSCREW_SHOP_TOKEN must be…`) or a config path (`token: integrations.x.token`).
+ * Messages that name where a secret lives must stay readable.
+ */
 const NOT_SECRET_VALUE =
   /^(?:true|false|null|nil|none|undefined|yes|no|on|off|enabled|disabled|required|optional|missing|invalid|expired|failed|ok|set|unset|empty|present|redacted|\*+|<[^>]*>|\$\{[^}]*\}?)$/i;
+const NAME_NOT_VALUE =
+  /^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[a-z][a-z0-9_-]*(?:\.[a-z][a-z0-9_-]*)+)$/;
 
 /** Query parameters whose value is a credential. */
 const SECRET_PARAM =
@@ -209,6 +215,7 @@ const RULES: readonly Rule[] = [
     replace: (match, key = '', separator = '', value = '') => {
       const inner = unquote(value);
       if (inner.length === 0 || isMarked(inner) || NOT_SECRET_VALUE.test(inner)) return match;
+      if (NAME_NOT_VALUE.test(inner)) return match;
       const scheme = /^(bearer|basic|token|digest|negotiate|apikey)\s+/i.exec(inner);
       if (scheme && isMarked(inner.slice(scheme[0].length))) return match;
       const open = value.slice(0, value.length - unquoteTail(value) - inner.length);
