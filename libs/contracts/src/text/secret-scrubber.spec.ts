@@ -57,6 +57,18 @@ describe('scrubSecrets', () => {
     }
   });
 
+  it('finds a secret at the start of a line inside a JSON string (after a `\\n` escape)', () => {
+    for (const shape of SECRET_SHAPES) {
+      const out = scrubSecrets(JSON.stringify({ msg: `first line\n${shape.line}\n\tlast` }));
+      expect(() => JSON.parse(out) as unknown).not.toThrow();
+      expect(out).not.toContain(shape.secret);
+      // A bare token (found by its shape alone) right at the start of a line.
+      if (scrubSecrets(shape.secret) === shape.secret) continue;
+      const bare = scrubSecrets(JSON.stringify({ msg: `first line\n${shape.secret}\tx` }));
+      expect(bare).not.toContain(shape.secret);
+    }
+  });
+
   it('never throws and returns a string for odd input', () => {
     expect(scrubSecrets('\uD800 password=\uDC00abc')).toBe('\uD800 password=[REDACTED:secret]');
     expect(scrubSecrets('')).toBe('');
@@ -128,6 +140,63 @@ describe('scrubSecrets', () => {
           expect(scrubSecrets(once)).toBe(once);
         }),
         { numRuns: 500 },
+      );
+    });
+
+    it("is idempotent on text made of the rules' own pieces (near misses, nested quotes, markers)", () => {
+      const piece = fc.constantFrom(
+        'password',
+        'token',
+        'api_key',
+        'key',
+        'secret',
+        'auth',
+        'Bearer ',
+        'Basic ',
+        '=',
+        ': ',
+        '"',
+        "'",
+        '\\',
+        '\\"',
+        ' ',
+        '\n',
+        'https://',
+        'u',
+        ':',
+        '@',
+        '/',
+        '?',
+        '&',
+        'sk-ant-',
+        'ghp_',
+        'eyJ',
+        '.',
+        'abcDEF123xyz',
+        'Q1w2E3r4T5y6U7i8O9p0',
+        '[REDACTED:secret]',
+        '[',
+        ']',
+        '-----BEGIN PRIVATE KEY-----',
+        '-----END PRIVATE KEY-----',
+        'MTEyMjMzNDQ1NTY2Nzc4ODk5',
+        '${X}',
+      );
+      fc.assert(
+        fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+          const once = scrubSecrets(parts.join(''));
+          expect(scrubSecrets(once)).toBe(once);
+        }),
+        { numRuns: 1000 },
+      );
+      // A pino line is JSON: scrubbing the JSON of any such text (once or twice nested) keeps it JSON.
+      fc.assert(
+        fc.property(fc.array(piece, { maxLength: 30 }), fc.boolean(), (parts, twice) => {
+          const once = JSON.stringify({ msg: parts.join('') });
+          const line = twice ? JSON.stringify({ msg: once }) : once;
+          expect(() => JSON.parse(scrubSecrets(line)) as unknown).not.toThrow();
+        }),
+        { numRuns: 1000 },
       );
     });
 

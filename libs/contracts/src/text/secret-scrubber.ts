@@ -62,7 +62,12 @@ interface Rule {
 
 /** A token character: a match must not start in the middle of a longer token. */
 const T = 'A-Za-z0-9_\\-';
-const START = `(?<![${T}])`;
+/**
+ * Also right after a JSON escape (`\n`, `\t`): inside a pino line a token at the start of a new
+ * line of the message follows `\n`, whose `n` would otherwise read as part of the token (and a
+ * match never starts at the `n` of an escape).
+ */
+const START = `(?:(?<![${T}\\\\])|(?<=\\\\[nrt]))`;
 
 /** A token shape replaced whole. */
 function shape(kind: string, source: string, trigger: string): Rule {
@@ -187,13 +192,14 @@ const RULES: readonly Rule[] = [
   },
   {
     trigger: 'bearer',
-    pattern: /\b(bearer)(\s{1,10})([A-Za-z0-9._~+/-]{8,4096}=*)/gi,
+    pattern: /(?:\b|(?<=\\[nrt]))(bearer)(\s{1,10})([A-Za-z0-9._~+/-]{8,4096}=*)/gi,
     replace: (match, scheme = '', space = '', value = '') =>
       looksLikeBearer(value) ? `${scheme}${space}${redactedMarker('bearer')}` : match,
   },
   {
     trigger: 'basic',
-    pattern: /\b(basic)(\s{1,10})([A-Za-z0-9+/]{6,4096}={0,2})(?![A-Za-z0-9+/=])/gi,
+    pattern:
+      /(?:\b|(?<=\\[nrt]))(basic)(\s{1,10})([A-Za-z0-9+/]{6,4096}={0,2})(?![A-Za-z0-9+/=])/gi,
     replace: (match, scheme = '', space = '', value = '') =>
       looksLikeBasic(value) ? `${scheme}${space}${redactedMarker('basic')}` : match,
   },
@@ -227,7 +233,9 @@ const RULES: readonly Rule[] = [
   {
     trigger: SECRET_WORD_TRIGGER,
     pattern: new RegExp(
-      `(?<![A-Za-z0-9])(${SECRET_WORD}|key|sig|signature)(?![A-Za-z0-9])([\\s:="'(\\\\]{1,4}(?:(?:is|was|of)\\s{1,3})?)([A-Za-z0-9+/_.=~-]{20,512})`,
+      // The gap takes a JSON escape whole (`\"`, `\n`): a lone backslash kept before a marker breaks JSON.
+      `(?:(?<![A-Za-z0-9\\\\])|(?<=\\\\[nrt]))(${SECRET_WORD}|key|sig|signature)(?![A-Za-z0-9])` +
+        `((?:[\\s:="'(]|\\\\["nrt]){1,4}(?:(?:is|was|of)\\s{1,3})?)([A-Za-z0-9+/_.=~-]{20,512})`,
       'gi',
     ),
     replace: (match, word = '', gap = '', value = '') => {
