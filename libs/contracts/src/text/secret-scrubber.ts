@@ -16,10 +16,12 @@ import { shannonEntropy } from './shannon-entropy';
  * - values of secret-like keys (`password=…`, `token: …`, `"api_key": "…"`);
  * - random-looking (high-entropy) tokens right after a secret-like word.
  *
- * Every expression is linear (bounded repetitions, no nested quantifiers over
- * the same characters), markers never match a rule (so scrubbing is
- * idempotent), and no character class takes a backslash, so JSON text (a
- * pino line) stays valid JSON after scrubbing.
+ * Every expression is linear (single-class or bounded repetitions, no nested
+ * quantifiers over the same characters; bench/secret-scrubber.bench.ts doubles
+ * hostile inputs), a marker never matches a rule (so scrubbing is idempotent),
+ * and a replacement never takes half of an escape (values stop at a backslash
+ * or take `\"…\"` whole), so JSON text — a pino line — stays valid JSON.
+ * It never throws: an unprintable input yields ''.
  */
 export function scrubSecrets(text: string): string {
   let out: string;
