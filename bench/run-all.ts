@@ -5,6 +5,7 @@ import { benchIncidentsApi } from './incidents-api.bench';
 import { benchInstructionScreen } from './instruction-screen.bench';
 import { benchLedgerThroughput } from './ledger-throughput.bench';
 import { benchPoison } from './poison.bench';
+import { benchSecretScrubber } from './secret-scrubber.bench';
 import { benchStorm } from './storm.bench';
 import { benchTextSafety } from './text-safety.bench';
 
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   benchDetectionCost(repoRoot);
   benchInstructionScreen(repoRoot);
   benchTextSafety();
+  benchSecretScrubber();
   await benchLedgerThroughput(natsUrl);
   await benchStorm(natsUrl, repoRoot);
   await benchPoison(natsUrl);

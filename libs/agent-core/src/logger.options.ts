@@ -1,3 +1,4 @@
+import { scrubSecrets } from '@opscrew/contracts';
 import { type Params } from 'nestjs-pino';
 import { stdTimeFunctions } from 'pino';
 
@@ -7,7 +8,11 @@ const QUIET_PATHS: ReadonlySet<string> = new Set(['/health', '/', '/status.json'
 /**
  * JSON lines on stdout, one per event, with the agent in every line so a
  * shared log pipeline (or `opscrew start all`) can tell them apart.
- * Credentials in request headers never reach a log.
+ * Credentials in request headers never reach a log, and every line goes through
+ * the secret scrubber as it is written (`hooks.streamWrite`): the finished JSON
+ * line, so the message, bound fields, objects and an error's message and stack
+ * are all covered, whatever serializer produced them. The scrubber keeps JSON
+ * valid (its replacements never cut an escape or a quote).
  */
 export function loggerOptions(agent: string, level: string): Params {
   return {
@@ -15,6 +20,7 @@ export function loggerOptions(agent: string, level: string): Params {
       level,
       base: { agent, pid: process.pid },
       timestamp: stdTimeFunctions.isoTime,
+      hooks: { streamWrite: scrubSecrets },
       redact: {
         paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'],
         censor: '***',

@@ -8,7 +8,7 @@ import {
   readRuntimeEnvironment,
   type RuntimeEnvironment,
 } from '@opscrew/config';
-import { type AgentName } from '@opscrew/contracts';
+import { type AgentName, registerConfiguredSecrets } from '@opscrew/contracts';
 import { JetStreamServer } from '@opscrew/messaging';
 import { Logger } from 'nestjs-pino';
 
@@ -70,6 +70,8 @@ export async function runAgent(
     }
     throw error;
   }
+  // Before anything logs, sends or calls a model: every exit's scrubber knows this agent's secrets.
+  registerConfiguredSecrets(loaded.secrets);
   const settings = loaded.config.agents.get(agent);
   if (!settings) throw new Error(`${agent}: no agents.${agent} section in ${loaded.configRoot}`);
   if (!settings.enabled) {

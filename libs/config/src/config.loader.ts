@@ -6,6 +6,7 @@ import { buildEnvironment } from './load/environment';
 import { substituteEnv } from './load/env-substitutor';
 import { IncludeResolver } from './load/include.resolver';
 import { type SourcedNode, findNode, toPlain } from './load/sourced-node';
+import { configuredSecretValues } from './configured-secrets';
 import { redact } from './redact';
 import { type OpscrewConfig } from './schema/opscrew-config.schema';
 import { type PathIssue } from './validate/path-issue';
@@ -37,6 +38,11 @@ export interface LoadedConfig {
   readonly projectRoot: string;
   /** Resolved configuration with secrets replaced by "***" (what `config print` shows). */
   readonly redacted: unknown;
+  /**
+   * The secret values in play (secret-named keys, secret-named variables): what the agent
+   * registers with the secret scrubber at start (registerConfiguredSecrets), so no exit shows them.
+   */
+  readonly secrets: readonly string[];
   readonly warnings: readonly ConfigIssue[];
   /** Every file read, relative to the config root. */
   readonly files: readonly string[];
@@ -104,6 +110,7 @@ export function loadConfig(options: LoadOptions): LoadedConfig {
     source: kind.isFile() ? join(configRoot, rootFile) : configRoot,
     projectRoot,
     redacted: redact(tree),
+    secrets: configuredSecretValues(tree, environment.values),
     warnings: substituted.warnings,
     files: resolver.files.map(display),
     dotenvLoaded: environment.dotenvLoaded,

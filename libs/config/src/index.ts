@@ -1,5 +1,6 @@
 export * from './config.loader';
 export * from './redact';
+export * from './configured-secrets';
 export * from './runtime-environment';
 export * from './load/config-issue';
 export * from './load/config-path';

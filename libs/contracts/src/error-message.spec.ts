@@ -18,4 +18,17 @@ describe('errorMessage', () => {
     const foreign: unknown = { name: 'TypeError', message: 'fetch failed' };
     expect(errorMessage(foreign)).toBe('fetch failed');
   });
+
+  it('is scrubbed of secrets (errors quote URLs, headers and command lines)', () => {
+    expect(errorMessage(new Error('connect nats://cli:s3cretPassw0rd@nats:4222 refused'))).toBe(
+      'connect nats://cli:[REDACTED:url-password]@nats:4222 refused',
+    );
+    expect(errorMessage('401 for Authorization: Bearer abc.def-0123456789')).toBe(
+      '401 for Authorization: Bearer [REDACTED:bearer]',
+    );
+  });
+
+  it('never throws, even for a value whose toString does', () => {
+    expect(errorMessage(Object.create(null))).toBe('[object Object]');
+  });
 });

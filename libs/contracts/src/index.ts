@@ -42,3 +42,6 @@ export * from './records/incident-shape';
 export * from './records/silence.record';
 export * from './records/command-run.record';
 export * from './text/invisible-characters';
+export * from './text/secret-scrubber';
+export * from './text/secret-registry';
+export * from './text/shannon-entropy';

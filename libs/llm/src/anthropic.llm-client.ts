@@ -37,6 +37,7 @@ import { rulesTriage } from './reasoning/rules-reasoning';
 import { type ToolProvider } from './tools/llm-tool';
 import { ToolCallMediator } from './tools/tool-call.mediator';
 import { type ToolWhitelist } from './tools/tool-whitelist';
+import { scrubModelText, scrubToolResult } from './model-input.scrubber';
 import { costUsd, inputTokensOf } from './usage-cost';
 import { budgetStop } from './run-budget';
 import { UNTRUSTED_DATA_RULE } from './untrusted-data';
@@ -171,9 +172,10 @@ export class AnthropicLlmClient implements LlmClient {
       description: tool.description,
       input_schema: tool.input_schema as Anthropic.Tool.InputSchema,
     }));
+    // Secrets never reach the model: the caller's turns here, each tool result as it is added.
     const messages: Anthropic.MessageParam[] = request.messages.map((m) => ({
       role: m.role,
-      content: m.content,
+      content: scrubModelText(m.content),
     }));
     const system = `${request.system}\n\n${UNTRUSTED_DATA_RULE}`;
 
@@ -234,7 +236,9 @@ export class AnthropicLlmClient implements LlmClient {
       const results: Anthropic.ToolResultBlockParam[] = [];
       for (const block of response.content) {
         if (block.type !== 'tool_use') continue;
-        results.push(await this.tools.callTool(request, block, offered, deadline, calls));
+        results.push(
+          scrubToolResult(await this.tools.callTool(request, block, offered, deadline, calls)),
+        );
       }
       messages.push({ role: 'user', content: results });
     }

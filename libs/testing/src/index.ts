@@ -9,3 +9,4 @@ export * from './seeded-random';
 export * from './headless-chromium';
 export * from './discord-markdown.oracle';
 export * from './hostile-string.arbitrary';
+export * from './secret-shapes.fixture';

@@ -77,4 +77,20 @@ describe('opscrew config check / print', () => {
       fixture.remove();
     }
   });
+  it('print: a password inside a URL value is masked whatever its key (the user stays)', () => {
+    const fixture = ConfigFixture.shippedWithOverlay({
+      bus: { servers: ['nats://cli:inl1nePassw0rd@127.0.0.1:4222'] },
+    });
+    try {
+      const io = new RecordingIo();
+      expect(configPrint({ config: fixture.dir }, io)).toBe(EXIT_OK);
+      const text = io.stdout.join('\n');
+      expect(text).not.toContain('inl1nePassw0rd');
+      expect((JSON.parse(text) as { bus: { servers: string[] } }).bus.servers).toContain(
+        'nats://cli:[REDACTED:url-password]@127.0.0.1:4222',
+      );
+    } finally {
+      fixture.remove();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import {
   isAgentName,
   type PayloadOf,
   errorMessage,
+  scrubSecrets,
 } from '@opscrew/contracts';
 import { type Clock, systemClock } from '@opscrew/messaging';
 import { type AuditEntry, type AuditSink } from '@opscrew/ports';
@@ -174,7 +175,7 @@ export class JsonlAuditLog implements AuditSink {
   }
 }
 
-/** The line for an entry: sanitised, bounded, the input replaced by its digest. */
+/** The line for an entry: secrets scrubbed, sanitised, bounded, the input replaced by its digest. */
 export function buildAuditRecord(entry: AuditEntry, at: Date): AuditRecord {
   const incident =
     entry.incident_id !== undefined
@@ -200,9 +201,13 @@ export function buildAuditRecord(entry: AuditEntry, at: Date): AuditRecord {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
-/** Control characters become spaces (one line per record); cut to `max` characters with an ellipsis. */
+/**
+ * Secrets scrubbed (a result quotes errors and outputs, which quote tokens and URLs), control
+ * characters become spaces (one line per record); cut to `max` characters with an ellipsis.
+ * Scrubbed before the cut: a secret cut in half would no longer match its shape.
+ */
 function oneLine(text: string, max: number): string {
-  const flat = String(text).replace(CONTROL_CHARACTERS, ' ').trim();
+  const flat = scrubSecrets(String(text)).replace(CONTROL_CHARACTERS, ' ').trim();
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 

@@ -1,3 +1,4 @@
+import { scrubSecrets, SecretRegistry } from '@opscrew/contracts';
 import { DeliveryError } from '@opscrew/ports';
 
 /**
@@ -99,12 +100,15 @@ function errorField(err: unknown, field: 'name' | 'message'): string | undefined
   return typeof value === 'string' ? value : undefined;
 }
 
-/** A redactor that replaces every occurrence of each non-empty secret. */
+/**
+ * A redactor for an adapter's own secrets (API token, Basic credentials, webhook URL): each is
+ * matched as the configured secrets are — raw, URL-encoded, base64 at any alignment, and by any
+ * prefix of 8+ characters (a vendor echoing a cut or encoded token still leaks it) — then the
+ * shared scrubber runs (token shapes, URL credentials, secret parameters). A webhook URL counts
+ * by its token, not its host. Values under 8 characters are not matched (they would hit words).
+ */
 export function redactorFor(secrets: readonly string[]): (text: string) => string {
-  const live = secrets.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
-  return (text) => {
-    let out = text;
-    for (const secret of live) out = out.split(secret).join('[redacted]');
-    return out;
-  };
+  const own = new SecretRegistry();
+  own.registerAll(secrets);
+  return (text) => scrubSecrets(own.scrub(text));
 }

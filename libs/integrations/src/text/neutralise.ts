@@ -1,4 +1,4 @@
-import { invisibleCharacters } from '@opscrew/contracts';
+import { invisibleCharacters, scrubSecrets } from '@opscrew/contracts';
 
 /**
  * Data-derived text (service names, metric labels, log lines, ticket fields,
@@ -81,6 +81,9 @@ export function neutralise(text: string, target: TextTarget = 'plain'): string {
     .replace(LONE_SURROGATE, '\uFFFD')
     .replace(/\r\n?|[\u2028\u2029\u0085]/g, '\n')
     .replace(INVISIBLE, '');
+  // Secrets next, on the folded text: a token split by zero-width characters or written in
+  // full-width forms is whole again here, and Discord and Jira never get one.
+  out = scrubSecrets(out);
   out = defangLinks(out);
   out = out.replace(MASS_MENTION, `@${ZWSP}$1`).replace(ANGLE_SYNTAX, `<${ZWSP}`);
   if (target === 'discord') {

@@ -196,7 +196,7 @@ describe('JiraTracker (stubbed HTTP)', () => {
       (t) => t.create(draft),
     );
     expect(echoed.message).not.toContain(TOKEN);
-    expect(echoed.message).toContain('[redacted]');
+    expect(echoed.message).toContain('[REDACTED:');
   });
 
   it('transitions by target status name (not id), and is a no-op when already there', async () => {
