@@ -109,10 +109,8 @@ describe('Discord markdown oracle', () => {
     expect(kinds('tab\tnew\nline 😀')).toEqual([]);
   });
 
-  it('is linear: a megabyte of marks is read in well under a second', () => {
-    const started = Date.now();
+  it('reads a megabyte of marks (a quadratic reader would meet the test timeout)', () => {
     const findings = findDiscordLive('*<@'.repeat(350_000));
     expect(findings.length).toBeLessThanOrEqual(50);
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

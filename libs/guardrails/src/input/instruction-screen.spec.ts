@@ -155,10 +155,10 @@ describe('screenText (input layer: data that tries to be instructions)', () => {
       'a.b.c.d.'.repeat(130_000),
     ];
     for (const text of shapes) {
-      const started = Date.now();
-      screenText(text);
-      // The old `^\s*(system|assistant)\s*:` with the m flag took 15 s on the newlines.
-      expect(Date.now() - started).toBeLessThan(3_000);
+      // The old `^\s*(system|assistant)\s*:` with the m flag took 15 s on the newlines. No timed
+      // assertion here (speed is a bench line): screen-rules.spec checks every rule is linear by
+      // construction, and a pathological rule meets the test timeout.
+      expect(screenText(text).findings).toBeDefined();
     }
   });
 

@@ -49,12 +49,10 @@ describe('neutralise (properties)', () => {
     );
   });
 
-  it('holds at 64 KB and 1 MB, in linear time', () => {
+  it('holds at 64 KB and 1 MB (its speed is a bench line)', () => {
     fc.assert(
       fc.property(fc.oneof(bigHostileString(64 * 1024), bigHostileString(1 << 20)), (input) => {
-        const started = Date.now();
         const out = neutralise(input, 'discord');
-        expect(Date.now() - started).toBeLessThan(10_000);
         expect(findDiscordLive(out)).toEqual([]);
       }),
       { numRuns: 4 },

@@ -81,8 +81,10 @@ describe('neutralise', () => {
     expect(defangLinks('pi is 3.14, version 1.2.3')).toBe('pi is 3.14, version 1.2.3');
   });
 
-  it('is linear: 1 MB of dotted labels, colons or schemes takes well under a second', () => {
-    // BARE_DOMAIN was quadratic: 32 KB of dotted labels took 0.8-3.9 s, 1 MB never finished.
+  it('finishes on 1 MB of dotted labels, colons or schemes', () => {
+    // BARE_DOMAIN was quadratic: 32 KB of dotted labels took 0.8-3.9 s, 1 MB never finished. A
+    // quadratic pass takes hours here, so the test's timeout catches it; the speed itself is a
+    // bench line (bench/text-safety.bench.ts), never a timed assertion.
     for (const input of [
       'a.'.repeat(512 * 1024),
       'a-'.repeat(512 * 1024) + '.com',
@@ -90,9 +92,7 @@ describe('neutralise', () => {
       'https://'.repeat(131_072),
       'java '.repeat(200_000),
     ]) {
-      const started = Date.now();
-      neutralise(input, 'discord');
-      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(neutralise(input, 'discord').length).toBeGreaterThan(0);
     }
   });
 
@@ -136,5 +136,25 @@ describe('safeHref', () => {
     expect(safeHref('/relative')).toBeNull();
     expect(safeHref(undefined)).toBeNull();
     expect(safeHref(`https://x.com/${'a'.repeat(3000)}`)).toBeNull();
+  });
+});
+
+describe('neutralise and secrets', () => {
+  // Built at run time: no secret-shaped literal in the source.
+  const key = ['sk', 'ant', 'api03', 'Zq8vK2mN4xR7tY1wB5cD9eF3gH6jL0pS'].join('-');
+
+  it.each([
+    ['as it is', key],
+    ['split by zero-width characters', key.split('').join('\u200B')],
+    [
+      'in full-width forms',
+      key.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)),
+    ],
+  ])('never lets a key through %s', (_how, text) => {
+    for (const target of ['plain', 'discord'] as const) {
+      const out = neutralise(`token in the log: ${text} end`, target);
+      expect(out).not.toContain('Zq8vK2mN4xR7');
+      expect(out).toContain('REDACTED');
+    }
   });
 });
