@@ -2,7 +2,7 @@ import { type Readable, type Writable } from 'node:stream';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { packageVersion } from '@opscrew/agent-core';
-import { errorMessage } from '@opscrew/contracts';
+import { errorMessage, registerConfiguredSecrets } from '@opscrew/contracts';
 import { auditFileFor, JsonlAuditLog } from '@opscrew/guardrails';
 import { EventPublisher, KvFactory, type NatsConnectionService } from '@opscrew/messaging';
 import { createCrewMcpServer, openCrewMcpTools } from '../../../atlas/src';
@@ -40,6 +40,9 @@ export async function mcpServe(
   const loaded = loadForCli(options, { out: say, err: say });
   if ('exitCode' in loaded) return loaded.exitCode;
   const { config } = loaded.loaded;
+  // A long-lived server whose answers reach a model client: its configured secrets are scrubbed
+  // from every exit in every encoding, as in an agent (runAgent registers them the same way).
+  registerConfiguredSecrets(loaded.loaded.secrets);
   if (!config.mcp_server.enabled) {
     say(
       `opscrew mcp: the MCP server is disabled (mcp_server.enabled: false in ${loaded.loaded.configRoot})`,
