@@ -1,3 +1,4 @@
+import { AnchorWords } from './anchor-words';
 import { type ScreenViews } from './screen-views';
 
 /** What a rule saw; a screen result names the kinds that made it flag. */
@@ -513,11 +514,17 @@ export const FENCE_WEIGHT = 0.4;
 /** The weight at which a text is flagged. */
 export const FLAG_AT = 1;
 
+/** Every anchor word of every rule: one pass over `words` finds those present. */
+const ANCHORS = new AnchorWords(
+  RULES.flatMap((rule) => [...(rule.anyOf ?? []), ...(rule.andAnyOf ?? [])]),
+);
+
 /** Matches of every rule, as weights per finding (each rule counted once). */
 export function ruleWeights(views: ScreenViews, gated = true): Map<ScreenFinding, number> {
   const weights = new Map<ScreenFinding, number>();
+  const tokens = gated ? ANCHORS.in(views.words) : undefined;
   for (const rule of RULES) {
-    if (gated && !(present(rule.anyOf, views) && present(rule.andAnyOf, views))) continue;
+    if (tokens && !(present(rule.anyOf, tokens) && present(rule.andAnyOf, tokens))) continue;
     if (rule.pattern.test(views[rule.view])) {
       weights.set(rule.finding, (weights.get(rule.finding) ?? 0) + rule.weight);
     }
@@ -525,6 +532,6 @@ export function ruleWeights(views: ScreenViews, gated = true): Map<ScreenFinding
   return weights;
 }
 
-function present(anchors: readonly string[] | undefined, views: ScreenViews): boolean {
-  return anchors === undefined || anchors.some((anchor) => views.tokens.has(anchor));
+function present(anchors: readonly string[] | undefined, tokens: ReadonlySet<string>): boolean {
+  return anchors === undefined || anchors.some((anchor) => tokens.has(anchor));
 }

@@ -17,8 +17,6 @@ import { invisibleCharacters } from '@opscrew/contracts';
 export interface ScreenViews {
   readonly folded: string;
   readonly words: string;
-  /** The distinct words of `words`: a rule whose anchor words are all absent is skipped. */
-  readonly tokens: ReadonlySet<string>;
   readonly hidden: boolean;
   /** A fence: 30 of one symbol in a row, or one short token 20 times (padding that pushes text out of view). */
   readonly fence: boolean;
@@ -73,16 +71,12 @@ const LOOKALIKE: Readonly<Record<string, string>> = {
   '@': 'a',
   $: 's',
 };
-/** A leet character counts as a letter only inside a word (`1gn0re`), never in `10.0.3.7`. */
-const LEET_IN_WORD = /(?<=[a-z])[013457@$]|[013457@$](?=[a-z])/g;
 const LOOKALIKE_LETTER = /[аеорсухіјѕԁɡһոνοαρτικ]/gu;
 /** `i g n o r e`, `i.g.n.o.r.e`, `i-g-n-o-r-e`: four or more single letters one separator apart. */
 const SPACED_LETTERS = /[a-z](?:[ .\-_*][a-z]){3,}/g;
 const WORD_CHAR = /[a-z0-9]/;
 /** Anything outside printable ASCII and tab/newline/CR: the text needs the full folding. */
 const NOT_PRINTABLE_ASCII = /[^\t\n\r\x20-\x7e]/;
-/** Words are split on spaces and apostrophes for the anchor lookup (`'echo` is `echo`). */
-const TOKEN_SEPARATOR = /[ ']/;
 const SPACED_SEPARATOR = /[ .\-_*]/g;
 /**
  * Separators between words: whitespace, ASCII punctuation but the apostrophe,
@@ -127,17 +121,45 @@ export function screenViews(text: string): ScreenViews {
   const decoded = stripped.includes('&') ? stripped.replace(ENTITY, decodeEntity) : stripped;
   const folded = (decoded === stripped ? stripped : `${stripped}\n${decoded}`).toLowerCase();
   const letters = ascii ? folded : folded.replace(LOOKALIKE_LETTER, (c) => LOOKALIKE[c] ?? c);
-  const words = ` ${letters
-    .replace(LEET_IN_WORD, (c) => LOOKALIKE[c] ?? c)
-    .replace(SPACED_LETTERS, joinSpaced)
-    .replace(NON_WORD, ' ')} `;
-  return {
-    folded,
-    words,
-    tokens: new Set(words.split(TOKEN_SEPARATOR)),
-    hidden,
-    fence: hasFence(folded),
-  };
+  const words = ` ${unleet(letters).replace(SPACED_LETTERS, joinSpaced).replace(NON_WORD, ' ')} `;
+  return { folded, words, hidden, fence: hasFence(folded) };
+}
+
+/**
+ * A leet character counts as a letter only beside one (`1gn0re`), never in
+ * `10.0.3.7`; the neighbours are read as written (`a11` is `ai1`). A loop,
+ * not a look-behind regex: log lines are full of digits and this runs on each.
+ */
+export function unleet(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (!isLeet(text.charCodeAt(i))) continue;
+    if (!isLower(text.charCodeAt(i - 1)) && !isLower(text.charCodeAt(i + 1))) continue;
+    const c = text.charAt(i);
+    out += text.slice(copied, i) + (LOOKALIKE[c] ?? c);
+    copied = i + 1;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** `0 1 3 4 5 7 @ $`, the leetspeak characters LOOKALIKE maps. */
+function isLeet(c: number): boolean {
+  return (
+    c === 0x30 ||
+    c === 0x31 ||
+    c === 0x33 ||
+    c === 0x34 ||
+    c === 0x35 ||
+    c === 0x37 ||
+    c === 0x40 ||
+    c === 0x24
+  );
+}
+
+/** `a`..`z`; NaN (outside the text) is not. */
+function isLower(c: number): boolean {
+  return c >= 0x61 && c <= 0x7a;
 }
 
 /**
