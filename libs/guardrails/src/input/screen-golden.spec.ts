@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { screenText } from './instruction-screen';
 import { ruleWeights } from './screen-rules';
-import { screenViews } from './screen-views';
+import { hasFence, screenViews } from './screen-views';
 
 /** The public corpora of the screen bench (repo copies, with their licences). */
 const CORPORA_DIR = join(__dirname, '..', '..', '..', '..', 'bench', 'data', 'screen');
@@ -28,7 +28,7 @@ const DIGESTS: Readonly<Record<string, string>> = {
 function digest(texts: readonly string[]): string {
   const results = texts.map((text) => {
     const views = screenViews(text);
-    return [screenText(text), [...ruleWeights(views, false)], views.hidden, views.fence];
+    return [screenText(text), [...ruleWeights(views, false)], views.hidden, hasFence(views.folded)];
   });
   return createHash('sha256').update(JSON.stringify(results)).digest('hex').slice(0, 16);
 }

@@ -514,24 +514,38 @@ export const FENCE_WEIGHT = 0.4;
 /** The weight at which a text is flagged. */
 export const FLAG_AT = 1;
 
-/** Every anchor word of every rule: one pass over `words` finds those present. */
-const ANCHORS = new AnchorWords(
-  RULES.flatMap((rule) => [...(rule.anyOf ?? []), ...(rule.andAnyOf ?? [])]),
-);
+/**
+ * The anchor lists of every rule, as groups: rule i's `anyOf` is group 2i,
+ * its `andAnyOf` group 2i + 1 (an absent list is an empty group, never read).
+ */
+const ANCHORS = new AnchorWords(RULES.flatMap((rule) => [rule.anyOf ?? [], rule.andAnyOf ?? []]));
 
-/** Matches of every rule, as weights per finding (each rule counted once). */
-export function ruleWeights(views: ScreenViews, gated = true): Map<ScreenFinding, number> {
+/**
+ * Matches of every rule, as weights per finding (each rule counted once).
+ * `gated`: a rule none of whose anchor words is in the text is not run (it
+ * could not match). `settled`: once the weights reach FLAG_AT, a rule whose
+ * finding is already there is not run either: it could change neither the
+ * verdict nor the kinds, only a total already past the threshold (the screen
+ * uses this; the full weights are for specs and tuning).
+ */
+export function ruleWeights(
+  views: ScreenViews,
+  gated = true,
+  settled = false,
+): Map<ScreenFinding, number> {
   const weights = new Map<ScreenFinding, number>();
-  const tokens = gated ? ANCHORS.in(views.words) : undefined;
-  for (const rule of RULES) {
-    if (tokens && !(present(rule.anyOf, tokens) && present(rule.andAnyOf, tokens))) continue;
+  const present = gated ? ANCHORS.in(views.words) : undefined;
+  let total = 0;
+  RULES.forEach((rule, index) => {
+    if (settled && total >= FLAG_AT && weights.has(rule.finding)) return;
+    if (present !== undefined) {
+      if (rule.anyOf !== undefined && present[2 * index] === 0) return;
+      if (rule.andAnyOf !== undefined && present[2 * index + 1] === 0) return;
+    }
     if (rule.pattern.test(views[rule.view])) {
       weights.set(rule.finding, (weights.get(rule.finding) ?? 0) + rule.weight);
+      total += rule.weight;
     }
-  }
+  });
   return weights;
-}
-
-function present(anchors: readonly string[] | undefined, tokens: ReadonlySet<string>): boolean {
-  return anchors === undefined || anchors.some((anchor) => tokens.has(anchor));
 }

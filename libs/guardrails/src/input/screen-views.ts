@@ -18,8 +18,6 @@ export interface ScreenViews {
   readonly folded: string;
   readonly words: string;
   readonly hidden: boolean;
-  /** A fence: 30 of one symbol in a row, or one short token 20 times (padding that pushes text out of view). */
-  readonly fence: boolean;
 }
 
 /** Longer text is screened on its head and tail: a payload buried mid-megabyte is still data. */
@@ -34,6 +32,8 @@ const LEADING_BOM = /(^|\n)\ufeff/g;
 /** The zero-width joiner inside an emoji sequence (👨‍👩‍👧) and the emoji variation selector. */
 const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}\ufe0f?)\u200d(?=\p{Extended_Pictographic})/gu;
 const INVISIBLE = invisibleCharacters('gu');
+/** Built once: a non-global pattern keeps no state between tests. */
+const HAS_INVISIBLE = invisibleCharacters('u');
 const ENTITY = /&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,6});?/gi;
 
 /**
@@ -115,14 +115,14 @@ export function screenViews(text: string): ScreenViews {
   const plain = ascii ? nfkc : nfkc.replace(ANSI_CSI, '').replace(LEADING_BOM, '$1');
   // The emoji-joiner pattern uses a Unicode property: run it only when a joiner is there.
   const visible = plain.includes('\u200d') ? plain.replace(EMOJI_JOINER, '') : plain;
-  const hidden = !ascii && invisibleCharacters('u').test(visible);
+  const hidden = !ascii && HAS_INVISIBLE.test(visible);
   const stripped = hidden ? visible.replace(INVISIBLE, '') : visible;
   // Entity-encoded markup renders as markup wherever it is shown: the rules read it decoded too.
   const decoded = stripped.includes('&') ? stripped.replace(ENTITY, decodeEntity) : stripped;
   const folded = (decoded === stripped ? stripped : `${stripped}\n${decoded}`).toLowerCase();
   const letters = ascii ? folded : folded.replace(LOOKALIKE_LETTER, (c) => LOOKALIKE[c] ?? c);
   const words = ` ${unleet(letters).replace(SPACED_LETTERS, joinSpaced).replace(NON_WORD, ' ')} `;
-  return { folded, words, hidden, fence: hasFence(folded) };
+  return { folded, words, hidden };
 }
 
 /**
@@ -176,8 +176,12 @@ function joinSpaced(run: string, offset: number, whole: string): string {
   return run.slice(0, head) + middle.replace(SPACED_SEPARATOR, '') + run.slice(run.length - tail);
 }
 
-/** One linear pass: a run of one symbol, or of one short whitespace-separated token. */
-function hasFence(text: string): boolean {
+/**
+ * A fence in `folded`: 30 of one symbol in a row, or one short token 20 times
+ * (padding that pushes text out of view). One linear pass; the screen asks
+ * only when the rules already weigh enough for the fence to matter.
+ */
+export function hasFence(text: string): boolean {
   let run = 0;
   let repeats = 0;
   let previousStart = -1;
@@ -196,9 +200,7 @@ function hasFence(text: string): boolean {
     if (start < 0) continue;
     const length = i - start;
     const same =
-      length <= 4 &&
-      length === previousLength &&
-      text.startsWith(text.slice(start, i), previousStart);
+      length <= 4 && length === previousLength && sameRun(text, start, previousStart, length);
     repeats = same ? repeats + 1 : 0;
     if (repeats + 1 >= FENCE_TOKENS) return true;
     previousStart = start;
@@ -206,6 +208,13 @@ function hasFence(text: string): boolean {
     start = -1;
   }
   return false;
+}
+
+/** The `length` characters at `a` and at `b` are the same (no substring cut out). */
+function sameRun(text: string, a: number, b: number, length: number): boolean {
+  for (let k = 0; k < length; k++)
+    if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
+  return true;
 }
 
 function isAlphanumeric(c: number): boolean {
