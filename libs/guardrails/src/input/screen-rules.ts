@@ -37,6 +37,12 @@ export interface ScreenRule {
   readonly anyOf?: readonly string[];
   /** A second anchor list, when every match holds a word of each (a verb and a noun). */
   readonly andAnyOf?: readonly string[];
+  /**
+   * For markup rules, which read `folded` and have no anchor words: strings at
+   * least one of which every match contains; when none is in the view the
+   * pattern is not run (a substring search is far cheaper than the pattern).
+   */
+  readonly needs?: readonly string[];
 }
 
 /** Up to `n` more words between two words of a phrase (the `words` view: one space between words). */
@@ -472,6 +478,7 @@ export const RULES: readonly ScreenRule[] = [
     view: 'folded',
     pattern:
       /<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>|\[\/?inst\]|<<\/?sys>>|<\/?(?:start_of_turn|end_of_turn)>|<\/?(?:system|instructions?|system_prompt|sys)>|\n\n(?:human|assistant|h|a): |(?:^|\n)[ \t]{0,8}#{1,4} ?(?:instruction|response|system|human|assistant)s? ?:|(?:^|\n)[ \t]{0,8}(?:system|assistant|sys)[ \t]{0,8}:/,
+    needs: ['<', 'inst]', '\n\n', '#', 'sys', 'assistant'],
   },
   // Tool requests: asking for the agent's own tools or for runtime commands.
   {
@@ -480,6 +487,7 @@ export const RULES: readonly ScreenRule[] = [
     view: 'folded',
     pattern:
       /"(?:tool_use|tool_call|tool_calls|function_call)"|\bruntime_(?:restart|exec|stop|kill|run)\b|\bdocker[ \t]{1,4}(?:rm|exec|kill|stop|run)\b|\bkubectl[ \t]{1,4}(?:delete|exec)\b/,
+    needs: ['"tool_', '"function_call"', 'runtime_', 'docker', 'kubectl'],
   },
   {
     finding: 'tool_request',
@@ -497,6 +505,7 @@ export const RULES: readonly ScreenRule[] = [
     view: 'folded',
     pattern:
       /\$\([^)\n]{1,200}\)|;[ \t]{0,4}(?:rm|curl|wget|sh|bash|nc|chmod)\b|\|[ \t]{0,4}(?:sh|bash)\b|\brm[ \t]{1,4}-[rf]{1,2}\b|@\{\[[ \t]{0,4}system|\b(?:eval|exec|system|popen|spawn|shell_exec|passthru)[ \t]{0,4}\([ \t]{0,4}["'`]|`(?:ls|cat|rm|curl|wget|sh|bash|nc|chmod|touch|whoami|uname|id|python|perl|ruby|php) [^`\n]{1,200}`/,
+    needs: ['(', ';', '|', 'rm', '@{[', '`'],
   },
   // Script and exfiltration markup: what runs or phones home where text is rendered.
   {
@@ -505,6 +514,7 @@ export const RULES: readonly ScreenRule[] = [
     view: 'folded',
     pattern:
       /<\s{0,8}script\b|javascript\s{0,8}:|data\s{0,8}:\s{0,8}text\/html|\bon(?:error|load|click|mouseover)\s{0,8}=|!\[[^\]\n]{0,200}\]\(\s{0,8}https?:|<\s{0,8}(?:iframe|img|svg|object|embed)\b|<\s{0,8}a\b[^>\n]{0,200}\bhref\s{0,8}=|\b(?:alert|prompt|confirm)\s{0,8}\(\s{0,8}(?:1|document)|document\.cookie/,
+    needs: ['<', 'javascript', 'text/html', '=', '(', 'document.cookie'],
   },
 ];
 
@@ -522,8 +532,8 @@ const ANCHORS = new AnchorWords(RULES.flatMap((rule) => [rule.anyOf ?? [], rule.
 
 /**
  * Matches of every rule, as weights per finding (each rule counted once).
- * `gated`: a rule none of whose anchor words is in the text is not run (it
- * could not match). `settled`: once the weights reach FLAG_AT, a rule whose
+ * `gated`: a rule none of whose anchor words (or needed strings) is in the
+ * text is not run (it could not match). `settled`: once the weights reach FLAG_AT, a rule whose
  * finding is already there is not run either: it could change neither the
  * verdict nor the kinds, only a total already past the threshold (the screen
  * uses this; the full weights are for specs and tuning).
@@ -541,6 +551,9 @@ export function ruleWeights(
     if (present !== undefined) {
       if (rule.anyOf !== undefined && present[2 * index] === 0) return;
       if (rule.andAnyOf !== undefined && present[2 * index + 1] === 0) return;
+      if (rule.needs !== undefined && !rule.needs.some((part) => views[rule.view].includes(part))) {
+        return;
+      }
     }
     if (rule.pattern.test(views[rule.view])) {
       weights.set(rule.finding, (weights.get(rule.finding) ?? 0) + rule.weight);
