@@ -27,6 +27,8 @@ export const SCREEN_CORPORA: readonly Corpus[] = [
   // Added after the rules were frozen: direct injection and hijacking from two more sources.
   { source: 'jbb-random-search', kind: 'attack', set: 'held_out' },
   { source: 'pallms-injections', kind: 'attack', set: 'held_out' },
+  // Ordinary text that is not loghub: error output of common stacks (Apache-2.0), also added later.
+  { source: 'stacktraces', kind: 'ordinary', set: 'held_out' },
 ];
 
 const TARGET_RECALL = 0.85;

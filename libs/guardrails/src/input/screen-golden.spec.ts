@@ -25,6 +25,7 @@ const DIGESTS: Readonly<Record<string, string>> = {
   'loghub-holdout': '633c4dd6b8457b91',
   'loghub-tune': '07951ef864b4cd14',
   'pallms-injections': '0c071ac3abcb34f7',
+  stacktraces: '673d3417f38f8036',
 };
 
 function digest(texts: readonly string[]): string {
