@@ -1,5 +1,6 @@
 import { type DriftRuleConfig } from '@opscrew/config';
 import { AnomalyLikelihood } from './anomaly-likelihood';
+import { PeriodEstimator } from './period.estimator';
 import { DRIFT_STATE_VERSION, type DriftState, parseDriftState } from './drift-state';
 import { RangeTracker } from './range.tracker';
 import { type BaselineReading, RobustBaseline } from './robust-baseline';
@@ -33,6 +34,8 @@ const CERTAIN = 1;
  * (NAB's, a dashboard's) can find, refractory zeros included.
  */
 const SCORE_STEPS = 100;
+/** The seasonal reference is the median of the value this many cycles back (those held). */
+const SEASONAL_CYCLES_BACK = 3;
 /** A spike is one sample off the baseline; still off on the next one means the level moved. */
 const PERSISTED_SAMPLES = 2;
 
@@ -61,6 +64,12 @@ export class DriftDetector {
   private readonly range: RangeTracker;
   private readonly increments: RobustBaseline;
   private readonly incrementLikelihood: AnomalyLikelihood;
+  private readonly period: PeriodEstimator;
+  /** Seasonal differences (value − the same point of earlier cycles) under `seasonalPeriod`. */
+  private seasonalDiffs: RobustBaseline;
+  private readonly seasonalLikelihood: AnomalyLikelihood;
+  /** The cycle the seasonal differences were taken over; 0 while there is none. */
+  private seasonalPeriod = 0;
   /** The last finite value, for the increments; null before the first. */
   private previous: number | null = null;
   /** Signed z of the last short window (ring), to tell a shift from a spike when an alarm fires. */
@@ -101,6 +110,24 @@ export class DriftDetector {
       likelihood.history_samples,
       state?.increment_likelihood,
     );
+    const { seasonal } = config;
+    this.period = new PeriodEstimator(
+      seasonal.history_samples,
+      seasonal.min_correlation,
+      state?.period,
+    );
+    this.seasonalDiffs = new RobustBaseline(
+      baseline.window_samples,
+      baseline.noise_floor_ratio,
+      state?.seasonal_diffs,
+    );
+    this.seasonalLikelihood = new AnomalyLikelihood(
+      likelihood.surprise_mads,
+      seasonal.window_samples,
+      likelihood.history_samples,
+      state?.seasonal_likelihood,
+    );
+    this.seasonalPeriod = state?.seasonal_period ?? 0;
     this.previous = state?.previous ?? null;
     this.recentZ = new Float64Array(likelihood.short_window_samples);
     if (state) {
@@ -137,6 +164,7 @@ export class DriftDetector {
         ? this.range.novelty(value)
         : 0;
     const incrementScore = this.scoreIncrement(value);
+    const seasonalScore = this.config.seasonal.enabled ? this.scoreSeasonal(value) : 0;
     const creepRun = this.trend.update(value);
     this.baseline.learn(value);
     this.range.learn(value);
@@ -155,8 +183,12 @@ export class DriftDetector {
       this.trend.sustained && reading !== null && reading.z >= this.config.baseline.threshold_mads;
     const score =
       Math.round(
-        Math.max(likelihoodScore, incrementScore, novelty !== 0 || trendHolds ? CERTAIN : 0) *
-          SCORE_STEPS,
+        Math.max(
+          likelihoodScore,
+          incrementScore,
+          seasonalScore,
+          novelty !== 0 || trendHolds ? CERTAIN : 0,
+        ) * SCORE_STEPS,
       ) / SCORE_STEPS;
     if (score < this.config.score_threshold) return this.quiet(score, false, baseline, deviation);
 
@@ -184,7 +216,54 @@ export class DriftDetector {
       previous: this.previous,
       increments: this.increments.values(),
       increment_likelihood: this.incrementLikelihood.toJSON(),
+      period: this.period.toJSON(),
+      seasonal_period: this.seasonalPeriod,
+      seasonal_diffs: this.seasonalDiffs.values(),
+      seasonal_likelihood: this.seasonalLikelihood.toJSON(),
     };
+  }
+
+  /**
+   * Likelihood of the seasonal difference (value − the median of the values one, two and three
+   * cycles back) against the differences before it; learns the value. Silent while the metric
+   * has no clear cycle, and until a window of differences under the current cycle is known.
+   */
+  private scoreSeasonal(value: number): number {
+    const period = this.period.period;
+    if (period !== this.seasonalPeriod) {
+      // Differences over another lag are another quantity: start them afresh.
+      this.seasonalPeriod = period;
+      this.seasonalDiffs = new RobustBaseline(
+        this.config.baseline.window_samples,
+        this.config.baseline.noise_floor_ratio,
+      );
+    }
+    let score = 0;
+    if (period > 0) {
+      const reference = this.seasonalReference(period);
+      if (!Number.isNaN(reference)) {
+        const diff = value - reference;
+        const reading = this.seasonalDiffs.read(diff);
+        this.seasonalDiffs.learn(diff);
+        const likelihood = reading ? this.seasonalLikelihood.update(reading.z) : 0;
+        if (this.seasonalDiffs.size >= this.config.baseline.min_samples) score = likelihood;
+      }
+    }
+    this.period.learn(value);
+    return score;
+  }
+
+  /** Median of the values 1, 2, 3 cycles back that the history holds; NaN when none. */
+  private seasonalReference(period: number): number {
+    const back: number[] = [];
+    for (let cycles = 1; cycles <= SEASONAL_CYCLES_BACK; cycles++) {
+      const value = this.period.ago(cycles * period);
+      if (!Number.isNaN(value)) back.push(value);
+    }
+    if (back.length === 0) return Number.NaN;
+    back.sort((a, b) => a - b);
+    const mid = back.length >> 1;
+    return back.length % 2 === 1 ? (back[mid] ?? 0) : ((back[mid - 1] ?? 0) + (back[mid] ?? 0)) / 2;
   }
 
   /** Likelihood of the increment's robust z against the increments before it; learns it. */
