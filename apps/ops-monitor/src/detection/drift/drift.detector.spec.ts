@@ -192,4 +192,20 @@ describe('DriftDetector', () => {
     expect(scores(1024)).toEqual(scores(1));
     expect(scores(1 / 1024)).toEqual(scores(1));
   });
+
+  it("learns a metric's cycle and flags a missing peak whose values are all in range", () => {
+    // A daily cycle of 288 samples (5-min data), noise σ 2; on day 10 the peak does not come.
+    const next = seededRandom(11);
+    const cycle = 288;
+    const day = (t: number): number => 50 + 30 * Math.max(0, Math.sin((2 * Math.PI * t) / cycle));
+    const values = Array.from({ length: cycle * 12 }, (_, t) => day(t) + 2 * gaussian(next));
+    const normal = alarms(feed(new DriftDetector(shipped), values));
+    const missing = values.map((value, t) =>
+      t >= cycle * 10 && t < cycle * 11 ? 50 + 2 * gaussian(next) : value,
+    );
+    const flagged = alarms(feed(new DriftDetector(shipped), missing));
+    // The ordinary days: at most the odd borderline alarm (score 0.39) over 2,300 samples.
+    expect(normal.filter((t) => t >= cycle * 4).length).toBeLessThanOrEqual(2);
+    expect(flagged.some((t) => t >= cycle * 10 && t < cycle * 10 + cycle / 2)).toBe(true);
+  });
 });

@@ -30,19 +30,19 @@ describe('PeriodEstimator', () => {
 
   it('stays at 0 on noise, on a trend and on a random walk: no peak, no cycle', () => {
     const next = seededRandom(5);
-    const noise = new PeriodEstimator(1000, 0.5);
+    const noise = new PeriodEstimator(1000, 0.3);
     learnAll(
       noise,
       Array.from({ length: 3000 }, () => next()),
     );
     expect(noise.period).toBe(0);
-    const trend = new PeriodEstimator(1000, 0.5);
+    const trend = new PeriodEstimator(1000, 0.3);
     learnAll(
       trend,
       Array.from({ length: 3000 }, (_, t) => t + next()),
     );
     expect(trend.period).toBe(0);
-    const walk = new PeriodEstimator(1000, 0.5);
+    const walk = new PeriodEstimator(1000, 0.3);
     let level = 0;
     learnAll(
       walk,

@@ -14,6 +14,10 @@ const MIN_PERIOD = 8;
 const SEARCH_BLOCKS = 256;
 /** A peak this close to the highest one (in correlation) may be the cycle the highest is a multiple of. */
 const HARMONIC_TOLERANCE = 0.1;
+/** Values below this quantile and above its mirror are clipped before correlating. */
+const CLIP_QUANTILE = 0.02;
+/** A cycle found again within this share of its length is the same cycle. */
+const SAME_CYCLE_RATIO = 0.05;
 
 /**
  * Scratch for one estimate at a time (updates are synchronous): shared by every estimator, so
@@ -41,6 +45,8 @@ export class PeriodEstimator {
   private count = 0;
   private head = 0;
   private since = 0;
+  /** Variance (sum of squares) of the last estimate's centred history. */
+  private variance = 0;
   private currentPeriod = 0;
 
   constructor(
@@ -74,7 +80,7 @@ export class PeriodEstimator {
     this.since += 1;
     if (this.count === this.ring.length && this.since >= this.ring.length / 2) {
       this.since = 0;
-      this.currentPeriod = this.estimate();
+      this.currentPeriod = this.reestimate();
     }
   }
 
@@ -90,20 +96,46 @@ export class PeriodEstimator {
     if (this.count < this.ring.length) this.count += 1;
   }
 
+  /**
+   * A new estimate, held steady: a cycle found again within a few percent is kept as it is
+   * (its seasonal differences stay valid), and one that still correlates at half the strength
+   * survives an estimate that missed it (an anomaly in the history weakens the peak).
+   */
+  private reestimate(): number {
+    const found = this.estimate();
+    const current = this.currentPeriod;
+    if (current === 0 || found === current) return found;
+    if (found !== 0 && Math.abs(found - current) <= current * SAME_CYCLE_RATIO) return current;
+    if (found === 0 && current <= this.count / 2) {
+      const still = autocorrelation(scratch, this.count, this.variance, current);
+      if (still >= this.minCorrelation / 2) return current;
+    }
+    return found;
+  }
+
+  /** Fills `scratch` with the clipped, centred history (oldest first) and finds its cycle. */
   private estimate(): number {
     const n = this.count;
     if (scratch.length < n) scratch = new Float64Array(n);
     const size = this.ring.length;
+    // Clipped to the 2–98 % range: a few bursts would otherwise own the correlation, and a
+    // bursty metric's daily cycle would go unseen.
+    for (let k = 0; k < n; k++) scratch[k] = this.ring[k] ?? 0;
+    const sorted = scratch.subarray(0, n).sort();
+    const low = sorted[Math.floor(CLIP_QUANTILE * (n - 1))] ?? 0;
+    const high = sorted[Math.ceil((1 - CLIP_QUANTILE) * (n - 1))] ?? 0;
     let mean = 0;
-    for (let k = 0; k < n; k++) mean += this.ring[k] ?? 0;
+    for (let k = 0; k < n; k++) mean += Math.min(high, Math.max(low, this.ring[k] ?? 0));
     mean /= n;
     // Oldest first, centred: the correlation at each lag is then one plain dot product.
     let variance = 0;
     for (let k = 0; k < n; k++) {
-      const centred = (this.ring[(this.head + k) % size] ?? 0) - mean;
+      const clipped = Math.min(high, Math.max(low, this.ring[(this.head + k) % size] ?? 0));
+      const centred = clipped - mean;
       scratch[k] = centred;
       variance += centred * centred;
     }
+    this.variance = variance;
     if (variance <= 0) return 0;
     // The search runs on block means (a cycle is far longer than a block, and averaging
     // only calms the noise), then the lag is refined at full resolution around the peak.
