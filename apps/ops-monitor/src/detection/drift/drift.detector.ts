@@ -34,8 +34,6 @@ const CERTAIN = 1;
  * (NAB's, a dashboard's) can find, refractory zeros included.
  */
 const SCORE_STEPS = 100;
-/** The seasonal reference is the median of the value this many cycles back (those held). */
-const SEASONAL_CYCLES_BACK = 3;
 /** A spike is one sample off the baseline; still off on the next one means the level moved. */
 const PERSISTED_SAMPLES = 2;
 
@@ -255,15 +253,13 @@ export class DriftDetector {
 
   /** Median of the values 1, 2, 3 cycles back that the history holds; NaN when none. */
   private seasonalReference(period: number): number {
-    const back: number[] = [];
-    for (let cycles = 1; cycles <= SEASONAL_CYCLES_BACK; cycles++) {
-      const value = this.period.ago(cycles * period);
-      if (!Number.isNaN(value)) back.push(value);
-    }
-    if (back.length === 0) return Number.NaN;
-    back.sort((a, b) => a - b);
-    const mid = back.length >> 1;
-    return back.length % 2 === 1 ? (back[mid] ?? 0) : ((back[mid - 1] ?? 0) + (back[mid] ?? 0)) / 2;
+    // Three values at most: compared in place, no array per update.
+    const one = this.period.ago(period);
+    const two = this.period.ago(2 * period);
+    const three = this.period.ago(3 * period);
+    if (Number.isNaN(two)) return one;
+    if (Number.isNaN(three)) return (one + two) / 2;
+    return Math.max(Math.min(one, two), Math.min(Math.max(one, two), three));
   }
 
   /** Likelihood of the increment's robust z against the increments before it; learns it. */
