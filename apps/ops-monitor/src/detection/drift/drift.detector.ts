@@ -43,13 +43,18 @@ const PERSISTED_SAMPLES = 2;
  * scale-free (z-scores in robust σ, a probability as score), O(window) memory
  * and O(log window) work per update apart from two memmoves.
  *
- * The score is the maximum of four detectors, all judged against what was
+ * The score is the maximum of five detectors, all judged against what was
  * learned before the value:
  * - anomaly likelihood of the recent robust z-scores (spikes and baseline
  *   shifts that are rare *for this metric*);
  * - anomaly likelihood of the robust z-scores of the increments (value −
  *   previous value) over a longer window: the metric moves differently
- *   (noisier, calmer, oscillating) although its level is usual;
+ *   (noisier, calmer, oscillating) although its level is usual — not on a
+ *   metric with a cycle, whose increments follow the cycle's phase (a steep
+ *   ramp every morning): there the seasonal view judges how it moves;
+ * - anomaly likelihood of the seasonal difference (value − the same point of
+ *   the last three cycles), when the metric has a cycle of its own: a flat
+ *   day or a missing peak whose values are all in the usual range;
  * - novelty: a value beyond the all-time range (a first-ever spike);
  * - the trend rule: a sustained creep that has left the noise band.
  * After an alarm the next `refractory_samples` updates are not scored, so one
@@ -163,6 +168,10 @@ export class DriftDetector {
         : 0;
     const incrementScore = this.scoreIncrement(value);
     const seasonalScore = this.config.seasonal.enabled ? this.scoreSeasonal(value) : 0;
+    // On a cyclic metric the increments' usual size changes with the phase of the cycle, so
+    // their likelihood (calibrated over all phases at once) is not news; still learned, so it is
+    // ready when the cycle fades.
+    const movementScore = this.seasonalReady() ? 0 : incrementScore;
     const creepRun = this.trend.update(value);
     this.baseline.learn(value);
     this.range.learn(value);
@@ -183,7 +192,7 @@ export class DriftDetector {
       Math.round(
         Math.max(
           likelihoodScore,
-          incrementScore,
+          movementScore,
           seasonalScore,
           novelty !== 0 || trendHolds ? CERTAIN : 0,
         ) * SCORE_STEPS,
@@ -244,11 +253,20 @@ export class DriftDetector {
         const reading = this.seasonalDiffs.read(diff);
         this.seasonalDiffs.learn(diff);
         const likelihood = reading ? this.seasonalLikelihood.update(reading.z) : 0;
-        if (this.seasonalDiffs.size >= this.config.baseline.min_samples) score = likelihood;
+        if (this.seasonalReady()) score = likelihood;
       }
     }
     this.period.learn(value);
     return score;
+  }
+
+  /** The metric has a cycle and a window of seasonal differences under it: the view scores. */
+  private seasonalReady(): boolean {
+    return (
+      this.config.seasonal.enabled &&
+      this.seasonalPeriod > 0 &&
+      this.seasonalDiffs.size >= this.config.baseline.min_samples
+    );
   }
 
   /** Median of the values 1, 2, 3 cycles back that the history holds; NaN when none. */
