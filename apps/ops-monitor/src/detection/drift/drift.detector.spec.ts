@@ -169,6 +169,23 @@ describe('DriftDetector', () => {
     expect(feed(restored, next, 721)).toEqual(feed(original, next, 721));
   });
 
+  it('round-trips a learned cycle: the restored detector scores the seasonal view identically', () => {
+    const next = seededRandom(21);
+    const cyclic = (from: number, length: number): number[] =>
+      Array.from(
+        { length },
+        (_, t) => 100 + 40 * Math.sin((2 * Math.PI * (from + t)) / 96) + 3 * gaussian(next),
+      );
+    const original = new DriftDetector(shipped);
+    feed(original, cyclic(0, 1600));
+    const state: unknown = JSON.parse(JSON.stringify(original.toJSON()));
+    expect((state as { seasonal_period: number }).seasonal_period).toBeGreaterThan(0);
+    const restored = DriftDetector.fromJSON(shipped, state);
+    expect(restored.toJSON()).toEqual(original.toJSON());
+    const later = [...cyclic(1600, 200), ...Array.from({ length: 96 }, () => 100)];
+    expect(feed(restored, later, 1600)).toEqual(feed(original, later, 1600));
+  });
+
   it('refuses a malformed or foreign state instead of misreading it', () => {
     const good = new DriftDetector(shipped);
     feed(good, noisy(91, 200));
