@@ -63,6 +63,21 @@ export class LikelihoodRuleConfig {
   @Int({ optional: true, min: 1, max: 1000 }) increment_window_samples: number = 20;
 }
 
+/**
+ * The seasonal view: a metric with a cycle of its own (learned from its history by
+ * autocorrelation, never assumed) is compared with itself one cycle earlier. A flat day, a
+ * lower or missing peak are in the usual range of values but not at the usual time.
+ */
+export class SeasonalRuleConfig {
+  @Bool({ optional: true }) enabled: boolean = true;
+  /** Values kept to find the cycle: only cycles up to half of it can be seen. */
+  @Int({ optional: true, min: 32, max: 100_000 }) history_samples: number = 1000;
+  /** Autocorrelation the cycle's peak must reach, and rise by from the trough before it. */
+  @Ratio({ optional: true, allowZero: false }) min_correlation: number = 0.3;
+  /** Samples averaged into the short-term surprise of the seasonal differences. */
+  @Int({ optional: true, min: 1, max: 1000 }) window_samples: number = 20;
+}
+
 export class DriftRuleConfig {
   @Bool({ optional: true }) enabled: boolean = true;
   /** Anomaly score (0..1, reported in hundredths) at or above which drift raises an anomaly. */
@@ -72,6 +87,8 @@ export class DriftRuleConfig {
   @Nested(() => TrendRuleConfig) trend!: TrendRuleConfig;
   @Nested(() => BaselineRuleConfig) baseline!: BaselineRuleConfig;
   @Nested(() => LikelihoodRuleConfig) likelihood!: LikelihoodRuleConfig;
+  @Nested(() => SeasonalRuleConfig, { optional: true }) seasonal: SeasonalRuleConfig =
+    new SeasonalRuleConfig();
 }
 
 /** Physically implausible values are unit bugs, not incidents: warn, never alert, never learn. */

@@ -1,9 +1,10 @@
 import { type AnomalyLikelihoodState } from './anomaly-likelihood';
+import { type PeriodState } from './period.estimator';
 import { type RangeState } from './range.tracker';
 import { type TrendState } from './trend.tracker';
 
 /** Bump when the shape changes: an old state is then refused, not misread. */
-export const DRIFT_STATE_VERSION = 2;
+export const DRIFT_STATE_VERSION = 3;
 
 /** A detector's learned state as plain JSON (what is persisted in KV). */
 export interface DriftState {
@@ -24,6 +25,13 @@ export interface DriftState {
   /** The increments' baseline window, oldest first. */
   readonly increments: number[];
   readonly increment_likelihood: AnomalyLikelihoodState;
+  /** The history the cycle is learned from, and the cycle found. */
+  readonly period: PeriodState;
+  /** The cycle the seasonal differences were taken over; 0 while there is none. */
+  readonly seasonal_period: number;
+  /** The seasonal differences' window, oldest first. */
+  readonly seasonal_diffs: number[];
+  readonly seasonal_likelihood: AnomalyLikelihoodState;
 }
 
 /** Checks an untrusted (persisted) value and returns it typed, or throws saying what is wrong. */
@@ -36,6 +44,7 @@ export function parseDriftState(input: unknown): DriftState {
   }
   const trend = record(state.trend, 'trend');
   const range = record(state.range, 'range');
+  const period = record(state.period, 'period');
   return {
     version: DRIFT_STATE_VERSION,
     seen: count(state.seen, 'seen'),
@@ -54,6 +63,14 @@ export function parseDriftState(input: unknown): DriftState {
     previous: state.previous === null ? null : finite(state.previous, 'previous'),
     increments: finiteList(state.increments, 'increments'),
     increment_likelihood: likelihoodState(state.increment_likelihood, 'increment_likelihood'),
+    period: {
+      history: finiteList(period.history, 'period.history'),
+      period: count(period.period, 'period.period'),
+      since: count(period.since, 'period.since'),
+    },
+    seasonal_period: count(state.seasonal_period, 'seasonal_period'),
+    seasonal_diffs: finiteList(state.seasonal_diffs, 'seasonal_diffs'),
+    seasonal_likelihood: likelihoodState(state.seasonal_likelihood, 'seasonal_likelihood'),
   };
 }
 

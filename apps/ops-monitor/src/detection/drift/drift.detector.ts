@@ -1,5 +1,6 @@
 import { type DriftRuleConfig } from '@opscrew/config';
 import { AnomalyLikelihood } from './anomaly-likelihood';
+import { PeriodEstimator } from './period.estimator';
 import { DRIFT_STATE_VERSION, type DriftState, parseDriftState } from './drift-state';
 import { RangeTracker } from './range.tracker';
 import { type BaselineReading, RobustBaseline } from './robust-baseline';
@@ -42,13 +43,18 @@ const PERSISTED_SAMPLES = 2;
  * scale-free (z-scores in robust σ, a probability as score), O(window) memory
  * and O(log window) work per update apart from two memmoves.
  *
- * The score is the maximum of four detectors, all judged against what was
+ * The score is the maximum of five detectors, all judged against what was
  * learned before the value:
  * - anomaly likelihood of the recent robust z-scores (spikes and baseline
  *   shifts that are rare *for this metric*);
  * - anomaly likelihood of the robust z-scores of the increments (value −
  *   previous value) over a longer window: the metric moves differently
- *   (noisier, calmer, oscillating) although its level is usual;
+ *   (noisier, calmer, oscillating) although its level is usual — not on a
+ *   metric with a cycle, whose increments follow the cycle's phase (a steep
+ *   ramp every morning): there the seasonal view judges how it moves;
+ * - anomaly likelihood of the seasonal difference (value − the same point of
+ *   the last three cycles), when the metric has a cycle of its own: a flat
+ *   day or a missing peak whose values are all in the usual range;
  * - novelty: a value beyond the all-time range (a first-ever spike);
  * - the trend rule: a sustained creep that has left the noise band.
  * After an alarm the next `refractory_samples` updates are not scored, so one
@@ -61,6 +67,12 @@ export class DriftDetector {
   private readonly range: RangeTracker;
   private readonly increments: RobustBaseline;
   private readonly incrementLikelihood: AnomalyLikelihood;
+  private readonly period: PeriodEstimator;
+  /** Seasonal differences (value − the same point of earlier cycles) under `seasonalPeriod`. */
+  private seasonalDiffs: RobustBaseline;
+  private readonly seasonalLikelihood: AnomalyLikelihood;
+  /** The cycle the seasonal differences were taken over; 0 while there is none. */
+  private seasonalPeriod = 0;
   /** The last finite value, for the increments; null before the first. */
   private previous: number | null = null;
   /** Signed z of the last short window (ring), to tell a shift from a spike when an alarm fires. */
@@ -101,6 +113,24 @@ export class DriftDetector {
       likelihood.history_samples,
       state?.increment_likelihood,
     );
+    const { seasonal } = config;
+    this.period = new PeriodEstimator(
+      seasonal.history_samples,
+      seasonal.min_correlation,
+      state?.period,
+    );
+    this.seasonalDiffs = new RobustBaseline(
+      baseline.window_samples,
+      baseline.noise_floor_ratio,
+      state?.seasonal_diffs,
+    );
+    this.seasonalLikelihood = new AnomalyLikelihood(
+      likelihood.surprise_mads,
+      seasonal.window_samples,
+      likelihood.history_samples,
+      state?.seasonal_likelihood,
+    );
+    this.seasonalPeriod = state?.seasonal_period ?? 0;
     this.previous = state?.previous ?? null;
     this.recentZ = new Float64Array(likelihood.short_window_samples);
     if (state) {
@@ -137,6 +167,11 @@ export class DriftDetector {
         ? this.range.novelty(value)
         : 0;
     const incrementScore = this.scoreIncrement(value);
+    const seasonalScore = this.config.seasonal.enabled ? this.scoreSeasonal(value) : 0;
+    // On a cyclic metric the increments' usual size changes with the phase of the cycle, so
+    // their likelihood (calibrated over all phases at once) is not news; still learned, so it is
+    // ready when the cycle fades.
+    const movementScore = this.seasonalReady() ? 0 : incrementScore;
     const creepRun = this.trend.update(value);
     this.baseline.learn(value);
     this.range.learn(value);
@@ -155,8 +190,12 @@ export class DriftDetector {
       this.trend.sustained && reading !== null && reading.z >= this.config.baseline.threshold_mads;
     const score =
       Math.round(
-        Math.max(likelihoodScore, incrementScore, novelty !== 0 || trendHolds ? CERTAIN : 0) *
-          SCORE_STEPS,
+        Math.max(
+          likelihoodScore,
+          movementScore,
+          seasonalScore,
+          novelty !== 0 || trendHolds ? CERTAIN : 0,
+        ) * SCORE_STEPS,
       ) / SCORE_STEPS;
     if (score < this.config.score_threshold) return this.quiet(score, false, baseline, deviation);
 
@@ -184,7 +223,61 @@ export class DriftDetector {
       previous: this.previous,
       increments: this.increments.values(),
       increment_likelihood: this.incrementLikelihood.toJSON(),
+      period: this.period.toJSON(),
+      seasonal_period: this.seasonalPeriod,
+      seasonal_diffs: this.seasonalDiffs.values(),
+      seasonal_likelihood: this.seasonalLikelihood.toJSON(),
     };
+  }
+
+  /**
+   * Likelihood of the seasonal difference (value − the median of the values one, two and three
+   * cycles back) against the differences before it; learns the value. Silent while the metric
+   * has no clear cycle, and until a window of differences under the current cycle is known.
+   */
+  private scoreSeasonal(value: number): number {
+    const period = this.period.period;
+    if (period !== this.seasonalPeriod) {
+      // Differences over another lag are another quantity: start them afresh.
+      this.seasonalPeriod = period;
+      this.seasonalDiffs = new RobustBaseline(
+        this.config.baseline.window_samples,
+        this.config.baseline.noise_floor_ratio,
+      );
+    }
+    let score = 0;
+    if (period > 0) {
+      const reference = this.seasonalReference(period);
+      if (!Number.isNaN(reference)) {
+        const diff = value - reference;
+        const reading = this.seasonalDiffs.read(diff);
+        this.seasonalDiffs.learn(diff);
+        const likelihood = reading ? this.seasonalLikelihood.update(reading.z) : 0;
+        if (this.seasonalReady()) score = likelihood;
+      }
+    }
+    this.period.learn(value);
+    return score;
+  }
+
+  /** The metric has a cycle and a window of seasonal differences under it: the view scores. */
+  private seasonalReady(): boolean {
+    return (
+      this.config.seasonal.enabled &&
+      this.seasonalPeriod > 0 &&
+      this.seasonalDiffs.size >= this.config.baseline.min_samples
+    );
+  }
+
+  /** Median of the values 1, 2, 3 cycles back that the history holds; NaN when none. */
+  private seasonalReference(period: number): number {
+    // Three values at most: compared in place, no array per update.
+    const one = this.period.ago(period);
+    const two = this.period.ago(2 * period);
+    const three = this.period.ago(3 * period);
+    if (Number.isNaN(two)) return one;
+    if (Number.isNaN(three)) return (one + two) / 2;
+    return Math.max(Math.min(one, two), Math.min(Math.max(one, two), three));
   }
 
   /** Likelihood of the increment's robust z against the increments before it; learns it. */
