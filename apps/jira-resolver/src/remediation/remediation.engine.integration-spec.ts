@@ -273,7 +273,7 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
     const screened = audit.entries.filter((entry) => entry.action === 'input.screened');
     expect(screened).toHaveLength(1);
     expect(screened[0]?.result).toMatch(
-      /^instruction-like text in the logs of cart \(instruction_override, chat_template, tool_request, shell_payload\): kept as data, not obeyed$/,
+      /^instruction-like text in the logs of cart \(instruction_override, prompt_leak, chat_template, tool_request, shell_payload\): kept as data, not obeyed$/,
     );
     expect(audit.entries.map((entry) => entry.action)).toEqual([
       'input.screened',
