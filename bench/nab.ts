@@ -28,6 +28,8 @@ const REPO_ROOT = resolve(__dirname, '..', '..');
 const DEFAULT_DATA = join(REPO_ROOT, 'bench', 'data', 'nab');
 /** NAB's three profiles, reported in this order. */
 const PROFILE_NAMES = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'] as const;
+/** The bar the JSON line's `ok` is judged by (standard at the shipped threshold, every category, cost). */
+const NAB_TARGETS = { standard: 73, min_category_standard: 50, us_per_update: 10 } as const;
 /** More digits than the detector reports (hundredths): the CSV carries the score exactly. */
 const SCORE_DIGITS = 6;
 
@@ -181,6 +183,17 @@ function main(): void {
     ),
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
+  // Issue 12's bar: beat Numenta HTM (73.0 standard on the 46 series) at the SHIPPED threshold,
+  // no category below 50, microseconds per update.
+  const standardAtShipped = at(shipped, 'standard');
+  const lowestCategory = Math.min(
+    ...Object.values(categories).map((row) => row.standard ?? Number.NEGATIVE_INFINITY),
+  );
+  const ok =
+    typeof standardAtShipped === 'number' &&
+    standardAtShipped >= NAB_TARGETS.standard &&
+    lowestCategory >= NAB_TARGETS.min_category_standard &&
+    usPerUpdate <= NAB_TARGETS.us_per_update;
   process.stdout.write(
     `${JSON.stringify({
       bench: 'nab',
@@ -198,6 +211,9 @@ function main(): void {
       series: files.length,
       points,
       us_per_update: Math.round(usPerUpdate * 1000) / 1000,
+      lowest_category_standard: lowestCategory,
+      target: NAB_TARGETS,
+      ok,
     })}\n`,
   );
 }
