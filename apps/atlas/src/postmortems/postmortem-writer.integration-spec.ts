@@ -166,15 +166,35 @@ describe('PostmortemWriter against JetStream', () => {
       resolved_by: 'human',
       note: 'flag cartFailure turned off',
     });
+    // The draft is written, then audited: wait for both, or the audit is read a moment early.
     await eventually(
       () =>
-        readFileSync(draftPath('INC-20261125-002'), 'utf8').includes('flag cartFailure turned off'),
+        readFileSync(draftPath('INC-20261125-002'), 'utf8').includes(
+          'flag cartFailure turned off',
+        ) && audit.length === 2,
       10_000,
     );
     expect(audit.map((entry) => entry.result)).toEqual([
       expect.stringMatching(/\(escalated, 2 timeline steps\)/),
       expect.stringMatching(/\(resolved, 3 timeline steps\)/),
     ]);
+  });
+
+  it('scrubs secrets a note carried into the timeline before the draft is written', async () => {
+    // Built at run time: no secret-shaped literal in the source.
+    const password = ['hunter', '2', 'Zq8vK2mN4x'].join('');
+    const token = ['ghp', 'Zq8vK2mN4xR7tY1wB5cD9eF3gH6jL0pSaQ2w'].join('_');
+    await detect('INC-20261125-004');
+    await resolver.publish(SUBJECTS.incidentResolved, {
+      incident_id: 'INC-20261125-004',
+      resolved_by: 'jira-resolver',
+      note: `checked https://admin:${password}@db.internal:5432 with ${token}`,
+    });
+    await eventually(() => existsSync(draftPath('INC-20261125-004')), 10_000);
+    const draft = readFileSync(draftPath('INC-20261125-004'), 'utf8');
+    expect(draft).not.toContain(password);
+    expect(draft).not.toContain(token);
+    expect(draft).toContain('REDACTED');
   });
 
   it('loses nothing when the draft cannot be written: retried until it can', async () => {

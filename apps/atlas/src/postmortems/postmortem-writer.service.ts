@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
-import { INCIDENT_ID_PATTERN } from '@opscrew/contracts';
+import { INCIDENT_ID_PATTERN, scrubSecrets } from '@opscrew/contracts';
 import { LLM_CLIENT, type LlmClient } from '@opscrew/llm';
 import { IncidentLedger, TransientError } from '@opscrew/messaging';
 import { AUDIT, type AuditSink } from '@opscrew/ports';
@@ -64,7 +64,9 @@ export class PostmortemWriter {
         LEDGER_CATCH_UP_MS,
       );
     }
-    const markdown = await this.reasoning.postmortemDraft(record, record.history);
+    // A draft quotes the timeline (notes from tickets, logs, commands) and the model's prose:
+    // it is a file anyone on the team reads and a REST answer, so secrets are scrubbed here.
+    const markdown = scrubSecrets(await this.reasoning.postmortemDraft(record, record.history));
     await writeFileAtomic(this.files, path, markdown.endsWith('\n') ? markdown : `${markdown}\n`);
     const relative = `${POSTMORTEM_DIR}/${incidentId}.md`;
     await this.audit.record({
