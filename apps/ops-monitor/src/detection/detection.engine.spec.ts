@@ -148,6 +148,40 @@ describe('DetectionEngine', () => {
     expect(pick(both.anomalies)).toEqual(['checkout high_latency absolute high']);
   });
 
+  it('neither alerts on nor learns from a p99 or ratio over too few requests to measure', () => {
+    const learned: number[] = [];
+    const spy = new DetectionEngine(thresholds.alerting, thresholds.detection, () => ({
+      update: (value) => {
+        learned.push(value);
+        return {
+          anomalous: true,
+          score: 0.9,
+          direction: 'up',
+          baseline: 1,
+          kind: 'baseline_shift',
+        };
+      },
+    }));
+    const floor = thresholds.detection.relative.min_window_requests;
+    // 1 s windows at 10 rps: 10 requests, a p99 that is their maximum (the demo's quiet services).
+    const quiet = spy.evaluate(
+      snapshot(sample('product-catalog', { window_s: 1, request_rate_rps: (floor - 1) / 1 })),
+      new Set(),
+    );
+    expect(quiet.anomalies.filter((a) => a.rule === 'drift')).toEqual([]);
+    expect(learned).toEqual([]);
+    // Enough requests in the window: measured, learned, judged.
+    const busy = spy.evaluate(
+      snapshot(sample('product-catalog', { window_s: 1, request_rate_rps: floor })),
+      new Set(),
+    );
+    expect(pick(busy.anomalies.filter((a) => a.rule === 'drift'))).toEqual([
+      'product-catalog error_rate_drift drift low',
+      'product-catalog latency_drift drift low',
+    ]);
+    expect(learned).toHaveLength(2);
+  });
+
   it('never alerts on, or learns from, a physically implausible value: a data-quality warning instead', () => {
     ScriptedDrift.fire.add('recommendation/latency_p99_ms');
     const learned: number[] = [];

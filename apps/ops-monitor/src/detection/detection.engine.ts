@@ -250,10 +250,16 @@ export class DetectionEngine {
     found.push(...relativeAnomalies(sample, this.reference(state), this.detection.relative, bands));
 
     if (this.detection.drift.enabled && this.driftFactory) {
+      // A ratio or a p99 over a trickle of requests is noise (a p99 over fewer than
+      // min_window_requests is little more than their maximum): it must neither alert nor become
+      // the baseline. The same floor as the relative rule's; without it a quiet service's p99
+      // flapped with every few requests and drifted "up" while another service was at fault.
+      const measurable =
+        sample.request_rate_rps >= thresholds.min_request_rate_rps &&
+        sample.request_rate_rps * sample.window_s >= this.detection.relative.min_window_requests;
       for (const { metric, symptom } of DRIFT_METRICS) {
         const value = sample[metric];
-        // A ratio over a trickle of requests is noise: it must neither alert nor become the baseline.
-        if (value === null || sample.request_rate_rps < thresholds.min_request_rate_rps) continue;
+        if (value === null || !measurable) continue;
         let detector = state.drift.get(metric);
         if (!detector) {
           detector = this.driftFactory(sample.service, metric);
