@@ -17,7 +17,7 @@ describe('opscrew CLI (e2e, the built binary)', () => {
     let fixture: ConfigFixture;
     beforeAll(() => {
       fixture = Fixture.shipped();
-      fixture.patch('project/thresholds/detection.json5', 'cycles: 4', 'cycles: 1');
+      fixture.patch('project/thresholds/detection.json5', 'cycles: 5 }', 'cycles: 1 }');
       fixture.patch(
         'project/integrations/production/jira.json5',
         "project_key: 'OPS'",
