@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { type AgentName } from '@opscrew/contracts';
 import { packageRoot } from '@opscrew/config';
+
+/**
+ * A replica's name: a DNS label, so it can be a Kubernetes pod name, a compose container name or
+ * `<host>-<pid>`, and a KV key token (no dots: `<agent>.<replica>` splits unambiguously).
+ */
+const REPLICA_ID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** Who this process is: reported by /health, heartbeats and logs. */
 export class AgentIdentity {
@@ -11,11 +18,49 @@ export class AgentIdentity {
   constructor(
     readonly agent: AgentName,
     readonly version: string = packageVersion(),
+    /** Which replica of the agent this process is (several may run against one bus). */
+    readonly replica: string = replicaId(),
   ) {}
 
   uptimeSeconds(now: Date = new Date()): number {
     return Math.max(0, Math.round((now.getTime() - this.startedAt.getTime()) / 100) / 10);
   }
+}
+
+/**
+ * The replica id: `OPSCREW_REPLICA_ID` when set (the pod name through the downward API, the
+ * supervisor's `<agent>-<n>`), else `<host>-<pid>` folded to a DNS label. A set value that is not
+ * a DNS label is refused rather than folded: two replicas whose names fold alike would share
+ * one heartbeat key and hide each other.
+ */
+export function replicaId(
+  env: NodeJS.ProcessEnv = process.env,
+  host: string = hostname(),
+  pid: number = process.pid,
+): string {
+  const configured = env['OPSCREW_REPLICA_ID'];
+  if (configured !== undefined && configured !== '') {
+    if (!REPLICA_ID.test(configured)) {
+      throw new Error(
+        `OPSCREW_REPLICA_ID: ${JSON.stringify(configured.slice(0, 80))} must be a DNS label ` +
+          '(lower-case letters, digits and inner hyphens, at most 63 characters)',
+      );
+    }
+    return configured;
+  }
+  const suffix = `-${pid}`;
+  const folded = host
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63 - suffix.length)
+    .replace(/-+$/, '');
+  return `${folded === '' ? 'replica' : folded}${suffix}`;
+}
+
+/** True when `value` may name a replica (heartbeat keys, lease holders). */
+export function isReplicaId(value: string): boolean {
+  return REPLICA_ID.test(value);
 }
 
 let cachedVersion: string | undefined;
