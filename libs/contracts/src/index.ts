@@ -12,6 +12,7 @@ export * from './events/dead-letter.event';
 export * from './events/audit.event';
 export * from './events/command.events';
 export * from './records/lease.record';
+export * from './records/leader.record';
 export * from './event-registry';
 export * from './event-validation.error';
 export * from './error-message';

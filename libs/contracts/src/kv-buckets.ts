@@ -32,6 +32,11 @@ export const KV_BUCKETS = {
   slo: 'slo',
   /** Maintenance windows per service (`/silence`): no tickets or restarts until they end. */
   silences: 'silences',
+  /**
+   * One leader per agent (`<agent>`) or per agent role (`<agent>.<role>`): the replica that does
+   * the work that must happen once (LeaderLease). Every agent writes only its own keys.
+   */
+  leaders: 'leaders',
 } as const;
 
 export type BucketName = (typeof KV_BUCKETS)[keyof typeof KV_BUCKETS];
@@ -74,4 +79,13 @@ export const REMEDIATION_HOLDER_PREFIX = 'jira-resolver';
  */
 export function isDeliberateWorkLock(holder: string): boolean {
   return !holder.startsWith(REMEDIATION_HOLDER_PREFIX);
+}
+
+/**
+ * The key of an agent's leader lease in the `leaders` bucket: `<agent>` for the agent's
+ * once-only work as a whole, `<agent>.<role>` for a narrower one (demo-controller's active
+ * scenario). Only these keys are writable by the agent (bus-permissions).
+ */
+export function leaderKey(agent: string, role?: string): string {
+  return role === undefined ? agent : `${agent}.${role}`;
 }

@@ -85,6 +85,7 @@ describe('kv buckets', () => {
       'capacity',
       'slo',
       'silences',
+      'leaders',
     ]);
     expect(KV_BUCKETS.locks).toBe('locks');
   });

@@ -265,6 +265,22 @@ describe('bus permissions', () => {
     expect(mayPublish('cli', '$KV.incidents.INC-20250131-001')).toBe(false);
   });
 
+  it('lets every agent read the leaders bucket and write only its own leader keys', () => {
+    for (const agent of ['atlas', 'ops-monitor', 'jira-resolver', 'demo-controller'] as const) {
+      expect(mayPublish(agent, `$KV.leaders.${agent}`)).toBe(true);
+      expect(mayPublish(agent, '$JS.API.STREAM.MSG.GET.KV_leaders')).toBe(true);
+    }
+    expect(mayPublish('demo-controller', '$KV.leaders.demo-controller.active-scenario')).toBe(
+      true,
+    );
+    // Never another agent's leadership: a rogue ops-monitor cannot depose atlas.
+    expect(mayPublish('ops-monitor', '$KV.leaders.atlas')).toBe(false);
+    expect(mayPublish('ops-monitor', '$KV.leaders.atlas.x')).toBe(false);
+    expect(mayPublish('ops-monitor', '$KV.leaders.ops-monitor-evil')).toBe(false);
+    expect(mayPublish('cli', '$KV.leaders.cli')).toBe(false);
+    expect(mayPublish('reporter', '$JS.API.STREAM.MSG.GET.KV_leaders')).toBe(false);
+  });
+
   it('maps everything into the namespace: subjects, stream and buckets', () => {
     expect(mayPublish('ops-monitor', 'staging.incident.detected.ops-monitor', namespaced)).toBe(
       true,

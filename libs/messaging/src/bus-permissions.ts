@@ -33,9 +33,11 @@ function isAgent(user: BusUser): user is AgentName {
 /**
  * What a user may do with a bucket's data: `read` (get, list, watch), `write`
  * (read + put/create/update/delete), `own-key` (put only the key named after the
- * user: an agent writes its own heartbeat and nobody else's).
+ * user: an agent writes its own heartbeat and nobody else's), `own-keys` (read the
+ * bucket, write only `<user>` and `<user>.<…>`: an agent's leader leases, which it must
+ * read to judge a rival's expiry but may never take for another agent).
  */
-export type BucketAccess = 'read' | 'write' | 'own-key';
+export type BucketAccess = 'read' | 'write' | 'own-key' | 'own-keys';
 
 export interface BusGrant {
   /** Logical event subjects (or `family.>`) the user publishes. */
@@ -368,6 +370,7 @@ export function userPermissions(user: BusUser, mapper: SubjectMapper): UserPermi
       continue;
     }
     if (access === 'write') publish.push(`$KV.${wire}.>`);
+    if (access === 'own-keys') publish.push(`$KV.${wire}.${user}`, `$KV.${wire}.${user}.>`);
     publish.push(
       `${API}.STREAM.MSG.GET.${kvStream}`,
       `${API}.CONSUMER.CREATE.${kvStream}`,
@@ -381,11 +384,18 @@ export function userPermissions(user: BusUser, mapper: SubjectMapper): UserPermi
   return { publish: unique(publish), subscribe: ['_INBOX.>'] };
 }
 
-/** The grant's buckets, plus writing its own heartbeat (every agent, heartbeat.service). */
+/**
+ * The grant's buckets, plus what every agent does: writing its own heartbeat (heartbeat.service)
+ * and its own leader leases (LeadershipService: each replica races for `<agent>`, and
+ * demo-controller for `demo-controller.active-scenario`).
+ */
 function grantedBuckets(user: BusUser, grant: BusGrant): [BucketName, BucketAccess][] {
   const entries = Object.entries(grant.buckets) as [BucketName, BucketAccess][];
-  if (!isAgent(user) || grant.buckets[KV_BUCKETS.heartbeats] === 'write') return entries;
-  return [...entries, [KV_BUCKETS.heartbeats, 'own-key']];
+  if (!isAgent(user)) return entries;
+  const own: [BucketName, BucketAccess][] = [[KV_BUCKETS.leaders, 'own-keys']];
+  if (grant.buckets[KV_BUCKETS.heartbeats] !== 'write')
+    own.push([KV_BUCKETS.heartbeats, 'own-key']);
+  return [...entries, ...own];
 }
 
 function unique(values: readonly string[]): string[] {

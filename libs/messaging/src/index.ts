@@ -23,6 +23,7 @@ export * from './clock';
 export * from './periodic-task';
 export * from './lease-lost.error';
 export * from './lease.service';
+export * from './leader-lease';
 export * from './messaging-module-options';
 export * from './messaging.tokens';
 export * from './messaging.module';

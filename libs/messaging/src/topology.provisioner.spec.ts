@@ -223,6 +223,7 @@ describe('provisionBuckets', () => {
       'x_capacity created',
       'x_slo created',
       'x_silences created',
+      'x_leaders created',
     ]);
     const incidents = fake.streams.get('KV_x_incidents') as StreamConfig;
     fake.streams.set('KV_x_incidents', { ...incidents, max_msgs_per_subject: 1 });

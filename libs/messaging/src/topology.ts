@@ -614,6 +614,17 @@ export const BUCKETS: { readonly [B in BucketName]: BucketDeclaration } = {
     max_value_bytes: 4 * 1024,
     description: 'maintenance windows per service (/silence): no tickets or restarts',
   },
+  [KV_BUCKETS.leaders]: {
+    // Only the current leader matters; its revision is the fencing token.
+    history: 1,
+    // Sweeps the record of an agent that is gone for good (a leader rewrites its entry every
+    // ttl/3, at most every 100 s: MAX_LEADER_TTL_MS). Watches do not see this expiry, so every
+    // record carries its own expires_at.
+    ttl_ms: ONE_DAY_MS,
+    storage: 'file',
+    max_value_bytes: 1024,
+    description: "each agent's leader replica (once-only work)",
+  },
 };
 
 export function bucketDeclaration(name: BucketName): BucketDeclaration {

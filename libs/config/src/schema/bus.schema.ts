@@ -27,6 +27,38 @@ export class BusAuthConfig {
 export const BUS_PROVISION_MODES = ['verify', 'create'] as const;
 export type BusProvisionMode = (typeof BUS_PROVISION_MODES)[number];
 
+/**
+ * How replicas of one agent elect the one that does its once-only work (LeaderLease). A dead
+ * leader is replaced within `ttl_s` + one renew period (`ttl_s / 3`); a clean stop hands over
+ * within one renew period.
+ */
+export class LeaderLeaseConfig {
+  /** How long a leader's lease lasts without a renew; renewed every third of it. */
+  @Seconds({ optional: true, max: 300 }) ttl_s: number = 10;
+  /**
+   * A leader stops its work this long BEFORE its lease could expire in another replica's eyes:
+   * it must cover the clock skew between hosts and a pause (GC, a stalled event loop).
+   * Must stay below two thirds of `ttl_s` (so a renew, due at a third, can still land).
+   */
+  @Seconds({ optional: true, max: 200 }) safety_margin_s: number = 2;
+}
+
+/** Cross-field rules of `bus.leader_lease`, as [field, message]. */
+export function leaderLeaseConfigIssues(config: LeaderLeaseConfig): [string, string][] {
+  const issues: [string, string][] = [];
+  if (config.ttl_s < 3) {
+    issues.push(['ttl_s', `must be at least 3 s (renewed every ttl_s / 3), got ${config.ttl_s}`]);
+  }
+  if (config.safety_margin_s >= (config.ttl_s * 2) / 3) {
+    issues.push([
+      'safety_margin_s',
+      `must be below two thirds of ttl_s (${config.ttl_s} s), got ${config.safety_margin_s} s: ` +
+        'the leader would stop before its first renew could land',
+    ]);
+  }
+  return issues;
+}
+
 export class BusConfig {
   @StrList({ pattern: /^(nats|tls|ws|wss):\/\/[^\s]+$/, hint: 'must be a nats:// URL' })
   servers!: string[];
@@ -54,6 +86,9 @@ export class BusConfig {
   @OneOf(BUS_PROVISION_MODES, { optional: true }) provision: BusProvisionMode = 'verify';
   /** In `verify` mode, how long an agent waits for a missing topology before it gives up. */
   @Seconds({ optional: true, max: 3600 }) topology_wait_s: number = 60;
+  /** Leader election between replicas of one agent. */
+  @Nested(() => LeaderLeaseConfig, { optional: true }) leader_lease: LeaderLeaseConfig =
+    new LeaderLeaseConfig();
 }
 
 export class HttpConfig {

@@ -4,6 +4,7 @@ import { type PathSegment } from '../load/config-path';
 import { type AgentConfig } from '../schema/agent.schema';
 import { type SeverityBandConfig } from '../schema/alerting.schema';
 import { capacityConfigIssues } from '../schema/capacity.schema';
+import { leaderLeaseConfigIssues } from '../schema/bus.schema';
 import { spanStatusMismatch } from '../schema/integrations.schema';
 import { type OpscrewConfig } from '../schema/opscrew-config.schema';
 import { AGENT_NAMES, type AgentName } from '../schema/vocabulary';
@@ -39,6 +40,8 @@ export function validateSemantics(config: OpscrewConfig): PathIssue[] {
   const knownList = (): string => [...watched.keys()].join(', ');
 
   checkAgents(config, add);
+  for (const [key, message] of leaderLeaseConfigIssues(config.bus.leader_lease))
+    add(['bus', 'leader_lease', key], message);
 
   // Services: dependencies point at watched or protected services.
   const protectedSet = new Set(config.services.protected);
