@@ -2,7 +2,13 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { type LoadedConfig, OpscrewConfigModule, type RuntimeEnvironment } from '@opscrew/config';
-import { type AgentName, HeartbeatRecord, IncidentRecord, KV_BUCKETS } from '@opscrew/contracts';
+import {
+  type AgentName,
+  HeartbeatRecord,
+  IncidentRecord,
+  KV_BUCKETS,
+  LeaderRecord,
+} from '@opscrew/contracts';
 import {
   BUS_GRANTS,
   counterSchema,
@@ -14,11 +20,12 @@ import {
 import { LoggerModule } from 'nestjs-pino';
 import { AgentIdentity } from './agent-identity';
 import { AgentMetrics } from './agent-metrics';
-import { HEARTBEAT_STORE } from './agent-core.tokens';
+import { HEARTBEAT_STORE, LEADERS_STORE } from './agent-core.tokens';
 import { busOptionsFromConfig } from './bus-options.mapper';
 import { HealthController } from './health.controller';
 import { DeadLetterMetrics } from './dead-letter.metrics';
 import { HeartbeatService } from './heartbeat.service';
+import { LeadershipService } from './leadership.service';
 import { loggerOptions } from './logger.options';
 import { MetricsController } from './metrics.controller';
 import { NatsHealthIndicator } from './nats.health-indicator';
@@ -31,7 +38,8 @@ export interface AgentCoreOptions {
 
 /**
  * What every agent has: its validated config, JSON logs, the bus (connected and its
- * topology verified before anything else starts), heartbeats, `/health`, `/metrics`
+ * topology verified before anything else starts), heartbeats, its replica's part in the
+ * agent's leader election (LeadershipService), `/health`, `/metrics`
  * (one registry per app: AgentMetrics; dead letters counted per consumer and
  * reason), and typed views of the shared buckets. Apps import this and add their
  * own use-cases.
@@ -82,7 +90,14 @@ export class AgentCoreModule {
           useFactory: async (kv: KvFactory) =>
             new IncidentIdAllocator(await kv.open(KV_BUCKETS.sequences, counterSchema)),
         },
+        {
+          provide: LEADERS_STORE,
+          inject: [KvFactory],
+          useFactory: (kv: KvFactory) => kv.open(KV_BUCKETS.leaders, { class: LeaderRecord }),
+        },
         HeartbeatService,
+        // Every replica takes part in its agent's leader election (docs/replicas.md).
+        LeadershipService,
         NatsHealthIndicator,
       ],
       exports: [
@@ -92,6 +107,7 @@ export class AgentCoreModule {
         IncidentLedger,
         IncidentIdAllocator,
         HeartbeatService,
+        LeadershipService,
       ],
     };
   }

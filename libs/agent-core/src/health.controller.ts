@@ -1,9 +1,10 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get, Optional, Res } from '@nestjs/common';
 import { HealthCheckService } from '@nestjs/terminus';
 import { type Response } from 'express';
 import { NatsConnectionService } from '@opscrew/messaging';
 import { AgentIdentity } from './agent-identity';
 import { HeartbeatService } from './heartbeat.service';
+import { LeadershipService } from './leadership.service';
 import { NatsHealthIndicator } from './nats.health-indicator';
 
 export interface HealthBody {
@@ -14,6 +15,15 @@ export interface HealthBody {
   uptime_s: number;
   nats: string;
   last_heartbeat_at: string | null;
+  /** This process among its agent's replicas. */
+  replica: string;
+  /**
+   * `leader` does the agent's once-only work; `standby` serves and waits to take over. Both
+   * answer 200: a standby is ready to serve (docs/replicas.md).
+   */
+  role: 'leader' | 'standby';
+  /** The agent's leader lease as this replica last saw it. */
+  lease: { leader: string | null; term: number | null; expires_at: string | null };
   /** Present when status is "error": what is wrong, for a human reading a probe. */
   reason?: string;
 }
@@ -27,6 +37,7 @@ export class HealthController {
     private readonly identity: AgentIdentity,
     private readonly heartbeat: HeartbeatService,
     private readonly bus: NatsConnectionService,
+    @Optional() private readonly leadership: LeadershipService | null = null,
   ) {}
 
   @Get('health')
@@ -39,6 +50,8 @@ export class HealthController {
       uptime_s: this.identity.uptimeSeconds(),
       nats: this.bus.status(),
       last_heartbeat_at: this.heartbeat.lastHeartbeatAt?.toISOString() ?? null,
+      replica: this.identity.replica,
+      ...this.leaderFields(),
     };
     try {
       await this.health.check([() => this.natsIndicator.isHealthy('nats')]);
@@ -49,5 +62,17 @@ export class HealthController {
       body.reason = `NATS is ${body.nats}`;
     }
     return body;
+  }
+
+  private leaderFields(): Pick<HealthBody, 'role' | 'lease'> {
+    // Without an election (a narrow test module) the one process does everything: a leader.
+    if (this.leadership === null) {
+      return { role: 'leader', lease: { leader: null, term: null, expires_at: null } };
+    }
+    const view = this.leadership.view();
+    return {
+      role: view.role,
+      lease: { leader: view.leader, term: view.term, expires_at: view.expires_at },
+    };
   }
 }

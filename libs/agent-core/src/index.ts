@@ -9,6 +9,7 @@ export * from './api-token.guard';
 export * from './bus-options.mapper';
 export * from './health.controller';
 export * from './heartbeat.service';
+export * from './leadership.service';
 export * from './logger.options';
 export * from './nats.health-indicator';
 export * from './run-agent';

@@ -11,6 +11,7 @@ import {
   AGENT_NOTICES,
   type AgentNotices,
   HEARTBEAT_STORE,
+  LeadershipService,
   noticeKey,
   outageWindow,
 } from '@opscrew/agent-core';
@@ -63,10 +64,23 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(NatsConnectionService) private readonly bus: Pick<NatsConnectionService, 'lastOutage'>,
     @Optional() @Inject(AGENT_NOTICES) private readonly notices: AgentNotices | null = null,
     @Optional() @Inject(AgentRestarter) private readonly restarter: AgentRestarter | null = null,
+    @Optional() private readonly leadership: LeadershipService | null = null,
   ) {
-    this.task = new PeriodicTask(INTERVAL_NAME, scheduler, () => this.runCheck(), {
+    this.task = new PeriodicTask(INTERVAL_NAME, scheduler, () => this.runAsLeader(), {
       onError: (error) => this.logger.warn(`liveness check failed: ${errorMessage(error)}`),
     });
+    // What an earlier reign of this replica saw is stale by now: a new reign starts from the
+    // bucket. Episodes already noticed stay noticed (their outbox keys make a repeat a no-op).
+    this.leadership?.onElected(() => this.lastState.clear());
+  }
+
+  /**
+   * Replicas: only the leader of `leaders/atlas` announces stale agents and restarts them (a
+   * restart must happen once; docs/replicas.md). Every replica serves the reads (`snapshot`).
+   */
+  private async runAsLeader(): Promise<void> {
+    if (this.leadership === null) return this.runCheck();
+    await this.leadership.runIfLeader(() => this.runCheck());
   }
 
   onApplicationBootstrap(): void {

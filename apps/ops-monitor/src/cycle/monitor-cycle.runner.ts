@@ -4,8 +4,10 @@ import {
   Logger,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  Optional,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { LeadershipService } from '@opscrew/agent-core';
 import { PeriodicTask } from '@opscrew/messaging';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
 import { type OutboxService } from '@opscrew/guardrails';
@@ -18,11 +20,19 @@ const INTERVAL_NAME = 'monitor-cycle';
  * Runs the detection cycle every `cycle_interval_s` (and once at start), never
  * two at a time: a slow cycle (a hanging scrape) delays the next one instead of
  * piling up. Starts and stops the outbox worker with the app.
+ *
+ * Replicas (docs/replicas.md): active/standby. Only the leader of `leaders/ops-monitor` runs the
+ * cycle — and with it the SLO accounting and the capacity history it feeds. Why not shard the
+ * services over replicas: each service's detector state (drift baselines, seasonal history)
+ * lives in this process's memory, so every membership change would need a state hand-off; and
+ * one cycle over 10,000 services takes ~250 ms, so one active replica is plenty. A standby
+ * ticks too (its interval is its chance to notice it leads) but skips the cycle. The outbox
+ * worker runs on every replica: items are claimed by CAS, so sharing them is safe.
  */
 @Injectable()
 export class MonitorCycleRunner implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MonitorCycleRunner.name);
-  private readonly task: PeriodicTask<CycleSummary>;
+  private readonly task: PeriodicTask<CycleSummary | null>;
   private last: CycleSummary | null = null;
   private skipped = 0;
 
@@ -31,12 +41,18 @@ export class MonitorCycleRunner implements OnApplicationBootstrap, OnApplication
     @Inject(OUTBOX) private readonly outbox: OutboxService,
     @Inject(LOADED_CONFIG) private readonly loaded: LoadedConfig,
     scheduler: SchedulerRegistry,
+    /** Absent in narrow test modules: then this one process is the leader. */
+    @Optional() private readonly leadership: LeadershipService | null = null,
   ) {
     this.task = new PeriodicTask(
       INTERVAL_NAME,
       scheduler,
       async () => {
-        this.last = await this.cycle.run();
+        const run = this.leadership
+          ? await this.leadership.runIfLeader(() => this.cycle.run())
+          : { ran: true as const, value: await this.cycle.run() };
+        if (!run.ran) return null;
+        this.last = run.value;
         return this.last;
       },
       {
@@ -68,7 +84,7 @@ export class MonitorCycleRunner implements OnApplicationBootstrap, OnApplication
     await this.outbox.stop();
   }
 
-  /** One cycle now, unless one is still running. */
+  /** One cycle now, unless one is still running; null on a standby (or after a failed cycle). */
   async tick(): Promise<CycleSummary | null> {
     return (await this.task.run()) ?? null;
   }

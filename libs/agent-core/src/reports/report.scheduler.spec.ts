@@ -1,8 +1,12 @@
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { loadConfig } from '@opscrew/config';
 import { ConfigFixture, SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
+import { LeaderRecord } from '@opscrew/contracts';
+import { TypedKv } from '@opscrew/messaging';
+import { FakeKv } from '@opscrew/messaging/testing';
 import { RecordingPublisher } from '@opscrew/testing';
 import { AgentIdentity } from '../agent-identity';
+import { LeadershipService } from '../leadership.service';
 import { type ReportContent, type ReportProducer } from './report-producer';
 import { ReportScheduler } from './report.scheduler';
 import { UnknownReportError } from './unknown-report.error';
@@ -129,6 +133,45 @@ describe('ReportScheduler', () => {
     expect(await scheduler.tick('ops-monitor-daily', NOW)).toBeNull();
     publisher.failNext = 1;
     await expect(scheduler.send('ops-monitor-daily', NOW)).rejects.toThrow('NATS unavailable');
+  });
+});
+
+describe('ReportScheduler with replicas', () => {
+  const NOW = new Date('2026-12-07T00:00:12.345Z');
+  it('ticks only on the leader of its agent; a manual send works on any replica', async () => {
+    const loaded = loadConfig({ configDir: SHIPPED_CONFIG_DIR, env: {} });
+    const leaders = new TypedKv(new FakeKv('leaders').asKv(), 'leaders', { class: LeaderRecord });
+    const publisher = new RecordingPublisher('ops-monitor');
+    const replica = (name: string) => {
+      const identity = new AgentIdentity('ops-monitor', '0.0.0', name);
+      const registry = new SchedulerRegistry();
+      const leadership = new LeadershipService(leaders, loaded, identity, registry);
+      const scheduler = new ReportScheduler(
+        loaded,
+        identity,
+        registry,
+        publisher.asEventPublisher(),
+        [new FixedReport('ops-monitor-daily', { title: 't', text: name })],
+        leadership,
+      );
+      return { leadership, scheduler };
+    };
+    const a = replica('ops-monitor-0');
+    const b = replica('ops-monitor-1');
+    await a.leadership.lease.tick();
+    await b.leadership.lease.tick();
+    expect([a.leadership.role, b.leadership.role]).toEqual(['leader', 'standby']);
+    expect(await b.scheduler.tick('ops-monitor-daily', NOW)).toBeNull();
+    expect(await a.scheduler.tick('ops-monitor-daily', NOW)).toMatchObject({ sent: true });
+    expect(publisher.of('report.ops-monitor-daily').map((e) => e.text)).toEqual(['ops-monitor-0']);
+    await b.scheduler.send('ops-monitor-daily', NOW);
+    expect(publisher.of('report.ops-monitor-daily')).toHaveLength(2);
+    // The leader stops cleanly: the standby leads on its next tick and sends the next report.
+    await a.leadership.beforeApplicationShutdown();
+    await b.leadership.lease.tick();
+    const next = new Date(NOW.getTime() + 86_400_000);
+    expect(await b.scheduler.tick('ops-monitor-daily', next)).toMatchObject({ sent: true });
+    expect(await a.scheduler.tick('ops-monitor-daily', next)).toBeNull();
   });
 });
 

@@ -3,6 +3,7 @@ import {
   Injectable,
   Logger,
   type OnApplicationBootstrap,
+  Optional,
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
@@ -17,6 +18,7 @@ import { errorMessage, REPORT_TEXT_MAX_LENGTH, reportSubject } from '@opscrew/co
 import { EventPublisher } from '@opscrew/messaging';
 import { CronJob } from 'cron';
 import { AgentIdentity } from '../agent-identity';
+import { LeadershipService } from '../leadership.service';
 import { REPORT_PRODUCERS, type ReportProducer } from './report-producer';
 import { UnknownReportError } from './unknown-report.error';
 
@@ -57,6 +59,8 @@ export class ReportScheduler implements OnApplicationBootstrap, OnApplicationShu
     private readonly registry: SchedulerRegistry,
     private readonly publisher: EventPublisher,
     @Inject(REPORT_PRODUCERS) producers: readonly ReportProducer[],
+    /** Absent in narrow test modules: then this one process is the leader. */
+    @Optional() private readonly leadership: LeadershipService | null = null,
   ) {
     this.producers = new Map(producers.map((producer) => [producer.name, producer]));
     this.schedules = reportSchedules(loaded.config).filter((s) => s.agent === identity.agent);
@@ -114,11 +118,21 @@ export class ReportScheduler implements OnApplicationBootstrap, OnApplicationShu
     return this.publish(name, now, `report.${name}.now.${now.toISOString()}`);
   }
 
-  /** A cron tick: never throws (a missed report is logged, the next one comes). */
+  /**
+   * A cron tick: never throws (a missed report is logged, the next one comes). Only the leader
+   * of the agent's replicas builds it: the deterministic id would drop a second copy anyway, but
+   * each build costs reads (and an LLM call for some), and `published` hooks must run once.
+   * On-demand sends (`send`) stay on every replica: a human asked that one.
+   */
   async tick(name: string, now: Date = new Date()): Promise<SentReport | null> {
     const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
     try {
-      return await this.publish(name, now, `report.${name}.${minute.toISOString()}`);
+      const publish = (): Promise<SentReport> =>
+        this.publish(name, now, `report.${name}.${minute.toISOString()}`);
+      if (this.leadership === null) return await publish();
+      const run = await this.leadership.runIfLeader(publish);
+      if (!run.ran) this.logger.debug(`${name}: standby replica, the leader sends it`);
+      return run.ran ? run.value : null;
     } catch (error) {
       this.logger.error(`${name}: report not sent: ${errorMessage(error)}`);
       return null;
