@@ -1,4 +1,4 @@
-import { Controller, Get, Optional, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
 import { HealthCheckService } from '@nestjs/terminus';
 import { type Response } from 'express';
 import { NatsConnectionService } from '@opscrew/messaging';
@@ -37,7 +37,9 @@ export class HealthController {
     private readonly identity: AgentIdentity,
     private readonly heartbeat: HeartbeatService,
     private readonly bus: NatsConnectionService,
-    @Optional() private readonly leadership: LeadershipService | null = null,
+    @Optional()
+    @Inject(LeadershipService)
+    private readonly leadership: LeadershipService | null = null,
   ) {}
 
   @Get('health')

@@ -64,7 +64,9 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(NatsConnectionService) private readonly bus: Pick<NatsConnectionService, 'lastOutage'>,
     @Optional() @Inject(AGENT_NOTICES) private readonly notices: AgentNotices | null = null,
     @Optional() @Inject(AgentRestarter) private readonly restarter: AgentRestarter | null = null,
-    @Optional() private readonly leadership: LeadershipService | null = null,
+    @Optional()
+    @Inject(LeadershipService)
+    private readonly leadership: LeadershipService | null = null,
   ) {
     this.task = new PeriodicTask(INTERVAL_NAME, scheduler, () => this.runAsLeader(), {
       onError: (error) => this.logger.warn(`liveness check failed: ${errorMessage(error)}`),

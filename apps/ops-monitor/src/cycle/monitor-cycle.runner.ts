@@ -42,7 +42,9 @@ export class MonitorCycleRunner implements OnApplicationBootstrap, OnApplication
     @Inject(LOADED_CONFIG) private readonly loaded: LoadedConfig,
     scheduler: SchedulerRegistry,
     /** Absent in narrow test modules: then this one process is the leader. */
-    @Optional() private readonly leadership: LeadershipService | null = null,
+    @Optional()
+    @Inject(LeadershipService)
+    private readonly leadership: LeadershipService | null = null,
   ) {
     this.task = new PeriodicTask(
       INTERVAL_NAME,

@@ -60,7 +60,9 @@ export class ReportScheduler implements OnApplicationBootstrap, OnApplicationShu
     private readonly publisher: EventPublisher,
     @Inject(REPORT_PRODUCERS) producers: readonly ReportProducer[],
     /** Absent in narrow test modules: then this one process is the leader. */
-    @Optional() private readonly leadership: LeadershipService | null = null,
+    @Optional()
+    @Inject(LeadershipService)
+    private readonly leadership: LeadershipService | null = null,
   ) {
     this.producers = new Map(producers.map((producer) => [producer.name, producer]));
     this.schedules = reportSchedules(loaded.config).filter((s) => s.agent === identity.agent);
