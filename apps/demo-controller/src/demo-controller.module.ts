@@ -2,6 +2,7 @@ import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import {
   AgentAuditModule,
   AgentCoreModule,
+  AgentIdentity,
   AtlasWatcher,
   CAPACITY_FORECAST_SUMMARY,
   type CapacityForecastSummary,
@@ -11,12 +12,19 @@ import {
   reportProviders,
 } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig, type RuntimeEnvironment } from '@opscrew/config';
+import { KV_BUCKETS, LeaseRecord } from '@opscrew/contracts';
 import { createLoadDriver, FlagdFileWriter, FLAGS, LOAD_DRIVER } from '@opscrew/integrations';
+import { KvFactory, LeaseService } from '@opscrew/messaging';
 import { FILE_SANDBOX, type FileAccessPolicy, SandboxModule } from '@opscrew/sandbox';
 import { SHOP_LOAD_MIX } from './load/shop-task.mix';
 import { DemoControllerLifecycle } from './demo-controller.lifecycle';
 import { controllerConfigProviders, controllerSettingsOf } from './demo-controller.config';
-import { RUN_JOURNAL, WEEKLY_REPORT_SECTIONS } from './demo-controller.tokens';
+import {
+  RUN_JOURNAL,
+  SCENARIO_SLOT,
+  SCHEDULER,
+  WEEKLY_REPORT_SECTIONS,
+} from './demo-controller.tokens';
 import { CapacitySection } from './reports/capacity.section';
 import { ScoringController } from './scoring.controller';
 import { LearningService } from './learning/learning.service';
@@ -24,8 +32,10 @@ import { ScorecardController } from './learning/scorecard.controller';
 import { DemoControllerWeeklyReport } from './reports/demo-controller-weekly.report';
 import { ScenarioCatalog } from './scenarios/scenario.catalog';
 import { ScenarioRunner } from './scenarios/scenario.runner';
+import { ScenarioSlot } from './scenarios/scenario.slot';
 import { ScenariosController } from './scenarios/scenarios.controller';
 import { ShopFaultClient } from './scenarios/shop-fault.client';
+import { type Scheduler, systemScheduler } from './support/scheduler';
 
 /**
  * demo-controller: the crew's sparring partner. Deliberate load (Locust or the
@@ -92,6 +102,18 @@ export class DemoControllerModule {
         // The runner writes each run's ground truth to the learning side.
         { provide: RUN_JOURNAL, useExisting: LearningService },
         ScenarioRunner,
+        {
+          // One scenario across every replica: a lease in the leaders bucket (ScenarioSlot).
+          provide: SCENARIO_SLOT,
+          inject: [KvFactory, AgentIdentity, { token: SCHEDULER, optional: true }],
+          useFactory: (kv: KvFactory, identity: AgentIdentity, scheduler?: Scheduler) =>
+            new ScenarioSlot(
+              new LeaseService(() => kv.open(KV_BUCKETS.leaders, { class: LeaseRecord })),
+              identity.replica,
+              scheduler ?? systemScheduler,
+              new Logger('ScenarioSlot'),
+            ),
+        },
         ...reports.providers,
         {
           // The weekly report's extra sections: the capacity forecast (CapacityForecastModule).

@@ -33,3 +33,6 @@ export const HTTP_FETCH = Symbol('HTTP_FETCH');
  * part of the report (a capacity forecast) by providing this, not by editing the report.
  */
 export const WEEKLY_REPORT_SECTIONS = Symbol('WEEKLY_REPORT_SECTIONS');
+
+/** The crew-wide one-scenario slot (ScenarioSlot) in the `leaders` bucket. */
+export const SCENARIO_SLOT = Symbol('SCENARIO_SLOT');

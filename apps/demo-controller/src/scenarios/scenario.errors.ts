@@ -17,11 +17,17 @@ export class ScenarioBusyError extends Error {
   override readonly name = 'ScenarioBusyError';
 
   constructor(
-    readonly running: { readonly scenario: string; readonly run_id: string },
+    readonly running: {
+      readonly scenario: string;
+      readonly run_id: string;
+      /** The demo-controller replica running it, when another one refused (the shared slot). */
+      readonly replica?: string;
+    },
     requested: string,
   ) {
+    const where = running.replica === undefined ? '' : ` on replica ${running.replica}`;
     super(
-      `cannot run "${requested}": scenario "${running.scenario}" (run ${running.run_id}) is running; one scenario at a time`,
+      `cannot run "${requested}": scenario "${running.scenario}" (run ${running.run_id}) is running${where}; one scenario at a time`,
     );
   }
 }

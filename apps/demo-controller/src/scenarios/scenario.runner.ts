@@ -21,6 +21,7 @@ import {
   LOGGER,
   RUN_JOURNAL,
   SCENARIO_OPTIONS,
+  SCENARIO_SLOT,
   SCHEDULER,
 } from '../demo-controller.tokens';
 import { confirmedByLoad } from '../learning/load-confirmation';
@@ -39,6 +40,7 @@ import {
   ScenarioPreconditionError,
   ScenarioSetupError,
 } from './scenario.errors';
+import { type ScenarioSlot, type SlotHold } from './scenario.slot';
 import { ShopFaultClient } from './shop-fault.client';
 
 /**
@@ -118,6 +120,8 @@ interface ScenarioRunnerDeps extends ScenarioRunnerOptions {
   readonly audit: ScenarioAudit;
   /** Unique per process: the lease holder is `<holder>:<run id>`. */
   readonly holder: string;
+  /** The crew-wide one-scenario slot (replicas); null: this process is the only runner. */
+  readonly slot: ScenarioSlot | null;
 }
 
 interface Active {
@@ -140,6 +144,8 @@ interface Active {
 @Injectable()
 export class ScenarioRunner {
   private active: Active | null = null;
+  /** The crew-wide slot of each run this process holds it for (released in `finish`). */
+  private readonly slots = new Map<string, SlotHold>();
   private readonly deps: ScenarioRunnerDeps;
 
   constructor(
@@ -158,6 +164,8 @@ export class ScenarioRunner {
     logger: Pick<Logger, 'log' | 'warn' | 'error'> = new Logger('Scenarios'),
     /** AgentAuditModule's trail (the module always gives it; absent in specs that do not look). */
     @Optional() @Inject(AUDIT) audit: AuditSink | null = null,
+    /** The module always gives it; absent in specs of one runner. */
+    @Optional() @Inject(SCENARIO_SLOT) slot: ScenarioSlot | null = null,
   ) {
     this.deps = {
       ...options,
@@ -172,6 +180,7 @@ export class ScenarioRunner {
       logger,
       audit: new ScenarioAudit(audit, logger),
       holder,
+      slot,
     };
   }
 
@@ -198,13 +207,22 @@ export class ScenarioRunner {
     const active: Active = { run_id: runId, scenario: name, abort: null, info: null, done: null };
     // Claimed before the first await: two concurrent starts cannot both pass the busy check.
     this.active = active;
+    let hold: SlotHold | null = null;
     try {
+      // Then the crew-wide slot: another replica's run refuses this one (ScenarioBusyError).
+      hold =
+        (await this.deps.slot?.take(name, runId, (reason) => {
+          this.deps.logger.error(`${runId}: ${reason}; ending the run`);
+          active.abort?.abort(new Error(reason));
+        })) ?? null;
       await this.checkPrecondition(plan);
     } catch (error) {
+      await hold?.release();
       if (this.active === active) this.active = null;
       await this.deps.audit.refused(name, error);
       throw error;
     }
+    if (hold !== null) this.slots.set(runId, hold);
     try {
       return await this.launch(plan, active);
     } catch (error) {
@@ -415,6 +433,9 @@ export class ScenarioRunner {
       }),
     );
     await audit.ended(run, outcome, note);
+    // Everything is undone: the slot goes, and any replica may start the next scenario.
+    await this.slots.get(runId)?.release();
+    this.slots.delete(runId);
     if (this.active?.run_id === runId) this.active = null;
     logger.log(
       `${runId}: ${plan.name} ${outcome}` +
