@@ -424,4 +424,31 @@ describe('LearningService: the crew scored against ground truth', () => {
     await h.runner.abort();
     h.cleanup();
   });
+
+  it('a run another replica is running (it holds the active-scenario slot) is left alone at start', async () => {
+    const h = setup();
+    const handle = await h.runner.start('normal');
+    // A second replica starts while the first one runs the scenario.
+    const replica = new LearningService(
+      h.buckets,
+      {
+        settle_ms: SETTLE_MS,
+        min_samples: 10,
+        adjustment_suggestion: false,
+        suggestions_file: join(h.dir, 'unused.json'),
+        thresholds: { alerting: h.config.thresholds.alerting },
+        own_holder_prefix: 'demo-controller-other',
+      },
+      h.clock,
+      { log: jest.fn(), warn: jest.fn(), error: jest.fn() },
+      { runningRunId: () => Promise.resolve(handle.run_id) },
+    );
+    await replica.start();
+    const run = (await h.buckets.runs.get(scenarioRunKey(handle.run_id)))?.value;
+    expect(run?.finished_at).toBeUndefined();
+    expect(run?.outcome).toBeUndefined();
+    replica.stop();
+    await h.runner.abort();
+    h.cleanup();
+  });
 });

@@ -19,7 +19,14 @@ import {
   type ScenarioScoreRecord,
   type SkippedLock,
 } from '@opscrew/contracts';
-import { LEARNING_BUCKETS, LEARNING_OPTIONS, LOGGER, SCHEDULER } from '../demo-controller.tokens';
+import {
+  LEARNING_BUCKETS,
+  LEARNING_OPTIONS,
+  LOGGER,
+  SCENARIO_SLOT,
+  SCHEDULER,
+} from '../demo-controller.tokens';
+import { type ScenarioSlot } from '../scenarios/scenario.slot';
 import { type Scheduler, systemScheduler, type Timer } from '../support/scheduler';
 import { ForeignLocks } from './foreign-locks';
 import { type LearningBuckets, type LearningOptions } from './learning.options';
@@ -66,6 +73,10 @@ export class LearningService implements RunJournal {
     @Optional()
     @Inject(LOGGER)
     private readonly logger: Pick<Logger, 'log' | 'warn' | 'error'> = new Logger('Learning'),
+    /** Replicas: tells a run another replica is running from one that died with its process. */
+    @Optional()
+    @Inject(SCENARIO_SLOT)
+    private readonly slot: Pick<ScenarioSlot, 'runningRunId'> | null = null,
   ) {
     this.store = new ScenarioRunStore(buckets.runs, buckets.listKeys);
     this.foreignLocks = new ForeignLocks(options.own_holder_prefix);
@@ -76,8 +87,9 @@ export class LearningService implements RunJournal {
   async start(): Promise<void> {
     this.stopped = false;
     const now = new Date(this.scheduler.now()).toISOString();
+    const live = (await this.slot?.runningRunId()) ?? null;
     for (const run of await this.store.load()) {
-      if (run.finished_at === undefined) {
+      if (run.finished_at === undefined && run.run_id !== live) {
         await this.store.update(run.run_id, (r) => {
           r.finished_at = now;
           r.outcome = 'aborted';

@@ -102,6 +102,15 @@ export class ScenarioSlot {
     private readonly logger: Pick<Logger, 'warn' | 'error'>,
   ) {}
 
+  /**
+   * The run holding the slot now (on any replica), or null. A replica starting up asks before
+   * it calls a journalled run "stopped during the run": the run may live on another replica.
+   */
+  async runningRunId(): Promise<string | null> {
+    const current = await this.leases.current(ACTIVE_SCENARIO_KEY);
+    return current === null ? null : running(current).run_id;
+  }
+
   /** Takes the slot for `run_id`, or throws ScenarioBusyError naming who holds it. */
   async take(scenario: string, runId: string, onLost: (reason: string) => void): Promise<SlotHold> {
     const holder = `${this.replica}:${runId}`;
