@@ -37,6 +37,11 @@ export const KV_BUCKETS = {
    * the work that must happen once (LeaderLease). Every agent writes only its own keys.
    */
   leaders: 'leaders',
+  /**
+   * Discord interactions already answered, by interaction id (create-if-absent): a replay sent
+   * to another atlas replica is refused like one sent to the same replica.
+   */
+  interactions: 'interactions',
 } as const;
 
 export type BucketName = (typeof KV_BUCKETS)[keyof typeof KV_BUCKETS];

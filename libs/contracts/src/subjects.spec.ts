@@ -86,6 +86,7 @@ describe('kv buckets', () => {
       'slo',
       'silences',
       'leaders',
+      'interactions',
     ]);
     expect(KV_BUCKETS.locks).toBe('locks');
   });

@@ -270,14 +270,15 @@ describe('bus permissions', () => {
       expect(mayPublish(agent, `$KV.leaders.${agent}`)).toBe(true);
       expect(mayPublish(agent, '$JS.API.STREAM.MSG.GET.KV_leaders')).toBe(true);
     }
-    expect(mayPublish('demo-controller', '$KV.leaders.demo-controller.active-scenario')).toBe(
-      true,
-    );
+    expect(mayPublish('demo-controller', '$KV.leaders.demo-controller.active-scenario')).toBe(true);
     // Never another agent's leadership: a rogue ops-monitor cannot depose atlas.
     expect(mayPublish('ops-monitor', '$KV.leaders.atlas')).toBe(false);
     expect(mayPublish('ops-monitor', '$KV.leaders.atlas.x')).toBe(false);
     expect(mayPublish('ops-monitor', '$KV.leaders.ops-monitor-evil')).toBe(false);
     expect(mayPublish('cli', '$KV.leaders.cli')).toBe(false);
+    // Discord replay memory: every atlas replica writes it; nobody else touches it.
+    expect(mayPublish('atlas', '$KV.interactions.discord.1300000000000000001')).toBe(true);
+    expect(mayPublish('ops-monitor', '$KV.interactions.discord.1')).toBe(false);
     expect(mayPublish('reporter', '$JS.API.STREAM.MSG.GET.KV_leaders')).toBe(false);
   });
 

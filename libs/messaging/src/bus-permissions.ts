@@ -110,6 +110,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.slo]: 'read',
       // ChatOps `/silence` opens and ends maintenance windows.
       [KV_BUCKETS.silences]: 'write',
+      // Discord replay protection shared by every atlas replica (create-if-absent per interaction).
+      [KV_BUCKETS.interactions]: 'write',
     },
     provisions: true,
     manages: false,

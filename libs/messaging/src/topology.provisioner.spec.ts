@@ -224,6 +224,7 @@ describe('provisionBuckets', () => {
       'x_slo created',
       'x_silences created',
       'x_leaders created',
+      'x_interactions created',
     ]);
     const incidents = fake.streams.get('KV_x_incidents') as StreamConfig;
     fake.streams.set('KV_x_incidents', { ...incidents, max_msgs_per_subject: 1 });

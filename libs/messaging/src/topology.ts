@@ -625,6 +625,16 @@ export const BUCKETS: { readonly [B in BucketName]: BucketDeclaration } = {
     max_value_bytes: 1024,
     description: "each agent's leader replica (once-only work)",
   },
+  [KV_BUCKETS.interactions]: {
+    // Only whether an interaction id was seen matters.
+    history: 1,
+    // Twice the replay window (5 min): a request older than the window is refused by its
+    // timestamp anyway, so its id needs remembering no longer.
+    ttl_ms: 10 * 60 * 1000,
+    storage: 'file',
+    max_value_bytes: 512,
+    description: 'Discord interaction ids already answered (replay protection across replicas)',
+  },
 };
 
 export function bucketDeclaration(name: BucketName): BucketDeclaration {

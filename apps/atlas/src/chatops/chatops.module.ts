@@ -6,7 +6,7 @@ import {
   Module,
   type OnModuleInit,
 } from '@nestjs/common';
-import { HEARTBEAT_STORE } from '@opscrew/agent-core';
+import { AgentIdentity, HEARTBEAT_STORE } from '@opscrew/agent-core';
 import { type DiscordInteractionsConfig, type LoadedConfig } from '@opscrew/config';
 import { type HeartbeatRecord, KV_BUCKETS } from '@opscrew/contracts';
 import { openIncidentAck } from '@opscrew/guardrails';
@@ -27,6 +27,7 @@ import { ChatController } from './chat.controller';
 import { ChatRouter } from './chat.router';
 import { DiscordInteractionsController } from './discord-interactions.controller';
 import { DiscordSignatureVerifier, ed25519PublicKey } from './discord-signature.verifier';
+import { InteractionReplays, interactionClaimSchema } from './interaction-replays';
 import { IncidentCommand } from './incident.command';
 import { RestartCommand } from './restart.command';
 import { SilenceCommand } from './silence.command';
@@ -122,6 +123,15 @@ export class ChatopsModule {
                 provide: DiscordSignatureVerifier,
                 useFactory: () =>
                   new DiscordSignatureVerifier(ed25519PublicKey(discord.public_key)),
+              },
+              {
+                provide: InteractionReplays,
+                inject: [KvFactory, AgentIdentity],
+                useFactory: async (kv: KvFactory, identity: AgentIdentity) =>
+                  new InteractionReplays(
+                    await kv.open(KV_BUCKETS.interactions, interactionClaimSchema),
+                    identity.replica,
+                  ),
               },
               {
                 provide: DiscordInteractionsClient,

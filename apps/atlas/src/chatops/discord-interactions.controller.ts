@@ -7,6 +7,7 @@ import {
   InternalServerErrorException,
   Logger,
   type OnModuleDestroy,
+  Optional,
   Post,
   type RawBodyRequest,
   Req,
@@ -28,6 +29,7 @@ import {
   RESPONSE_MESSAGE,
   RESPONSE_PONG,
 } from './discord-interaction.schema';
+import { InteractionReplays } from './interaction-replays';
 import { DiscordSignatureVerifier } from './discord-signature.verifier';
 
 /**
@@ -69,6 +71,10 @@ export class DiscordInteractionsController implements OnModuleDestroy {
     @Inject(DiscordSignatureVerifier) private readonly verifier: DiscordSignatureVerifier,
     @Inject(DiscordInteractionsClient) private readonly client: DiscordInteractionsClient,
     private readonly router: ChatRouter,
+    /** Shared replay memory (every replica); absent in narrow specs: the verifier's alone. */
+    @Optional()
+    @Inject(InteractionReplays)
+    private readonly replays: InteractionReplays | null = null,
   ) {}
 
   async onModuleDestroy(): Promise<void> {
@@ -113,6 +119,12 @@ export class DiscordInteractionsController implements OnModuleDestroy {
     for (const option of interaction.data.options ?? []) options[option.name] = option.value;
     const caller = callerOf(interaction);
     if (caller === null) throw new BadRequestException('member.user or user: who is asking');
+    if (this.replays !== null && !(await this.replays.claim(interaction.id))) {
+      this.logger.warn(
+        `refused a Discord interaction: replayed (id ${interaction.id} was answered)`,
+      );
+      throw new UnauthorizedException('replayed request');
+    }
     return this.answer(interaction.token, interaction.data.name, options, caller);
   }
 
