@@ -1,5 +1,5 @@
 import { LeaderRecord } from '@opscrew/contracts';
-import { ManualClock } from '@opscrew/testing';
+import { jestTimeout, ManualClock } from '@opscrew/testing';
 import fc from 'fast-check';
 import { type KV } from 'nats';
 import { type Clock } from './clock';
@@ -234,62 +234,71 @@ describe('LeaderLease', () => {
       },
     );
 
-    it('holds with clock skew below the margin, failing links, lost replies, races and releases', async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.array(step, { minLength: 1, maxLength: 60 }),
-          fc.tuple(
-            fc.integer({ min: -(MARGIN - 1), max: MARGIN - 1 }),
-            fc.integer({ min: -(MARGIN - 1), max: MARGIN - 1 }),
+    it(
+      'holds with clock skew below the margin, failing links, lost replies, races and releases',
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            fc.array(step, { minLength: 1, maxLength: 60 }),
+            fc.tuple(
+              fc.integer({ min: -(MARGIN - 1), max: MARGIN - 1 }),
+              fc.integer({ min: -(MARGIN - 1), max: MARGIN - 1 }),
+            ),
+            async (steps, [skewB, skewC]) => {
+              const clock = new ManualClock();
+              const { replicas } = crew(['a', 'b', 'c'], clock);
+              replicas[1]!.skew = skewB;
+              replicas[2]!.skew = skewC;
+              const swallow = (p: Promise<unknown>) => p.catch(() => undefined);
+              for (const s of steps) {
+                if (s.kind === 'advance') clock.advance(s.ms);
+                if (s.kind === 'tick') await swallow(replicas[s.replica]!.lease.tick());
+                if (s.kind === 'race') {
+                  await Promise.all([
+                    swallow(replicas[s.a]!.lease.tick()),
+                    swallow(replicas[s.b]!.lease.tick()),
+                  ]);
+                }
+                if (s.kind === 'link') replicas[s.replica]!.link = s.link;
+                if (s.kind === 'release') await swallow(replicas[s.replica]!.lease.release());
+                expect(leaders(replicas).length).toBeLessThanOrEqual(1);
+              }
+            },
           ),
-          async (steps, [skewB, skewC]) => {
+          { numRuns: 300 },
+        );
+        // Hundreds of runs: ~1.5 s on a quiet machine, several times that beside other suites.
+      },
+      jestTimeout(60_000),
+    );
+
+    it(
+      'a live replica always ends up leading once the others are dead or gone',
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
             const clock = new ManualClock();
             const { replicas } = crew(['a', 'b', 'c'], clock);
-            replicas[1]!.skew = skewB;
-            replicas[2]!.skew = skewC;
-            const swallow = (p: Promise<unknown>) => p.catch(() => undefined);
             for (const s of steps) {
               if (s.kind === 'advance') clock.advance(s.ms);
-              if (s.kind === 'tick') await swallow(replicas[s.replica]!.lease.tick());
-              if (s.kind === 'race') {
-                await Promise.all([
-                  swallow(replicas[s.a]!.lease.tick()),
-                  swallow(replicas[s.b]!.lease.tick()),
-                ]);
-              }
+              if (s.kind === 'tick') await replicas[s.replica]!.lease.tick().catch(() => undefined);
               if (s.kind === 'link') replicas[s.replica]!.link = s.link;
-              if (s.kind === 'release') await swallow(replicas[s.replica]!.lease.release());
-              expect(leaders(replicas).length).toBeLessThanOrEqual(1);
             }
-          },
-        ),
-        { numRuns: 300 },
-      );
-    });
-
-    it('a live replica always ends up leading once the others are dead or gone', async () => {
-      await fc.assert(
-        fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
-          const clock = new ManualClock();
-          const { replicas } = crew(['a', 'b', 'c'], clock);
-          for (const s of steps) {
-            if (s.kind === 'advance') clock.advance(s.ms);
-            if (s.kind === 'tick') await replicas[s.replica]!.lease.tick().catch(() => undefined);
-            if (s.kind === 'link') replicas[s.replica]!.link = s.link;
-          }
-          // a and b die (stop ticking); c's link is up. Within ttl + one renew period c leads.
-          const c = replicas[2]!;
-          c.link = 'up';
-          const period = c.lease.renewIntervalMs;
-          for (let waited = 0; waited <= TTL + period; waited += period) {
-            await c.lease.tick();
-            if (c.lease.isLeader()) break;
-            clock.advance(period);
-          }
-          expect(c.lease.isLeader()).toBe(true);
-        }),
-        { numRuns: 200 },
-      );
-    });
+            // a and b die (stop ticking); c's link is up. Within ttl + one renew period c leads.
+            const c = replicas[2]!;
+            c.link = 'up';
+            const period = c.lease.renewIntervalMs;
+            for (let waited = 0; waited <= TTL + period; waited += period) {
+              await c.lease.tick();
+              if (c.lease.isLeader()) break;
+              clock.advance(period);
+            }
+            expect(c.lease.isLeader()).toBe(true);
+          }),
+          { numRuns: 200 },
+        );
+      },
+      jestTimeout(60_000),
+    );
   });
 });
