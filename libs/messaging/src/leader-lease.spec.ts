@@ -148,6 +148,23 @@ describe('LeaderLease', () => {
     expect(await a.lease.tick()).toBe('standby'); // a released lease stays closed
   });
 
+  it('a release during an in-flight acquire frees what that acquire wrote', async () => {
+    const clock = new ManualClock();
+    const { replicas, fake } = crew(['a', 'b'], clock);
+    const [a, b] = replicas as [Replica, Replica];
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    fake.beforeWrite = () => gate;
+    const ticking = a.lease.tick();
+    const released = a.lease.release();
+    fake.beforeWrite = null;
+    open();
+    await ticking;
+    expect(await released).toBe(true);
+    expect(a.lease.isLeader()).toBe(false);
+    expect(await b.lease.tick()).toBe('leader'); // no TTL to wait out
+  });
+
   it('runIfLeader runs only on the leader and hands it the fencing token', async () => {
     const clock = new ManualClock();
     const { replicas } = crew(['a', 'b'], clock);

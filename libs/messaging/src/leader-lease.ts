@@ -89,6 +89,11 @@ export class LeaderLease {
   /** The record last read or written, for the view (who leads, when it ends). */
   private seen: { record: LeaderRecord; revision: number } | null = null;
   private closed = false;
+  /**
+   * Our last write that stuck, adopted or not: a release must free a record an in-flight
+   * acquire wrote just as the release began (else a standby would wait out its TTL).
+   */
+  private written: { record: LeaderRecord; revision: number } | null = null;
   private ticking: Promise<LeaderRole> | null = null;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly electedListeners = new Set<(token: FencingToken) => void>();
@@ -205,15 +210,17 @@ export class LeaderLease {
     const held = this.held;
     if (held !== null) this.depose('released (clean stop)');
     await Promise.allSettled([...this.inFlight]);
-    if (held === null) return false;
+    const ours = held ?? this.written;
+    if (ours === null) return false;
     const now = this.clock.now();
     const record: LeaderRecord = {
-      ...held.record,
+      ...ours.record,
       renewed_at: iso(now),
       expires_at: iso(now),
       released: true,
     };
-    const revision = await this.kv.update(this.options.key, record, held.revision);
+    const revision = await this.kv.update(this.options.key, record, ours.revision);
+    this.written = null;
     if (revision !== null) this.seen = { record, revision };
     return revision !== null;
   }
@@ -268,6 +275,7 @@ export class LeaderLease {
     if (revision === null) {
       if (this.held === held) this.depose('lease lost: another replica took it (renew CAS failed)');
       this.seen = null;
+      this.written = null;
       return;
     }
     this.seen = { record, revision };
@@ -276,6 +284,7 @@ export class LeaderLease {
 
   /** Leads under a record written at our `sentAt`, unless that write is already too old. */
   private adopt(record: LeaderRecord, revision: number, sentAt: number): void {
+    this.written = { record, revision };
     const validUntil = sentAt + this.options.ttl_ms - this.options.safety_margin_ms;
     if (this.closed || this.clock.now() >= validUntil) {
       // Written, but we may no longer act on it (stopping, or the round trip ate the margin):
