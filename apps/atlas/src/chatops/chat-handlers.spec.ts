@@ -46,6 +46,7 @@ function sources(
           max_age_s: 30,
           version: null,
           pid: 1,
+          replicas: [],
         },
         {
           agent: 'demo-controller',
@@ -56,6 +57,7 @@ function sources(
           max_age_s: 30,
           version: null,
           pid: null,
+          replicas: [],
         },
       ]),
     incidents: () => Promise.resolve(incidents),
