@@ -1,5 +1,11 @@
-import { AGENT_NAMES, type AgentName, type HeartbeatRecord } from '@opscrew/contracts';
+import {
+  AGENT_NAMES,
+  type AgentName,
+  type HeartbeatRecord,
+  isReplicaId as isKeyReplicaId,
+} from '@opscrew/contracts';
 import fc from 'fast-check';
+import { isReplicaId, replicaId } from '../agent-identity';
 import { isStale } from '../staleness';
 import { groupHeartbeats, type HeartbeatEntry, judgeAgent } from './replica-liveness';
 
@@ -108,6 +114,21 @@ describe('judgeAgent', () => {
           expect(r.ageMs).toBeGreaterThanOrEqual(0);
         }
       }),
+    );
+  });
+});
+
+describe('replica ids and heartbeat keys', () => {
+  it('agree: every id AgentIdentity accepts or folds is one a heartbeat key takes', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 70 }),
+        fc.integer({ min: 1, max: 4_194_304 }),
+        (s, pid) => {
+          expect(isReplicaId(s)).toBe(isKeyReplicaId(s));
+          expect(isKeyReplicaId(replicaId({}, s, pid))).toBe(true);
+        },
+      ),
     );
   });
 });
