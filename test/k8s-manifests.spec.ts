@@ -208,6 +208,12 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     return found;
   };
 
+  it('says how to install kubectl when it is missing', () => {
+    expect(() => kustomize(join(K8S_DIR, 'base'), 'kubectl-not-installed-here')).toThrow(
+      /apt-get install kubernetes-client/,
+    );
+  });
+
   it('keeps every kustomization to what kustomize v2.0.3 (kubectl 1.20) and v5 both read', () => {
     const files = ['base', ...OVERLAYS.map((overlay) => `overlays/${overlay}`)].map((dir) =>
       join(K8S_DIR, dir, 'kustomization.yaml'),
@@ -407,7 +413,12 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       );
     });
 
-    it('mounts config files the ConfigMap holds', () => {
+    it('mounts config files the ConfigMap holds, beside the shipped config the image keeps', () => {
+      // The entries include './shipped/opscrew.json5': the image's copy of config/ (Dockerfile),
+      // and relative paths (var/…) resolve against /app, the config root's parent.
+      const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+      expect(dockerfile).toMatch(/^COPY config compose\/shipped$/m);
+      expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
       const { objects } = get(overlay);
       const configMap = configMapOf(objects);
       const keys = Object.keys(configMap.data ?? {});

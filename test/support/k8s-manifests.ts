@@ -121,9 +121,9 @@ const KUBECTL_MISSING =
   'kubectl is not installed: the Kubernetes manifests (deploy/k8s) are rendered with ' +
   '`kubectl kustomize`. Install it (Debian/Ubuntu: sudo apt-get install kubernetes-client).';
 
-/** `kubectl kustomize <dir>`: the objects an `kubectl apply -k <dir>` would send. */
-export function kustomize(dir: string): K8sObject[] {
-  const result = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+/** `kubectl kustomize <dir>`: the objects a `kubectl apply -k <dir>` would send. */
+export function kustomize(dir: string, kubectl = 'kubectl'): K8sObject[] {
+  const result = spawnSync(kubectl, ['kustomize', dir], { encoding: 'utf8' });
   if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
     throw new Error(KUBECTL_MISSING);
   }
