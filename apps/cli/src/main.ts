@@ -20,7 +20,7 @@ import {
   type InjectOptions,
 } from './commands/incident-inject.command';
 import { mcpServe } from './commands/mcp.command';
-import { natsConf } from './commands/nats-conf.command';
+import { natsConf, type NatsConfOptions } from './commands/nats-conf.command';
 import { reportList, reportNow, type ReportOptions } from './commands/report.command';
 import { shop } from './commands/shop.command';
 import { start } from './commands/start.command';
@@ -145,8 +145,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description(
       'print the nats-server config with one least-privilege user per agent and the CLI (deploy/nats/nats.conf)',
     )
+    .option(
+      '--helm-values',
+      'the same users as values of the NATS Helm chart (deploy/k8s/nats/values.yaml)',
+    )
     .option(...configOption)
-    .action((options: { config?: string }) => setExit(natsConf(options, io)));
+    .action((options: NatsConfOptions) => setExit(natsConf(options, io)));
 
   program
     .command('bus')

@@ -32,10 +32,10 @@ function isAgent(user: BusUser): user is AgentName {
 
 /**
  * What a user may do with a bucket's data: `read` (get, list, watch), `write`
- * (read + put/create/update/delete), `own-key` (put only the key named after the
- * user: an agent writes its own heartbeat and nobody else's), `own-keys` (read the
- * bucket, write only `<user>` and `<user>.<…>`: an agent's leader leases, which it must
- * read to judge a rival's expiry but may never take for another agent).
+ * (read + put/create/update/delete), `own-key` (put only the keys `<user>.<token>`: every
+ * replica of an agent writes its own heartbeat `<agent>.<replica>`, and nobody else's).
+ * `own-keys`: read the bucket, write only `<user>` and `<user>.<…>` (an agent's leader leases,
+ * which it must read to judge a rival's expiry but may never take for another agent).
  */
 export type BucketAccess = 'read' | 'write' | 'own-key' | 'own-keys';
 
@@ -95,7 +95,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       'atlas-command-results',
     ],
     buckets: {
-      [KV_BUCKETS.heartbeats]: 'read',
+      // Write, not own-key: it prunes the keys of replicas long gone (CAS deletes, liveness).
+      [KV_BUCKETS.heartbeats]: 'write',
       [KV_BUCKETS.incidents]: 'write',
       [KV_BUCKETS.locks]: 'read',
       [KV_BUCKETS.escalations]: 'write',
@@ -368,7 +369,8 @@ export function userPermissions(user: BusUser, mapper: SubjectMapper): UserPermi
     const wire = mapper.bucket(bucket);
     const kvStream = bucketStreamName(wire);
     if (access === 'own-key') {
-      publish.push(`$KV.${wire}.${user}`);
+      // One token after the user's name: a replica id is a DNS label, never dotted.
+      publish.push(`$KV.${wire}.${user}.*`);
       continue;
     }
     if (access === 'write') publish.push(`$KV.${wire}.>`);

@@ -45,7 +45,7 @@ describe('LivenessService with replicas', () => {
         registry,
       );
       const service = new LivenessService(
-        heartbeats,
+        { read: () => heartbeats.values() },
         loaded,
         publisher as unknown as EventPublisher,
         writer,
@@ -61,8 +61,9 @@ describe('LivenessService with replicas', () => {
     const b = replica('atlas-1');
     await a.leadership.lease.tick();
     await b.leadership.lease.tick();
-    await heartbeats.put('ops-monitor', {
+    await heartbeats.put('ops-monitor.ops-monitor-0', {
       agent: 'ops-monitor',
+      replica: 'ops-monitor-0',
       version: '0.1.0',
       pid: 42,
       at: new Date(Date.now() - 600_000).toISOString(),

@@ -20,6 +20,28 @@ describe('opscrew nats-conf', () => {
     expect(`${io.stdout.join('\n')}\n`).toBe(committed);
   });
 
+  it('renders exactly the committed deploy/k8s/nats/values.yaml with --helm-values (the same users)', () => {
+    const io = captureIo();
+    expect(natsConf({ config: join(ROOT, 'config'), helmValues: true }, io)).toBe(EXIT_OK);
+    const committed = readFileSync(join(ROOT, 'deploy/k8s/nats/values.yaml'), 'utf8');
+    // On a difference: `npx opscrew nats-conf --helm-values > deploy/k8s/nats/values.yaml`.
+    expect(`${io.stdout.join('\n')}\n`).toBe(committed);
+  });
+
+  it('gives the Helm chart the permissions nats.conf gives each user', () => {
+    const conf = captureIo();
+    natsConf({ config: join(ROOT, 'config') }, conf);
+    const helm = captureIo();
+    natsConf({ config: join(ROOT, 'config'), helmValues: true }, helm);
+    // Every quoted value holding a dot (subjects; not keys, passwords or sizes), in order.
+    const subjects = (out: string[]) =>
+      [...out.join('\n').matchAll(/"([^"]+)"(?!\s*:)/g)]
+        .map((match) => match[1] ?? '')
+        .filter((subject) => subject.includes('.'));
+    expect(subjects(helm.stdout).length).toBeGreaterThan(100);
+    expect(subjects(helm.stdout)).toEqual(subjects(conf.stdout));
+  });
+
   it('keeps the server settings docker-compose.yml relies on', () => {
     const io = captureIo();
     natsConf({ config: join(ROOT, 'config') }, io);
