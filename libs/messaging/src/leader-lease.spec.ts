@@ -7,6 +7,9 @@ import { LeaderLease } from './leader-lease';
 import { FakeKv } from './testing/fake-kv';
 import { TypedKv } from './typed-kv';
 
+// Every step awaits the in-memory bucket; a loaded 2-core machine can stretch a case past 5 s.
+jest.setTimeout(jestTimeout(30_000));
+
 const KEY = 'ops-monitor';
 const TTL = 9_000;
 const MARGIN = 2_000;
