@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { type AgentName, isReplicaId, REPLICA_ID_MAX_LENGTH } from '@opscrew/contracts';
-import { packageRoot } from '@opscrew/config';
+import { packageVersion } from '@opscrew/config';
 
 /** Who this process is: reported by /health, heartbeats and logs. */
 export class AgentIdentity {
@@ -52,14 +50,5 @@ export function replicaId(
   return `${folded === '' ? 'replica' : folded}${suffix}`;
 }
 
-let cachedVersion: string | undefined;
-
-/** The opscrew package version (read once). */
-export function packageVersion(): string {
-  if (cachedVersion === undefined) {
-    const manifest: unknown = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8'));
-    const version = (manifest as { version?: unknown }).version;
-    cachedVersion = typeof version === 'string' ? version : '0.0.0';
-  }
-  return cachedVersion;
-}
+/** The opscrew package version, from libs/config (read once); kept here for agent-core's callers. */
+export { packageVersion };
