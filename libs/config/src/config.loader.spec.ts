@@ -322,7 +322,7 @@ describe('loadConfig: strict validation, traced to the file', () => {
     const loaded = loadConfig({ configDir: fixture.dir, env: { NATS_URL: cluster } }).config.bus;
     expect(loaded.replicas).toBe(1);
     expect(loaded.servers).toEqual([cluster]);
-    fixture.patch('opscrew.json5', 'topology_wait_s: 60,', 'topology_wait_s: 60, replicas: 7,');
+    fixture.patch('opscrew.json5', 'replicas: 1,', 'replicas: 7,');
     expect(errorsOf(fixture, { NATS_URL: 'nats://nats-1:4222,nats-2:4222' })).toEqual([
       'opscrew.json5: bus.servers: [0] must be a nats:// URL, or several separated by commas (got "nats://nats-1:4222,nats-2:4222")',
       'opscrew.json5: bus.replicas: must be an integer between 1 and 5',
