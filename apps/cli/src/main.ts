@@ -145,8 +145,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description(
       'print the nats-server config with one least-privilege user per agent and the CLI (deploy/nats/nats.conf)',
     )
+    .option(
+      '--cluster <node>',
+      'one node of the three-node cluster instead (nats-1|nats-2|nats-3: deploy/nats/cluster/<node>.conf)',
+    )
     .option(...configOption)
-    .action((options: { config?: string }) => setExit(natsConf(options, io)));
+    .action((options: { config?: string; cluster?: string }) => setExit(natsConf(options, io)));
 
   program
     .command('bus')
