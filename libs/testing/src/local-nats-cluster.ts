@@ -187,8 +187,11 @@ export class LocalNatsCluster {
   }
 
   /**
-   * Waits until every running node reports the same meta leader over `/jsz` and answers
-   * `/healthz` ok (JetStream enabled and current). Throws naming each node's last answer.
+   * Waits until every running node reports the same meta leader over `/jsz` and JetStream
+   * enabled (`/healthz?js-enabled-only=true`). Not the full `/healthz`: on nats-server 2.9 a
+   * restarted node reports an idle durable "not current" until that consumer next moves, which
+   * can take minutes; whether a node has caught up is for the caller to check (its stream
+   * state on `/jsz?streams=true`). Throws naming each node's last answer.
    */
   async waitReady(timeoutMs = CLUSTER_READY_MS): Promise<void> {
     const deadline = Date.now() + scaledTimeout(timeoutMs);
@@ -305,7 +308,9 @@ interface NodeState {
 async function nodeState(node: LocalNatsNode): Promise<NodeState> {
   const base = `http://127.0.0.1:${node.monitorPort}`;
   try {
-    const health = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2_000) });
+    const health = await fetch(`${base}/healthz?js-enabled-only=true`, {
+      signal: AbortSignal.timeout(2_000),
+    });
     const healthText = await health.text();
     const jsz = (await (
       await fetch(`${base}/jsz`, { signal: AbortSignal.timeout(2_000) })
