@@ -5,6 +5,7 @@ import { connect, type KV, type NatsConnection } from 'nats';
 import { type ConsumerHandle } from './consumer-loop';
 import { EventPublisher } from './event-publisher.service';
 import { NatsConnectionService } from './nats-connection.service';
+import { SubjectMapper } from './subject-mapper';
 import { CrewConsumers } from './testing/crew-consumers';
 import { testBusOptions } from './testing/integration-bus';
 import { testNamespace } from './testing/test-namespace';
@@ -178,6 +179,37 @@ describe('the crew on a three-node NATS JetStream cluster (R3)', () => {
     handle = await consumers.consume('jira-resolver-incidents', (event) => {
       consumed.add(event.id);
     });
+  });
+
+  it('scales an existing one-copy topology to three in place (durables follow) and names bus.replicas past the node count', async () => {
+    const mapper = new SubjectMapper(`${namespace}s`, 'OPS');
+    const jsm = await bus.jetstreamManager();
+    const options = { duplicate_window_ms: bus.options.duplicate_window_ms };
+    await provisionAll(jsm, mapper, { ...options, replicas: 1 });
+    const scaled = await provisionAll(jsm, mapper, { ...options, replicas: REPLICAS });
+    expect(scaled.stream.changes).toEqual(['num_replicas 1 → 3']);
+    expect(scaled.buckets.map((item) => item.changes)).toEqual(
+      BUCKET_NAMES.map(() => ['num_replicas 1 → 3']),
+    );
+    // A leader and two current followers once the new copies have caught up.
+    await eventually(async () => {
+      const { cluster: placement } = await jsm.streams.info(mapper.stream());
+      const followers = (placement?.replicas ?? []).filter(
+        (peer) => peer.name !== placement?.leader,
+      );
+      return followers.length === REPLICAS - 1 && followers.every((peer) => peer.current);
+    });
+    // A durable declares no count of its own: it follows its stream to three copies.
+    await eventually(async () => {
+      const durable = await jsm.consumers.info(mapper.stream(), 'jira-resolver-incidents');
+      const followers = (durable.cluster?.replicas ?? []).filter(
+        (peer) => peer.name !== durable.cluster?.leader,
+      );
+      return followers.length === REPLICAS - 1;
+    });
+    await expect(provisionAll(jsm, mapper, { ...options, replicas: 5 })).rejects.toThrow(
+      /the server refused 5 replicas \(.+\); bus\.replicas must not exceed the number of JetStream nodes/,
+    );
   });
 
   it('keeps publishing, consuming and KV CAS through a SIGKILL of the stream leader, losing nothing', async () => {

@@ -330,7 +330,10 @@ async function withReplicaHint<T>(
     return await run();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if ((replicas ?? 1) > 1 && /replica|insufficient resources|non-clustered/i.test(message)) {
+    if (
+      (replicas ?? 1) > 1 &&
+      /replica|insufficient resources|non-clustered|no suitable peers/i.test(message)
+    ) {
       throw new Error(
         `${what}: the server refused ${replicas} replicas (${message}); bus.replicas must not ` +
           'exceed the number of JetStream nodes in the cluster (1 on a single server)',
