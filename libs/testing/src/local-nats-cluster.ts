@@ -42,7 +42,10 @@ export interface LocalNatsClusterOptions {
    * renderer as deploy/nats/nats.conf) for `mapper`'s bus, each with a fresh password.
    */
   readonly auth?: 'open' | 'crew';
-  /** The bus the crew's permissions are rendered for (auth 'crew'); default opscrew / OPS. */
+  /**
+   * The bus the crew's permissions are rendered for (auth 'crew'): a test's own namespace goes
+   * here, or its users may touch nothing of it. Default: the shipped bus (no namespace, OPS).
+   */
   readonly mapper?: SubjectMapper;
   readonly clusterName?: string;
   /** Parent of the temp dir holding every node's conf, log and store (default os.tmpdir()). */
@@ -109,7 +112,7 @@ export class LocalNatsCluster {
       dir,
       nodes,
       options.clusterName ?? 'opscrew-test',
-      options.mapper ?? new SubjectMapper('opscrew', 'OPS'),
+      options.mapper ?? new SubjectMapper(undefined, 'OPS'),
       passwords,
     );
     try {
