@@ -6,6 +6,7 @@ import { type ConsumerHandle } from './consumer-loop';
 import { EventPublisher } from './event-publisher.service';
 import { NatsConnectionService } from './nats-connection.service';
 import { SubjectMapper } from './subject-mapper';
+import { type BusUser } from './bus-user';
 import { CrewConsumers } from './testing/crew-consumers';
 import { testBusOptions } from './testing/integration-bus';
 import { testNamespace } from './testing/test-namespace';
@@ -319,5 +320,82 @@ describe('the crew on a three-node NATS JetStream cluster (R3)', () => {
     } finally {
       await nc.close();
     }
+  });
+});
+
+describe("the crew's own NATS users on the cluster (per-agent permissions, R3)", () => {
+  const namespace = testNamespace();
+  let cluster: LocalNatsCluster | undefined;
+  const buses: NatsConnectionService[] = [];
+  let consumers: CrewConsumers | undefined;
+
+  beforeAll(() => {
+    Logger.overrideLogger(['error']);
+  });
+
+  afterAll(async () => {
+    await consumers?.stopAll().catch(() => undefined);
+    await Promise.all(buses.map((bus) => bus.close().catch(() => undefined)));
+    await cluster?.cleanup();
+    Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose', 'fatal']);
+  }, jestTimeout(30_000));
+
+  it('admin provisions at three copies; ops-monitor publishes and CASes and jira-resolver consumes through a node kill', async () => {
+    const mapper = new SubjectMapper(namespace, 'OPS');
+    const started = await LocalNatsCluster.start({ auth: 'crew', mapper });
+    cluster = started;
+    const open = async (user: BusUser): Promise<NatsConnectionService> => {
+      const { servers, user: name, pass } = started.connectOptions(user);
+      const bus = new NatsConnectionService({
+        ...testBusOptions(servers[0] ?? '', namespace, user),
+        servers,
+        ...(name !== undefined && pass !== undefined ? { user: name, pass } : {}),
+        reconnect: { initial_delay_ms: 100, max_delay_ms: 500 },
+      });
+      await bus.connect();
+      buses.push(bus);
+      return bus;
+    };
+    const admin = await open('admin');
+    await provisionAll(await admin.jetstreamManager(), admin.subjects, {
+      duplicate_window_ms: admin.options.duplicate_window_ms,
+      replicas: REPLICAS,
+    });
+    const monitor = await open('ops-monitor');
+    const resolver = await open('jira-resolver');
+    const publisher = new EventPublisher(monitor, 'ops-monitor');
+    const kv = new TypedKv(
+      await monitor.jetstream().views.kv(monitor.subjects.bucket('sequences'), { bindOnly: true }),
+      'sequences',
+      counterSchema,
+    );
+    const increment = async (): Promise<number> =>
+      (
+        await kv.mutate('crew-cas', (current) => {
+          const next = (current?.value ?? 0) + 1;
+          return { put: next, result: next };
+        })
+      ).result;
+    const published = new Set<string>();
+    const consumed = new Set<string>();
+    const publishOne = async (): Promise<void> => {
+      published.add((await publisher.publish('incident.detected', incident())).event.id);
+    };
+    consumers = new CrewConsumers(resolver);
+    await consumers.consume('jira-resolver-incidents', (event) => {
+      consumed.add(event.id);
+    });
+
+    for (let i = 0; i < 5; i++) await publishOne();
+    expect(await increment()).toBe(1);
+    const info = await (await admin.jetstreamManager()).streams.info(admin.subjects.stream());
+    const victim = started.nodes.findIndex((node) => node.name === info.cluster?.leader);
+    await started.killNode(victim);
+    await untilItWorks('publish as ops-monitor after the kill', publishOne);
+    for (let i = 0; i < 4; i++) await publishOne();
+    const { value: afterKill } = await untilItWorks('KV CAS as ops-monitor', increment);
+    expect(afterKill).toBe(2);
+    await eventually(() => [...published].every((id) => consumed.has(id)), RECOVERY_MS);
+    expect(published.size).toBe(10);
   });
 });
