@@ -152,6 +152,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       '--helm-values',
       'the same users as values of the NATS Helm chart (deploy/k8s/nats/values.yaml)',
     )
+    .option(
+      '--cluster <node>',
+      'one node of the three-node cluster instead (nats-1|nats-2|nats-3: deploy/nats/cluster/<node>.conf)',
+    )
     .option(...configOption)
     .action(async (options: NatsConfOptions) =>
       setExit((await import('./commands/nats-conf.command')).natsConf(options, io)),
