@@ -19,7 +19,7 @@ import {
   type TypedKv,
 } from '@opscrew/messaging';
 import { LoggerModule } from 'nestjs-pino';
-import { AgentIdentity } from './agent-identity';
+import { AgentIdentity, replicaId } from './agent-identity';
 import { AgentMetrics } from './agent-metrics';
 import { HEARTBEAT_BOARD, HEARTBEAT_STORE, LEADERS_STORE } from './agent-core.tokens';
 import { busOptionsFromConfig } from './bus-options.mapper';
@@ -73,7 +73,10 @@ export class AgentCoreModule {
       ],
       controllers: [HealthController, MetricsController],
       providers: [
-        { provide: AgentIdentity, useValue: new AgentIdentity(agent) },
+        {
+          provide: AgentIdentity,
+          useValue: new AgentIdentity(agent, undefined, replicaId(runtime.env)),
+        },
         { provide: AgentMetrics, useValue: metrics },
         {
           provide: HEARTBEAT_STORE,

@@ -51,6 +51,36 @@ describe('opscrew nats-conf', () => {
     expect(conf).toContain('password: $NATS_PASSWORD_OPS_MONITOR');
   });
 
+  it.each(['nats-1', 'nats-2', 'nats-3'])(
+    'renders exactly the committed deploy/nats/cluster/%s.conf: the same users, its name, routes to the others',
+    (node) => {
+      const io = captureIo();
+      expect(natsConf({ config: join(ROOT, 'config'), cluster: node }, io)).toBe(EXIT_OK);
+      const conf = `${io.stdout.join('\n')}\n`;
+      // On a difference: `npx opscrew nats-conf --cluster <node> > deploy/nats/cluster/<node>.conf`.
+      expect(conf).toBe(readFileSync(join(ROOT, `deploy/nats/cluster/${node}.conf`), 'utf8'));
+      const single = readFileSync(join(ROOT, 'deploy/nats/nats.conf'), 'utf8');
+      // One source for the users: the authorization block is the single server's, byte for byte.
+      expect(conf.slice(conf.indexOf('authorization {'))).toBe(
+        single.slice(single.indexOf('authorization {')),
+      );
+      expect(conf).toContain(`server_name: ${node}\n`);
+      const routes = [...conf.matchAll(/"nats-route:\/\/([a-z0-9-]+):6222"/g)].map((m) => m[1]);
+      expect(routes).toEqual(['nats-1', 'nats-2', 'nats-3'].filter((other) => other !== node));
+      expect(conf).toMatch(/cluster \{\n {2}name: "opscrew"\n {2}listen: 0\.0\.0\.0:6222\n/);
+      expect(conf).toMatch(/jetstream\s*\{[^}]*store_dir:\s*\/data\/jetstream/);
+    },
+  );
+
+  it('exits 2 naming the nodes when --cluster names none of them', () => {
+    const io = captureIo();
+    expect(natsConf({ config: join(ROOT, 'config'), cluster: 'nats-4' }, io)).toBe(EXIT_INVALID);
+    expect(io.stdout).toEqual([]);
+    expect(io.stderr).toEqual([
+      'opscrew nats-conf: --cluster nats-4: not a node (nodes: nats-1, nats-2, nats-3)',
+    ]);
+  });
+
   it('exits 2 with the config errors when the config is invalid', () => {
     const io = captureIo();
     expect(natsConf({ config: join(ROOT, 'does-not-exist') }, io)).toBe(EXIT_INVALID);

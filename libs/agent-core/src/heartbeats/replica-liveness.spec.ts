@@ -5,7 +5,7 @@ import {
   isReplicaId as isKeyReplicaId,
 } from '@opscrew/contracts';
 import fc from 'fast-check';
-import { isReplicaId, replicaId } from '../agent-identity';
+import { replicaId } from '../agent-identity';
 import { isStale } from '../staleness';
 import { groupHeartbeats, type HeartbeatEntry, judgeAgent } from './replica-liveness';
 
@@ -119,13 +119,21 @@ describe('judgeAgent', () => {
 });
 
 describe('replica ids and heartbeat keys', () => {
-  it('agree: every id AgentIdentity accepts or folds is one a heartbeat key takes', () => {
+  it('agree: every id AgentIdentity takes or folds is one a heartbeat key takes', () => {
     fc.assert(
       fc.property(
         fc.string({ maxLength: 70 }),
         fc.integer({ min: 1, max: 4_194_304 }),
         (s, pid) => {
-          expect(isReplicaId(s)).toBe(isKeyReplicaId(s));
+          // A set OPSCREW_REPLICA_ID is taken exactly when a heartbeat key would take it.
+          const taken = (() => {
+            try {
+              return replicaId({ OPSCREW_REPLICA_ID: s }, 'host', pid) === s;
+            } catch {
+              return false;
+            }
+          })();
+          expect(taken).toBe(s === '' ? false : isKeyReplicaId(s));
           expect(isKeyReplicaId(replicaId({}, s, pid))).toBe(true);
         },
       ),
