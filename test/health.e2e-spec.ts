@@ -38,7 +38,8 @@ describe('/health when NATS goes away and comes back (e2e)', () => {
     await proxy.stop();
   });
 
-  it('is 200 while connected, 503 with the reason while NATS is unreachable, 200 again after', async () => {
+  it('is 200 while connected, 503 with the reason while NATS is unreachable, 200 again after; /health/live stays 200 throughout', async () => {
+    const liveUrl = env.url('demo-controller', '/health/live');
     await waitFor('200', async () => (await getJson<Health>(healthUrl)).status === 200, 30_000);
 
     proxy.cut(true);
@@ -51,6 +52,9 @@ describe('/health when NATS goes away and comes back (e2e)', () => {
       reason: expect.stringMatching(/^NATS is (reconnecting|disconnected)$/),
     });
     expect(down.nats).not.toBe('connected');
+    // Liveness is the process, not the bus: a probe on it never restarts an agent for an outage.
+    const live = await getJson<{ status: string; agent: string }>(liveUrl);
+    expect(live).toMatchObject({ status: 200, body: { status: 'ok', agent: 'demo-controller' } });
 
     proxy.accept();
     const up = await waitFor(

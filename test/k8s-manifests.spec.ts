@@ -264,10 +264,18 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
         const loaded = loadPodConfig(r, template);
         const port = loaded.config.agents.get(agent)?.port;
         expect(port).toBeGreaterThan(0);
+        // Readiness follows the bus (/health: 503 while NATS is away, out of rotation); startup
+        // and liveness only ask whether the process answers (/health/live): an outage of NATS
+        // must not make the kubelet restart every agent.
+        const paths = {
+          startupProbe: '/health/live',
+          readinessProbe: '/health',
+          livenessProbe: '/health/live',
+        } as const;
         for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) {
           expect({ probe, path: container?.[probe]?.httpGet?.path }).toEqual({
             probe,
-            path: '/health',
+            path: paths[probe],
           });
           expect({ probe, port: probePort(template, 0, container?.[probe]) }).toEqual({
             probe,
@@ -329,7 +337,13 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
         pod.containers.forEach((container, index) => {
           const what = `${name}/${container.name}`;
           for (const probe of [container.readinessProbe, container.livenessProbe]) {
-            expect({ what, path: probe?.httpGet?.path }).toEqual({ what, path: '/health' });
+            expect({ what, path: probe?.httpGet?.path }).toEqual({
+              what,
+              path:
+                probe === container.livenessProbe && isCrewContainer(name)
+                  ? '/health/live'
+                  : '/health',
+            });
             expect({ what, port: probePort(template, index, probe) }).toEqual({
               what,
               port: container.ports?.[0]?.containerPort,
@@ -684,3 +698,8 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     );
   });
 });
+
+/** The crew's own Deployments (the demo shop's services have one /health for both probes). */
+function isCrewContainer(deployment: string): boolean {
+  return AGENT_NAMES.some((agent) => deployment === `opscrew-${agent}`);
+}

@@ -28,6 +28,15 @@ export interface HealthBody {
   reason?: string;
 }
 
+/** `GET /health/live`: the process answers (see HealthController.live). */
+export interface LiveBody {
+  status: 'ok';
+  agent: string;
+  replica: string;
+  pid: number;
+  uptime_s: number;
+}
+
 /** `GET /health`: 200 when the agent can do its job, 503 with the reason when it cannot. */
 @Controller()
 export class HealthController {
@@ -64,6 +73,23 @@ export class HealthController {
       body.reason = `NATS is ${body.nats}`;
     }
     return body;
+  }
+
+  /**
+   * `GET /health/live`: 200 while this process serves HTTP — its event loop turns. What a
+   * liveness probe asks. Not NATS: a bus outage is not cured by restarting every agent (nats.js
+   * reconnects by itself, and a restart would only throw away in-memory detector state), so
+   * `/health` (readiness: 503 while NATS is down) takes the pod out of rotation and this keeps it.
+   */
+  @Get('health/live')
+  live(): LiveBody {
+    return {
+      status: 'ok',
+      agent: this.identity.agent,
+      replica: this.identity.replica,
+      pid: this.identity.pid,
+      uptime_s: this.identity.uptimeSeconds(),
+    };
   }
 
   private leaderFields(): Pick<HealthBody, 'role' | 'lease'> {
