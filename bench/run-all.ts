@@ -8,6 +8,7 @@ import { benchLedgerThroughput } from './ledger-throughput.bench';
 import { benchPoison } from './poison.bench';
 import { benchSecretScrubber } from './secret-scrubber.bench';
 import { benchStorm } from './storm.bench';
+import { benchTakeover } from './takeover.bench';
 import { benchTextSafety } from './text-safety.bench';
 
 /**
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   await benchAgentReady(repoRoot, natsUrl);
   await benchStorm(natsUrl, repoRoot);
   await benchPoison(natsUrl);
+  await benchTakeover(natsUrl);
   await benchIncidentsApi(natsUrl);
   const loopRuns = Number(process.env.BENCH_LOOP_RUNS ?? '5');
   if (!Number.isInteger(loopRuns) || loopRuns < 0)
