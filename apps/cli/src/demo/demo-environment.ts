@@ -73,6 +73,10 @@ export interface DemoEnvironmentOptions {
    * (NATS_URL; an open bus, where the demo provisions its namespace itself).
    */
   readonly localNats?: { readonly credentialsDir: string };
+  /** More config keys deep-merged over the demo's overlay (the fault suite's contract servers). */
+  readonly overlay?: Readonly<Record<string, unknown>>;
+  /** More variables for every child (the contract servers' URLs and tokens). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -101,6 +105,8 @@ export class DemoEnvironment {
   /** The embedded bus of this run (options.localNats), and each agent's entry file on it. */
   private localBus: LocalBus | null = null;
   private readonly agentEntries = new Map<AgentName, string>();
+  /** The run's own nats-server's port (options.localNats): a restart comes back on it. */
+  private natsPort: number | null = null;
   /**
    * The demo is its agents' supervisor, like `opscrew start all`: atlas restarts a stale agent
    * through this loopback endpoint (its URL and token go into atlas's environment only).
@@ -242,6 +248,43 @@ export class DemoEnvironment {
     return { agent, old_pid: oldPid, new_pid: this.children.get(agent)?.pid ?? null };
   }
 
+  /** The run's own nats-server's PID (options.localNats), null on a bus of the user's. */
+  get natsPid(): number | null {
+    return this.localBus?.server.pid ?? null;
+  }
+
+  /**
+   * SIGKILL to the run's own nats-server, as a crash would (the fault suite); its PID. The store
+   * stays: restartNats() brings the same server back from disk.
+   */
+  killNats(): number | null {
+    const pid = this.localBus?.server.pid;
+    if (pid === undefined) return null;
+    process.kill(pid, 'SIGKILL');
+    return pid;
+  }
+
+  /**
+   * The run's own nats-server started again on the same port from the same store (stopped
+   * first, gracefully, when it still runs): a whole-"cluster" restart from disk for one node.
+   */
+  async restartNats(): Promise<void> {
+    const local = this.localBus;
+    if (local === null || this.natsPort === null)
+      throw new Error('restartNats: the demo runs no nats-server of its own');
+    await local.server.stop();
+    const dir = join(this.options.runDir, 'nats');
+    this.localBus = await startLocalBus({
+      dir,
+      credentialsDir: this.options.localNats?.credentialsDir ?? dir,
+      storeDir: join(dir, 'store'),
+      port: this.natsPort,
+      httpPort: null,
+      config: this.config,
+      serverName: 'opscrew-demo',
+    });
+  }
+
   /** Stops everything this environment started (idempotent). */
   dispose(): Promise<void> {
     this.disposed ??= (async () => {
@@ -281,12 +324,14 @@ export class DemoEnvironment {
       load: { kind: useLocust ? 'locust' : 'builtin' },
       ports,
       ...(options.lockLeaseS !== undefined ? { lockLeaseS: options.lockLeaseS } : {}),
+      ...(options.overlay !== undefined ? { extra: options.overlay } : {}),
     });
     // PORT would override every agent's configured port with one and the same
     // (docs/configuration.md): the demo's children take theirs from the overlay only. No child
     // inherits a NATS password: on the run's own bus each agent gets its own (agentBusEnv).
     const { PORT: _ignored, ...inherited } = readRuntimeEnvironment().env;
     const natsPort = options.localNats ? await freePort() : null;
+    this.natsPort = natsPort;
     const env = {
       ...Object.fromEntries(
         Object.entries(inherited).filter(([name]) => !name.startsWith('NATS_PASSWORD_')),
@@ -294,6 +339,7 @@ export class DemoEnvironment {
       OPSCREW_SHOP_TOKEN: this.token,
       OPSCREW_API_TOKEN: this.apiToken,
       OPSCREW_LOG_LEVEL: 'info',
+      ...options.extraEnv,
       ...(natsPort !== null ? { NATS_URL: `nats://127.0.0.1:${natsPort}` } : {}),
     };
     const loaded = loadConfig({ configDir, env });
