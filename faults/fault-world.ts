@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type IncidentRecord } from '@opscrew/contracts';
 import { DemoEnvironment } from '../apps/cli/src/demo/demo-environment';
+import { LOCAL_NATS_DIR } from '../apps/cli/src/local-nats/local-credentials';
 import { poll } from '../apps/cli/src/demo/demo-observer';
 import { DEMO_AGENTS, freeDemoPorts } from '../apps/cli/src/demo/demo-port.plan';
 import { type InjectedFault, isFinalPhase, type LedgerIncident } from './fault-accounting';
@@ -88,7 +89,8 @@ export class FaultWorld {
         say: options.say,
         builtinLoad: true,
         ports,
-        localNats: { credentialsDir: join(options.runDir, 'credentials') },
+        // Where `opscrew incident inject --config <run>/config` finds the cli user's password.
+        localNats: { credentialsDir: join(options.runDir, LOCAL_NATS_DIR) },
         overlay,
         ...(saas ? { extraEnv: saas.env } : {}),
         ...(options.lockLeaseS !== undefined ? { lockLeaseS: options.lockLeaseS } : {}),

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Logger } from '@nestjs/common';
 import { errorMessage } from '@opscrew/contracts';
 import { type Experiment, type ExperimentContext, ExperimentSkipped } from './experiment';
 import { agentKillExperiment } from './experiments/agent-kill.experiment';
@@ -60,6 +61,8 @@ async function main(): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
+  // The bus clients' connection lines (every NATS experiment has many) would bury the summary.
+  Logger.overrideLogger(['error']);
   const outDir = resolve(values.out);
   const only = values.only?.split(',').map((name) => name.trim());
   const unknown = (only ?? []).filter((name) => !EXPERIMENTS.some((e) => e.name === name));

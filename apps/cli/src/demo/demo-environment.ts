@@ -330,7 +330,7 @@ export class DemoEnvironment {
     // (docs/configuration.md): the demo's children take theirs from the overlay only. No child
     // inherits a NATS password: on the run's own bus each agent gets its own (agentBusEnv).
     const { PORT: _ignored, ...inherited } = readRuntimeEnvironment().env;
-    const natsPort = options.localNats ? await freePort() : null;
+    const natsPort = options.localNats ? await this.freeNatsPort() : null;
     this.natsPort = natsPort;
     const env = {
       ...Object.fromEntries(
@@ -424,6 +424,24 @@ export class DemoEnvironment {
       loaded.resolvePath(config.integrations.notifier.jsonl_path),
       this.busConnection,
     );
+  }
+
+  /**
+   * A free port for the run's nats-server that is none of the plan's: the plan's ports were free
+   * a moment ago but nobody listens on them yet, so the kernel may hand one out again.
+   */
+  private async freeNatsPort(): Promise<number> {
+    const { ports } = this;
+    const planned = new Set<number>([
+      ...Object.values(ports.agents),
+      ...Object.values(ports.shop),
+      ports.supervisor,
+      ports.locust,
+    ]);
+    for (;;) {
+      const port = await freePort();
+      if (!planned.has(port)) return port;
+    }
   }
 
   /** The shop's entry point (the load's host). */
