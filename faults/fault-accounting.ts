@@ -89,6 +89,10 @@ export interface FaultFigures {
   lock_overlaps: number;
   /** Incidents in the window that no injected fault explains (a false alarm, or the crew's own). */
   unattributed_incidents: number;
+  /** What the figures were counted from (a zero above means something only if these are not). */
+  tickets_seen: number;
+  restarts_seen: number;
+  notifications_seen: number;
   /** One line per problem found, for the report. */
   problems: string[];
 }
@@ -175,6 +179,11 @@ export function account(input: AccountingInput): FaultFigures {
     at_least_once_bound: notifications.bound,
     lock_overlaps: lockOverlaps,
     unattributed_incidents: unattributed,
+    tickets_seen: (input.tickets ?? []).filter(
+      (ticket) => ticket.incident_id !== null && ours.has(ticket.incident_id),
+    ).length,
+    restarts_seen: (input.restarts ?? []).length,
+    notifications_seen: (input.notifications ?? []).length,
     problems,
   };
 }
