@@ -17,7 +17,7 @@ const DOWN_MS = 5_000;
 
 /**
  * (b) the bus dies under the crew. Each round injects a fault, waits for its incident, then
- * SIGKILLs the nats-server (or, every third round, stops it and starts it again: a restart of
+ * SIGKILLs the nats-server (or, every third round and the last, stops it and starts it again: a restart of
  * the whole "cluster" from disk) and brings it back on the same port from the same store. The
  * incident must still end exactly once. With one node (LocalNatsCluster not merged yet) a kill
  * is a whole-cluster outage: what a cluster's surviving nodes would carry is not measured.
@@ -46,7 +46,8 @@ export const natsKillExperiment: Experiment = {
         injected.push(fault);
         await world.incidentFor(fault.dedup_key);
         await sleep(Math.floor(context.random() * 3000), context.signal);
-        const restartAll = round % 3 === 2;
+        // Every third round, and always the last (short mode has two): the restart from disk.
+        const restartAll = round % 3 === 2 || round === rounds - 1;
         const kind = restartAll ? 'restart-all-from-disk' : 'kill-9';
         kinds.push(kind);
         if (!restartAll) environment.killNats();
