@@ -5,6 +5,7 @@ import {
   type InjectedFault,
   type LedgerIncident,
   type LockWrite,
+  lockTakeovers,
 } from './fault-accounting';
 
 const T0 = Date.parse('2026-12-07T08:00:00Z');
@@ -118,18 +119,17 @@ describe('fault accounting', () => {
       expires_at: until,
       at: from,
     });
-    const clean = account({
-      injected: [],
-      incidents: [],
-      locks: [
-        lease('a', T0, T0 + 60_000),
-        lease('a', T0, T0 + 90_000),
-        lease('b', T0 + 90_000, T0 + 150_000),
-        { key: 'service.cart', op: 'del', at: T0 + 100_000 },
-        lease('c', T0 + 100_000, T0 + 160_000),
-      ],
-    });
+    const cleanWrites: LockWrite[] = [
+      lease('a', T0, T0 + 60_000),
+      lease('a', T0, T0 + 90_000),
+      lease('b', T0 + 90_000, T0 + 150_000),
+      { key: 'service.cart', op: 'del', at: T0 + 100_000 },
+      lease('c', T0 + 100_000, T0 + 160_000),
+    ];
+    const clean = account({ injected: [], incidents: [], locks: cleanWrites });
     expect(clean.lock_overlaps).toBe(0);
+    // b took a's lease after it expired; c took it after a release (not a takeover).
+    expect(lockTakeovers(cleanWrites)).toBe(1);
     const overlapping = account({
       injected: [],
       incidents: [],

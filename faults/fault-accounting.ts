@@ -313,3 +313,23 @@ export function figuresPass(figures: FaultFigures): boolean {
     figures.at_least_once_repeats <= figures.at_least_once_bound
   );
 }
+
+/**
+ * Leases a new holder took over from a previous one that neither released nor renewed it (the
+ * crashed holder's lease, after its expiry). Zero means every crashed holder's work was
+ * resumed under its own lease (same revision, fenced) or the lease was released first.
+ */
+export function lockTakeovers(writes: readonly LockWrite[]): number {
+  const current = new Map<string, LockWrite>();
+  let takeovers = 0;
+  for (const write of writes) {
+    if (write.op === 'del') {
+      current.delete(write.key);
+      continue;
+    }
+    const previous = current.get(write.key);
+    if (previous !== undefined && previous.holder !== write.holder) takeovers += 1;
+    current.set(write.key, write);
+  }
+  return takeovers;
+}

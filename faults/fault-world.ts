@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type IncidentRecord } from '@opscrew/contracts';
+import { SHOP_SERVICE_NAMES } from '../apps/demo-shop/src';
 import { DemoEnvironment } from '../apps/cli/src/demo/demo-environment';
 import { LOCAL_NATS_DIR } from '../apps/cli/src/local-nats/local-credentials';
 import { poll } from '../apps/cli/src/demo/demo-observer';
@@ -56,21 +57,22 @@ export class FaultWorld {
 
   static async start(options: FaultWorldOptions): Promise<FaultWorld> {
     mkdirSync(options.runDir, { recursive: true });
-    const ports = await freeDemoPorts();
     let saas: SaasContracts | null = null;
     let proxy: MetricsProxy | null = null;
     try {
+      // Everything of ours listens before the demo's ports are picked: none of them can be
+      // handed out twice.
       if (options.saas) saas = await SaasContracts.start(options.repoRoot);
-      if (options.metricsProxy) {
-        proxy = await MetricsProxy.start(
-          Object.fromEntries(
-            Object.entries(ports.shop).map(([name, port]) => [
-              name,
-              `http://127.0.0.1:${port}/metrics`,
-            ]),
-          ),
-        );
-      }
+      if (options.metricsProxy) proxy = await MetricsProxy.start(SHOP_SERVICE_NAMES);
+      const ports = await freeDemoPorts();
+      proxy?.setUpstreams(
+        Object.fromEntries(
+          Object.entries(ports.shop).map(([name, port]) => [
+            name,
+            `http://127.0.0.1:${port}/metrics`,
+          ]),
+        ),
+      );
       const overlay: Record<string, unknown> = {
         ...(saas?.overlay ?? {}),
         ...(proxy

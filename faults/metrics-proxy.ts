@@ -13,19 +13,27 @@ const UPSTREAM_TIMEOUT_MS = 5_000;
 export class MetricsProxy {
   private readonly servers: Server[] = [];
   private readonly urls = new Map<string, string>();
+  private readonly upstreams = new Map<string, string>();
   private down = false;
 
-  /** Starts one listener per target (service → the real /metrics URL). */
-  static async start(targets: Readonly<Record<string, string>>): Promise<MetricsProxy> {
+  /**
+   * Starts one listener per service, before the shop's ports are picked: listening first, the
+   * proxy's ports can never be among the ones handed to the shop (setUpstreams, after).
+   */
+  static async start(services: readonly string[]): Promise<MetricsProxy> {
     const proxy = new MetricsProxy();
     try {
-      for (const [service, upstream] of Object.entries(targets))
-        proxy.urls.set(service, await proxy.listen(upstream));
+      for (const service of services) proxy.urls.set(service, await proxy.listen(service));
       return proxy;
     } catch (error) {
       await proxy.stop();
       throw error;
     }
+  }
+
+  /** Where each service's real /metrics is (service → URL). */
+  setUpstreams(upstreams: Readonly<Record<string, string>>): void {
+    for (const [service, url] of Object.entries(upstreams)) this.upstreams.set(service, url);
   }
 
   /** The scrape targets to configure: service → the proxy's URL for it. */
@@ -44,9 +52,10 @@ export class MetricsProxy {
     }
   }
 
-  private async listen(upstream: string): Promise<string> {
+  private async listen(service: string): Promise<string> {
     const server = createServer((req, res) => {
-      if (this.down) {
+      const upstream = this.upstreams.get(service);
+      if (this.down || upstream === undefined) {
         req.socket.destroy();
         return;
       }

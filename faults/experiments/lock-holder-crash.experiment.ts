@@ -1,5 +1,5 @@
 import { poll } from '../../apps/cli/src/demo/demo-observer';
-import { account, type InjectedFault } from '../fault-accounting';
+import { account, type InjectedFault, lockTakeovers } from '../fault-accounting';
 import { TARGET_SERVICES } from '../fault-world';
 import { LockWatcher } from '../lock-watcher';
 import { RestartSampler } from '../restart-sampler';
@@ -90,7 +90,11 @@ export const lockHolderCrashExperiment: Experiment = {
       rounds,
       figures,
       recover_s: recover,
-      details: { killed_while_holding: killedHolding, lock_writes: locks.writes.length },
+      details: {
+        killed_while_holding: killedHolding,
+        lock_writes: locks.writes.length,
+        takeovers_after_expiry: lockTakeovers(locks.writes),
+      },
       checks: { killed_while_holding_a_lease: killedHolding > 0 },
     };
   },

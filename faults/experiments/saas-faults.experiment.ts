@@ -38,9 +38,15 @@ export const saasFaultsExperiment: Experiment = {
     const phase = Math.floor(windowMs / 3);
     // In order: each rule's clock starts at the first request it answers, so the three phases
     // follow each other; the lone timed-out success comes first.
-    for (const server of [saas.jira, saas.discord]) {
+    // The success whose answer never arrives hits what must not be repeated: creating the issue
+    // (Jira's search by idempotency key must find it), sending the message (no key: at least once).
+    const creates = [
+      [saas.jira, 'createIssue'],
+      [saas.discord, 'execute_webhook'],
+    ] as const;
+    for (const [server, operation] of creates) {
       server.faults
-        .add({ method: 'POST', times: 1, action: { kind: 'timeout-after-success', ms: HANG_MS } })
+        .add({ operation, times: 1, action: { kind: 'timeout-after-success', ms: HANG_MS } })
         .add({
           forMs: phase,
           action: { kind: 'respond', status: 429, headers: { 'retry-after': '2' }, body: {} },
