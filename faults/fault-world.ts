@@ -73,17 +73,7 @@ export class FaultWorld {
           ]),
         ),
       );
-      const overlay: Record<string, unknown> = {
-        ...(saas?.overlay ?? {}),
-        ...(proxy
-          ? {
-              integrations: {
-                ...(saas?.overlay['integrations'] ?? {}),
-                metrics: { scrape: { targets: proxy.targets } },
-              },
-            }
-          : {}),
-      };
+      const overlay: Record<string, unknown> = saas?.overlay ?? {};
       const environment = await DemoEnvironment.start({
         repoRoot: options.repoRoot,
         bin: join(options.repoRoot, 'bin/opscrew.js'),
@@ -94,6 +84,17 @@ export class FaultWorld {
         // Where `opscrew incident inject --config <run>/config` finds the cli user's password.
         localNats: { credentialsDir: join(options.runDir, LOCAL_NATS_DIR) },
         overlay,
+        // Only ops-monitor scrapes through the proxy: the shop listens where the shared config
+        // says, and demo-controller reaches the shop's services there.
+        ...(proxy
+          ? {
+              agentOverlays: {
+                'ops-monitor': {
+                  integrations: { metrics: { scrape: { targets: proxy.targets } } },
+                },
+              },
+            }
+          : {}),
         ...(saas ? { extraEnv: saas.env } : {}),
         ...(options.lockLeaseS !== undefined ? { lockLeaseS: options.lockLeaseS } : {}),
         signal: options.signal,

@@ -59,7 +59,9 @@ export class MetricsProxy {
         req.socket.destroy();
         return;
       }
-      fetch(upstream, { signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS) })
+      fetch(new URL(req.url ?? '/metrics', upstream), {
+        signal: AbortSignal.timeout(UPSTREAM_TIMEOUT_MS),
+      })
         .then(async (answer) => {
           res.writeHead(answer.status, {
             'content-type': answer.headers.get('content-type') ?? 'text/plain',

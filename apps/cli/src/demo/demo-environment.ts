@@ -2,8 +2,8 @@
 // waits and the stop in reverse; one lifecycle, owned in one place.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { busOptionsFromConfig } from '@opscrew/agent-core';
 import {
   loadConfig,
@@ -75,6 +75,11 @@ export interface DemoEnvironmentOptions {
   readonly localNats?: { readonly credentialsDir: string };
   /** More config keys deep-merged over the demo's overlay (the fault suite's contract servers). */
   readonly overlay?: Readonly<Record<string, unknown>>;
+  /**
+   * More config keys for single agents only, over their entry (the fault suite points
+   * ops-monitor's scrape targets at a proxy; the shop keeps listening where the config says).
+   */
+  readonly agentOverlays?: Readonly<Partial<Record<AgentName, Readonly<Record<string, unknown>>>>>;
   /** More variables for every child (the contract servers' URLs and tokens). */
   readonly extraEnv?: Readonly<Record<string, string>>;
 }
@@ -362,7 +367,10 @@ export class DemoEnvironment {
         `NATS: our own server on ${this.localBus.server.url} with per-agent users (credentials ${this.localBus.credentials.path})`,
       );
       for (const agent of DEMO_AGENTS)
-        this.agentEntries.set(agent, writeAgentBusAuthEntry(loaded, agent));
+        this.agentEntries.set(
+          agent,
+          this.withAgentOverlay(agent, writeAgentBusAuthEntry(loaded, agent)),
+        );
       // The demo watches (tickets, the ledger) as the CLI's user: it reads, it changes nothing.
       this.busConnection = new NatsConnectionService({
         ...busOptionsFromConfig(config.bus, 'opscrew-demo'),
@@ -466,6 +474,18 @@ export class DemoEnvironment {
         agentBusEnv(this.childEnv, agent, local.credentials.passwords, local.server.url),
       ),
     );
+  }
+
+  /** The agent's entry, or one over it with options.agentOverlays[agent] (same folder). */
+  private withAgentOverlay(agent: AgentName, entry: string): string {
+    const overlay = this.options.agentOverlays?.[agent];
+    if (overlay === undefined) return entry;
+    const path = join(dirname(entry), `.overlay.${agent}.json5`);
+    writeFileSync(
+      path,
+      `// GENERATED: ${agent}'s entry with the run's own keys over it.\n${JSON.stringify({ ...overlay, $include: `./${basename(entry)}` }, null, 2)}\n`,
+    );
+    return path;
   }
 
   /** atlas gets the control endpoint; nobody else gets its token. */
