@@ -12,6 +12,7 @@ import {
   provisionAll,
   removeBusTopology,
 } from '@opscrew/messaging';
+import { HeartbeatBoard } from '@opscrew/agent-core';
 import { AgentsController } from '../apps/atlas/src/agents.controller';
 import { IncidentsController } from '../apps/atlas/src/incidents.controller';
 import { IncidentsView } from '../apps/atlas/src/ledger/incidents-view.service';
@@ -85,8 +86,9 @@ async function runMode(
     const heartbeats = await kv.open(KV_BUCKETS.heartbeats, { class: HeartbeatRecord });
     for (const agent of ['atlas', 'ops-monitor', 'jira-resolver'] as const) {
       const at = new Date().toISOString();
-      await heartbeats.put(agent, {
+      await heartbeats.put(`${agent}.bench-0`, {
         agent,
+        replica: 'bench-0',
         version: 'bench',
         pid: 1,
         at,
@@ -95,6 +97,8 @@ async function runMode(
         status: 'ok',
       });
     }
+    // atlas's board: every replica's heartbeat kept by a watch (GET /agents reads memory).
+    const board = await HeartbeatBoard.open(kv, heartbeats, new Logger('bench-heartbeats'));
     const agents = new Map(
       ['atlas', 'ops-monitor', 'jira-resolver', 'demo-controller'].map((a) => [
         a,
@@ -117,7 +121,7 @@ async function runMode(
         { provide: IncidentsView, useValue: mode === 'view' ? view : { page: () => null } },
         {
           provide: LivenessService,
-          useValue: { snapshot: () => livenessSnapshot(heartbeats, agents, new Date()) },
+          useValue: { snapshot: () => livenessSnapshot(board, agents, new Date()) },
         },
       ],
     };

@@ -64,6 +64,7 @@ export async function benchLedgerThroughput(
       detail: 'bench',
     });
     let next = 0;
+    const cpuBefore = process.cpuUsage();
     const started = nowMs();
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -71,6 +72,7 @@ export async function benchLedgerThroughput(
       }),
     );
     const seconds = (nowMs() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
     const ledger = new IncidentLedger(
       await kv.open(KV_BUCKETS.incidents, { class: IncidentRecord }),
     );
@@ -82,6 +84,9 @@ export async function benchLedgerThroughput(
       concurrency,
       seconds: round(seconds),
       events_per_s: Math.round(events / seconds),
+      // This process's CPU per event (user + system): comparable between runs when other load
+      // on a shared host makes the rate swing; the NATS server's share is not in it.
+      cpu_us_per_event: Math.round((cpu.user + cpu.system) / events),
       target_events_per_s: TARGET_EVENTS_PER_S,
       incidents_created: incidents,
       announced: opened,

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { benchAgentReady } from './agent-ready.bench';
 import { benchDemoLoop } from './demo-loop.bench';
 import { benchDetectionCost } from './detection-cost.bench';
 import { benchIncidentsApi } from './incidents-api.bench';
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   benchTextSafety();
   benchSecretScrubber();
   await benchLedgerThroughput(natsUrl);
+  await benchAgentReady(repoRoot, natsUrl);
   await benchStorm(natsUrl, repoRoot);
   await benchPoison(natsUrl);
   await benchIncidentsApi(natsUrl);

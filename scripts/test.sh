@@ -18,6 +18,8 @@ fi
 # Not fatal either: the Locust integration tests fail with the reason; the rest runs.
 ensure_locust || log "continuing without locust: the Locust integration tests will fail"
 ensure_docker_compose || true
+# Not fatal: without it the Kubernetes manifests test fails with the reason.
+ensure_kubectl || true
 # Not fatal: without them the compose suite fails with the reason (or skips without Docker).
 ensure_image_build_tools || true
 

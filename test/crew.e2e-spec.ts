@@ -20,6 +20,7 @@ interface AgentRow {
   state: 'alive' | 'stale' | 'never_seen';
   heartbeat_age_s: number | null;
   max_age_s: number;
+  replicas: { replica: string; stale: boolean; pid: number }[];
 }
 interface DeadLetter {
   consumer: string;
@@ -89,6 +90,8 @@ describe('the crew on JetStream (e2e)', () => {
     for (const row of rows) {
       expect(row.max_age_s).toBe(3);
       expect(row.heartbeat_age_s).toBeLessThanOrEqual(3);
+      // One process per agent here: at least its replica, fresh (earlier runs' keys may linger).
+      expect(row.replicas.some((replica) => !replica.stale)).toBe(true);
     }
   });
 

@@ -83,8 +83,9 @@ describe('the status page on GET / (e2e)', () => {
     // ops-monitor's last heartbeat, long ago: atlas finds it stale and writes a report.
     const heartbeats = await kv.open(KV_BUCKETS.heartbeats, { class: HeartbeatRecord });
     const old = new Date(now - 120_000).toISOString();
-    await heartbeats.put('ops-monitor', {
+    await heartbeats.put('ops-monitor.e2e-gone', {
       agent: 'ops-monitor',
+      replica: 'e2e-gone',
       version: '0.1.0',
       pid: 99999,
       at: old,

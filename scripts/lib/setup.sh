@@ -103,6 +103,16 @@ ensure_docker_compose() {
   return 1
 }
 
+# kubectl renders deploy/k8s's kustomizations in the manifests test (`kubectl kustomize`: no
+# cluster). Debian's kubernetes-client (1.20, kustomize v2.0.3) reads them as newer kubectls do.
+ensure_kubectl() {
+  command -v kubectl >/dev/null 2>&1 && return 0
+  if apt_install kubernetes-client; then return 0; fi
+  log "kubectl is not installed; the Kubernetes manifests test (test/k8s-manifests.spec.ts) needs it."
+  log "Install it (Debian/Ubuntu: sudo apt-get install kubernetes-client)."
+  return 1
+}
+
 # The compose suite builds the crew's images; without a container registry, deploy/images/build.sh
 # makes its base images from Debian with mmdebstrap (eatmydata makes dpkg skip its fsyncs there).
 ensure_image_build_tools() {

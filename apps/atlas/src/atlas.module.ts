@@ -24,6 +24,7 @@ import { AgentRestarter } from './lifecycle/agent-restarter.service';
 import { createAgentRuntime } from './lifecycle/agent-runtime.factory';
 import { AGENT_RUNTIME } from './lifecycle/agent-runtime.port';
 import { KvRestartHistoryStore, RESTART_HISTORY } from './lifecycle/restart-history.store';
+import { HeartbeatPruner } from './liveness/heartbeat-pruner.service';
 import { LivenessService } from './liveness/liveness.service';
 import { AtlasMcpModule } from './mcp/atlas-mcp.module';
 import { PostmortemWriter } from './postmortems/postmortem-writer.service';
@@ -90,6 +91,8 @@ export class AtlasModule {
             }),
         },
         LivenessService,
+        // Deletes the heartbeat keys of replicas long gone (CAS: several atlas replicas agree).
+        HeartbeatPruner,
         // Agent lifecycle: a stale agent restarted through its runtime (liveness.runtime), once
         // per episode, with the restart-loop history in the `lifecycle` bucket.
         {

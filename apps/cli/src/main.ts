@@ -1,32 +1,23 @@
 import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Command, CommanderError } from 'commander';
-import { packageRoot } from '@opscrew/config';
-import { packageVersion } from '@opscrew/agent-core';
+import { packageRoot, packageVersion } from '@opscrew/config';
 import { errorMessage } from '@opscrew/contracts';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, processIo } from './cli-io';
-import { auditTail, type AuditTailOptions } from './commands/audit-tail.command';
-import { busProvision, type BusProvisionOptions } from './commands/bus-provision.command';
-import { chat, type ChatOptions } from './commands/chat.command';
-import { configCheck, configPrint } from './commands/config.commands';
-import {
-  registerDiscordCommands,
-  type RegisterCommandsOptions,
-} from './commands/discord-register.command';
-import { type AckOptions, incidentAck } from './commands/incident-ack.command';
-import {
-  DEFAULT_WAIT_S,
-  incidentInject,
-  type InjectOptions,
-} from './commands/incident-inject.command';
-import { mcpServe } from './commands/mcp.command';
-import { natsConf } from './commands/nats-conf.command';
-import { reportList, reportNow, type ReportOptions } from './commands/report.command';
-import { shop } from './commands/shop.command';
-import { start } from './commands/start.command';
-import { runDemo } from './demo/demo.runner';
+import { type AuditTailOptions } from './commands/audit-tail.command';
+import { type BusProvisionOptions } from './commands/bus-provision.command';
+import { type ChatOptions } from './commands/chat.command';
+import { type RegisterCommandsOptions } from './commands/discord-register.command';
+import { type AckOptions } from './commands/incident-ack.command';
+import { DEFAULT_WAIT_S, type InjectOptions } from './commands/incident-inject.command';
+import { type ReportOptions } from './commands/report.command';
+import { type NatsConfOptions } from './commands/nats-conf.command';
 
-/** Builds the `opscrew` command line; each action stores its exit code. */
+/**
+ * Builds the `opscrew` command line; each action stores its exit code. Each action imports its
+ * command when it runs: `opscrew start <agent>` (what `start all` spawns four times) then loads
+ * that one agent, not the four of them, the demo, the MCP server and the chat client.
+ */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('opscrew')
     .description('Four cooperating agents that detect, ticket, fix, verify and escalate incidents.')
@@ -47,12 +38,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command('check')
     .description('validate every file and variable; exit 0 with a summary or 2 with every error')
     .option(...configOption)
-    .action((options: { config?: string }) => setExit(configCheck(options, io)));
+    .action(async (options: { config?: string }) =>
+      setExit((await import('./commands/config.commands')).configCheck(options, io)),
+    );
   config
     .command('print')
     .description('print the resolved configuration as JSON, secrets and ${VAR} values as "***"')
     .option(...configOption)
-    .action((options: { config?: string }) => setExit(configPrint(options, io)));
+    .action(async (options: { config?: string }) =>
+      setExit((await import('./commands/config.commands')).configPrint(options, io)),
+    );
 
   program
     .command('start')
@@ -66,7 +61,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       'start all: run our own nats-server with per-agent users (var/nats; port $OPSCREW_LOCAL_NATS_PORT, default 4322)',
     )
     .action(async (agent: string, options: { config?: string; localNats?: boolean }) =>
-      setExit(await start(agent, options, io, cliEntry())),
+      setExit(
+        await (await import('./commands/start.command')).start(agent, options, io, cliEntry()),
+      ),
     );
 
   program
@@ -104,7 +101,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       }) => {
         const { out, builtinLoad, localNats, ...ports } = options;
         setExit(
-          await runDemo(
+          await (
+            await import('./demo/demo.runner')
+          ).runDemo(
             {
               repoRoot: packageRoot(),
               bin: cliEntry(),
@@ -125,7 +124,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       'run the embedded demo shop (nine services under the process supervisor) until Ctrl-C',
     )
     .option(...configOption)
-    .action(async (options: { config?: string }) => setExit(await shop(options, io)));
+    .action(async (options: { config?: string }) =>
+      setExit(await (await import('./commands/shop.command')).shop(options, io)),
+    );
 
   program
     .command('audit')
@@ -138,15 +139,27 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--agent <name>', 'only this agent')
     .option('--json', 'one JSON object per line')
     .option(...configOption)
-    .action(async (options: AuditTailOptions) => setExit(await auditTail(options, io)));
+    .action(async (options: AuditTailOptions) =>
+      setExit(await (await import('./commands/audit-tail.command')).auditTail(options, io)),
+    );
 
   program
     .command('nats-conf')
     .description(
       'print the nats-server config with one least-privilege user per agent and the CLI (deploy/nats/nats.conf)',
     )
+    .option(
+      '--helm-values',
+      'the same users as values of the NATS Helm chart (deploy/k8s/nats/values.yaml)',
+    )
+    .option(
+      '--cluster <node>',
+      'one node of the three-node cluster instead (nats-1|nats-2|nats-3: deploy/nats/cluster/<node>.conf)',
+    )
     .option(...configOption)
-    .action((options: { config?: string }) => setExit(natsConf(options, io)));
+    .action(async (options: NatsConfOptions) =>
+      setExit((await import('./commands/nats-conf.command')).natsConf(options, io)),
+    );
 
   program
     .command('bus')
@@ -160,7 +173,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       'connect as this NATS user, its password from NATS_PASSWORD_<USER> (default: admin when NATS_PASSWORD_ADMIN or var/nats/credentials.env has its password, else the config’s bus credentials)',
     )
     .option(...configOption)
-    .action(async (options: BusProvisionOptions) => setExit(await busProvision(options, io)));
+    .action(async (options: BusProvisionOptions) =>
+      setExit(await (await import('./commands/bus-provision.command')).busProvision(options, io)),
+    );
 
   program
     .command('mcp')
@@ -168,7 +183,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       "serve the crew's MCP tools (incidents, locks, agent status) on stdio; logs go to stderr",
     )
     .option(...configOption)
-    .action(async (options: { config?: string }) => setExit(await mcpServe(options, io)));
+    .action(async (options: { config?: string }) =>
+      setExit(await (await import('./commands/mcp.command')).mcpServe(options, io)),
+    );
 
   const report = program
     .command('report')
@@ -178,13 +195,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--url <base>', "the owning agent's address (default http://<http.host>:<its port>)")
     .option(...configOption)
     .action(async (name: string, options: ReportOptions) =>
-      setExit(await reportNow(name, options, io)),
+      setExit(await (await import('./commands/report.command')).reportNow(name, options, io)),
     );
   report
     .command('list')
     .description('every report: owner agent, cron, time zone and next run')
     .option(...configOption)
-    .action((options: { config?: string }) => setExit(reportList(options, io)));
+    .action(async (options: { config?: string }) =>
+      setExit((await import('./commands/report.command')).reportList(options, io)),
+    );
 
   const incident = program.command('incident').description('work with incidents');
   incident
@@ -211,7 +230,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       `wait up to this long for the incident the report joined and print its id (default ${DEFAULT_WAIT_S}: do not wait)`,
     )
     .option(...configOption)
-    .action(async (options: InjectOptions) => setExit(await incidentInject(options, io)));
+    .action(async (options: InjectOptions) =>
+      setExit(
+        await (await import('./commands/incident-inject.command')).incidentInject(options, io),
+      ),
+    );
   incident
     .command('ack')
     .description('acknowledge an incident: stop its escalation chain (no further pages)')
@@ -219,7 +242,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--by <name>', 'who takes it (default: your OS user name)')
     .option(...configOption)
     .action(async (incidentId: string, options: AckOptions) =>
-      setExit(await incidentAck(incidentId, options, io)),
+      setExit(
+        await (
+          await import('./commands/incident-ack.command')
+        ).incidentAck(incidentId, options, io),
+      ),
     );
 
   program
@@ -231,7 +258,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--by <name>', 'who asks (default: your OS user name)')
     .option('--url <url>', "atlas's base URL (default: http.host and agents.atlas.port)")
     .option(...configOption)
-    .action(async (text: string, options: ChatOptions) => setExit(await chat(text, options, io)));
+    .action(async (text: string, options: ChatOptions) =>
+      setExit(await (await import('./commands/chat.command')).chat(text, options, io)),
+    );
 
   program
     .command('discord')
@@ -246,7 +275,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     )
     .option(...configOption)
     .action(async (options: RegisterCommandsOptions) =>
-      setExit(await registerDiscordCommands(options, io)),
+      setExit(
+        await (
+          await import('./commands/discord-register.command')
+        ).registerDiscordCommands(options, io),
+      ),
     );
 
   return program;

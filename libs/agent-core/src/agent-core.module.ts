@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { type LoadedConfig, OpscrewConfigModule, type RuntimeEnvironment } from '@opscrew/config';
@@ -10,15 +10,17 @@ import {
   IncidentLedger,
   KvFactory,
   MessagingModule,
+  type TypedKv,
 } from '@opscrew/messaging';
 import { LoggerModule } from 'nestjs-pino';
-import { AgentIdentity } from './agent-identity';
+import { AgentIdentity, replicaId } from './agent-identity';
 import { AgentMetrics } from './agent-metrics';
-import { HEARTBEAT_STORE } from './agent-core.tokens';
+import { HEARTBEAT_BOARD, HEARTBEAT_STORE } from './agent-core.tokens';
 import { busOptionsFromConfig } from './bus-options.mapper';
 import { HealthController } from './health.controller';
 import { DeadLetterMetrics } from './dead-letter.metrics';
 import { HeartbeatService } from './heartbeat.service';
+import { boardQuietMs, HeartbeatBoard } from './heartbeats/heartbeat-board';
 import { loggerOptions } from './logger.options';
 import { MetricsController } from './metrics.controller';
 import { NatsHealthIndicator } from './nats.health-indicator';
@@ -63,12 +65,26 @@ export class AgentCoreModule {
       ],
       controllers: [HealthController, MetricsController],
       providers: [
-        { provide: AgentIdentity, useValue: new AgentIdentity(agent) },
+        {
+          provide: AgentIdentity,
+          useValue: new AgentIdentity(agent, undefined, replicaId(runtime.env)),
+        },
         { provide: AgentMetrics, useValue: metrics },
         {
           provide: HEARTBEAT_STORE,
           inject: [KvFactory],
           useFactory: (kv: KvFactory) => kv.open(KV_BUCKETS.heartbeats, { class: HeartbeatRecord }),
+        },
+        {
+          // Watched lazily: only a process that reads every replica (atlas, its watchers) pays.
+          provide: HEARTBEAT_BOARD,
+          inject: [KvFactory, HEARTBEAT_STORE],
+          useFactory: (kv: KvFactory, store: TypedKv<HeartbeatRecord>) =>
+            HeartbeatBoard.open(kv, store, new Logger(HeartbeatBoard.name), {
+              quietMs: boardQuietMs(
+                [...loaded.config.agents.values()].filter((a) => a.enabled).map((a) => a.max_age_s),
+              ),
+            }),
         },
         {
           provide: IncidentLedger,
@@ -89,6 +105,7 @@ export class AgentCoreModule {
         AgentIdentity,
         AgentMetrics,
         HEARTBEAT_STORE,
+        HEARTBEAT_BOARD,
         IncidentLedger,
         IncidentIdAllocator,
         HeartbeatService,

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { isReplicaId, replicaId } from './agent-identity';
+import { isReplicaId } from '@opscrew/contracts';
+import { replicaId } from './agent-identity';
 
 describe('replicaId', () => {
   it('takes OPSCREW_REPLICA_ID when it is a DNS label', () => {

@@ -1,14 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { type AgentName } from '@opscrew/contracts';
-import { packageRoot } from '@opscrew/config';
-
-/**
- * A replica's name: a DNS label, so it can be a Kubernetes pod name, a compose container name or
- * `<host>-<pid>`, and a KV key token (no dots: `<agent>.<replica>` splits unambiguously).
- */
-const REPLICA_ID = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+import { type AgentName, isReplicaId, REPLICA_ID_MAX_LENGTH } from '@opscrew/contracts';
+import { packageVersion } from '@opscrew/config';
 
 /** Who this process is: reported by /health, heartbeats and logs. */
 export class AgentIdentity {
@@ -19,7 +11,7 @@ export class AgentIdentity {
     readonly agent: AgentName,
     readonly version: string = packageVersion(),
     /** Which replica of the agent this process is (several may run against one bus). */
-    readonly replica: string = replicaId(),
+    readonly replica: string = replicaId({}),
   ) {}
 
   uptimeSeconds(now: Date = new Date()): number {
@@ -34,13 +26,13 @@ export class AgentIdentity {
  * one heartbeat key and hide each other.
  */
 export function replicaId(
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Record<string, string | undefined>>,
   host: string = hostname(),
   pid: number = process.pid,
 ): string {
   const configured = env['OPSCREW_REPLICA_ID'];
   if (configured !== undefined && configured !== '') {
-    if (!REPLICA_ID.test(configured)) {
+    if (!isReplicaId(configured)) {
       throw new Error(
         `OPSCREW_REPLICA_ID: ${JSON.stringify(configured.slice(0, 80))} must be a DNS label ` +
           '(lower-case letters, digits and inner hyphens, at most 63 characters)',
@@ -53,24 +45,10 @@ export function replicaId(
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
     .replace(/^-+|-+$/g, '')
-    .slice(0, 63 - suffix.length)
+    .slice(0, REPLICA_ID_MAX_LENGTH - suffix.length)
     .replace(/-+$/, '');
   return `${folded === '' ? 'replica' : folded}${suffix}`;
 }
 
-/** True when `value` may name a replica (heartbeat keys, lease holders). */
-export function isReplicaId(value: string): boolean {
-  return REPLICA_ID.test(value);
-}
-
-let cachedVersion: string | undefined;
-
-/** The opscrew package version (read once). */
-export function packageVersion(): string {
-  if (cachedVersion === undefined) {
-    const manifest: unknown = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8'));
-    const version = (manifest as { version?: unknown }).version;
-    cachedVersion = typeof version === 'string' ? version : '0.0.0';
-  }
-  return cachedVersion;
-}
+/** The opscrew package version, from libs/config (read once); kept here for agent-core's callers. */
+export { packageVersion };

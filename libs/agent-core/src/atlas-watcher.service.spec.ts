@@ -9,12 +9,8 @@ import { AtlasWatcher } from './atlas-watcher.service';
 
 const MAX_AGE_S = 120;
 
-function setup(options: { notices?: boolean } = {}) {
-  const clock = new ManualClock('2026-11-24T10:00:00.000Z');
-  const heartbeats = new TypedKv(new FakeKv('heartbeats').asKv(), 'heartbeats', {
-    class: HeartbeatRecord,
-  });
-  const loaded = {
+function watcherConfig(): LoadedConfig {
+  return {
     config: {
       agents: new Map([
         [
@@ -28,20 +24,31 @@ function setup(options: { notices?: boolean } = {}) {
       ]),
     },
   } as unknown as LoadedConfig;
+}
+
+function setup(options: { notices?: boolean } = {}) {
+  const clock = new ManualClock('2026-11-24T10:00:00.000Z');
+  const heartbeats = new TypedKv(new FakeKv('heartbeats').asKv(), 'heartbeats', {
+    class: HeartbeatRecord,
+  });
+  const loaded = watcherConfig();
   let outage: BusOutage | null = null;
   const bus = { lastOutage: () => outage };
   const outbox = new RecordingOutbox();
+  // Every replica's key, read fresh (the board's watch is specified in heartbeat-board.spec).
+  const source = { read: () => heartbeats.values() };
   const watcher = new AtlasWatcher(
-    heartbeats,
+    source,
     loaded,
     bus,
     new SchedulerRegistry(),
     options.notices === false ? null : outbox,
     clock,
   );
-  const beat = async (): Promise<void> => {
-    await heartbeats.put('atlas', {
+  const beat = async (replica = 'atlas-0'): Promise<void> => {
+    await heartbeats.put(`atlas.${replica}`, {
       agent: 'atlas',
+      replica,
       version: '0.1.0',
       pid: 7,
       at: clock.iso(),
@@ -54,7 +61,7 @@ function setup(options: { notices?: boolean } = {}) {
     outage = value;
   };
   const another = (): AtlasWatcher =>
-    new AtlasWatcher(heartbeats, loaded, bus, new SchedulerRegistry(), outbox, clock);
+    new AtlasWatcher(source, loaded, bus, new SchedulerRegistry(), outbox, clock);
   return { clock, watcher, outbox, beat, setOutage, another };
 }
 
@@ -74,6 +81,55 @@ describe('AtlasWatcher', () => {
     await watcher.check();
     expect(outbox.calls).toEqual([]);
     expect(errors).not.toHaveBeenCalled();
+  });
+
+  it('is quiet while any atlas replica beats, however old the others', async () => {
+    const { clock, watcher, outbox, beat } = setup();
+    await beat('atlas-0');
+    clock.advance(MAX_AGE_S * 1000 + 1);
+    await beat('atlas-1');
+    await watcher.check();
+    expect(outbox.calls).toEqual([]);
+    expect(errors).not.toHaveBeenCalled();
+  });
+
+  it('names the outage by the newest beat of any replica once all are stale', async () => {
+    const { clock, watcher, outbox, beat } = setup();
+    await beat('atlas-0');
+    clock.advance(5_000);
+    await beat('atlas-1');
+    const lastBeat = clock.iso();
+    clock.advance(MAX_AGE_S * 1000 + 1);
+    await watcher.check();
+    expect(outbox.created).toEqual([`atlas-stale:${lastBeat}`]);
+  });
+
+  it('reads a heartbeat from before replicas (key `atlas`, no replica field)', async () => {
+    const { clock, outbox } = setup();
+    const legacy = new TypedKv(new FakeKv('heartbeats').asKv(), 'heartbeats', {
+      class: HeartbeatRecord,
+    });
+    await legacy.put('atlas', {
+      agent: 'atlas',
+      version: '0.0.9',
+      pid: 3,
+      at: clock.iso(),
+      started_at: '2026-11-24T09:00:00.000Z',
+      uptime_s: 60,
+      status: 'ok',
+    });
+    const lastBeat = clock.iso();
+    clock.advance(MAX_AGE_S * 1000 + 1);
+    const old = new AtlasWatcher(
+      { read: () => legacy.values() },
+      watcherConfig(),
+      { lastOutage: () => null },
+      new SchedulerRegistry(),
+      outbox,
+      clock,
+    );
+    await old.check();
+    expect(outbox.created).toEqual([`atlas-stale:${lastBeat}`]);
   });
 
   it('says nothing about an atlas never seen (not started yet)', async () => {

@@ -9,16 +9,12 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
 import { errorMessage, type HeartbeatRecord } from '@opscrew/contracts';
-import {
-  type Clock,
-  NatsConnectionService,
-  PeriodicTask,
-  systemClock,
-  type TypedKv,
-} from '@opscrew/messaging';
-import { HEARTBEAT_STORE } from './agent-core.tokens';
+import { type Clock, NatsConnectionService, PeriodicTask, systemClock } from '@opscrew/messaging';
+import { HEARTBEAT_BOARD } from './agent-core.tokens';
 import { AGENT_NOTICES, type AgentNotices, noticeKey } from './agent-notices';
-import { isStale, outageWindow } from './staleness';
+import { type HeartbeatSource } from './heartbeats/heartbeat-board';
+import { groupHeartbeats, judgeAgent } from './heartbeats/replica-liveness';
+import { outageWindow } from './staleness';
 
 const INTERVAL_NAME = 'atlas-watcher';
 /** The clock the watcher reads (tests pass a ManualClock); the system clock otherwise. */
@@ -26,8 +22,8 @@ export const ATLAS_WATCHER_CLOCK = Symbol('ATLAS_WATCHER_CLOCK');
 
 /**
  * Who watches the watcher: atlas judges every agent's heartbeat, but a killed atlas went
- * unseen. Each other agent runs this: when atlas's heartbeat (in the `heartbeats` bucket) is
- * older than atlas's `max_age_s` — counted, like atlas does, from our own bus reconnect after
+ * unseen. Each other agent runs this: when no atlas replica has a heartbeat (in the `heartbeats`
+ * bucket) younger than atlas's `max_age_s` (one live atlas replica is enough) — counted, like atlas does, from our own bus reconnect after
  * an outage — it logs an error once and enqueues one notice keyed `atlas-stale:<last beat>`;
  * the outbox is shared and idempotent, so however many agents notice, one notice goes out per
  * outage. When atlas beats again it logs so (and notifies, keyed by the same outage).
@@ -42,7 +38,7 @@ export class AtlasWatcher implements OnApplicationBootstrap, OnApplicationShutdo
   private noticeSent = false;
 
   constructor(
-    @Inject(HEARTBEAT_STORE) private readonly heartbeats: Pick<TypedKv<HeartbeatRecord>, 'get'>,
+    @Inject(HEARTBEAT_BOARD) private readonly heartbeats: HeartbeatSource,
     @Inject(LOADED_CONFIG) private readonly loaded: LoadedConfig,
     @Inject(NatsConnectionService) private readonly bus: Pick<NatsConnectionService, 'lastOutage'>,
     scheduler: SchedulerRegistry,
@@ -72,19 +68,25 @@ export class AtlasWatcher implements OnApplicationBootstrap, OnApplicationShutdo
     const atlas = this.loaded.config.agents.get('atlas');
     // No atlas in this crew (or switched off): nobody is expected to beat.
     if (atlas === undefined || !atlas.enabled) return;
-    const beat = (await this.heartbeats.get('atlas'))?.value ?? null;
-    // Never seen: atlas may simply not have started yet; that is not an outage of it.
-    if (beat === null) return;
+    const replicas = groupHeartbeats(await this.heartbeats.read()).get('atlas') ?? [];
     const now = this.clock.now();
-    const thresholdMs = atlas.max_age_s * 1000;
-    const stale = isStale(
-      Date.parse(beat.at),
-      thresholdMs,
+    const verdict = judgeAgent(
+      'atlas',
+      replicas,
+      atlas.max_age_s * 1000,
       now,
       outageWindow(this.bus.lastOutage()),
     );
-    if (stale) await this.reportStale(beat, now);
-    else if (this.staleSince !== null) await this.reportBack(beat);
+    // Never seen: atlas may simply not have started yet; that is not an outage of it.
+    if (verdict.newest === null) return;
+    // Stale: the newest beat of any replica is the one that went missing (names the outage);
+    // back: a fresh replica speaks for atlas.
+    const beat = verdict.newest.beat.record;
+    if (verdict.state === 'stale') await this.reportStale(beat, now);
+    else if (this.staleSince !== null) {
+      const fresh = verdict.replicas.find((replica) => !replica.stale) ?? verdict.newest;
+      await this.reportBack(fresh.beat.record);
+    }
   }
 
   private async reportStale(beat: HeartbeatRecord, now: number): Promise<void> {

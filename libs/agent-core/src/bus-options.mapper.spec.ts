@@ -1,5 +1,5 @@
 import { BusConfig, ReconnectConfig } from '@opscrew/config';
-import { busOptionsFromConfig } from './bus-options.mapper';
+import { busOptionsFromConfig, serverList } from './bus-options.mapper';
 
 function bus(fields: Partial<BusConfig>): BusConfig {
   return Object.assign(new BusConfig(), {
@@ -43,5 +43,26 @@ describe('busOptionsFromConfig', () => {
       wait_on_first_connect: false,
     });
     expect(options).not.toHaveProperty('token');
+  });
+
+  it('gives nats.js every node of a cluster, one URL each, and the replica count', () => {
+    const options = busOptionsFromConfig(
+      bus({
+        servers: ['nats://nats-1:4222,nats://nats-2:4222, nats://nats-3:4222'],
+        replicas: 3,
+      }),
+      'atlas',
+    );
+    expect(options.servers).toEqual([
+      'nats://nats-1:4222',
+      'nats://nats-2:4222',
+      'nats://nats-3:4222',
+    ]);
+    expect(options.replicas).toBe(3);
+    expect(busOptionsFromConfig(bus({}), 'atlas').replicas).toBe(1);
+  });
+
+  it('keeps separate entries as they are and drops empty pieces', () => {
+    expect(serverList(['nats://a:1', 'nats://b:2,'])).toEqual(['nats://a:1', 'nats://b:2']);
   });
 });

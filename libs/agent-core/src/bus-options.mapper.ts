@@ -25,13 +25,28 @@ export function busOptionsFromConfig(
         ...(bus.token ? { token: bus.token } : {}),
       };
   return {
-    servers: bus.servers,
+    servers: serverList(bus.servers),
     name,
     stream: bus.stream,
     ...(bus.namespace ? { namespace: bus.namespace } : {}),
     ...credentials,
     reconnect: bus.reconnect,
     duplicate_window_ms: bus.duplicate_window_s * 1000,
+    replicas: bus.replicas,
     ...rest,
   };
+}
+
+/**
+ * Every node as its own URL: `['nats://a:4222,nats://b:4222']` (one `${NATS_URL}` naming a
+ * cluster) → two entries. nats.js takes a list and does not split a comma-separated string,
+ * so without this it would try the whole string as one host and never reach a second node.
+ */
+export function serverList(servers: readonly string[]): string[] {
+  return servers.flatMap((entry) =>
+    entry
+      .split(',')
+      .map((url) => url.trim())
+      .filter((url) => url !== ''),
+  );
 }

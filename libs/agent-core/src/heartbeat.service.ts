@@ -7,7 +7,12 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
-import { heartbeatSubject, type HeartbeatRecord, errorMessage } from '@opscrew/contracts';
+import {
+  heartbeatKey,
+  heartbeatSubject,
+  type HeartbeatRecord,
+  errorMessage,
+} from '@opscrew/contracts';
 import { EventPublisher, PeriodicTask, type TypedKv } from '@opscrew/messaging';
 import { AgentIdentity } from './agent-identity';
 import { HEARTBEAT_STORE } from './agent-core.tokens';
@@ -16,8 +21,9 @@ const INTERVAL_NAME = 'heartbeat';
 
 /**
  * The liveness ping ("I am alive"): every `heartbeat_interval_s`, publish
- * `heartbeat.<agent>` and write the same record to the `heartbeats` bucket,
- * where atlas reads it. Not the detection cycle: the two are kept apart.
+ * `heartbeat.<agent>` and write the same record to the `heartbeats` bucket under
+ * `<agent>.<replica>`, where atlas reads it: each replica of an agent has its own key, so
+ * several replicas on one bus never hide each other. Not the detection cycle: the two are kept apart.
  */
 @Injectable()
 export class HeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -68,6 +74,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
     const now = new Date();
     const record: HeartbeatRecord = {
       agent: this.identity.agent,
+      replica: this.identity.replica,
       version: this.identity.version,
       pid: this.identity.pid,
       at: now.toISOString(),
@@ -78,13 +85,14 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
     try {
       await this.publisher.publish(heartbeatSubject(this.identity.agent), {
         agent: record.agent,
+        replica: this.identity.replica,
         version: record.version,
         pid: record.pid,
         uptime_s: record.uptime_s,
         status: record.status,
         ...(this.lastCycle ? { last_cycle_at: this.lastCycle.toISOString() } : {}),
       });
-      await this.store.put(this.identity.agent, record);
+      await this.store.put(heartbeatKey(this.identity.agent, this.identity.replica), record);
       this.lastSuccess = now;
       if (this.failing) this.logger.log('heartbeats are reaching the bus again');
       this.failing = false;

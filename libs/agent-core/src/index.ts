@@ -15,6 +15,8 @@ export * from './run-agent';
 export * from './agent-audit.provider';
 export * from './agent-audit.module';
 export * from './staleness';
+export * from './heartbeats/replica-liveness';
+export * from './heartbeats/heartbeat-board';
 export * from './agent-notices';
 export * from './atlas-watcher.service';
 export * from './notice-outbox.module';

@@ -317,6 +317,18 @@ describe('loadConfig: strict validation, traced to the file', () => {
     ]);
   });
 
+  it('reads bus.replicas (1 by default, at most 5) and a NATS_URL listing a whole cluster', () => {
+    const cluster = 'nats://nats-1:4222,nats://nats-2:4222,nats://nats-3:4222';
+    const loaded = loadConfig({ configDir: fixture.dir, env: { NATS_URL: cluster } }).config.bus;
+    expect(loaded.replicas).toBe(1);
+    expect(loaded.servers).toEqual([cluster]);
+    fixture.patch('opscrew.json5', 'replicas: 1,', 'replicas: 7,');
+    expect(errorsOf(fixture, { NATS_URL: 'nats://nats-1:4222,nats-2:4222' })).toEqual([
+      'opscrew.json5: bus.servers: [0] must be a nats:// URL, or several separated by commas (got "nats://nats-1:4222,nats-2:4222")',
+      'opscrew.json5: bus.replicas: must be an integer between 1 and 5',
+    ]);
+  });
+
   it('rejects wrong types without coercing them', () => {
     fixture.patch('agents/ops-monitor.json5', 'port: 3001,', "port: '3001',");
     fixture.patch('agents/atlas.json5', "mode: 'act',", 'mode: true,');

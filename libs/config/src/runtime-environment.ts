@@ -116,3 +116,18 @@ export function packageRoot(): string {
     dir = parent;
   }
 }
+
+let cachedVersion: string | undefined;
+
+/**
+ * The opscrew package version (read once). Here, beside packageRoot, so the CLI can print it
+ * without loading agent-core (Nest and the agents' whole runtime) for `--version` or `start all`.
+ */
+export function packageVersion(): string {
+  if (cachedVersion === undefined) {
+    const manifest: unknown = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8'));
+    const version = (manifest as { version?: unknown }).version;
+    cachedVersion = typeof version === 'string' ? version : '0.0.0';
+  }
+  return cachedVersion;
+}

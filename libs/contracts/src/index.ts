@@ -1,5 +1,6 @@
 export * from './subjects';
 export * from './kv-buckets';
+export * from './heartbeat-keys';
 export * from './events/event-envelope';
 export * from './events/field-limits';
 export * from './events/incident.events';

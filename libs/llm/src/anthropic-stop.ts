@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { errorMessage } from '@opscrew/contracts';
+import { type AnthropicErrorClasses } from './anthropic-sdk.loader';
 import { type LlmStopReason } from './llm-client.port';
 
 /** The run's stop for the stop_reason the Messages API answered with. */
@@ -24,7 +24,10 @@ export function classifyFailure(
   deadline: AbortSignal,
   runTimeoutMs: number,
   maxRetries: number,
+  /** The loaded SDK's classes (it is loaded lazily: see anthropic-sdk.loader.ts). */
+  errors: AnthropicErrorClasses,
 ): { stop: LlmStopReason; detail: string } {
+  const { APIConnectionTimeoutError, APIError, APIUserAbortError } = errors;
   if (err instanceof APIUserAbortError || deadline.aborted) {
     return {
       stop: 'timeout',

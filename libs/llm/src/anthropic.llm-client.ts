@@ -1,9 +1,10 @@
 // Over ~300 lines: the model's tool loop and its three reasoning uses; tool mediation, stop classification
 // and the run budget are their own files.
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { QueryRateLimit, RateLimitedError } from '@opscrew/guardrails';
 import { type AuditSink } from '@opscrew/ports';
+import { type AnthropicSdkModule, loadAnthropicSdk } from './anthropic-sdk.loader';
 import { classifyFailure, modelStop } from './anthropic-stop';
 import { IncidentSpendLedger } from './incident-spend.ledger';
 import {
@@ -86,7 +87,8 @@ const GUARDRAIL_STOPS: ReadonlySet<LlmStopReason> = new Set([
  */
 export class AnthropicLlmClient implements LlmClient {
   readonly kind = 'anthropic' as const;
-  private readonly anthropic: Anthropic;
+  /** Built on the first model call: the SDK loads then, not when the agent starts. */
+  private client: Promise<{ anthropic: Anthropic; sdk: AnthropicSdkModule }> | undefined;
   private readonly logger: Pick<LoggerService, 'log' | 'warn'>;
   private readonly spend = new IncidentSpendLedger();
   private readonly modelCalls: QueryRateLimit;
@@ -94,14 +96,6 @@ export class AnthropicLlmClient implements LlmClient {
 
   constructor(private readonly options: AnthropicLlmClientOptions) {
     const { settings } = options;
-    this.anthropic =
-      options.anthropic ??
-      new Anthropic({
-        apiKey: settings.apiKey,
-        ...(settings.baseUrl !== undefined ? { baseURL: settings.baseUrl } : {}),
-        maxRetries: settings.maxRetries,
-        timeout: settings.timeoutMs,
-      });
     this.logger = options.logger ?? new Logger(AnthropicLlmClient.name);
     this.modelCalls = QueryRateLimit.perHour(
       'llm.model_calls',
@@ -117,6 +111,25 @@ export class AnthropicLlmClient implements LlmClient {
       toolCallsPerMinute: settings.toolCallsPerMinute,
       now: options.now,
     });
+  }
+
+  /** The SDK and its client, loaded and built once, on the first model call. */
+  private connect(): Promise<{ anthropic: Anthropic; sdk: AnthropicSdkModule }> {
+    this.client ??= loadAnthropicSdk().then((sdk) => {
+      const { settings, anthropic } = this.options;
+      return {
+        sdk,
+        anthropic:
+          anthropic ??
+          new sdk.Anthropic({
+            apiKey: settings.apiKey,
+            ...(settings.baseUrl !== undefined ? { baseURL: settings.baseUrl } : {}),
+            maxRetries: settings.maxRetries,
+            timeout: settings.timeoutMs,
+          }),
+      };
+    });
+    return this.client;
   }
 
   async run(request: LlmRunRequest): Promise<LlmRunResult> {
@@ -199,8 +212,9 @@ export class AnthropicLlmClient implements LlmClient {
       }
       const remaining = budgets.max_tokens_per_incident - this.spend.of(request.incident_id).tokens;
       let response: Anthropic.Message;
+      const { anthropic, sdk } = await this.connect();
       try {
-        response = await this.anthropic.messages.create(
+        response = await anthropic.messages.create(
           {
             model: settings.model,
             max_tokens: Math.max(1, Math.min(budgets.max_tokens_per_call, remaining)),
@@ -211,7 +225,13 @@ export class AnthropicLlmClient implements LlmClient {
           { signal: deadline },
         );
       } catch (err: unknown) {
-        const failure = classifyFailure(err, deadline, budgets.run_timeout_ms, settings.maxRetries);
+        const failure = classifyFailure(
+          err,
+          deadline,
+          budgets.run_timeout_ms,
+          settings.maxRetries,
+          sdk,
+        );
         return finish(failure.stop, failure.detail);
       }
       turns++;

@@ -7,6 +7,17 @@ describe('resolveBusOptions', () => {
     expect(resolved.reconnect).toEqual(DEFAULT_RECONNECT);
     expect(resolved.duplicate_window_ms).toBe(DEFAULT_DUPLICATE_WINDOW_MS);
     expect(resolved.wait_on_first_connect).toBe(true);
+    expect(resolved.replicas).toBe(1);
+  });
+
+  it('keeps 1 to 5 replicas and refuses any other count', () => {
+    const base = { servers: ['nats://h'], name: 'x' };
+    expect(resolveBusOptions({ ...base, replicas: 3 }).replicas).toBe(3);
+    for (const replicas of [0, 6, 2.5]) {
+      expect(() => resolveBusOptions({ ...base, replicas })).toThrow(
+        'bus: replicas must be a whole number from 1 to 5',
+      );
+    }
   });
 
   it('refuses unusable values', () => {

@@ -21,6 +21,11 @@ export interface BusOptions {
   /** Publish dedup window (`Nats-Msg-Id`); default 2 min, the server's own default. */
   duplicate_window_ms?: number;
   /**
+   * Copies of every stream and bucket the provisioning makes (num_replicas); default 1. Must not
+   * exceed the cluster's node count (a single server: 1).
+   */
+  replicas?: number;
+  /**
    * Keep retrying the first connect instead of failing (services started before
    * NATS, e.g. in docker compose). Default true; a CLI sets false to fail fast.
    */
@@ -48,8 +53,12 @@ export interface ResolvedBusOptions extends BusOptions {
   stream: string;
   reconnect: ReconnectOptions;
   duplicate_window_ms: number;
+  replicas: number;
   wait_on_first_connect: boolean;
 }
+
+/** NATS keeps at most 5 copies of a stream. */
+export const MAX_REPLICAS = 5;
 
 export function resolveBusOptions(options: BusOptions): ResolvedBusOptions {
   if (options.servers.length === 0) {
@@ -68,8 +77,13 @@ export function resolveBusOptions(options: BusOptions): ResolvedBusOptions {
   if (!(duplicateWindow > 0)) {
     throw new Error('bus: duplicate_window_ms must be > 0');
   }
+  const replicas = options.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) {
+    throw new Error(`bus: replicas must be a whole number from 1 to ${MAX_REPLICAS}`);
+  }
   return {
     ...options,
+    replicas,
     stream: options.stream ?? DEFAULT_STREAM_NAME,
     reconnect,
     duplicate_window_ms: duplicateWindow,

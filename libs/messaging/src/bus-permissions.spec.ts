@@ -245,20 +245,25 @@ describe('bus permissions', () => {
     expect(mayPublish('atlas', '$JS.API.CONSUMER.CREATE.KV_sequences')).toBe(false);
   });
 
-  it('writes only its buckets (its own heartbeat key only), reads only those it is granted', () => {
+  it('writes only its buckets (its own heartbeat keys only), reads only those it is granted', () => {
     expect(mayPublish('ops-monitor', '$KV.fingerprints.cart.high_error_rate')).toBe(true);
     expect(mayPublish('ops-monitor', '$KV.locks.service.cart')).toBe(false);
     expect(mayPublish('ops-monitor', '$JS.API.STREAM.MSG.GET.KV_locks')).toBe(true);
     expect(mayPublish('ops-monitor', '$KV.remediations.run')).toBe(false);
     expect(mayPublish('ops-monitor', '$JS.API.STREAM.MSG.GET.KV_remediations')).toBe(false);
-    expect(mayPublish('ops-monitor', '$KV.heartbeats.ops-monitor')).toBe(true);
-    expect(mayPublish('ops-monitor', '$KV.heartbeats.atlas')).toBe(false);
+    // Each replica its own key `<agent>.<replica>`; none of another agent's, nor a deeper key.
+    expect(mayPublish('ops-monitor', '$KV.heartbeats.ops-monitor.host-1234')).toBe(true);
+    expect(mayPublish('ops-monitor', '$KV.heartbeats.ops-monitor.ops-monitor-0')).toBe(true);
+    expect(mayPublish('ops-monitor', '$KV.heartbeats.ops-monitor')).toBe(false);
+    expect(mayPublish('ops-monitor', '$KV.heartbeats.ops-monitor.a.b')).toBe(false);
+    expect(mayPublish('ops-monitor', '$KV.heartbeats.atlas.atlas-0')).toBe(false);
     // Every agent reads the heartbeats (its AtlasWatcher watches atlas's), writes only its own.
     expect(mayPublish('ops-monitor', '$JS.API.STREAM.MSG.GET.KV_heartbeats')).toBe(true);
-    expect(mayPublish('demo-controller', '$KV.heartbeats.atlas')).toBe(false);
+    expect(mayPublish('demo-controller', '$KV.heartbeats.atlas.atlas-0')).toBe(false);
     expect(mayPublish('atlas', '$JS.API.STREAM.MSG.GET.KV_heartbeats')).toBe(true);
-    expect(mayPublish('atlas', '$KV.heartbeats.atlas')).toBe(true);
-    expect(mayPublish('atlas', '$KV.heartbeats.ops-monitor')).toBe(false);
+    // atlas writes (and prunes, by CAS delete) any replica's key.
+    expect(mayPublish('atlas', '$KV.heartbeats.atlas.atlas-0')).toBe(true);
+    expect(mayPublish('atlas', '$KV.heartbeats.ops-monitor.host-1234')).toBe(true);
     expect(mayPublish('jira-resolver', '$KV.locks.service.cart')).toBe(true);
     expect(mayPublish('demo-controller', '$KV.incidents.INC-20250131-001')).toBe(false);
     expect(mayPublish('cli', '$KV.escalations.INC-20250131-001')).toBe(true);

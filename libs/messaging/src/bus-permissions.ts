@@ -32,8 +32,8 @@ function isAgent(user: BusUser): user is AgentName {
 
 /**
  * What a user may do with a bucket's data: `read` (get, list, watch), `write`
- * (read + put/create/update/delete), `own-key` (put only the key named after the
- * user: an agent writes its own heartbeat and nobody else's).
+ * (read + put/create/update/delete), `own-key` (put only the keys `<user>.<token>`: every
+ * replica of an agent writes its own heartbeat `<agent>.<replica>`, and nobody else's).
  */
 export type BucketAccess = 'read' | 'write' | 'own-key';
 
@@ -93,7 +93,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       'atlas-command-results',
     ],
     buckets: {
-      [KV_BUCKETS.heartbeats]: 'read',
+      // Write, not own-key: it prunes the keys of replicas long gone (CAS deletes, liveness).
+      [KV_BUCKETS.heartbeats]: 'write',
       [KV_BUCKETS.incidents]: 'write',
       [KV_BUCKETS.locks]: 'read',
       [KV_BUCKETS.escalations]: 'write',
@@ -364,7 +365,8 @@ export function userPermissions(user: BusUser, mapper: SubjectMapper): UserPermi
     const wire = mapper.bucket(bucket);
     const kvStream = bucketStreamName(wire);
     if (access === 'own-key') {
-      publish.push(`$KV.${wire}.${user}`);
+      // One token after the user's name: a replica id is a DNS label, never dotted.
+      publish.push(`$KV.${wire}.${user}.*`);
       continue;
     }
     if (access === 'write') publish.push(`$KV.${wire}.>`);

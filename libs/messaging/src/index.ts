@@ -36,4 +36,5 @@ export * from './publisher-subject';
 export * from './publisher-identity';
 export * from './sender-audit';
 export * from './nats-server-conf';
+export * from './nats-helm-values';
 export * from './transport';

@@ -153,6 +153,7 @@ async function connectAndProvision(
     }
     const report = await provisionAll(await bus.jetstreamManager(), bus.subjects, {
       duplicate_window_ms: bus.options.duplicate_window_ms,
+      replicas: bus.options.replicas,
     });
     const changed = [
       report.stream,

@@ -189,10 +189,12 @@ describe('NATS users with least-privilege permissions (generated nats.conf)', ()
     await outbox.put('item.notify.x', new TextEncoder().encode('{}'));
     expect(await watched).toBe('item.notify.x');
     watch.stop();
-    // Its own heartbeat only.
+    // Its own replicas' heartbeats only (`<agent>.<replica>`).
     const heartbeats = await kv.raw(KV_BUCKETS.heartbeats);
-    expect(await heartbeats.put('ops-monitor', new TextEncoder().encode('{}'))).toBeGreaterThan(0);
-    await expectRefused(bus, `$KV.${mapper.bucket(KV_BUCKETS.heartbeats)}.atlas`);
+    expect(
+      await heartbeats.put('ops-monitor.replica-1', new TextEncoder().encode('{}')),
+    ).toBeGreaterThan(0);
+    await expectRefused(bus, `$KV.${mapper.bucket(KV_BUCKETS.heartbeats)}.atlas.replica-1`);
     // Locks: reads (which services are under deliberate work), never takes one.
     const locks = await kv.open(KV_BUCKETS.locks, anyJson);
     expect(await locks.get('service.cart')).toBeNull();

@@ -75,6 +75,7 @@ class FakeJsm {
               maxValueSize: number;
               description: string;
               storage: string;
+              replicas: number;
             },
           ) => {
             calls.push(`kv.create ${bucket}`);
@@ -86,6 +87,7 @@ class FakeJsm {
               max_msg_size: opts.maxValueSize,
               description: opts.description,
               storage: opts.storage,
+              num_replicas: opts.replicas,
             } as StreamConfig);
             return Promise.resolve({});
           },
@@ -234,6 +236,40 @@ describe('provisionBuckets', () => {
     });
     expect(second.slice(1).every((b) => b.action === 'unchanged')).toBe(true);
     expect(fake.streams.get('KV_x_incidents')?.subjects).toEqual(['$KV.x_incidents.>']);
+  });
+
+  it('makes every stream and bucket at bus.replicas and scales existing ones in place', async () => {
+    const fake = new FakeJsm();
+    await provisionAll(fake.asJsm(), mapper, { duplicate_window_ms: 1_000 });
+    expect([...fake.streams.values()].every((config) => config.num_replicas === 1)).toBe(true);
+
+    const report = await provisionAll(fake.asJsm(), mapper, {
+      duplicate_window_ms: 1_000,
+      replicas: 3,
+    });
+    expect(report.stream).toEqual({
+      name: 'OPS_x',
+      action: 'updated',
+      changes: ['num_replicas 1 → 3'],
+    });
+    expect(report.deadLetterStream.changes).toEqual(['num_replicas 1 → 3']);
+    expect(report.buckets.map((item) => item.changes)).toEqual(
+      BUCKET_NAMES.map(() => ['num_replicas 1 → 3']),
+    );
+    expect([...fake.streams.values()].every((config) => config.num_replicas === 3)).toBe(true);
+    // The bucket's stream keeps its KV flags and subjects through the update.
+    expect(fake.streams.get('KV_x_incidents')?.subjects).toEqual(['$KV.x_incidents.>']);
+  });
+
+  it('names bus.replicas when the server refuses the replica count', async () => {
+    const jsm = new FakeJsm().asJsm();
+    jsm.streams.add = () =>
+      Promise.reject(new Error('replicas > 1 not supported in non-clustered mode'));
+    await expect(
+      provisionTopology(jsm, mapper, { duplicate_window_ms: 1_000, replicas: 3 }),
+    ).rejects.toThrow(
+      /stream OPS_x: the server refused 3 replicas \(replicas > 1 not supported in non-clustered mode\); bus.replicas must not exceed/,
+    );
   });
 
   it('provisionAll reports stream, consumers and buckets', async () => {

@@ -48,6 +48,8 @@ export interface TopologyReport {
 
 export interface TopologyOptions {
   duplicate_window_ms: number;
+  /** num_replicas of every stream and bucket (bus.replicas); default 1. */
+  replicas?: number;
 }
 
 const logger = new Logger('TopologyProvisioner');
@@ -65,7 +67,7 @@ export function streamConfig(
     discard: DiscardPolicy.Old,
     max_age: nanos(STREAM_MAX_AGE_MS),
     duplicate_window: nanos(options.duplicate_window_ms),
-    num_replicas: 1,
+    num_replicas: options.replicas ?? 1,
   };
 }
 
@@ -86,7 +88,7 @@ export function deadLetterStreamConfig(
     max_msg_size: DEAD_LETTER_STREAM_LIMITS.max_msg_size,
     // One record per message and consumer even when the dead-lettering step is retried.
     duplicate_window: nanos(options.duplicate_window_ms),
-    num_replicas: 1,
+    num_replicas: options.replicas ?? 1,
   };
 }
 
@@ -166,7 +168,7 @@ async function provisionStream(
     info = await jsm.streams.info(name);
   } catch (err: unknown) {
     if (!isStreamNotFound(err)) throw err;
-    await jsm.streams.add(wanted);
+    await withReplicaHint(`stream ${name}`, wanted.num_replicas, () => jsm.streams.add(wanted));
     logger.log(`stream ${name} created`);
     return { name, action: 'created' };
   }
@@ -188,7 +190,9 @@ async function provisionStream(
   if (changes.length === 0) {
     return { name, action: 'unchanged' };
   }
-  await jsm.streams.update(name, { ...current, ...wanted });
+  await withReplicaHint(`stream ${name}`, wanted.num_replicas, () =>
+    jsm.streams.update(name, { ...current, ...wanted }),
+  );
   logger.log(`stream ${name} updated: ${changes.join(', ')}`);
   return { name, action: 'updated', changes };
 }
@@ -248,10 +252,13 @@ export async function provisionBuckets(
   jsm: JetStreamManager,
   mapper: SubjectMapper,
   names: readonly BucketName[] = BUCKET_NAMES,
+  options: Pick<TopologyOptions, 'replicas'> = {},
 ): Promise<ProvisionedItem[]> {
   const report: ProvisionedItem[] = [];
   for (const name of names) {
-    report.push(await provisionBucket(jsm, mapper.bucket(name), BUCKETS[name]));
+    report.push(
+      await provisionBucket(jsm, mapper.bucket(name), BUCKETS[name], options.replicas ?? 1),
+    );
   }
   return report;
 }
@@ -260,6 +267,7 @@ async function provisionBucket(
   jsm: JetStreamManager,
   bucket: string,
   declaration: BucketDeclaration,
+  replicas: number,
 ): Promise<ProvisionedItem> {
   const streamName = bucketStreamName(bucket);
   const storage = declaration.storage === 'memory' ? StorageType.Memory : StorageType.File;
@@ -268,14 +276,16 @@ async function provisionBucket(
     info = await jsm.streams.info(streamName);
   } catch (err: unknown) {
     if (!isStreamNotFound(err)) throw err;
-    await jsm.jetstream().views.kv(bucket, {
-      history: declaration.history,
-      ttl: declaration.ttl_ms,
-      storage,
-      maxValueSize: declaration.max_value_bytes,
-      description: declaration.description,
-      replicas: 1,
-    });
+    await withReplicaHint(`bucket ${bucket}`, replicas, () =>
+      jsm.jetstream().views.kv(bucket, {
+        history: declaration.history,
+        ttl: declaration.ttl_ms,
+        storage,
+        maxValueSize: declaration.max_value_bytes,
+        description: declaration.description,
+        replicas,
+      }),
+    );
     logger.log(`bucket ${bucket} created`);
     return { name: bucket, action: 'created' };
   }
@@ -286,19 +296,52 @@ async function provisionBucket(
     max_age: nanos(declaration.ttl_ms),
     max_msg_size: declaration.max_value_bytes,
     description: declaration.description,
+    num_replicas: replicas,
   };
   const changes = differences([
     ['history', current.max_msgs_per_subject, wanted.max_msgs_per_subject],
     ['ttl', current.max_age, wanted.max_age],
     ['max_value_size', current.max_msg_size, wanted.max_msg_size],
     ['description', current.description, wanted.description],
+    ['num_replicas', current.num_replicas, wanted.num_replicas],
   ]);
   if (changes.length === 0) {
     return { name: bucket, action: 'unchanged' };
   }
-  await jsm.streams.update(streamName, { ...current, ...wanted });
+  await withReplicaHint(`bucket ${bucket}`, replicas, () =>
+    jsm.streams.update(streamName, { ...current, ...wanted }),
+  );
   logger.log(`bucket ${bucket} updated: ${changes.join(', ')}`);
   return { name: bucket, action: 'updated', changes };
+}
+
+/**
+ * Runs a stream create/update; when the server refuses the replica count (more copies than it
+ * has JetStream nodes, or any count above 1 on a single server) the error says which setting
+ * asked for them. NATS 2.9 itself allows changing num_replicas of an existing stream (a KV
+ * bucket is the stream KV_<bucket>): it adds or drops copies in place, data kept.
+ */
+async function withReplicaHint<T>(
+  what: string,
+  replicas: number | undefined,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (
+      (replicas ?? 1) > 1 &&
+      /replica|insufficient resources|non-clustered|no suitable peers/i.test(message)
+    ) {
+      throw new Error(
+        `${what}: the server refused ${replicas} replicas (${message}); bus.replicas must not ` +
+          'exceed the number of JetStream nodes in the cluster (1 on a single server)',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 type Comparison = readonly [field: string, current: unknown, wanted: unknown];
@@ -342,6 +385,6 @@ export async function provisionAll(
   options: TopologyOptions,
 ): Promise<ProvisionReport> {
   const topology = await provisionTopology(jsm, mapper, options);
-  const buckets = await provisionBuckets(jsm, mapper);
+  const buckets = await provisionBuckets(jsm, mapper, BUCKET_NAMES, options);
   return { ...topology, buckets };
 }

@@ -10,3 +10,4 @@ export * from './headless-chromium';
 export * from './discord-markdown.oracle';
 export * from './hostile-string.arbitrary';
 export * from './secret-shapes.fixture';
+export * from './local-nats-cluster';

@@ -1,14 +1,9 @@
-import { outageWindow } from '@opscrew/agent-core';
+import { type HeartbeatSource, outageWindow } from '@opscrew/agent-core';
 import { type OpscrewConfig } from '@opscrew/config';
-import {
-  type HeartbeatRecord,
-  type IncidentRecord,
-  OutboxItemRecord,
-  validatePlain,
-} from '@opscrew/contracts';
+import { type IncidentRecord, OutboxItemRecord, validatePlain } from '@opscrew/contracts';
 import { itemKey } from '@opscrew/guardrails';
 import { ticketKey } from '@opscrew/incident';
-import { type IncidentLedger, type NatsConnectionService, type TypedKv } from '@opscrew/messaging';
+import { type IncidentLedger, type NatsConnectionService } from '@opscrew/messaging';
 import { type KV } from 'nats';
 import { type AgentLiveness } from '../liveness/agent-liveness';
 import { livenessSnapshot } from '../liveness/liveness-snapshot';
@@ -33,7 +28,8 @@ export interface ChatCrewSources {
 export const CHAT_CREW_SOURCES = Symbol('CHAT_CREW_SOURCES');
 
 export interface BusCrewSourcesWiring {
-  readonly heartbeats: Pick<TypedKv<HeartbeatRecord>, 'get'>;
+  /** Every replica's last heartbeat (atlas's board, the one GET /agents reads). */
+  readonly heartbeats: HeartbeatSource;
   readonly ledger: Pick<IncidentLedger, 'list' | 'get'>;
   /** The raw `outbox` bucket: an incident's ticket is its delivered `ticket.create` item. */
   readonly outbox: Pick<KV, 'get'>;

@@ -1,5 +1,6 @@
 import { type IncidentRecord } from '@opscrew/contracts';
 import { type IncidentAckDependencies } from '@opscrew/guardrails';
+import { type AgentLiveness } from '../liveness/agent-liveness';
 import { AckCommand, ackerOf } from './ack.command';
 import { type ChatCaller } from './chat-command';
 import { ChatCommandError } from './chat-command.error';
@@ -46,6 +47,7 @@ function sources(
           max_age_s: 30,
           version: null,
           pid: 1,
+          replicas: [],
         },
         {
           agent: 'demo-controller',
@@ -56,6 +58,7 @@ function sources(
           max_age_s: 30,
           version: null,
           pid: null,
+          replicas: [],
         },
       ]),
     incidents: () => Promise.resolve(incidents),
@@ -78,6 +81,37 @@ describe('StatusCommand', () => {
       STATUS_INCIDENTS_MAX,
     );
     expect(text).toMatch(/… and 3 more$/);
+  });
+
+  it("says how many of an agent's replicas beat, and names the stale ones", async () => {
+    const replica = (name: string, stale: boolean) => ({
+      replica: name,
+      stale,
+      at: '2025-01-31T12:00:00.000Z',
+      heartbeat_age_s: stale ? 300 : 2,
+      pid: 7,
+      version: '0.1.0',
+      started_at: '2025-01-31T11:00:00.000Z',
+      uptime_s: 3600,
+    });
+    const crew = sources([]);
+    const [atlas] = await crew.liveness();
+    const withReplicas: ChatCrewSources = {
+      ...crew,
+      liveness: () =>
+        Promise.resolve([
+          {
+            ...(atlas as AgentLiveness),
+            replicas: [
+              replica('atlas-a', false),
+              replica('atlas-b', false),
+              replica('atlas-c', true),
+            ],
+          },
+        ]),
+    };
+    const { text } = await new StatusCommand(withReplicas).execute({});
+    expect(text).toContain('- atlas: alive (2 s ago), 2/3 replicas fresh (stale: atlas-c)');
   });
 
   it("answers one service's incidents, resolved ones included", async () => {

@@ -6,9 +6,9 @@ import {
   Module,
   type OnModuleInit,
 } from '@nestjs/common';
-import { HEARTBEAT_STORE } from '@opscrew/agent-core';
+import { HEARTBEAT_BOARD, type HeartbeatSource } from '@opscrew/agent-core';
 import { type DiscordInteractionsConfig, type LoadedConfig } from '@opscrew/config';
-import { type HeartbeatRecord, KV_BUCKETS } from '@opscrew/contracts';
+import { KV_BUCKETS } from '@opscrew/contracts';
 import { openIncidentAck } from '@opscrew/guardrails';
 import { DiscordInteractionsClient } from '@opscrew/integrations';
 import {
@@ -16,7 +16,6 @@ import {
   IncidentLedger,
   KvFactory,
   NatsConnectionService,
-  type TypedKv,
 } from '@opscrew/messaging';
 import { AUDIT, type AuditSink } from '@opscrew/ports';
 import { AckCommand, CHAT_INCIDENT_ACK } from './ack.command';
@@ -79,9 +78,9 @@ export class ChatopsModule {
         ChatopsAnnouncer,
         {
           provide: CHAT_CREW_SOURCES,
-          inject: [HEARTBEAT_STORE, IncidentLedger, KvFactory, NatsConnectionService],
+          inject: [HEARTBEAT_BOARD, IncidentLedger, KvFactory, NatsConnectionService],
           useFactory: async (
-            heartbeats: TypedKv<HeartbeatRecord>,
+            heartbeats: HeartbeatSource,
             ledger: IncidentLedger,
             kv: KvFactory,
             bus: NatsConnectionService,

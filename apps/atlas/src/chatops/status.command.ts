@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type IncidentRecord } from '@opscrew/contracts';
 import { type ChatCommandHandler, type ChatOptions, type ChatReply } from './chat-command';
 import { CHAT_CREW_SOURCES, type ChatCrewSources } from './chat-crew.sources';
+import { type AgentLiveness } from '../liveness/agent-liveness';
 
 /** Incidents listed in one answer; the rest are counted (Discord's 2000 characters). */
 export const STATUS_INCIDENTS_MAX = 10;
@@ -27,7 +28,9 @@ export class StatusCommand implements ChatCommandHandler {
     for (const agent of agents) {
       const age =
         agent.heartbeat_age_s === null ? 'no heartbeat yet' : `${agent.heartbeat_age_s} s ago`;
-      lines.push(`- ${agent.agent}: ${agent.enabled ? agent.state : 'disabled'} (${age})`);
+      lines.push(
+        `- ${agent.agent}: ${agent.enabled ? agent.state : 'disabled'} (${age})${replicaNote(agent)}`,
+      );
     }
     const open = incidents.filter((incident) => incident.phase !== 'resolved');
     lines.push('', open.length === 0 ? 'No open incidents.' : `Open incidents (${open.length}):`);
@@ -58,4 +61,12 @@ function listed(incidents: readonly IncidentRecord[]): string[] {
   if (incidents.length > STATUS_INCIDENTS_MAX)
     lines.push(`… and ${incidents.length - STATUS_INCIDENTS_MAX} more`);
   return lines;
+}
+
+/** `, 2/3 replicas fresh (stale: ops-monitor-1)` when it runs more than one replica. */
+function replicaNote(agent: AgentLiveness): string {
+  if (agent.replicas.length < 2) return '';
+  const stale = agent.replicas.filter((replica) => replica.stale).map((replica) => replica.replica);
+  const fresh = agent.replicas.length - stale.length;
+  return `, ${fresh}/${agent.replicas.length} replicas fresh${stale.length > 0 ? ` (stale: ${stale.join(', ')})` : ''}`;
 }

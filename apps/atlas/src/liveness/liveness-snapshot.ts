@@ -1,6 +1,5 @@
-import { type OutageWindow } from '@opscrew/agent-core';
-import { AGENT_NAMES, type HeartbeatRecord } from '@opscrew/contracts';
-import { type TypedKv } from '@opscrew/messaging';
+import { groupHeartbeats, type HeartbeatSource, type OutageWindow } from '@opscrew/agent-core';
+import { AGENT_NAMES } from '@opscrew/contracts';
 import { type AgentLiveness, assessLiveness } from './agent-liveness';
 
 /** What the verdict needs of an agent's config section. */
@@ -10,32 +9,29 @@ export interface LivenessSettings {
 }
 
 /**
- * Every configured agent with its verdict, read fresh from the `heartbeats`
- * bucket: the one view behind `GET /agents` and the MCP tool `agent_status`.
+ * Every configured agent with its verdict over its replicas, from one read of every heartbeat
+ * key (the board: memory kept by a watch, not a KV round trip per agent): the one view behind
+ * `GET /agents`, the liveness pass, ChatOps /status, the status page and the MCP `agent_status`.
  */
 export async function livenessSnapshot(
-  heartbeats: Pick<TypedKv<HeartbeatRecord>, 'get'>,
+  heartbeats: HeartbeatSource,
   agents: ReadonlyMap<string, LivenessSettings>,
   now: Date,
   outage: OutageWindow | null = null,
 ): Promise<AgentLiveness[]> {
-  // The reads go out together: on a busy event loop (GET /incidents under load) each sequential
-  // round trip waits its turn behind every queued request, and /agents stalled four times over.
-  const configured = AGENT_NAMES.flatMap((agent) => {
+  const byAgent = groupHeartbeats(await heartbeats.read());
+  return AGENT_NAMES.flatMap((agent) => {
     const settings = agents.get(agent);
-    return settings ? [{ agent, settings }] : [];
+    if (!settings) return [];
+    return [
+      assessLiveness(
+        agent,
+        settings.enabled,
+        settings.max_age_s,
+        byAgent.get(agent) ?? [],
+        now,
+        outage,
+      ),
+    ];
   });
-  const heartbeatsRead = await Promise.all(
-    configured.map(async ({ agent }) => (await heartbeats.get(agent))?.value ?? null),
-  );
-  return configured.map(({ agent, settings }, index) =>
-    assessLiveness(
-      agent,
-      settings.enabled,
-      settings.max_age_s,
-      heartbeatsRead[index] ?? null,
-      now,
-      outage,
-    ),
-  );
 }

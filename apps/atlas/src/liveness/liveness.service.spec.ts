@@ -81,7 +81,7 @@ function setup(options: { restart?: boolean; history?: InMemoryRestartHistorySto
   let outage: BusOutage | null = null;
   const outbox = new RecordingOutbox();
   const service = new LivenessService(
-    heartbeats,
+    { read: () => heartbeats.values() },
     loaded,
     publisher as unknown as EventPublisher,
     writer,
@@ -90,15 +90,21 @@ function setup(options: { restart?: boolean; history?: InMemoryRestartHistorySto
     outbox,
     restarter,
   );
-  /** ops-monitor's last heartbeat, `ageS` seconds ago. */
-  const beat = async (ageS: number, fixedAt?: string): Promise<string> => {
+  /** ops-monitor's last heartbeat (of `replica`), `ageS` seconds ago. */
+  const beat = async (
+    ageS: number,
+    fixedAt?: string,
+    replica = 'ops-monitor-0',
+    startedAt = '2026-11-24T09:00:00.000Z',
+  ): Promise<string> => {
     const at = fixedAt ?? new Date(Date.now() - ageS * 1000).toISOString();
-    await heartbeats.put('ops-monitor', {
+    await heartbeats.put(`ops-monitor.${replica}`, {
       agent: 'ops-monitor',
+      replica,
       version: '0.1.0',
       pid: 42,
       at,
-      started_at: '2026-11-24T09:00:00.000Z',
+      started_at: startedAt,
       uptime_s: 60,
       status: 'ok',
     });
@@ -131,6 +137,61 @@ describe('LivenessService', () => {
         title: 'ops-monitor is stale',
       }),
     ]);
+  });
+
+  describe('replicas', () => {
+    it('one stale replica while another beats: the agent stays alive, one low notice per episode', async () => {
+      const { service, outbox, publisher, beat, runtime } = setup({ restart: true });
+      await beat(0, undefined, 'ops-monitor-0');
+      await beat(0, undefined, 'ops-monitor-1');
+      await service.check();
+      const lastBeat = await beat(MAX_AGE_S + 30, undefined, 'ops-monitor-1');
+      await service.check();
+      await service.check();
+      expect(publisher.events.map((event) => event.subject)).toEqual([]);
+      expect(runtime.restarted).toEqual([]);
+      expect(outbox.notifications().map((command) => command.notification)).toEqual([
+        expect.objectContaining({
+          idempotency_key: `replica-stale:ops-monitor.ops-monitor-1:${lastBeat}`,
+          severity: 'low',
+          title: 'ops-monitor: replica ops-monitor-1 is stale',
+        }),
+      ]);
+      expect((await service.snapshot()).find((e) => e.agent === 'ops-monitor')).toMatchObject({
+        state: 'alive',
+        replicas: [
+          { replica: 'ops-monitor-0', stale: false },
+          { replica: 'ops-monitor-1', stale: true },
+        ],
+      });
+    });
+
+    it('no notice for a replica another replaced (started after its last beat)', async () => {
+      const { service, outbox, beat } = setup();
+      await beat(0, undefined, 'ops-monitor-1');
+      await service.check();
+      await beat(MAX_AGE_S + 30, undefined, 'ops-monitor-1');
+      await beat(0, undefined, 'ops-monitor-2', new Date().toISOString());
+      await service.check();
+      expect(outbox.notifications()).toEqual([]);
+    });
+
+    it('no notice for a replica already stale when atlas started (an earlier run)', async () => {
+      const { service, outbox, beat } = setup();
+      await beat(0, undefined, 'ops-monitor-0');
+      await beat(MAX_AGE_S * 5, undefined, 'ops-monitor-old');
+      await service.check();
+      await service.check();
+      expect(outbox.notifications()).toEqual([]);
+    });
+
+    it('the agent is stale only when every replica is', async () => {
+      const { service, publisher, beat } = setup();
+      await beat(MAX_AGE_S + 30, undefined, 'ops-monitor-0');
+      await beat(MAX_AGE_S + 10, undefined, 'ops-monitor-1');
+      await service.check();
+      expect(publisher.events.map((event) => event.subject)).toEqual(['agent.stale']);
+    });
   });
 
   it('and one notification when the agent is back', async () => {
@@ -167,7 +228,9 @@ describe('LivenessService', () => {
     await service.check();
     expect(publisher.events).toEqual([]);
     expect(outbox.calls).toEqual([]);
-    expect((await service.snapshot())[0]).toMatchObject({ state: 'alive' });
+    expect((await service.snapshot()).find((e) => e.agent === 'ops-monitor')).toMatchObject({
+      state: 'alive',
+    });
   });
 
   describe('with liveness.on_stale notify_and_restart', () => {

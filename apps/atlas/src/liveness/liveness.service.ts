@@ -10,18 +10,14 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import {
   AGENT_NOTICES,
   type AgentNotices,
-  HEARTBEAT_STORE,
+  HEARTBEAT_BOARD,
+  type HeartbeatSource,
   noticeKey,
   outageWindow,
 } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
-import { errorMessage, type AgentName, type HeartbeatRecord, SUBJECTS } from '@opscrew/contracts';
-import {
-  EventPublisher,
-  NatsConnectionService,
-  PeriodicTask,
-  type TypedKv,
-} from '@opscrew/messaging';
+import { errorMessage, type AgentName, SUBJECTS } from '@opscrew/contracts';
+import { EventPublisher, NatsConnectionService, PeriodicTask } from '@opscrew/messaging';
 import {
   AgentRestarter,
   describeReport,
@@ -30,12 +26,15 @@ import {
 import { ReportWriter } from '../reports/report-writer.service';
 import { type AgentLiveness, type LivenessState } from './agent-liveness';
 import { livenessSnapshot } from './liveness-snapshot';
+import { StaleReplicaNotices } from './stale-replica.notices';
 
 const INTERVAL_NAME = 'liveness';
 
 /**
- * Watches the watchmen: compares each configured agent's last heartbeat (from
- * the `heartbeats` bucket) with its `max_age_s`. On a transition to stale it
+ * Watches the watchmen: compares each configured agent's replicas' last heartbeats (from
+ * the `heartbeats` bucket) with its `max_age_s`; an agent is stale when no replica is fresh.
+ * A replica gone stale while others beat is a lower, replica-level notice (StaleReplicaNotices).
+ * On an agent's transition to stale it
  * publishes `agent.stale` once, writes a report line and enqueues one notification (its
  * outbox, idempotent per stale episode); on recovery it says so the same ways. After an outage
  * of atlas's own bus link, ages count from the reconnect (agent-core's isStale): a 13 s NATS
@@ -53,9 +52,10 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
    */
   private readonly noticed = new Map<AgentName, { since: string; backNotice: boolean }>();
   private readonly task: PeriodicTask<void>;
+  private readonly replicaNotices: StaleReplicaNotices;
 
   constructor(
-    @Inject(HEARTBEAT_STORE) private readonly heartbeats: TypedKv<HeartbeatRecord>,
+    @Inject(HEARTBEAT_BOARD) private readonly heartbeats: HeartbeatSource,
     @Inject(LOADED_CONFIG) private readonly loaded: LoadedConfig,
     private readonly publisher: EventPublisher,
     private readonly reports: ReportWriter,
@@ -64,6 +64,7 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
     @Optional() @Inject(AGENT_NOTICES) private readonly notices: AgentNotices | null = null,
     @Optional() @Inject(AgentRestarter) private readonly restarter: AgentRestarter | null = null,
   ) {
+    this.replicaNotices = new StaleReplicaNotices(notices);
     this.task = new PeriodicTask(INTERVAL_NAME, scheduler, () => this.runCheck(), {
       onError: (error) => this.logger.warn(`liveness check failed: ${errorMessage(error)}`),
     });
@@ -78,7 +79,7 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
     return this.task.stop();
   }
 
-  /** Every configured agent with its verdict, read fresh from the bucket. */
+  /** Every configured agent with its verdict over its replicas (the board: a watched view). */
   snapshot(now: Date = new Date()): Promise<AgentLiveness[]> {
     return livenessSnapshot(
       this.heartbeats,
@@ -108,6 +109,7 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
     for (const entry of entries) {
       if (entry.state === 'alive') await this.restarter?.onAlive(entry.agent as AgentName);
     }
+    await this.replicaNotices.observe(entries);
   }
 
   private async announceStale(entry: AgentLiveness): Promise<void> {

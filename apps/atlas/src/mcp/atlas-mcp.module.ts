@@ -1,3 +1,4 @@
+import { HEARTBEAT_BOARD, type HeartbeatSource } from '@opscrew/agent-core';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { type LoadedConfig } from '@opscrew/config';
 import { EventPublisher, KvFactory, NatsConnectionService } from '@opscrew/messaging';
@@ -21,17 +22,19 @@ export class AtlasMcpModule {
       providers: [
         {
           provide: CREW_MCP_TOOLS,
-          inject: [KvFactory, EventPublisher, AUDIT, NatsConnectionService],
+          inject: [KvFactory, EventPublisher, AUDIT, NatsConnectionService, HEARTBEAT_BOARD],
           useFactory: (
             factory: KvFactory,
             publisher: EventPublisher,
             audit: AuditSink,
             bus: NatsConnectionService,
+            heartbeats: HeartbeatSource,
           ) =>
             openCrewMcpTools({
               factory,
               publisher,
               bus,
+              heartbeats,
               config: loaded.config,
               audit,
               logger: new Logger('IncidentAck'),

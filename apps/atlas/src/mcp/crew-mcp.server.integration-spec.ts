@@ -132,9 +132,15 @@ describe('the crew MCP server against NATS', () => {
       'restart checkout',
     );
 
-    // ops-monitor beat just now; jira-resolver an hour ago; the others never.
-    const beat = (agent: HeartbeatRecord['agent'], at: string): HeartbeatRecord => ({
+    // ops-monitor beat just now (one of its two replicas); jira-resolver an hour ago (a key from
+    // before replicas); the others never.
+    const beat = (
+      agent: HeartbeatRecord['agent'],
+      at: string,
+      replica?: string,
+    ): HeartbeatRecord => ({
       agent,
+      ...(replica === undefined ? {} : { replica }),
       version: '0.1.0',
       pid: 4242,
       at,
@@ -142,7 +148,8 @@ describe('the crew MCP server against NATS', () => {
       uptime_s: 60,
       status: 'ok',
     });
-    await heartbeats.put('ops-monitor', beat('ops-monitor', new Date().toISOString()));
+    await heartbeats.put('ops-monitor.om-a', beat('ops-monitor', new Date().toISOString(), 'om-a'));
+    await heartbeats.put('ops-monitor.om-b', beat('ops-monitor', minutesAgo(60), 'om-b'));
     await heartbeats.put('jira-resolver', beat('jira-resolver', minutesAgo(60)));
   });
 
@@ -301,9 +308,14 @@ describe('the crew MCP server against NATS', () => {
 
   it('agent_status: alive, stale and never_seen against each max_age_s', async () => {
     const client = await connect(false);
-    const { agents } = json<{ agents: { agent: string; state: string; max_age_s: number }[] }>(
-      await call(client, 'agent_status'),
-    );
+    const { agents } = json<{
+      agents: {
+        agent: string;
+        state: string;
+        max_age_s: number;
+        replicas: { replica: string; stale: boolean }[];
+      }[];
+    }>(await call(client, 'agent_status'));
     const states = Object.fromEntries(agents.map((agent) => [agent.agent, agent.state]));
     expect(states).toEqual({
       atlas: 'never_seen',
@@ -311,6 +323,14 @@ describe('the crew MCP server against NATS', () => {
       'jira-resolver': 'stale',
       'demo-controller': 'never_seen',
     });
+    // Alive through one fresh replica; each replica listed with its own verdict.
+    const replicas = (name: string) =>
+      agents.find((agent) => agent.agent === name)?.replicas.map((r) => [r.replica, r.stale]);
+    expect(replicas('ops-monitor')).toEqual([
+      ['om-a', false],
+      ['om-b', true],
+    ]);
+    expect(replicas('jira-resolver')).toEqual([['jira-resolver', true]]);
   });
 
   it('ack_incident is neither listed nor callable while mcp_server.allow_ack is false', async () => {

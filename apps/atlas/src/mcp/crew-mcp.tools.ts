@@ -13,6 +13,7 @@ import {
 } from '@opscrew/guardrails';
 import { incidentSummary } from '@opscrew/incident';
 import { z } from 'zod';
+import { type AgentLiveness } from '../liveness/agent-liveness';
 import { type CrewStateReader } from './crew-state.reader';
 import { type CrewTool, defineTool, ToolRefusal } from './crew-tool';
 import { fitIncident, fitList } from './tool-output.budget';
@@ -146,14 +147,16 @@ export function crewTools({ state, ack }: CrewToolsOptions): CrewTool[] {
       name: 'agent_status',
       title: 'Agent liveness',
       description:
-        "Every configured agent: alive, stale (no heartbeat within its max_age_s) or never_seen, with the heartbeat's age.",
+        "Every configured agent: alive (at least one replica beat within its max_age_s), stale (no replica did) or never_seen, with the newest heartbeat's age and each replica (replica, stale, at, pid, version, uptime_s).",
       mutating: false,
       input: noInput,
       async run() {
         const agents = await state.agents();
         return {
           data: { agents },
-          summary: agents.map((agent) => `${agent.agent}=${agent.state}`).join(' '),
+          summary: agents
+            .map((agent) => `${agent.agent}=${agent.state}${replicaCount(agent)}`)
+            .join(' '),
         };
       },
     }),
@@ -220,4 +223,11 @@ function ackSummary(result: IncidentAckResult): string {
   if (result.outcome === 'acked') return `acked at ${result.level}`;
   if (result.outcome === 'not-escalating') return `not escalating (${result.record.state})`;
   return result.outcome;
+}
+
+/** `(2/3 replicas)` when an agent runs more than one replica; nothing otherwise. */
+function replicaCount(agent: AgentLiveness): string {
+  if (agent.replicas.length < 2) return '';
+  const fresh = agent.replicas.filter((replica) => !replica.stale).length;
+  return `(${fresh}/${agent.replicas.length} replicas)`;
 }

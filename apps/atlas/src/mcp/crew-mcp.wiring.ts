@@ -1,3 +1,4 @@
+import { HeartbeatBoard, type HeartbeatSource } from '@opscrew/agent-core';
 import { type OpscrewConfig } from '@opscrew/config';
 import { HeartbeatRecord, IncidentRecord, KV_BUCKETS, LeaseRecord } from '@opscrew/contracts';
 import { type EscalationLogger, openIncidentAck } from '@opscrew/guardrails';
@@ -21,6 +22,8 @@ export interface CrewMcpWiring {
   /** Where the escalation engine records an ack (the MCP server audits each call itself). */
   readonly audit: AuditSink;
   readonly logger: EscalationLogger;
+  /** atlas's heartbeat board (shared with /agents); absent (`opscrew mcp`): one of its own. */
+  readonly heartbeats?: HeartbeatSource;
   /** atlas's bus link: agent ages after its outage count from the reconnect (see isStale). */
   readonly bus?: Pick<NatsConnectionService, 'lastOutage'>;
 }
@@ -37,7 +40,13 @@ export async function openCrewMcpTools(wiring: CrewMcpWiring): Promise<CrewMcpTo
   const state = new CrewStateReader({
     ledger: new IncidentLedger(await factory.open(KV_BUCKETS.incidents, { class: IncidentRecord })),
     locks: await factory.open(KV_BUCKETS.locks, { class: LeaseRecord }),
-    heartbeats: await factory.open(KV_BUCKETS.heartbeats, { class: HeartbeatRecord }),
+    heartbeats:
+      wiring.heartbeats ??
+      (await HeartbeatBoard.open(
+        factory,
+        await factory.open(KV_BUCKETS.heartbeats, { class: HeartbeatRecord }),
+        wiring.logger,
+      )),
     agents: config.agents,
     ...(wiring.bus === undefined ? {} : { bus: wiring.bus }),
   });

@@ -1,10 +1,5 @@
-import { outageWindow } from '@opscrew/agent-core';
-import {
-  type HeartbeatRecord,
-  type IncidentRecord,
-  type LeaseRecord,
-  serviceOfLockKey,
-} from '@opscrew/contracts';
+import { type HeartbeatSource, outageWindow } from '@opscrew/agent-core';
+import { type IncidentRecord, type LeaseRecord, serviceOfLockKey } from '@opscrew/contracts';
 import {
   type Clock,
   type IncidentLedger,
@@ -36,7 +31,8 @@ export interface LockView {
 export interface CrewStateSources {
   readonly ledger: Pick<IncidentLedger, 'list' | 'get'>;
   readonly locks: Pick<TypedKv<LeaseRecord>, 'values'>;
-  readonly heartbeats: Pick<TypedKv<HeartbeatRecord>, 'get'>;
+  /** Every replica's last heartbeat (atlas's board). */
+  readonly heartbeats: HeartbeatSource;
   /** `agents` of the loaded config: who should be sending heartbeats, and how often. */
   readonly agents: ReadonlyMap<string, LivenessSettings>;
   readonly clock?: Clock;

@@ -39,6 +39,7 @@ const agents: AgentLiveness[] = [
     max_age_s: 30,
     version: '0.1.0',
     pid: 1,
+    replicas: [],
   },
   {
     agent: 'demo-controller',
@@ -49,6 +50,7 @@ const agents: AgentLiveness[] = [
     max_age_s: 30,
     version: null,
     pid: null,
+    replicas: [],
   },
 ];
 

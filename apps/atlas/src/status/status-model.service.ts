@@ -139,6 +139,7 @@ function crewRow(entry: AgentLiveness): CrewRow {
     max_age_s: entry.max_age_s,
     version: entry.version,
     pid: entry.pid,
+    replicas: entry.replicas.map(({ replica, stale, at, pid }) => ({ replica, stale, at, pid })),
   };
 }
 

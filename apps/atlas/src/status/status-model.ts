@@ -30,6 +30,16 @@ export interface CrewRow {
   readonly max_age_s: number;
   readonly version: string | null;
   readonly pid: number | null;
+  /** Every replica with a heartbeat key, newest first: several may run against one bus. */
+  readonly replicas: readonly CrewReplica[];
+}
+
+/** One replica of an agent on the status page. */
+export interface CrewReplica {
+  readonly replica: string;
+  readonly stale: boolean;
+  readonly at: string;
+  readonly pid: number;
 }
 
 /** The incident's own ticket, as far as atlas can see it (its creation in the outbox). */

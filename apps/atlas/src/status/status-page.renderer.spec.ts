@@ -18,6 +18,7 @@ function withStrings(text: (index: number) => string): StatusModel {
         agent: next(),
         last_heartbeat_at: next(),
         version: next(),
+        replicas: row.replicas.map((replica) => ({ ...replica, replica: next() })),
       })),
       10,
     ),
@@ -153,6 +154,11 @@ describe('renderStatusPage', () => {
     expect(text).toContain('42%');
     expect(text).toContain('2.5×');
     expect(text).toContain('crew 1/2 alive');
+    // Each agent's replicas: fresh/total, one chip each, the stale ones marked.
+    expect(text).toContain('1/1');
+    expect(text).toContain('atlas-0');
+    expect(text).toContain('0/2');
+    expect(text).toContain('ops-monitor-1 (stale)');
     expect(text).toContain('As of 2026-12-07 01:00:00 UTC');
     const page = renderStatusPage(fixtureModel());
     expect(page).toContain(

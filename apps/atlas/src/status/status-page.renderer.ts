@@ -2,6 +2,7 @@ import { safeHref } from './html-escape';
 import { html, type SafeHtml } from './html-template';
 import { duration, relativeTime } from './relative-time';
 import {
+  type CrewReplica,
   type CrewRow,
   type IncidentRow,
   type LockRow,
@@ -112,7 +113,7 @@ function chip(tone: 'ok' | 'bad' | 'warn' | 'info', text: string): SafeHtml {
 function crewSection(crew: StatusSection<CrewRow>, now: number): SafeHtml {
   return block('crew', 'Crew', crew, {
     empty: 'No agents configured.',
-    head: ['Agent', 'State', 'Last heartbeat', 'Max age', 'Version', 'PID'],
+    head: ['Agent', 'State', 'Last heartbeat', 'Max age', 'Version', 'PID', 'Replicas'],
     row: (row) =>
       html`<tr>
         <td class="name">${row.agent}</td>
@@ -121,8 +122,17 @@ function crewSection(crew: StatusSection<CrewRow>, now: number): SafeHtml {
         <td class="num">${duration(row.max_age_s)}</td>
         <td class="mono">${row.version ?? dash()}</td>
         <td class="num mono">${row.pid ?? dash()}</td>
+        <td>${row.replicas.length === 0 ? dash() : replicaChips(row.replicas)}</td>
       </tr>`,
   });
+}
+
+/** One chip per replica (stale ones warn): which of several replicas stopped beating. */
+function replicaChips(replicas: readonly CrewReplica[]): SafeHtml {
+  const fresh = replicas.filter((replica) => !replica.stale).length;
+  return html`<span class="num">${fresh}/${replicas.length}</span> ${replicas.map((replica) =>
+      chip(replica.stale ? 'warn' : 'ok', `${replica.replica}${replica.stale ? ' (stale)' : ''}`),
+    )}`;
 }
 
 function incidentsSection(incidents: StatusSection<IncidentRow>, now: number): SafeHtml {

@@ -82,6 +82,7 @@ export async function provisionBus(
   try {
     return await provisionAll(await bus.jetstreamManager(), bus.subjects, {
       duplicate_window_ms: bus.options.duplicate_window_ms,
+      replicas: bus.options.replicas,
     });
   } catch (error) {
     if (error instanceof NatsError && error.code === 'PERMISSIONS_VIOLATION') {

@@ -1,4 +1,3 @@
-import { busOptionsFromConfig } from '@opscrew/agent-core';
 import { type LoadedConfig, type OpscrewConfig, readRuntimeEnvironment } from '@opscrew/config';
 import { errorMessage } from '@opscrew/contracts';
 import { type BusUser, NatsConnectionService } from '@opscrew/messaging';
@@ -38,6 +37,8 @@ export async function openCliBus(
 ): Promise<NatsConnectionService> {
   const timeoutMs = options.timeoutMs ?? CLI_CONNECT_TIMEOUT_MS;
   const credentials = options.credentials ?? null;
+  // Imported here, not at the top: most commands that load this file never open a bus.
+  const { busOptionsFromConfig } = await import('@opscrew/agent-core');
   const base = busOptionsFromConfig(config.bus, name);
   const servers = credentials?.servers ? [...credentials.servers] : base.servers;
   // Given credentials replace the config's as a whole (a user with another's token never works).

@@ -1,4 +1,3 @@
-import { AgentDisabledError } from '@opscrew/agent-core';
 import {
   ConfigError,
   readRuntimeEnvironment,
@@ -7,10 +6,8 @@ import {
   type SupervisorControl,
 } from '@opscrew/config';
 import { errorMessage, AGENT_NAMES, type AgentName } from '@opscrew/contracts';
-import { startAtlas } from '../../../atlas/src';
-import { startDemoController } from '../../../demo-controller/src';
-import { startJiraResolver } from '../../../jira-resolver/src';
-import { startOpsMonitor } from '../../../ops-monitor/src';
+import { type INestApplication } from '@nestjs/common';
+import { type RunAgentOptions } from '@opscrew/agent-core';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
@@ -41,12 +38,20 @@ export interface StartOptions extends ConfigCommandOptions {
   readonly localNats?: boolean;
 }
 
-const STARTERS = {
-  atlas: startAtlas,
-  'ops-monitor': startOpsMonitor,
-  'jira-resolver': startJiraResolver,
-  'demo-controller': startDemoController,
-} satisfies Record<AgentName, unknown>;
+/**
+ * Each agent is imported only when it is the one started: `start all` spawns this command once
+ * per agent, and four processes each loading all four agents (and the supervisor loading them
+ * too) was most of a start's time on a small host.
+ */
+const STARTERS: Record<AgentName, (options: RunAgentOptions) => Promise<INestApplication>> = {
+  atlas: async (options) => (await import('../../../atlas/src')).startAtlas(options),
+  'ops-monitor': async (options) =>
+    (await import('../../../ops-monitor/src')).startOpsMonitor(options),
+  'jira-resolver': async (options) =>
+    (await import('../../../jira-resolver/src')).startJiraResolver(options),
+  'demo-controller': async (options) =>
+    (await import('../../../demo-controller/src')).startDemoController(options),
+};
 
 /**
  * `opscrew start <agent>` runs one agent in this process;
@@ -69,6 +74,8 @@ export async function start(
     io.err(`opscrew start: unknown agent "${target}" (agents: ${AGENT_NAMES.join(', ')}, or all)`);
     return EXIT_INVALID;
   }
+  // Not at the top: `start all` (the supervisor) never runs an agent in its own process.
+  const { AgentDisabledError } = await import('@opscrew/agent-core');
   try {
     await STARTERS[target as AgentName](options.config ? { configDir: options.config } : {});
   } catch (error) {

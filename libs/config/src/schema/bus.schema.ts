@@ -27,8 +27,22 @@ export class BusAuthConfig {
 export const BUS_PROVISION_MODES = ['verify', 'create'] as const;
 export type BusProvisionMode = (typeof BUS_PROVISION_MODES)[number];
 
+/** One nats:// URL; an entry may hold several separated by commas (`NATS_URL` of a cluster). */
+const SERVER_URLS = /^(nats|tls|ws|wss):\/\/[^\s,]+(,\s*(nats|tls|ws|wss):\/\/[^\s,]+)*$/;
+
+/** The most copies a stream or bucket may keep: NATS's own ceiling for a replicated stream. */
+export const MAX_BUS_REPLICAS = 5;
+
 export class BusConfig {
-  @StrList({ pattern: /^(nats|tls|ws|wss):\/\/[^\s]+$/, hint: 'must be a nats:// URL' })
+  /**
+   * Every node of the bus; the client connects to one and fails over to the others. An entry
+   * may list several URLs separated by commas, so one `${NATS_URL}` can name a whole cluster.
+   */
+  @StrList({
+    pattern: SERVER_URLS,
+    hint: 'must be a nats:// URL, or several separated by commas',
+    minSize: 1,
+  })
   servers!: string[];
   @Str({ optional: true, pattern: /^[A-Za-z0-9_-]+$/, hint: 'must be letters, digits, "-" or "_"' })
   stream: string = 'OPS';
@@ -54,6 +68,13 @@ export class BusConfig {
   @OneOf(BUS_PROVISION_MODES, { optional: true }) provision: BusProvisionMode = 'verify';
   /** In `verify` mode, how long an agent waits for a missing topology before it gives up. */
   @Seconds({ optional: true, max: 3600 }) topology_wait_s: number = 60;
+  /**
+   * Copies of every stream and KV bucket the provisioning makes (num_replicas). 1: one server.
+   * On a JetStream cluster 3 keeps everything through the loss of one node; it must not exceed
+   * the cluster's node count (the server refuses the stream), and an odd count is what NATS
+   * advises (a majority of the copies must be up to write).
+   */
+  @Int({ optional: true, min: 1, max: MAX_BUS_REPLICAS }) replicas: number = 1;
 }
 
 export class HttpConfig {

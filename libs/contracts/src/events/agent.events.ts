@@ -1,3 +1,4 @@
+import { REPLICA_ID_MAX_LENGTH, REPLICA_ID_PATTERN } from '../heartbeat-keys';
 import { AGENT_NAMES, type AgentName } from '../subjects';
 import {
   IsFiniteNumber,
@@ -19,6 +20,11 @@ export class HeartbeatEvent extends EventEnvelope {
   /** Must equal the subject's last token. */
   @IsOneOf(AGENT_NAMES)
   agent!: AgentName;
+
+  /** Which replica of the agent beat (several may run against one bus); absent from older agents. */
+  @OptionalField()
+  @IsText(REPLICA_ID_MAX_LENGTH, { pattern: REPLICA_ID_PATTERN, describe: 'a DNS label' })
+  replica?: string;
 
   @IsText(LABEL_MAX_LENGTH)
   version!: string;

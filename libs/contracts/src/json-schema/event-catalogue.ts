@@ -325,6 +325,7 @@ export const EVENT_DOCS: { readonly [K in FixedSubject | SubjectFamily]: EventDo
     exampleSubject: 'heartbeat.ops-monitor',
     example: {
       agent: 'ops-monitor',
+      replica: 'ops-monitor-0',
       version: '0.1.0',
       pid: 4121,
       uptime_s: 3600.5,

@@ -1,7 +1,5 @@
 import { Logger, type LoggerService } from '@nestjs/common';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { type Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { type Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { errorMessage } from '@opscrew/contracts';
 import { type LlmTool, type ToolOutcome, type ToolProvider } from '../tools/llm-tool';
@@ -94,8 +92,9 @@ export class McpToolbox implements ToolProvider {
 
   private async add(name: string, spec: McpServerSpec, options: McpToolboxOptions): Promise<void> {
     const timeout = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const { transport, stderrTail } = buildTransport(name, spec, options.cwd);
-    const client = new Client({ name: `opscrew-${options.agent}`, version: '1.0.0' });
+    const sdk = await loadMcpClientSdk();
+    const { transport, stderrTail } = buildTransport(sdk, name, spec, options.cwd);
+    const client = new sdk.Client({ name: `opscrew-${options.agent}`, version: '1.0.0' });
     try {
       await client.connect(transport, { timeout });
     } catch (err: unknown) {
@@ -147,7 +146,28 @@ export class McpToolbox implements ToolProvider {
   }
 }
 
+/**
+ * The MCP client SDK, loaded when a server is connected rather than when the agent starts:
+ * it brings zod and ajv along, and most agents are configured with no MCP server.
+ */
+async function loadMcpClientSdk(): Promise<McpClientSdk> {
+  const [{ Client }, { StdioClientTransport }, { StreamableHTTPClientTransport }] =
+    await Promise.all([
+      import('@modelcontextprotocol/sdk/client/index.js'),
+      import('@modelcontextprotocol/sdk/client/stdio.js'),
+      import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+    ]);
+  return { Client, StdioClientTransport, StreamableHTTPClientTransport };
+}
+
+interface McpClientSdk {
+  readonly Client: typeof import('@modelcontextprotocol/sdk/client/index.js').Client;
+  readonly StdioClientTransport: typeof import('@modelcontextprotocol/sdk/client/stdio.js').StdioClientTransport;
+  readonly StreamableHTTPClientTransport: typeof import('@modelcontextprotocol/sdk/client/streamableHttp.js').StreamableHTTPClientTransport;
+}
+
 function buildTransport(
+  { StdioClientTransport, StreamableHTTPClientTransport }: McpClientSdk,
   name: string,
   spec: McpServerSpec,
   cwd: string | undefined,

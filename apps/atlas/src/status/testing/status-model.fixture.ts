@@ -31,6 +31,9 @@ export function fixtureModel(overrides: Partial<StatusModel> = {}): StatusModel 
           max_age_s: 30,
           version: '0.1.0',
           pid: 4242,
+          replicas: [
+            { replica: 'atlas-0', stale: false, at: '2026-12-07T00:59:58.000Z', pid: 4242 },
+          ],
         },
         {
           agent: 'ops-monitor',
@@ -40,6 +43,10 @@ export function fixtureModel(overrides: Partial<StatusModel> = {}): StatusModel 
           max_age_s: 30,
           version: '0.1.0',
           pid: 4243,
+          replicas: [
+            { replica: 'ops-monitor-1', stale: true, at: '2026-12-07T00:57:00.000Z', pid: 4243 },
+            { replica: 'ops-monitor-0', stale: true, at: '2026-12-07T00:50:00.000Z', pid: 4100 },
+          ],
         },
       ],
       10,
