@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { account, type InjectedFault } from '../fault-accounting';
 import { TARGET_SERVICES } from '../fault-world';
 import { RestartSampler } from '../restart-sampler';
@@ -75,9 +73,6 @@ export const natsKillExperiment: Experiment = {
         .map((line) => ({ identity: line.idempotency_key, unconfirmed: false })),
       window: { from, to: Date.now() },
     });
-    const clusterLauncher = existsSync(
-      join(__dirname, '../../apps/cli/src/local-nats/local-nats-cluster.js'),
-    );
     return {
       rounds,
       figures,
@@ -85,9 +80,10 @@ export const natsKillExperiment: Experiment = {
       details: {
         kinds,
         topology: 'single-node',
-        cluster_node_kill: clusterLauncher
-          ? 'LocalNatsCluster is built but not wired into the suite yet'
-          : 'skipped: LocalNatsCluster (branch nats-cluster) not merged; one node only',
+        // LocalNatsCluster (libs/testing, merged from nats-cluster) is not wired in yet: the crew's
+        // demo world runs one authenticated node; a node kill with survivors is not measured.
+        cluster_node_kill:
+          'not run: the suite runs one node; LocalNatsCluster is not wired into the demo world yet',
       },
     };
   },
