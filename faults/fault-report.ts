@@ -65,7 +65,8 @@ export function writeReport(dir: string, reports: readonly ExperimentReport[]): 
 export function summaryLine(report: ExperimentReport): string {
   const head = `${report.status.toUpperCase().padEnd(7)} ${report.experiment}`;
   if (report.status === 'skipped' || report.status === 'error' || report.figures === undefined)
-    return `${head}: ${report.reason ?? '?'} (${report.duration_s} s)`;
+    // One line, whatever the reason holds (a config error lists its problems on lines of their own).
+    return `${head}: ${(report.reason ?? '?').replace(/\s*\n\s*/g, ' ')} (${report.duration_s} s)`;
   const f = report.figures;
   const checks = Object.entries(report.checks ?? {})
     .map(([name, ok]) => `${name}=${ok ? 'yes' : 'NO'}`)
