@@ -65,6 +65,7 @@ export default tseslint.config(
       '**/*.integration-spec.ts',
       '**/*.e2e-spec.ts',
       'bench/**/*.ts',
+      'faults/**/*.ts',
       'scripts/**/*.ts',
     ],
     rules: { 'no-restricted-properties': 'off' },

@@ -2,8 +2,8 @@
 // waits and the stop in reverse; one lifecycle, owned in one place.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { busOptionsFromConfig } from '@opscrew/agent-core';
 import {
   loadConfig,
@@ -73,6 +73,15 @@ export interface DemoEnvironmentOptions {
    * (NATS_URL; an open bus, where the demo provisions its namespace itself).
    */
   readonly localNats?: { readonly credentialsDir: string };
+  /** More config keys deep-merged over the demo's overlay (the fault suite's contract servers). */
+  readonly overlay?: Readonly<Record<string, unknown>>;
+  /**
+   * More config keys for single agents only, over their entry (the fault suite points
+   * ops-monitor's scrape targets at a proxy; the shop keeps listening where the config says).
+   */
+  readonly agentOverlays?: Readonly<Partial<Record<AgentName, Readonly<Record<string, unknown>>>>>;
+  /** More variables for every child (the contract servers' URLs and tokens). */
+  readonly extraEnv?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -101,6 +110,8 @@ export class DemoEnvironment {
   /** The embedded bus of this run (options.localNats), and each agent's entry file on it. */
   private localBus: LocalBus | null = null;
   private readonly agentEntries = new Map<AgentName, string>();
+  /** The run's own nats-server's port (options.localNats): a restart comes back on it. */
+  private natsPort: number | null = null;
   /**
    * The demo is its agents' supervisor, like `opscrew start all`: atlas restarts a stale agent
    * through this loopback endpoint (its URL and token go into atlas's environment only).
@@ -242,6 +253,43 @@ export class DemoEnvironment {
     return { agent, old_pid: oldPid, new_pid: this.children.get(agent)?.pid ?? null };
   }
 
+  /** The run's own nats-server's PID (options.localNats), null on a bus of the user's. */
+  get natsPid(): number | null {
+    return this.localBus?.server.pid ?? null;
+  }
+
+  /**
+   * SIGKILL to the run's own nats-server, as a crash would (the fault suite); its PID. The store
+   * stays: restartNats() brings the same server back from disk.
+   */
+  killNats(): number | null {
+    const pid = this.localBus?.server.pid;
+    if (pid === undefined) return null;
+    process.kill(pid, 'SIGKILL');
+    return pid;
+  }
+
+  /**
+   * The run's own nats-server started again on the same port from the same store (stopped
+   * first, gracefully, when it still runs): a whole-"cluster" restart from disk for one node.
+   */
+  async restartNats(): Promise<void> {
+    const local = this.localBus;
+    if (local === null || this.natsPort === null)
+      throw new Error('restartNats: the demo runs no nats-server of its own');
+    await local.server.stop();
+    const dir = join(this.options.runDir, 'nats');
+    this.localBus = await startLocalBus({
+      dir,
+      credentialsDir: this.options.localNats?.credentialsDir ?? dir,
+      storeDir: join(dir, 'store'),
+      port: this.natsPort,
+      httpPort: null,
+      config: this.config,
+      serverName: 'opscrew-demo',
+    });
+  }
+
   /** Stops everything this environment started (idempotent). */
   dispose(): Promise<void> {
     this.disposed ??= (async () => {
@@ -281,12 +329,14 @@ export class DemoEnvironment {
       load: { kind: useLocust ? 'locust' : 'builtin' },
       ports,
       ...(options.lockLeaseS !== undefined ? { lockLeaseS: options.lockLeaseS } : {}),
+      ...(options.overlay !== undefined ? { extra: options.overlay } : {}),
     });
     // PORT would override every agent's configured port with one and the same
     // (docs/configuration.md): the demo's children take theirs from the overlay only. No child
     // inherits a NATS password: on the run's own bus each agent gets its own (agentBusEnv).
     const { PORT: _ignored, ...inherited } = readRuntimeEnvironment().env;
-    const natsPort = options.localNats ? await freePort() : null;
+    const natsPort = options.localNats ? await this.freeNatsPort() : null;
+    this.natsPort = natsPort;
     const env = {
       ...Object.fromEntries(
         Object.entries(inherited).filter(([name]) => !name.startsWith('NATS_PASSWORD_')),
@@ -294,6 +344,7 @@ export class DemoEnvironment {
       OPSCREW_SHOP_TOKEN: this.token,
       OPSCREW_API_TOKEN: this.apiToken,
       OPSCREW_LOG_LEVEL: 'info',
+      ...options.extraEnv,
       ...(natsPort !== null ? { NATS_URL: `nats://127.0.0.1:${natsPort}` } : {}),
     };
     const loaded = loadConfig({ configDir, env });
@@ -316,7 +367,10 @@ export class DemoEnvironment {
         `NATS: our own server on ${this.localBus.server.url} with per-agent users (credentials ${this.localBus.credentials.path})`,
       );
       for (const agent of DEMO_AGENTS)
-        this.agentEntries.set(agent, writeAgentBusAuthEntry(loaded, agent));
+        this.agentEntries.set(
+          agent,
+          this.withAgentOverlay(agent, writeAgentBusAuthEntry(loaded, agent)),
+        );
       // The demo watches (tickets, the ledger) as the CLI's user: it reads, it changes nothing.
       this.busConnection = new NatsConnectionService({
         ...busOptionsFromConfig(config.bus, 'opscrew-demo'),
@@ -380,6 +434,24 @@ export class DemoEnvironment {
     );
   }
 
+  /**
+   * A free port for the run's nats-server that is none of the plan's: the plan's ports were free
+   * a moment ago but nobody listens on them yet, so the kernel may hand one out again.
+   */
+  private async freeNatsPort(): Promise<number> {
+    const { ports } = this;
+    const planned = new Set<number>([
+      ...Object.values(ports.agents),
+      ...Object.values(ports.shop),
+      ports.supervisor,
+      ports.locust,
+    ]);
+    for (;;) {
+      const port = await freePort();
+      if (!planned.has(port)) return port;
+    }
+  }
+
   /** The shop's entry point (the load's host). */
   get frontendUrl(): string {
     return `http://${DEMO_HOST}:${this.ports.shop.frontend}`;
@@ -402,6 +474,18 @@ export class DemoEnvironment {
         agentBusEnv(this.childEnv, agent, local.credentials.passwords, local.server.url),
       ),
     );
+  }
+
+  /** The agent's entry, or one over it with options.agentOverlays[agent] (same folder). */
+  private withAgentOverlay(agent: AgentName, entry: string): string {
+    const overlay = this.options.agentOverlays?.[agent];
+    if (overlay === undefined) return entry;
+    const path = join(dirname(entry), `.overlay.${agent}.json5`);
+    writeFileSync(
+      path,
+      `// GENERATED: ${agent}'s entry with the run's own keys over it.\n${JSON.stringify({ ...overlay, $include: `./${basename(entry)}` }, null, 2)}\n`,
+    );
+    return path;
   }
 
   /** atlas gets the control endpoint; nobody else gets its token. */

@@ -6,7 +6,7 @@ import { SHIPPED_CONFIG_DIR } from '@opscrew/config/testing';
 import { ScenarioCatalog } from '../../../demo-controller/src/scenarios/scenario.catalog';
 import { SHOP_SERVICE_NAMES } from '../../../demo-shop/src';
 import { shopOptionsFromConfig } from '../shop/shop-options.factory';
-import { writeDemoConfig } from './demo-overlay';
+import { demoOverlay, writeDemoConfig } from './demo-overlay';
 import { DEMO_AGENTS, type DemoPortPlan, freeDemoPorts, planDemoPorts } from './demo-port.plan';
 
 const ENV = {
@@ -80,5 +80,29 @@ describe('the demo overlay', () => {
     expect(catalog.plan('recommendation_memory_leak').fault?.targets).toEqual([
       { service: 'recommendation', base_url: `http://127.0.0.1:${ports.shop.recommendation}` },
     ]);
+  });
+  it('deep-merges extra keys over the overlay: objects merge, anything else replaces', () => {
+    const overlay = demoOverlay({
+      namespace: 'demoextra',
+      load: { kind: 'builtin' },
+      ports: planDemoPorts(),
+      extra: {
+        integrations: { tracker: { kind: 'jira' }, metrics: { scrape: { targets: { ad: 'x' } } } },
+        thresholds: 7,
+      },
+    });
+    const integrations = overlay['integrations'] as {
+      tracker: { kind: string };
+      runtime: unknown;
+      metrics: { scrape: { targets: Record<string, string> } };
+    };
+    expect(integrations.tracker.kind).toBe('jira');
+    // Kept beside what the extra keys added: the overlay's own runtime and the other targets.
+    expect(integrations.runtime).toBeDefined();
+    expect(integrations.metrics.scrape.targets['ad']).toBe('x');
+    expect(integrations.metrics.scrape.targets['cart']).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/metrics$/,
+    );
+    expect(overlay['thresholds']).toBe(7);
   });
 });

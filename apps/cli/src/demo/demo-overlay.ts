@@ -17,6 +17,11 @@ export interface DemoOverlayOptions {
    * mid-stress, so the orphaned locks lapse in seconds, not a minute.
    */
   readonly lockLeaseS?: number;
+  /**
+   * More keys deep-merged over the overlay (objects merge, anything else replaces): the fault
+   * suite points the crew at contract servers and its metrics through a proxy this way.
+   */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -72,6 +77,12 @@ export function writeDemoConfig(options: DemoOverlayOptions): string {
 
 /** The overlay's content: sibling keys deep-merged over the shipped root. */
 export function demoOverlay(
+  options: Pick<DemoOverlayOptions, 'namespace' | 'load' | 'ports' | 'lockLeaseS' | 'extra'>,
+): Record<string, unknown> {
+  return deepMerge(baseOverlay(options), options.extra ?? {});
+}
+
+function baseOverlay(
   options: Pick<DemoOverlayOptions, 'namespace' | 'load' | 'ports' | 'lockLeaseS'>,
 ): Record<string, unknown> {
   const { ports } = options;
@@ -114,4 +125,22 @@ export function demoOverlay(
     },
     thresholds: DEMO_COMPRESSED_THRESHOLDS,
   };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `over` merged into `base`: nested objects merge key by key, arrays and scalars replace. */
+function deepMerge(
+  base: Readonly<Record<string, unknown>>,
+  over: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = merged[key];
+    merged[key] =
+      isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return merged;
 }
