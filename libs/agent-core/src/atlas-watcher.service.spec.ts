@@ -191,7 +191,7 @@ describe('AtlasWatcher', () => {
     clock.advance(100_000);
     const down = clock.date();
     clock.advance(13_000);
-    setOutage({ down, back: clock.date() });
+    setOutage({ down, back: clock.date(), settle_ms: 0 });
     clock.advance(MAX_AGE_S * 1000);
     await watcher.check();
     expect(outbox.calls).toEqual([]);

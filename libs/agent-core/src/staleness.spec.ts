@@ -29,12 +29,15 @@ describe('isStale', () => {
     expect(staleReferenceMs(BASE + 30_000, T, outage)).toBe(BASE + 30_000);
   });
 
-  it('outageWindow turns the connection service outage into epoch ms', () => {
+  it('outageWindow turns the connection service outage into epoch ms, back once every peer can be', () => {
     expect(outageWindow(null)).toBeNull();
-    expect(outageWindow({ down: new Date(BASE), back: new Date(BASE + 13_000) })).toEqual({
-      downMs: BASE,
-      backMs: BASE + 13_000,
-    });
+    expect(
+      outageWindow({ down: new Date(BASE), back: new Date(BASE + 13_000), settle_ms: 0 }),
+    ).toEqual({ downMs: BASE, backMs: BASE + 13_000 });
+    // A peer asleep in its longest reconnect backoff (10 s) is back up to 10 s after us.
+    expect(
+      outageWindow({ down: new Date(BASE), back: new Date(BASE + 13_000), settle_ms: 10_000 }),
+    ).toEqual({ downMs: BASE, backMs: BASE + 23_000 });
   });
 
   describe('properties (seeded random outages)', () => {

@@ -6,9 +6,17 @@ export interface OutageWindow {
   readonly backMs: number;
 }
 
-/** A BusOutage (Dates) as the epoch-ms window the rule takes; null stays null. */
+/**
+ * A BusOutage (Dates) as the epoch-ms window the rule takes; null stays null. The bus counts as
+ * back for everyone only once the slowest peer could have reconnected: our reconnect plus the
+ * shared backoff cap (`settle_ms`). Judged from our own reconnect alone, a peer still asleep in
+ * its backoff looked stale after a short NATS restart and atlas restarted it (the fault suite's
+ * nats-kill saw it).
+ */
 export function outageWindow(outage: BusOutage | null): OutageWindow | null {
-  return outage === null ? null : { downMs: outage.down.getTime(), backMs: outage.back.getTime() };
+  return outage === null
+    ? null
+    : { downMs: outage.down.getTime(), backMs: outage.back.getTime() + outage.settle_ms };
 }
 
 /**

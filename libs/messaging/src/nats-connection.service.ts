@@ -19,6 +19,12 @@ export type BusStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnect
 export interface BusOutage {
   readonly down: Date;
   readonly back: Date;
+  /**
+   * How much later than this connection another client of the same bus may get back: the cap of
+   * the reconnect backoff, which every crew process shares (bus.reconnect). A peer that was
+   * asleep in its longest backoff when the server returned reconnects up to this long after us.
+   */
+  readonly settle_ms: number;
 }
 
 /**
@@ -174,7 +180,11 @@ export class NatsConnectionService implements OnApplicationShutdown {
             break;
           case Events.Reconnect:
             this.reconnectDelay.reset();
-            this.outage = { down: this.downSince ?? new Date(), back: new Date() };
+            this.outage = {
+              down: this.downSince ?? new Date(),
+              back: new Date(),
+              settle_ms: this.options.reconnect.max_delay_ms,
+            };
             this.downSince = null;
             this.transition('connected', `reconnected to ${show(s.data)}`);
             break;

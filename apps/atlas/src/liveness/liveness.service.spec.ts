@@ -224,6 +224,7 @@ describe('LivenessService', () => {
     setOutage({
       down: new Date(Date.now() - 105_000),
       back: new Date(Date.now() - 92_000),
+      settle_ms: 0,
     });
     await service.check();
     expect(publisher.events).toEqual([]);
@@ -231,6 +232,20 @@ describe('LivenessService', () => {
     expect((await service.snapshot()).find((e) => e.agent === 'ops-monitor')).toMatchObject({
       state: 'alive',
     });
+  });
+
+  it('after a bus outage, a peer still asleep in its reconnect backoff is not stale yet', async () => {
+    const { service, outbox, publisher, beat, setOutage } = setup();
+    // The bus came back MAX_AGE_S + 2 s ago for us; a peer in a 10 s backoff may be back only now.
+    await beat(MAX_AGE_S + 30);
+    setOutage({
+      down: new Date(Date.now() - (MAX_AGE_S + 10) * 1000),
+      back: new Date(Date.now() - (MAX_AGE_S + 2) * 1000),
+      settle_ms: 10_000,
+    });
+    await service.check();
+    expect(publisher.events).toEqual([]);
+    expect(outbox.calls).toEqual([]);
   });
 
   describe('with liveness.on_stale notify_and_restart', () => {
