@@ -131,6 +131,9 @@ export class LearningService implements RunJournal {
 
   async finish(runId: string, end: RunEnd): Promise<void> {
     await this.store.update(runId, (run) => {
+      // The first end stands: a replica that judged this run's process dead (its slot gone)
+      // ended it as aborted, set its window and may be scoring it — a late finish changes nothing.
+      if (run.finished_at !== undefined) return false;
       run.finished_at = end.finished_at;
       run.outcome = end.outcome;
       if (end.note !== undefined) run.note = end.note.slice(0, 2000);

@@ -92,6 +92,18 @@ describe('ScenarioRunStore across replicas', () => {
     expect((await r.stored())?.incidents[0]?.resolved_at).toBe(at(30));
   });
 
+  it('judges a change on the stored record, not a stale copy: a resolution is not dropped', async () => {
+    const r = twoReplicas();
+    await r.a.add(openScenarioRun(RUN));
+    await r.b.load(); // B's copy has no incident
+    await r.a.update(RUN, (run) => addIncident(run, openedIncident('INC-20250131-001', at(5))));
+
+    const after = await r.b.update(RUN, (run) => markResolved(run, 'INC-20250131-001', at(30)));
+
+    expect(after?.incidents[0]?.resolved_at).toBe(at(30));
+    expect((await r.stored())?.incidents[0]?.resolved_at).toBe(at(30));
+  });
+
   it('closes a run once: of two replicas closing it, one gets the record and the other nothing', async () => {
     const r = twoReplicas();
     await r.a.add(openScenarioRun(RUN));

@@ -184,7 +184,8 @@ export class ScenarioRunStore {
         const next = structuredClone(current.value);
         return change(next) ? { put: next, result: next } : { keep: current.value };
       },
-      this.currentOption(runId),
+      // No guess from memory: a change judged on a stale copy may find nothing to do (an
+      // incident not seen yet) and keep — and a keep is never checked against the bucket.
     );
     this.forget(key, mutation.entry);
     return { run: mutation.result, written: mutation.written };
@@ -215,7 +216,10 @@ export class ScenarioRunStore {
     }
   }
 
-  /** This replica's copy as the first round's guess: a stale one costs one lost round only. */
+  /**
+   * This replica's copy as the first round's guess where only a put can follow from an open run
+   * (close): a stale one costs one lost round, never a wrong write.
+   */
   private currentOption(runId: string): { current?: KvRevisioned<ScenarioRunRecord> } {
     const known = this.open.get(runId);
     return known === undefined ? {} : { current: known };
