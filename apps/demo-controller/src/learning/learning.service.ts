@@ -91,6 +91,7 @@ export class LearningService implements RunJournal {
     for (const run of await this.store.load()) {
       if (run.finished_at === undefined && run.run_id !== live) {
         await this.store.update(run.run_id, (r) => {
+          if (r.finished_at !== undefined) return false; // it ended meanwhile: that end stands
           r.finished_at = now;
           r.outcome = 'aborted';
           r.note = 'demo-controller stopped during the run';
