@@ -125,9 +125,9 @@ export class ScenarioRunStore {
    * A miss reads the bucket again: another replica may have started that run.
    */
   async runAt(atMs: number): Promise<ScenarioRunRecord | undefined> {
-    await this.freshEnough();
+    const refreshed = await this.freshEnough();
     const seen = this.covering(atMs);
-    if (seen) return seen;
+    if (seen || refreshed) return seen;
     await this.refresh();
     return this.covering(atMs);
   }
@@ -239,8 +239,11 @@ export class ScenarioRunStore {
       .sort((a, b) => a.started_at.localeCompare(b.started_at));
   }
 
-  private async freshEnough(): Promise<void> {
-    if (this.now() - this.refreshedAt >= this.maxAgeMs) await this.refresh();
+  /** Refreshes the view when it is too old; true when it did. */
+  private async freshEnough(): Promise<boolean> {
+    if (this.now() - this.refreshedAt < this.maxAgeMs) return false;
+    await this.refresh();
+    return true;
   }
 
   /**
