@@ -534,11 +534,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       const { objects } = get('production');
       for (const agent of AGENT_NAMES) {
         const deployment = agentDeployment(objects, agent);
-        // demo-controller: one, until a run's scoring is shared between replicas (replicas.md).
-        expect({ agent, replicas: deployment.spec?.['replicas'] }).toEqual({
-          agent,
-          replicas: agent === 'demo-controller' ? 1 : 2,
-        });
+        expect({ agent, replicas: deployment.spec?.['replicas'] }).toEqual({ agent, replicas: 2 });
         const terms =
           podTemplate(deployment).spec.affinity?.podAntiAffinity
             ?.preferredDuringSchedulingIgnoredDuringExecution ?? [];

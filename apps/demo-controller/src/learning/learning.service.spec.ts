@@ -451,4 +451,55 @@ describe('LearningService: the crew scored against ground truth', () => {
     await h.runner.abort();
     h.cleanup();
   });
+  it('two replicas: observations consumed by the one not running the scenario are scored; the run once', async () => {
+    const h = setup();
+    const t0 = h.clock.now();
+    const handle = await h.runner.start('flagd_cart_failure', { durationScale: 0.1 });
+    // The other replica: the shared consumers hand it some of the run's events.
+    const replica = new LearningService(
+      h.buckets,
+      {
+        settle_ms: SETTLE_MS,
+        min_samples: 10,
+        adjustment_suggestion: false,
+        suggestions_file: join(h.dir, 'unused.json'),
+        thresholds: { alerting: h.config.thresholds.alerting },
+        own_holder_prefix: 'demo-controller-other',
+      },
+      h.clock,
+      { log: jest.fn(), warn: jest.fn(), error: jest.fn() },
+      { runningRunId: () => Promise.resolve(handle.run_id) },
+    );
+    await replica.start();
+    const cart = detected(h, t0 + 10_000, 'cart', 'high_error_rate', false);
+    const ad = detected(h, t0 + 12_000, 'ad', 'high_error_rate', false);
+    await replica.onIncidentEvent(cart.event);
+    await h.learning.onIncidentEvent(ad.event);
+    // Resolved on the replica that did not see the incident opened.
+    await h.learning.onIncidentEvent(
+      h.event(
+        'incident.resolved',
+        { incident_id: cart.id, resolved_by: 'ops-monitor' },
+        t0 + 20_000,
+      ),
+    );
+    await h.clock.advance(30_000);
+    await handle.done;
+
+    const run = (await h.buckets.runs.get(scenarioRunKey(handle.run_id)))?.value;
+    expect(run?.incidents.map((i) => [i.incident_id, i.resolved_at !== undefined])).toEqual([
+      [cart.id, true],
+      [ad.id, false],
+    ]);
+    // Both replicas try to score it: one does, the other finds it closed and does nothing.
+    const [mine, theirs] = await Promise.all([
+      h.learning.score(handle.run_id),
+      replica.score(handle.run_id),
+    ]);
+    expect([mine, theirs].filter((score) => score !== null)).toHaveLength(1);
+    expect((await h.learning.scorecard()).aggregate.runs).toBe(1);
+    expect((await replica.scores()).map((score) => score.run_id)).toEqual([handle.run_id]);
+    replica.stop();
+    h.cleanup();
+  });
 });

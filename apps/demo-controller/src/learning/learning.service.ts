@@ -91,6 +91,7 @@ export class LearningService implements RunJournal {
     for (const run of await this.store.load()) {
       if (run.finished_at === undefined && run.run_id !== live) {
         await this.store.update(run.run_id, (r) => {
+          if (r.finished_at !== undefined) return false; // it ended meanwhile: that end stands
           r.finished_at = now;
           r.outcome = 'aborted';
           r.note = 'demo-controller stopped during the run';
@@ -131,6 +132,9 @@ export class LearningService implements RunJournal {
 
   async finish(runId: string, end: RunEnd): Promise<void> {
     await this.store.update(runId, (run) => {
+      // The first end stands: a replica that judged this run's process dead (its slot gone)
+      // ended it as aborted, set its window and may be scoring it — a late finish changes nothing.
+      if (run.finished_at !== undefined) return false;
       run.finished_at = end.finished_at;
       run.outcome = end.outcome;
       if (end.note !== undefined) run.note = end.note.slice(0, 2000);
@@ -144,7 +148,7 @@ export class LearningService implements RunJournal {
 
   async lastCompleted(scenario: string): Promise<CompletedRun | null> {
     const candidates: CompletedRun[] = [];
-    for (const run of this.store.openRuns())
+    for (const run of await this.store.openRuns())
       if (run.scenario === scenario && run.outcome === 'completed' && run.finished_at)
         candidates.push({ run_id: run.run_id, finished_at: run.finished_at });
     for (const score of await this.scores())
@@ -159,7 +163,7 @@ export class LearningService implements RunJournal {
   /** `incident.>`: alerts opened, re-sighted, resolved, escalated. */
   async onIncidentEvent(event: AnyEvent): Promise<void> {
     if (event instanceof IncidentDetectedEvent) {
-      const run = this.store.runAt(Date.parse(event.detected_at));
+      const run = await this.store.runAt(Date.parse(event.detected_at));
       if (!run) return;
       await this.store.update(run.run_id, (r) =>
         addIncident(r, {
@@ -185,7 +189,7 @@ export class LearningService implements RunJournal {
           (run) => hasIncident(run, event.incident_id),
           (run) => addSymptoms(run, event.incident_id, folded),
         );
-      const run = this.store.runAt(Date.parse(event.at));
+      const run = await this.store.runAt(Date.parse(event.at));
       if (!run || hasIncident(run, event.incident_id)) return;
       await this.store.update(run.run_id, (r) =>
         addIncident(r, {
@@ -230,11 +234,11 @@ export class LearningService implements RunJournal {
         restarts_ok: restarts,
       };
       const owner =
-        this.store.openRuns().find((run) => hasRemediation(run, event.run_id)) ??
-        this.runFor(event.incident_id, Date.parse(event.at));
+        (await this.store.openRuns()).find((run) => hasRemediation(run, event.run_id)) ??
+        (await this.runFor(event.incident_id, Date.parse(event.at)));
       if (owner) await this.store.update(owner.run_id, (r) => finishRemediation(r, observed));
     } else if (event instanceof RemediationStartedEvent) {
-      const run = this.runFor(event.incident_id, Date.parse(event.at));
+      const run = await this.runFor(event.incident_id, Date.parse(event.at));
       if (!run) return;
       await this.store.update(run.run_id, (r) =>
         startRemediation(r, {
@@ -252,7 +256,7 @@ export class LearningService implements RunJournal {
   async onLockEvent(event: AnyEvent): Promise<void> {
     if (event instanceof LockAcquiredEvent) {
       const hold = this.foreignLocks.acquired(event);
-      const run = hold === null ? undefined : this.store.runAt(Date.parse(event.at));
+      const run = hold === null ? undefined : await this.store.runAt(Date.parse(event.at));
       if (!hold || !run) return;
       await this.store.update(run.run_id, (r) => {
         if (
@@ -282,11 +286,21 @@ export class LearningService implements RunJournal {
   async score(runId: string): Promise<ScenarioScoreRecord | null> {
     this.timers.get(runId)?.cancel();
     this.timers.delete(runId);
-    const run = this.store.get(runId);
+    // Closing first claims the run: of two replicas scoring it, the one that loses does nothing.
+    const run = await this.store.close(runId);
     if (!run) return null;
     const score = scoreRun(run, new Date(this.scheduler.now()));
-    await this.keeper.record(score);
-    await this.store.close(runId);
+    try {
+      await this.keeper.record(score);
+    } catch (error) {
+      // Not kept: open again, so the next start scores it (as when the score was written first).
+      await this.store
+        .reopen(runId)
+        .catch((reopenError: unknown) =>
+          this.logger.warn(`learning: reopening ${runId} failed: ${errorMessage(reopenError)}`),
+        );
+      throw error;
+    }
     this.logger.log(`scored ${runId}: ${score.summary}`);
     await this.keeper
       .prune()
@@ -296,8 +310,8 @@ export class LearningService implements RunJournal {
     return score.outcome === 'failed' ? null : score;
   }
 
-  scorecard(limit = RECENT_SCORES): Promise<ScorecardView> {
-    return this.keeper.view(this.store.openRuns(), limit);
+  async scorecard(limit = RECENT_SCORES): Promise<ScorecardView> {
+    return this.keeper.view(await this.store.openRuns(), limit);
   }
 
   /** Every stored score (at most MAX_KEPT_RUNS). */
@@ -305,9 +319,10 @@ export class LearningService implements RunJournal {
     return this.keeper.scores();
   }
 
-  private runFor(incidentId: string, atMs: number): ScenarioRunRecord | undefined {
+  private async runFor(incidentId: string, atMs: number): Promise<ScenarioRunRecord | undefined> {
     return (
-      this.store.openRuns().find((run) => hasIncident(run, incidentId)) ?? this.store.runAt(atMs)
+      (await this.store.openRuns()).find((run) => hasIncident(run, incidentId)) ??
+      (await this.store.runAt(atMs))
     );
   }
 
