@@ -265,7 +265,21 @@ export class DemoEnvironment {
   async startAgent(agent: AgentName): Promise<void> {
     for (const replica of this.replicasOf(agent)) {
       const child = this.children.get(replica.name);
-      if (child === undefined || child.exitCode !== null || child.signalCode !== null)
+      if (
+        child !== undefined &&
+        child.killed &&
+        child.exitCode === null &&
+        child.signalCode === null
+      )
+        // Signalled a moment ago (killAgent): its exit event may still be on its way, and its
+        // port is free only once it has exited.
+        await new Promise((resolve) => child.once('exit', resolve));
+      if (
+        child === undefined ||
+        child.killed ||
+        child.exitCode !== null ||
+        child.signalCode !== null
+      )
         this.startReplica(replica);
     }
     for (const replica of this.replicasOf(agent))
