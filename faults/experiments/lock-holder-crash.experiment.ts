@@ -57,11 +57,14 @@ export const lockHolderCrashExperiment: Experiment = {
           100,
           context.signal,
         );
-        // With replicas: the process named in the lease (its holder carries the replica id),
-        // else the first one.
+        // With replicas: the process holding the lease. Its holder is `<agent>-<host>-<pid>-…`
+        // (a process of its own, not the replica id), so the PID finds the replica.
         const replicas = environment.replicasOf('jira-resolver');
-        const tokens = (held?.holder ?? '').split(/[^a-z0-9-]+/);
-        const holder = replicas.find((replica) => tokens.includes(replica.name));
+        const tokens = (held?.holder ?? '').split(/[^a-z0-9]+/);
+        const holder = replicas.find((replica) => {
+          const pid = environment.replicaPid(replica.name);
+          return pid !== null && tokens.includes(String(pid));
+        });
         const victim = holder ?? replicas[0];
         const pid = victim === undefined ? null : environment.killReplica(victim.name);
         // One process: it is the holder. Several: only when the lease named the one killed.

@@ -297,6 +297,14 @@ export class DemoEnvironment {
     return first === undefined ? null : this.killReplica(first.name);
   }
 
+  /** A running agent process's PID by its replica name; null when it does not run. */
+  replicaPid(name: string): number | null {
+    const child = this.children.get(name);
+    if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null)
+      return null;
+    return child.pid;
+  }
+
   /** SIGKILL to one agent process by its replica name (replicaList), by PID; its PID. */
   killReplica(name: string): number | null {
     const child = this.children.get(name);
