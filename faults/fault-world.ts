@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type IncidentRecord } from '@opscrew/contracts';
+import { LocalNatsCluster } from '@opscrew/testing';
 import { SHOP_SERVICE_NAMES } from '../apps/demo-shop/src';
 import { DemoEnvironment } from '../apps/cli/src/demo/demo-environment';
 import { LOCAL_NATS_DIR } from '../apps/cli/src/local-nats/local-credentials';
 import { poll } from '../apps/cli/src/demo/demo-observer';
-import { DEMO_AGENTS, freeDemoPorts } from '../apps/cli/src/demo/demo-port.plan';
+import { freeDemoPorts } from '../apps/cli/src/demo/demo-port.plan';
 import { type InjectedFault, isFinalPhase, type LedgerIncident } from './fault-accounting';
 import { MetricsProxy } from './metrics-proxy';
 import { SaasContracts } from './saas-contracts';
@@ -22,7 +23,16 @@ export interface FaultWorldOptions {
   readonly metricsProxy?: boolean;
   /** demo-controller's lock lease (s). */
   readonly lockLeaseS?: number;
+  /** Processes per agent (default WORLD_REPLICAS). */
+  readonly replicas?: number;
+  /** NATS nodes (default WORLD_NATS_NODES); 1: the demo's single nats-server. */
+  readonly natsNodes?: number;
 }
+
+/** The issue's world: two replicas per agent … */
+export const WORLD_REPLICAS = 2;
+/** … on a three-node NATS cluster, streams and buckets at three copies. */
+export const WORLD_NATS_NODES = 3;
 
 /** The services a fault is injected into: every shop service but the load's entry. */
 export const TARGET_SERVICES = [
@@ -42,8 +52,8 @@ const INCIDENT_BOUND_MS = 60_000;
 const HEALTHY_BOUND_MS = 90_000;
 
 /**
- * One experiment's world on loopback: the demo's environment (its own nats-server with
- * per-agent users, the shop under its supervisor, the four agents, light background load),
+ * One experiment's world on loopback: the demo's environment (a three-node NATS cluster of its
+ * own with per-agent users, streams and buckets at three copies; two processes per agent; the shop under its supervisor, the four agents, light background load),
  * optionally the SaaS contract servers and a switchable metrics path. Everything it starts is
  * stopped again by PID in dispose(), also when a start fails half-way.
  */
@@ -52,6 +62,8 @@ export class FaultWorld {
     readonly environment: DemoEnvironment,
     readonly saas: SaasContracts | null,
     readonly proxy: MetricsProxy | null,
+    /** The NATS cluster (natsNodes > 1); null: the demo's single server. */
+    readonly cluster: LocalNatsCluster | null,
     private readonly options: FaultWorldOptions,
   ) {}
 
@@ -73,7 +85,13 @@ export class FaultWorld {
           ]),
         ),
       );
-      const overlay: Record<string, unknown> = saas?.overlay ?? {};
+      const nodes = options.natsNodes ?? WORLD_NATS_NODES;
+      let cluster: LocalNatsCluster | null = null;
+      const overlay: Record<string, unknown> = {
+        ...(saas?.overlay ?? {}),
+        // Every stream and bucket at one copy per node: a node's loss loses nothing.
+        ...(nodes > 1 ? { bus: { replicas: nodes } } : {}),
+      };
       const environment = await DemoEnvironment.start({
         repoRoot: options.repoRoot,
         bin: join(options.repoRoot, 'bin/opscrew.js'),
@@ -97,9 +115,25 @@ export class FaultWorld {
           : {}),
         ...(saas ? { extraEnv: saas.env } : {}),
         ...(options.lockLeaseS !== undefined ? { lockLeaseS: options.lockLeaseS } : {}),
+        replicas: options.replicas ?? WORLD_REPLICAS,
+        ...(nodes > 1
+          ? {
+              natsCluster: async ({ passwords, mapper }) => {
+                cluster = await LocalNatsCluster.start({
+                  nodes,
+                  auth: 'crew',
+                  passwords,
+                  mapper,
+                  clusterName: 'opscrew-faults',
+                  parentDir: options.runDir,
+                });
+                return cluster;
+              },
+            }
+          : {}),
         signal: options.signal,
       });
-      return new FaultWorld(environment, saas, proxy, options);
+      return new FaultWorld(environment, saas, proxy, cluster, options);
     } catch (error) {
       await saas?.stop();
       await proxy?.stop();
@@ -172,13 +206,13 @@ export class FaultWorld {
     );
   }
 
-  /** Every agent answers /health 200; the time it took (ms), or null after the bound. */
+  /** Every agent process (each replica) answers /health 200; the time it took (ms), or null after the bound. */
   async crewHealthy(boundMs = HEALTHY_BOUND_MS): Promise<number | null> {
     const started = Date.now();
     const ok = await poll(
       async () => {
-        for (const agent of DEMO_AGENTS) {
-          const response = await fetch(`${this.environment.agentUrl(agent)}/health`, {
+        for (const replica of this.environment.replicaList) {
+          const response = await fetch(`${this.environment.replicaUrl(replica)}/health`, {
             signal: AbortSignal.timeout(2000),
           });
           if (!response.ok) return undefined;

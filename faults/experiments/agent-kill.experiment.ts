@@ -1,5 +1,3 @@
-import { type AgentName } from '@opscrew/contracts';
-import { DEMO_AGENTS } from '../../apps/cli/src/demo/demo-port.plan';
 import { account, type InjectedFault } from '../fault-accounting';
 import { TARGET_SERVICES } from '../fault-world';
 import { RestartSampler } from '../restart-sampler';
@@ -15,9 +13,11 @@ import {
 const FINAL_BOUND_MS = 240_000;
 
 /**
- * (a) kill -9 of an agent while an incident is being worked. Each round injects a fault into
- * the next shop service, waits until the ledger shows its incident, then — at a random moment
- * of the first seconds of its handling — SIGKILLs a random agent and starts it again. The
+ * (a) kill -9 of an agent replica while an incident is being worked. Each round injects a fault
+ * into the next shop service, waits until the ledger shows its incident, then — at a random
+ * moment of the first seconds of its handling — SIGKILLs one random process of any agent (two
+ * per agent in the suite's world: the other replica carries the work, taking over the leader
+ * lease where the killed one held it) and starts it again. The
  * incident must still end (resolved or escalated) exactly once: one incident, one ticket, one
  * restart, each notification once.
  */
@@ -46,12 +46,14 @@ export const agentKillExperiment: Experiment = {
         await world.incidentFor(fault.dedup_key);
         // Kill at a random moment of the handling: triage, the runbook's checks, the restart.
         await sleep(Math.floor(context.random() * 4000), context.signal);
-        const agent: AgentName =
-          DEMO_AGENTS[Math.floor(context.random() * DEMO_AGENTS.length)] ?? 'jira-resolver';
-        const pid = environment.killAgent(agent);
-        killed[agent] = (killed[agent] ?? 0) + 1;
+        const replicas = environment.replicaList;
+        const victim = replicas[Math.floor(context.random() * replicas.length)];
+        if (victim === undefined) throw new Error('the world runs no agent process');
+        const { agent } = victim;
+        const pid = environment.killReplica(victim.name);
+        killed[victim.name] = (killed[victim.name] ?? 0) + 1;
         context.say(
-          `  round ${round + 1}/${rounds}: ${service} incident, kill -9 ${agent} (pid ${pid ?? '?'})`,
+          `  round ${round + 1}/${rounds}: ${service} incident, kill -9 ${victim.name} (pid ${pid ?? '?'})`,
         );
         const faultEnd = Date.now();
         await environment.startAgent(agent);

@@ -57,10 +57,21 @@ export const lockHolderCrashExperiment: Experiment = {
           100,
           context.signal,
         );
-        const pid = environment.killAgent('jira-resolver');
-        if (held !== undefined) killedHolding += 1;
+        // With replicas: the process holding the lease. Its holder is `<agent>-<host>-<pid>-…`
+        // (a process of its own, not the replica id), so the PID finds the replica.
+        const replicas = environment.replicasOf('jira-resolver');
+        const tokens = (held?.holder ?? '').split(/[^a-z0-9]+/);
+        const holder = replicas.find((replica) => {
+          const pid = environment.replicaPid(replica.name);
+          return pid !== null && tokens.includes(String(pid));
+        });
+        const victim = holder ?? replicas[0];
+        const pid = victim === undefined ? null : environment.killReplica(victim.name);
+        // One process: it is the holder. Several: only when the lease named the one killed.
+        if (held !== undefined && (replicas.length === 1 || holder !== undefined))
+          killedHolding += 1;
         context.say(
-          `  round ${round + 1}/${rounds}: ${service} ${held ? `lease held by ${held.holder ?? '?'}` : 'no lease seen'}, kill -9 jira-resolver (pid ${pid ?? '?'})`,
+          `  round ${round + 1}/${rounds}: ${service} ${held ? `lease held by ${held.holder ?? '?'}` : 'no lease seen'}, kill -9 ${victim?.name ?? 'jira-resolver'} (pid ${pid ?? '?'})`,
         );
         const faultEnd = Date.now();
         await environment.startAgent('jira-resolver');

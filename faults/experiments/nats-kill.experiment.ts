@@ -14,11 +14,11 @@ const FINAL_BOUND_MS = 240_000;
 const DOWN_MS = 5_000;
 
 /**
- * (b) the bus dies under the crew. Each round injects a fault, waits for its incident, then
- * SIGKILLs the nats-server (or, every third round and the last, stops it and starts it again: a restart of
- * the whole "cluster" from disk) and brings it back on the same port from the same store. The
- * incident must still end exactly once. With one node (LocalNatsCluster not merged yet) a kill
- * is a whole-cluster outage: what a cluster's surviving nodes would carry is not measured.
+ * (b) the bus fails under the crew. Each round injects a fault, waits for its incident, then on
+ * the suite's three-node cluster SIGKILLs one random node while the other two serve (streams and
+ * buckets at three copies keep a quorum) and starts it again from its store; every third round
+ * and the last, it stops every node and starts the whole cluster again from disk. The incident
+ * must still end exactly once. In a one-node world (natsNodes: 1) a kill is a whole-bus outage.
  */
 export const natsKillExperiment: Experiment = {
   name: 'nats-kill',
@@ -48,10 +48,24 @@ export const natsKillExperiment: Experiment = {
         const restartAll = round % 3 === 2 || round === rounds - 1;
         const kind = restartAll ? 'restart-all-from-disk' : 'kill-9';
         kinds.push(kind);
-        if (!restartAll) environment.killNats();
-        context.say(`  round ${round + 1}/${rounds}: ${service} incident, NATS ${kind}`);
-        await sleep(DOWN_MS, context.signal);
-        await environment.restartNats();
+        const { cluster } = world;
+        if (cluster !== null) {
+          const node = Math.floor(context.random() * cluster.nodes.length);
+          if (restartAll) await cluster.stopAll();
+          else await cluster.killNode(node);
+          const what = restartAll ? 'every node' : (cluster.nodes[node]?.name ?? `node ${node}`);
+          context.say(
+            `  round ${round + 1}/${rounds}: ${service} incident, NATS ${kind} (${what})`,
+          );
+          await sleep(DOWN_MS, context.signal);
+          if (restartAll) await cluster.restartAll();
+          else await cluster.restartNode(node);
+        } else {
+          if (!restartAll) environment.killNats();
+          context.say(`  round ${round + 1}/${rounds}: ${service} incident, NATS ${kind}`);
+          await sleep(DOWN_MS, context.signal);
+          await environment.restartNats();
+        }
         const faultEnd = Date.now();
         const healthy = await world.crewHealthy();
         recover.push(healthy === null ? Number.NaN : (Date.now() - faultEnd) / 1000);
@@ -79,11 +93,9 @@ export const natsKillExperiment: Experiment = {
       recover_s: recover,
       details: {
         kinds,
-        topology: 'single-node',
-        // LocalNatsCluster (libs/testing, merged from nats-cluster) is not wired in yet: the crew's
-        // demo world runs one authenticated node; a node kill with survivors is not measured.
-        cluster_node_kill:
-          'not run: the suite runs one node; LocalNatsCluster is not wired into the demo world yet',
+        topology:
+          world.cluster === null ? 'single-node' : `${world.cluster.nodes.length}-node cluster`,
+        agent_processes: environment.replicaList.length,
       },
     };
   },

@@ -60,10 +60,27 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       '--local-nats',
       'start all: run our own nats-server with per-agent users (var/nats; port $OPSCREW_LOCAL_NATS_PORT, default 4322)',
     )
-    .action(async (agent: string, options: { config?: string; localNats?: boolean }) =>
-      setExit(
-        await (await import('./commands/start.command')).start(agent, options, io, cliEntry()),
-      ),
+    .option(
+      '--replicas <n>',
+      'start all: N processes per agent (OPSCREW_REPLICA_ID <agent>-<i>; replica 1 on the configured port, the others on free ports; default 1)',
+    )
+    .action(
+      async (
+        agent: string,
+        options: { config?: string; localNats?: boolean; replicas?: string },
+      ) => {
+        const { replicas, ...rest } = options;
+        setExit(
+          await (
+            await import('./commands/start.command')
+          ).start(
+            agent,
+            { ...rest, ...(replicas !== undefined ? { replicas: Number(replicas) } : {}) },
+            io,
+            cliEntry(),
+          ),
+        );
+      },
     );
 
   program

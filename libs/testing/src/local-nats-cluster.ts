@@ -43,6 +43,11 @@ export interface LocalNatsClusterOptions {
    */
   readonly auth?: 'open' | 'crew';
   /**
+   * auth 'crew': these passwords instead of fresh ones (the fault suite's world reuses the run's
+   * credentials.env, so `opscrew … --config <run>` finds the cli user's password).
+   */
+  readonly passwords?: Readonly<Record<BusUser, string>>;
+  /**
    * The bus the crew's permissions are rendered for (auth 'crew'): a test's own namespace goes
    * here, or its users may touch nothing of it. Default: the shipped bus (no namespace, OPS).
    */
@@ -103,10 +108,11 @@ export class LocalNatsCluster {
     });
     const passwords =
       options.auth === 'crew'
-        ? (Object.fromEntries(BUS_USERS.map((user) => [user, generateNatsPassword()])) as Record<
+        ? (options.passwords ??
+          (Object.fromEntries(BUS_USERS.map((user) => [user, generateNatsPassword()])) as Record<
             BusUser,
             string
-          >)
+          >))
         : null;
     const cluster = new LocalNatsCluster(
       dir,

@@ -7,6 +7,7 @@ import {
 } from '@opscrew/config';
 import { errorMessage, AGENT_NAMES, type AgentName } from '@opscrew/contracts';
 import { type INestApplication } from '@nestjs/common';
+import { freePorts } from '@opscrew/integrations';
 import { type RunAgentOptions } from '@opscrew/agent-core';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,12 @@ import {
   DEFAULT_LOCAL_NATS_PORT,
 } from '../local-nats/local-nats-server';
 import { AgentSupervisor, type SupervisedAgent } from '../supervisor/agent-supervisor';
+import {
+  extraPortsNeeded,
+  planReplicas,
+  replicaEnv,
+  type ReplicaSlot,
+} from '../supervisor/replica-plan';
 import { SupervisorControlServer } from '../supervisor/supervisor-control.server';
 import {
   describeProvisioning,
@@ -36,6 +43,8 @@ export interface StartOptions extends ConfigCommandOptions {
    * only its own password. `npm start` sets it unless NATS_URL names a server.
    */
   readonly localNats?: boolean;
+  /** `start all` only: processes per agent (default 1; see supervisor/replica-plan.ts). */
+  readonly replicas?: number;
 }
 
 /**
@@ -96,6 +105,18 @@ async function startAll(options: StartOptions, io: CliIo, cliEntry: string): Pro
   if ('exitCode' in result) return result.exitCode;
   const { loaded } = result;
   const enabled = AGENT_NAMES.filter((agent) => loaded.config.agents.get(agent)?.enabled);
+  let slots: ReplicaSlot[];
+  try {
+    const count = options.replicas ?? 1;
+    slots = planReplicas(
+      enabled,
+      count,
+      await freePorts(extraPortsNeeded(enabled.length, Number.isInteger(count) ? count : 1)),
+    );
+  } catch (error) {
+    io.err(`opscrew start all: ${errorMessage(error)}`);
+    return EXIT_INVALID;
+  }
   let local: LocalBus | null = null;
   let agents: SupervisedAgent[];
   if (options.localNats) {
@@ -120,11 +141,15 @@ async function startAll(options: StartOptions, io: CliIo, cliEntry: string): Pro
         `${credentials.generated.length > 0 ? `, generated for ${credentials.generated.join(', ')}` : ''}); ` +
         `bus topology: ${summarizeProvisioning(report)}`,
     );
-    agents = enabled.map((agent) => ({
-      agent,
+    agents = slots.map((slot) => ({
+      agent: slot.agent,
+      ...(slot.replica !== null ? { replica: slot.replica } : {}),
       command: process.execPath,
-      args: [cliEntry, 'start', agent, '--config', writeAgentBusAuthEntry(loaded, agent)],
-      env: agentBusEnv(readRuntimeEnvironment().env, agent, credentials.passwords, server.url),
+      args: [cliEntry, 'start', slot.agent, '--config', writeAgentBusAuthEntry(loaded, slot.agent)],
+      env: {
+        ...agentBusEnv(readRuntimeEnvironment().env, slot.agent, credentials.passwords, server.url),
+        ...replicaEnv(slot),
+      },
     }));
   } else {
     // The admin step once, before any agent (they only verify): as admin when
@@ -146,10 +171,13 @@ async function startAll(options: StartOptions, io: CliIo, cliEntry: string): Pro
         `opscrew start all: could not provision the bus (${errorMessage(error)}); the agents will verify it`,
       );
     }
-    agents = enabled.map((agent) => ({
-      agent,
+    agents = slots.map((slot) => ({
+      agent: slot.agent,
+      ...(slot.replica !== null
+        ? { replica: slot.replica, env: { ...readRuntimeEnvironment().env, ...replicaEnv(slot) } }
+        : {}),
       command: process.execPath,
-      args: [cliEntry, 'start', agent, '--config', loaded.source],
+      args: [cliEntry, 'start', slot.agent, '--config', loaded.source],
     }));
   }
   // atlas restarts a stale agent through this supervisor's loopback control endpoint: its URL

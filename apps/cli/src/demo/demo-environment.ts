@@ -21,10 +21,18 @@ import {
   isLocustInstalled,
   LocustProcess,
 } from '@opscrew/integrations';
-import { NatsConnectionService, provisionAll, removeBusTopology } from '@opscrew/messaging';
+import {
+  ADMIN_USER,
+  NatsConnectionService,
+  provisionAll,
+  removeBusTopology,
+  SubjectMapper,
+} from '@opscrew/messaging';
 import { SHOP_LOAD_MIX } from '../../../demo-controller/src';
+import { provisionBus } from '../commands/bus-provision.command';
 import { agentBusEnv, writeAgentBusAuthEntry } from '../local-nats/agent-bus-auth';
 import { type LocalBus, startLocalBus } from '../local-nats/local-bus';
+import { ensureLocalCredentials, type Passwords } from '../local-nats/local-credentials';
 import { type ChildRestart } from '../supervisor/agent-supervisor';
 import { SupervisorControlServer } from '../supervisor/supervisor-control.server';
 import { ChildProcesses } from './child-processes';
@@ -82,6 +90,35 @@ export interface DemoEnvironmentOptions {
   readonly agentOverlays?: Readonly<Partial<Record<AgentName, Readonly<Record<string, unknown>>>>>;
   /** More variables for every child (the contract servers' URLs and tokens). */
   readonly extraEnv?: Readonly<Record<string, string>>;
+  /**
+   * Processes per agent (default 1). Above 1 each runs with OPSCREW_REPLICA_ID=<agent>-<i> and
+   * its own HTTP port (PORT): replica 1 on the configured port, the others on free ones.
+   */
+  readonly replicas?: number;
+  /**
+   * With localNats: a NATS cluster instead of the single nats-server, started by the caller (the
+   * fault suite's LocalNatsCluster; apps may not import the test kit) with the run's passwords
+   * and the run's bus's permissions. The demo provisions it as admin and stops it in dispose().
+   */
+  readonly natsCluster?: (spec: {
+    readonly passwords: Passwords;
+    readonly mapper: SubjectMapper;
+  }) => Promise<DemoNatsCluster>;
+}
+
+/** What the demo needs of a caller's NATS cluster. */
+export interface DemoNatsCluster {
+  /** Every node's client URL. */
+  servers(): string[];
+  /** Stops every node it started, by PID. */
+  cleanup(): Promise<void>;
+}
+
+/** One agent process: its agent, its replica id (the child's name) and its HTTP port. */
+export interface DemoReplica {
+  readonly agent: AgentName;
+  readonly name: string;
+  readonly port: number;
 }
 
 /**
@@ -110,6 +147,11 @@ export class DemoEnvironment {
   /** The embedded bus of this run (options.localNats), and each agent's entry file on it. */
   private localBus: LocalBus | null = null;
   private readonly agentEntries = new Map<AgentName, string>();
+  /** The run's bus auth (own server or cluster): each agent's password and the URL(s). */
+  private busAuth: { readonly passwords: Passwords; readonly url: string } | null = null;
+  private cluster: DemoNatsCluster | null = null;
+  /** Every agent's processes (options.replicas of each). */
+  private replicaPlan: DemoReplica[] = [];
   /** The run's own nats-server's port (options.localNats): a restart comes back on it. */
   private natsPort: number | null = null;
   /**
@@ -168,6 +210,21 @@ export class DemoEnvironment {
     return `http://${DEMO_HOST}:${port}`;
   }
 
+  /** Every agent process (replicas), in start order. */
+  get replicaList(): readonly DemoReplica[] {
+    return this.replicaPlan;
+  }
+
+  /** An agent's processes. */
+  replicasOf(agent: AgentName): DemoReplica[] {
+    return this.replicaPlan.filter((replica) => replica.agent === agent);
+  }
+
+  /** A replica's HTTP base URL on loopback. */
+  replicaUrl(replica: DemoReplica): string {
+    return `http://${DEMO_HOST}:${replica.port}`;
+  }
+
   /** demo-controller's scenario API, as the story drives it. */
   get scenarios(): ScenarioStarter {
     const controller = this.agentUrl('demo-controller');
@@ -201,10 +258,32 @@ export class DemoEnvironment {
     };
   }
 
-  /** Starts an agent (again), e.g. after a test killed it. Resolves once it is healthy. */
+  /**
+   * Starts an agent's processes that do not run (again), e.g. after a test killed one; the
+   * running ones are left alone. Resolves once every one is healthy.
+   */
   async startAgent(agent: AgentName): Promise<void> {
-    this.agent(agent);
-    await this.waitHealthy(agent, `${this.agentUrl(agent)}/health`);
+    for (const replica of this.replicasOf(agent)) {
+      const child = this.children.get(replica.name);
+      if (
+        child !== undefined &&
+        child.killed &&
+        child.exitCode === null &&
+        child.signalCode === null
+      )
+        // Signalled a moment ago (killAgent): its exit event may still be on its way, and its
+        // port is free only once it has exited.
+        await new Promise((resolve) => child.once('exit', resolve));
+      if (
+        child === undefined ||
+        child.killed ||
+        child.exitCode !== null ||
+        child.signalCode !== null
+      )
+        this.startReplica(replica);
+    }
+    for (const replica of this.replicasOf(agent))
+      await this.waitHealthy(replica.name, `${this.replicaUrl(replica)}/health`);
   }
 
   /** The notifier's lines so far (CrewChiefWorld). */
@@ -214,7 +293,21 @@ export class DemoEnvironment {
 
   /** SIGKILL to an agent, as a crash would (the story's "killed agent"); its PID. */
   killAgent(agent: AgentName): number | null {
-    const child = this.children.get(agent);
+    const first = this.replicasOf(agent)[0];
+    return first === undefined ? null : this.killReplica(first.name);
+  }
+
+  /** A running agent process's PID by its replica name; null when it does not run. */
+  replicaPid(name: string): number | null {
+    const child = this.children.get(name);
+    if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null)
+      return null;
+    return child.pid;
+  }
+
+  /** SIGKILL to one agent process by its replica name (replicaList), by PID; its PID. */
+  killReplica(name: string): number | null {
+    const child = this.children.get(name);
     if (child?.pid === undefined || child.exitCode !== null) return null;
     child.kill('SIGKILL');
     return child.pid;
@@ -239,18 +332,23 @@ export class DemoEnvironment {
     });
   }
 
-  /** On atlas's request (a stale heartbeat): the agent stopped by PID and started again. */
+  /**
+   * On atlas's request (a stale heartbeat): the agent — every replica of it, since the control
+   * endpoint names an agent, not a process — stopped by PID and started again. The PIDs
+   * reported are the first replica's.
+   */
   private async restartAgent(agent: AgentName): Promise<ChildRestart> {
     if (this.disposed) throw new Error('the demo is stopping');
-    const oldPid = this.children.get(agent)?.pid ?? null;
-    await this.children.stop(agent);
+    const replicas = this.replicasOf(agent);
+    const first = replicas[0]?.name ?? agent;
+    const oldPid = this.children.get(first)?.pid ?? null;
+    for (const replica of replicas) await this.children.stop(replica.name);
     // Stopping meanwhile: a child started now would outlive the demo.
     if (this.disposed) throw new Error('the demo is stopping');
-    this.agent(agent);
-    this.options.say(
-      `atlas restarted ${agent} (pid ${oldPid ?? '?'} → ${this.children.get(agent)?.pid ?? '?'})`,
-    );
-    return { agent, old_pid: oldPid, new_pid: this.children.get(agent)?.pid ?? null };
+    for (const replica of replicas) this.startReplica(replica);
+    const newPid = this.children.get(first)?.pid ?? null;
+    this.options.say(`atlas restarted ${agent} (pid ${oldPid ?? '?'} → ${newPid ?? '?'})`);
+    return { agent, old_pid: oldPid, new_pid: newPid };
   }
 
   /** The run's own nats-server's PID (options.localNats), null on a bus of the user's. */
@@ -306,6 +404,7 @@ export class DemoEnvironment {
       await this.localBus?.server
         .stopAndRemove(join(this.options.runDir, 'nats', 'store'))
         .catch(() => undefined);
+      await this.cluster?.cleanup().catch(() => undefined);
     })();
     return this.disposed;
   }
@@ -335,7 +434,7 @@ export class DemoEnvironment {
     // (docs/configuration.md): the demo's children take theirs from the overlay only. No child
     // inherits a NATS password: on the run's own bus each agent gets its own (agentBusEnv).
     const { PORT: _ignored, ...inherited } = readRuntimeEnvironment().env;
-    const natsPort = options.localNats ? await this.freeNatsPort() : null;
+    const natsPort = options.localNats && !options.natsCluster ? await this.freeNatsPort() : null;
     this.natsPort = natsPort;
     const env = {
       ...Object.fromEntries(
@@ -347,12 +446,45 @@ export class DemoEnvironment {
       ...options.extraEnv,
       ...(natsPort !== null ? { NATS_URL: `nats://127.0.0.1:${natsPort}` } : {}),
     };
+    if (options.localNats && options.natsCluster) {
+      // The cluster's permissions are the run's bus's (its namespace): read from the config
+      // first, then the config again with the cluster's URLs.
+      const first = loadConfig({ configDir, env }).config;
+      const credentials = ensureLocalCredentials(options.localNats.credentialsDir);
+      this.cluster = await options.natsCluster({
+        passwords: credentials.passwords,
+        mapper: new SubjectMapper(first.bus.namespace, first.bus.stream),
+      });
+      env.NATS_URL = this.cluster.servers().join(',');
+      this.busAuth = { passwords: credentials.passwords, url: env.NATS_URL };
+      options.say(`NATS: a ${this.cluster.servers().length}-node cluster (${env.NATS_URL})`);
+    }
     const loaded = loadConfig({ configDir, env });
     const config = loaded.config;
     this.loaded = { config, configDir, useLocust };
     this.childEnv = env;
+    this.replicaPlan = await this.planReplicas(config);
 
-    if (options.localNats && natsPort !== null) {
+    if (options.localNats && this.cluster !== null && this.busAuth !== null) {
+      await provisionBus(config, {
+        user: ADMIN_USER,
+        pass: this.busAuth.passwords[ADMIN_USER],
+        servers: this.cluster.servers(),
+        source: join(options.localNats.credentialsDir, 'credentials.env'),
+      });
+      for (const agent of DEMO_AGENTS)
+        this.agentEntries.set(
+          agent,
+          this.withAgentOverlay(agent, writeAgentBusAuthEntry(loaded, agent)),
+        );
+      this.busConnection = new NatsConnectionService({
+        ...busOptionsFromConfig(config.bus, 'opscrew-demo'),
+        user: 'cli',
+        pass: this.busAuth.passwords.cli,
+        wait_on_first_connect: false,
+      });
+      await this.busConnection.connect();
+    } else if (options.localNats && natsPort !== null) {
       const dir = join(options.runDir, 'nats');
       this.localBus = await startLocalBus({
         dir,
@@ -363,6 +495,10 @@ export class DemoEnvironment {
         config,
         serverName: 'opscrew-demo',
       });
+      this.busAuth = {
+        passwords: this.localBus.credentials.passwords,
+        url: this.localBus.server.url,
+      };
       options.say(
         `NATS: our own server on ${this.localBus.server.url} with per-agent users (credentials ${this.localBus.credentials.path})`,
       );
@@ -411,9 +547,9 @@ export class DemoEnvironment {
     }
     this.control = await this.controlServer.start();
     options.say(`starting the crew: ${DEMO_AGENTS.join(', ')}`);
-    for (const agent of DEMO_AGENTS) this.agent(agent);
-    for (const agent of DEMO_AGENTS)
-      await this.waitHealthy(agent, `${this.agentUrl(agent)}/health`);
+    for (const replica of this.replicaPlan) this.startReplica(replica);
+    for (const replica of this.replicaPlan)
+      await this.waitHealthy(replica.name, `${this.replicaUrl(replica)}/health`);
     this.background = new BuiltinLoadDriver(SHOP_LOAD_MIX);
     await this.background.start({
       users: BACKGROUND_USERS,
@@ -439,12 +575,18 @@ export class DemoEnvironment {
    * a moment ago but nobody listens on them yet, so the kernel may hand one out again.
    */
   private async freeNatsPort(): Promise<number> {
+    return this.freeUnplannedPort(new Set());
+  }
+
+  private async freeUnplannedPort(taken: ReadonlySet<number>): Promise<number> {
     const { ports } = this;
     const planned = new Set<number>([
       ...Object.values(ports.agents),
       ...Object.values(ports.shop),
       ports.supervisor,
       ports.locust,
+      ...(this.natsPort !== null ? [this.natsPort] : []),
+      ...taken,
     ]);
     for (;;) {
       const port = await freePort();
@@ -452,27 +594,58 @@ export class DemoEnvironment {
     }
   }
 
+  /**
+   * options.replicas processes per agent: one agent alone keeps its name and port (the demo as
+   * ever); with more, replica 1 keeps the configured port and the others get free ports.
+   */
+  private async planReplicas(config: OpscrewConfig): Promise<DemoReplica[]> {
+    const count = this.options.replicas ?? 1;
+    if (!Number.isInteger(count) || count < 1)
+      throw new RangeError(`replicas must be a whole number >= 1, got ${count}`);
+    const taken = new Set<number>();
+    const plan: DemoReplica[] = [];
+    for (const agent of DEMO_AGENTS) {
+      const configured = config.agents.get(agent)?.port;
+      if (configured === undefined) throw new Error(`no port configured for ${agent}`);
+      for (let index = 1; index <= count; index++) {
+        const port = index === 1 ? configured : await this.freeUnplannedPort(taken);
+        taken.add(port);
+        plan.push({ agent, name: count === 1 ? agent : `${agent}-${index}`, port });
+      }
+    }
+    return plan;
+  }
+
   /** The shop's entry point (the load's host). */
   get frontendUrl(): string {
     return `http://${DEMO_HOST}:${this.ports.shop.frontend}`;
   }
 
-  /** An agent: on the run's own bus, with its entry file and its own password only. */
-  private agent(agent: AgentName): void {
+  /** An agent process: on the run's own bus, with its entry file and its own password only. */
+  private startReplica(replica: DemoReplica): void {
+    const { agent, name } = replica;
+    // Only with replicas: one process per agent keeps the environment the demo always had.
+    const own: Record<string, string> =
+      name === agent ? {} : { OPSCREW_REPLICA_ID: name, PORT: String(replica.port) };
     const entry = this.agentEntries.get(agent);
-    const local = this.localBus;
-    if (entry === undefined || local === null) {
-      this.node(agent, ['start', agent], this.configDir, this.withControl(agent, this.childEnv));
+    const auth = this.busAuth;
+    if (entry === undefined || auth === null) {
+      this.node(
+        name,
+        ['start', agent],
+        this.configDir,
+        this.withControl(agent, { ...this.childEnv, ...own }),
+      );
       return;
     }
     this.node(
-      agent,
+      name,
       ['start', agent],
       entry,
-      this.withControl(
-        agent,
-        agentBusEnv(this.childEnv, agent, local.credentials.passwords, local.server.url),
-      ),
+      this.withControl(agent, {
+        ...agentBusEnv(this.childEnv, agent, auth.passwords, auth.url),
+        ...own,
+      }),
     );
   }
 

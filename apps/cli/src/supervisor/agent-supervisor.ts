@@ -4,6 +4,11 @@ import pino, { type Logger } from 'pino';
 
 export interface SupervisedAgent {
   readonly agent: AgentName;
+  /**
+   * This process's replica id (`start all --replicas N`: `<agent>-<i>`); absent with one
+   * process per agent. The supervisor knows each process by it (pids()).
+   */
+  readonly replica?: string;
   readonly command: string;
   readonly args: readonly string[];
   /** Its whole environment (the embedded bus: its own password only); default: ours. */
@@ -33,12 +38,15 @@ export interface ChildRestart {
  * left for atlas, which sees the stale heartbeat, decides (once per stale episode, and not
  * at all in a crash loop: the loop protection lives in atlas, beside the notice and the
  * ledger entry) and asks through the control endpoint (supervisor-control.server.ts). The
- * supervisor only executes: `restart(agent)` stops that child by PID and spawns it again.
+ * supervisor only executes: `restart(agent)` stops that agent's children by PID and spawns them
+ * again — every replica of it: the control endpoint names an agent, not a process (a replica
+ * that crashed is left to an operator, or to a restart of its agent).
  * A silent restart loop here would hide the cause. Ctrl-C (or SIGTERM) stops every child it
  * started, by PID.
  */
 export class AgentSupervisor {
-  private readonly children = new Map<AgentName, ChildProcess>();
+  /** By replica id (the agent's name with one process per agent). */
+  private readonly children = new Map<string, ChildProcess>();
   private readonly restarting = new Map<AgentName, Promise<ChildRestart>>();
   private stopping = false;
   private readonly logger: Logger;
@@ -75,23 +83,31 @@ export class AgentSupervisor {
    * again with the same command and environment. Only ever one of our own children.
    */
   async restart(agent: AgentName): Promise<ChildRestart> {
-    const spec = this.agents.find((candidate) => candidate.agent === agent);
-    if (spec === undefined) throw new Error(`${agent} is not supervised here`);
+    const specs = this.agents.filter((candidate) => candidate.agent === agent);
+    if (specs.length === 0) throw new Error(`${agent} is not supervised here`);
     if (this.stopping) throw new Error('the supervisor is stopping');
     const pending = this.restarting.get(agent);
     if (pending) return pending;
     const run = (async (): Promise<ChildRestart> => {
-      const old = this.children.get(agent);
-      const oldPid = old?.pid ?? null;
-      if (old) await stopChild(old, this.graceMs());
+      // The first replica's PIDs are reported (ChildRestart names one process).
+      const first = specs[0];
+      const oldPid = first ? (this.children.get(keyOf(first))?.pid ?? null) : null;
+      await Promise.all(
+        specs.map(async (spec) => {
+          const old = this.children.get(keyOf(spec));
+          if (old) await stopChild(old, this.graceMs());
+        }),
+      );
       // Ctrl-C during the stop above: spawning now would leave a child nobody stops.
       if (this.stopping) throw new Error('the supervisor is stopping');
-      const child = this.spawnChild(spec);
+      const started = specs.map((spec) => this.spawnChild(spec));
+      const newPid = started[0]?.pid ?? null;
       this.logger.warn(
-        { child: agent, old_pid: oldPid, child_pid: child.pid },
-        `restarted ${agent} on atlas's request (pid ${oldPid ?? '?'} → ${child.pid ?? '?'})`,
+        { child: agent, old_pid: oldPid, child_pid: newPid, processes: started.length },
+        `restarted ${agent} on atlas's request (pid ${oldPid ?? '?'} → ${newPid ?? '?'}` +
+          `${started.length > 1 ? `, ${started.length} replicas` : ''})`,
       );
-      return { agent, old_pid: oldPid, new_pid: child.pid ?? null };
+      return { agent, old_pid: oldPid, new_pid: newPid };
     })();
     this.restarting.set(agent, run);
     try {
@@ -111,12 +127,13 @@ export class AgentSupervisor {
       stdio: 'inherit',
       ...(env ? { env: { ...env } } : {}),
     });
-    this.children.set(spec.agent, child);
+    const key = keyOf(spec);
+    this.children.set(key, child);
     this.logger.info(
-      { child: spec.agent, child_pid: child.pid },
-      `started ${spec.agent} (pid ${child.pid ?? '?'})`,
+      { child: key, child_pid: child.pid },
+      `started ${key} (pid ${child.pid ?? '?'})`,
     );
-    child.on('exit', (code, signal) => this.onExit(spec.agent, child, code, signal));
+    child.on('exit', (code, signal) => this.onExit(spec, child, code, signal));
     child.on('error', (error) =>
       this.logger.error(
         { child: spec.agent, err: error },
@@ -126,8 +143,9 @@ export class AgentSupervisor {
     return child;
   }
 
+  /** Each process's PID by its replica id (the agent's name with one process per agent). */
   pids(): Record<string, number | undefined> {
-    return Object.fromEntries([...this.children].map(([agent, child]) => [agent, child.pid]));
+    return Object.fromEntries([...this.children].map(([key, child]) => [key, child.pid]));
   }
 
   /** Stop every child: SIGTERM, then SIGKILL after the grace period. */
@@ -138,20 +156,22 @@ export class AgentSupervisor {
   }
 
   private onExit(
-    agent: AgentName,
+    spec: SupervisedAgent,
     child: ChildProcess,
     code: number | null,
     signal: NodeJS.Signals | null,
   ): void {
+    const { agent } = spec;
+    const key = keyOf(spec);
     const how = signal ? `signal ${signal}` : `code ${code ?? '?'}`;
     // A replaced child (a restart under way or done) is no news.
-    if (this.stopping || this.restarting.has(agent) || this.children.get(agent) !== child) {
-      this.logger.info({ child: agent }, `${agent} stopped (${how})`);
+    if (this.stopping || this.restarting.has(agent) || this.children.get(key) !== child) {
+      this.logger.info({ child: key }, `${key} stopped (${how})`);
       return;
     }
     this.logger.error(
-      { child: agent, exit_code: code, signal },
-      `${agent} exited unexpectedly (${how}); not restarting it here — atlas sees its heartbeat age out, ` +
+      { child: key, exit_code: code, signal },
+      `${key} exited unexpectedly (${how}); not restarting it here — atlas sees its heartbeat age out, ` +
         `reports it and, with liveness.on_stale notify_and_restart, asks this supervisor to restart it. ` +
         `By hand: opscrew start ${agent}`,
     );
@@ -163,6 +183,11 @@ export class AgentSupervisor {
       this.resolveDone(1);
     }
   }
+}
+
+/** The name a process is known by: its replica id, else its agent. */
+function keyOf(spec: SupervisedAgent): string {
+  return spec.replica ?? spec.agent;
 }
 
 /** SIGTERM by PID, SIGKILL after the grace period; resolves once the child has exited. */

@@ -149,3 +149,53 @@ describe('supervisor control endpoint (real child processes)', () => {
     });
   });
 });
+
+describe('supervisor with two replicas per agent (real child processes)', () => {
+  let supervisor: AgentSupervisor;
+  let server: SupervisorControlServer;
+  let control: SupervisorControl;
+
+  beforeAll(async () => {
+    const replica = (index: number): SupervisedAgent => ({
+      ...child('jira-resolver', IDLE),
+      replica: `jira-resolver-${index}`,
+    });
+    supervisor = new AgentSupervisor([replica(1), replica(2)], pino({ level: 'silent' }), {
+      stopGraceMs: 500,
+    });
+    supervisor.start();
+    server = new SupervisorControlServer(supervisor);
+    control = await server.start();
+  });
+
+  afterAll(async () => {
+    await server.stop();
+    await supervisor.stop();
+  });
+
+  it('knows each process by its replica id; one killed by PID leaves the other running', async () => {
+    const pids = supervisor.pids();
+    const first = pids['jira-resolver-1'] ?? 0;
+    const second = pids['jira-resolver-2'] ?? 0;
+    expect(first).toBeGreaterThan(0);
+    expect(second).toBeGreaterThan(0);
+    expect(first).not.toBe(second);
+    process.kill(first, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(alive(first)).toBe(false);
+    expect(alive(second)).toBe(true);
+  });
+
+  it('a restart by agent restarts every replica of it', async () => {
+    const before = supervisor.pids();
+    const { status, body } = await post(control, '/agents/jira-resolver/restart');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ agent: 'jira-resolver', old_pid: before['jira-resolver-1'] });
+    const after = supervisor.pids();
+    for (const id of ['jira-resolver-1', 'jira-resolver-2']) {
+      expect(after[id]).not.toBe(before[id]);
+      expect(alive(after[id] ?? 0)).toBe(true);
+    }
+    expect(alive(before['jira-resolver-2'] ?? 0)).toBe(false);
+  });
+});
