@@ -5,6 +5,7 @@ const BASE = {
   experiment: 'agent-kill',
   title: 'agent replica kill -9 mid-incident',
   mode: 'short',
+  world: { replicas: 2, nats_nodes: 3 },
   started_at: '2026-12-07T08:00:00.000Z',
   duration_s: 12.5,
 } as const;
@@ -36,9 +37,11 @@ describe('fault report', () => {
       reason: 'invalid configuration (1 problem):\nbus.replicas: unknown key',
     });
     expect(line).not.toContain('\n');
-    expect(line).toMatch(/^ERROR\s+agent-kill: invalid configuration .* bus\.replicas/);
+    expect(line).toMatch(
+      /^ERROR\s+agent-kill \[2×agent, 3 NATS\]: invalid configuration .* bus\.replicas/,
+    );
     expect(summaryLine(reportOf(BASE, { rounds: 1, figures: clean, recover_s: [2] }))).toMatch(
-      /^PASSED\s+agent-kill: 0 injected, .*recover max 2 s/,
+      /^PASSED\s+agent-kill \[2×agent, 3 NATS\]: 0 injected, .*recover max 2 s/,
     );
   });
 });

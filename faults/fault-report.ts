@@ -13,6 +13,8 @@ export interface ExperimentReport {
   /** Why it did not run (status skipped), or what broke the experiment itself (status error). */
   readonly reason?: string;
   readonly mode: 'short' | 'full';
+  /** The world's shape: processes per agent and NATS nodes. */
+  readonly world: { readonly replicas: number; readonly nats_nodes: number };
   readonly rounds?: number;
   readonly figures?: FaultFigures;
   /** Fault end → every agent healthy again (s): per round, and the worst. */
@@ -31,7 +33,10 @@ export function judge(outcome: ExperimentOutcome): ExperimentStatus {
 }
 
 export function reportOf(
-  base: Pick<ExperimentReport, 'experiment' | 'title' | 'mode' | 'started_at' | 'duration_s'>,
+  base: Pick<
+    ExperimentReport,
+    'experiment' | 'title' | 'mode' | 'world' | 'started_at' | 'duration_s'
+  >,
   outcome: ExperimentOutcome,
 ): ExperimentReport {
   const finite = outcome.recover_s.filter(Number.isFinite);
@@ -63,7 +68,9 @@ export function writeReport(dir: string, reports: readonly ExperimentReport[]): 
 
 /** The one line per experiment the runner prints. */
 export function summaryLine(report: ExperimentReport): string {
-  const head = `${report.status.toUpperCase().padEnd(7)} ${report.experiment}`;
+  const head =
+    `${report.status.toUpperCase().padEnd(7)} ${report.experiment} ` +
+    `[${report.world.replicas}×agent, ${report.world.nats_nodes} NATS]`;
   if (report.status === 'skipped' || report.status === 'error' || report.figures === undefined)
     // One line, whatever the reason holds (a config error lists its problems on lines of their own).
     return `${head}: ${(report.reason ?? '?').replace(/\s*\n\s*/g, ' ')} (${report.duration_s} s)`;

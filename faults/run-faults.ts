@@ -10,7 +10,7 @@ import { metricsOutageExperiment } from './experiments/metrics-outage.experiment
 import { natsKillExperiment } from './experiments/nats-kill.experiment';
 import { saasFaultsExperiment } from './experiments/saas-faults.experiment';
 import { type ExperimentReport, reportOf, summaryLine, writeReport } from './fault-report';
-import { FaultWorld } from './fault-world';
+import { FaultWorld, WORLD_NATS_NODES, WORLD_REPLICAS } from './fault-world';
 
 const EXPERIMENTS: readonly Experiment[] = [
   agentKillExperiment,
@@ -23,9 +23,11 @@ const EXPERIMENTS: readonly Experiment[] = [
 /** No experiment runs longer than this (short mode: a quarter): a hung one is an error, not a wait. */
 const EXPERIMENT_BOUND_MS = 40 * 60_000;
 
-const USAGE = `usage: npm run faults -- --out DIR [--short] [--only a,b] [--seed N]
+const USAGE = `usage: npm run faults -- --out DIR [--short] [--only a,b] [--seed N] [--replicas N] [--nats-nodes N]
   --out DIR   where faults.json and the experiments' logs go
   --short     a few rounds of each (CI); exit 1 on any loss or duplicate
+  --replicas  processes per agent (default ${WORLD_REPLICAS}; 1..3)
+  --nats-nodes  NATS servers: ${WORLD_NATS_NODES} (a cluster, every stream at ${WORLD_NATS_NODES} copies; default) or 1
   --only      experiments by name: ${EXPERIMENTS.map((e) => e.name).join(', ')}
   --seed      the draws (which agent is killed, when): a run repeats with the same seed`;
 
@@ -54,6 +56,8 @@ async function main(): Promise<number> {
       short: { type: 'boolean', default: false },
       only: { type: 'string' },
       seed: { type: 'string' },
+      replicas: { type: 'string' },
+      'nats-nodes': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -70,6 +74,19 @@ async function main(): Promise<number> {
     process.stderr.write(`--only: unknown experiment ${unknown.join(', ')}\n${USAGE}\n`);
     return 2;
   }
+  const replicas = values.replicas === undefined ? WORLD_REPLICAS : Number(values.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 3) {
+    process.stderr.write(`--replicas: 1, 2 or 3, got "${values.replicas}"\n${USAGE}\n`);
+    return 2;
+  }
+  const natsNodes =
+    values['nats-nodes'] === undefined ? WORLD_NATS_NODES : Number(values['nats-nodes']);
+  if (natsNodes !== 1 && natsNodes !== WORLD_NATS_NODES) {
+    process.stderr.write(
+      `--nats-nodes: 1 or ${WORLD_NATS_NODES}, got "${values['nats-nodes']}"\n${USAGE}\n`,
+    );
+    return 2;
+  }
   const seed = values.seed === undefined ? Date.now() % 100_000 : Number(values.seed);
   const random = seeded(seed);
   const repoRoot = resolve(__dirname, '..', '..');
@@ -83,7 +100,9 @@ async function main(): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   mkdirSync(outDir, { recursive: true });
-  process.stdout.write(`faults: ${mode} run, seed ${seed}, out ${outDir}\n`);
+  process.stdout.write(
+    `faults: ${mode} run, seed ${seed}, ${replicas} replica(s) per agent, ${natsNodes} NATS node(s), out ${outDir}\n`,
+  );
 
   const reports: ExperimentReport[] = [];
   for (const experiment of EXPERIMENTS) {
@@ -94,6 +113,7 @@ async function main(): Promise<number> {
       experiment: experiment.name,
       title: experiment.title,
       mode,
+      world: { replicas, nats_nodes: natsNodes },
       started_at: new Date(started).toISOString(),
     } as const;
     const bound = new AbortController();
@@ -114,6 +134,8 @@ async function main(): Promise<number> {
       world: async (options = {}) => {
         worldIndex += 1;
         const world = await FaultWorld.start({
+          replicas,
+          natsNodes,
           ...options,
           repoRoot,
           runDir: join(outDir, `${experiment.name}-${worldIndex}`),
