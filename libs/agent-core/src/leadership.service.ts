@@ -151,3 +151,16 @@ export class LeadershipService
     }
   }
 }
+
+/**
+ * Runs `work` only where this process leads its agent. Without an election (a narrow test module
+ * that wires no LeadershipService) the one process is the whole agent, so it leads: the one
+ * place that rule is spelled.
+ */
+export async function runAsLeader<T>(
+  leadership: Pick<LeadershipService, 'runIfLeader'> | null,
+  work: () => Promise<T>,
+): Promise<LeaderRun<T>> {
+  if (leadership === null) return { ran: true, value: await work() };
+  return leadership.runIfLeader(() => work());
+}

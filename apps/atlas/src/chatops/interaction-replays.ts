@@ -21,7 +21,7 @@ export const interactionClaimSchema = {
  * signature's window could reach another, whose in-memory memory (DiscordSignatureVerifier) never
  * saw it. So the first replica to answer an interaction id creates its key (create-if-absent);
  * a second create of the same id, on any replica, is a replay. The endpoint stays on every
- * replica: any of them may receive the one delivery.
+ * replica: whichever of them receives the one delivery.
  */
 export class InteractionReplays {
   constructor(

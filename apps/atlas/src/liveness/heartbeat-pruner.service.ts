@@ -14,6 +14,7 @@ import {
   type HeartbeatBoard,
   judgeAgent,
   LeadershipService,
+  runAsLeader,
   outageWindow,
 } from '@opscrew/agent-core';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
@@ -51,8 +52,7 @@ export class HeartbeatPruner implements OnApplicationBootstrap, OnApplicationShu
       INTERVAL_NAME,
       scheduler,
       async () => {
-        if (this.leadership === null) await this.prune();
-        else await this.leadership.runIfLeader(() => this.prune());
+        await runAsLeader(this.leadership, () => this.prune());
       },
       {
         onError: (error) => this.logger.warn(`heartbeat prune failed: ${errorMessage(error)}`),

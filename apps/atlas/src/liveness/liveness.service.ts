@@ -13,6 +13,7 @@ import {
   HEARTBEAT_BOARD,
   type HeartbeatSource,
   LeadershipService,
+  runAsLeader,
   noticeKey,
   outageWindow,
 } from '@opscrew/agent-core';
@@ -82,8 +83,7 @@ export class LivenessService implements OnApplicationBootstrap, OnApplicationShu
    * restart must happen once; docs/replicas.md). Every replica serves the reads (`snapshot`).
    */
   private async runAsLeader(): Promise<void> {
-    if (this.leadership === null) return this.runCheck();
-    await this.leadership.runIfLeader(() => this.runCheck());
+    await runAsLeader(this.leadership, () => this.runCheck());
   }
 
   onApplicationBootstrap(): void {

@@ -7,7 +7,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { LeadershipService } from '@opscrew/agent-core';
+import { LeadershipService, runAsLeader } from '@opscrew/agent-core';
 import { PeriodicTask } from '@opscrew/messaging';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
 import { type OutboxService } from '@opscrew/guardrails';
@@ -50,9 +50,7 @@ export class MonitorCycleRunner implements OnApplicationBootstrap, OnApplication
       INTERVAL_NAME,
       scheduler,
       async () => {
-        const run = this.leadership
-          ? await this.leadership.runIfLeader(() => this.cycle.run())
-          : { ran: true as const, value: await this.cycle.run() };
+        const run = await runAsLeader(this.leadership, () => this.cycle.run());
         if (!run.ran) return null;
         this.last = run.value;
         return this.last;

@@ -18,7 +18,7 @@ import { errorMessage, REPORT_TEXT_MAX_LENGTH, reportSubject } from '@opscrew/co
 import { EventPublisher } from '@opscrew/messaging';
 import { CronJob } from 'cron';
 import { AgentIdentity } from '../agent-identity';
-import { LeadershipService } from '../leadership.service';
+import { LeadershipService, runAsLeader } from '../leadership.service';
 import { REPORT_PRODUCERS, type ReportProducer } from './report-producer';
 import { UnknownReportError } from './unknown-report.error';
 
@@ -131,8 +131,7 @@ export class ReportScheduler implements OnApplicationBootstrap, OnApplicationShu
     try {
       const publish = (): Promise<SentReport> =>
         this.publish(name, now, `report.${name}.${minute.toISOString()}`);
-      if (this.leadership === null) return await publish();
-      const run = await this.leadership.runIfLeader(publish);
+      const run = await runAsLeader(this.leadership, publish);
       if (!run.ran) this.logger.debug(`${name}: standby replica, the leader sends it`);
       return run.ran ? run.value : null;
     } catch (error) {
