@@ -54,6 +54,14 @@ export interface ConsumerHandle {
   readonly done: Promise<void>;
 }
 
+/**
+ * How long one pull request waits on the server. The client notices a lost pull (its consumer's
+ * leader was on a NATS node that died) only after two missed idle heartbeats, and the heartbeat
+ * is half of this: the client's 30 s default kept a consumer deaf for ~30 s after a node kill.
+ * 5 s brings that to ~5 s for one small pull request per consumer every 5 s when idle.
+ */
+export const PULL_EXPIRES_MS = 5_000;
+
 export interface ConsumerLoopSettings {
   declaration: ConsumerDeclaration;
   /** From the server's consumer info (authoritative over the declaration). */
@@ -186,6 +194,7 @@ export class ConsumerLoop implements ConsumerHandle {
         const consumer = await this.bus.jetstream().consumers.get(stream, declaration.durable);
         messages = await consumer.consume({
           max_messages: this.settings.pullBatch,
+          expires: PULL_EXPIRES_MS,
           callback: (m) => this.take(m),
         });
         this.messages = messages;
