@@ -69,4 +69,27 @@ describe('NotificationLane', () => {
     expect(units.notifier.sent.map((s) => s.kind)).toEqual(['incident', 'summary']);
     expect(units.notifier.sent[1]?.text).toContain('held back 2 alert(s)');
   });
+
+  it('never starts a send under a claim whose renewals stalled; sends it once when sure again', async () => {
+    const { units, lane: notifications } = lane();
+    await units.enqueue({ kind: 'notify', notification: unitAlert(1) });
+    // The rate window's write hangs past half the claim's TTL and no renewal lands meanwhile
+    // (a NATS node died): another replica may take the item over before a send would finish.
+    const reserve = units.notifyWindow.reserve.bind(units.notifyWindow);
+    const stalled = jest
+      .spyOn(units.notifyWindow, 'reserve')
+      .mockImplementationOnce(async (key, now) => {
+        units.clock.advance(units.options.claim_ttl_ms * 0.6);
+        return reserve(key, now);
+      });
+    await notifications.pass();
+    expect(units.notifier.sent).toEqual([]);
+    const [item] = await units.store.scan();
+    expect(item?.value).toMatchObject({ state: 'pending', attempts: 0 });
+    stalled.mockRestore();
+    await notifications.pass();
+    expect(units.notifier.sent.map((s) => s.idempotency_key)).toEqual([
+      unitAlert(1).idempotency_key,
+    ]);
+  });
 });

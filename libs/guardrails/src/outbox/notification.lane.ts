@@ -1,7 +1,7 @@
 import { type Clock } from '@opscrew/messaging';
 import { type NotifierPort } from '@opscrew/ports';
 import { isAmbiguous } from './outbox-backoff';
-import { type OutboxClaims } from './outbox-claims';
+import { CLAIM_UNSURE, type OutboxClaims } from './outbox-claims';
 import {
   byOrder,
   isDue,
@@ -102,6 +102,11 @@ export class NotificationLane {
       const notification = notificationOf(
         requireField(claimed.value.notification, claimed.key, 'notification'),
       );
+      if (!this.claims.stillHeld(claimed)) {
+        if (!page) await this.notifyWindow.release(claimed.key);
+        await this.settlement.handBack(claimed, CLAIM_UNSURE);
+        return false;
+      }
       await this.notifier.send(notification);
       await this.settlement.markDelivered(claimed);
     } catch (err: unknown) {

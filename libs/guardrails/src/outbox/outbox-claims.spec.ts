@@ -76,4 +76,22 @@ describe('OutboxClaims', () => {
     expect(released?.claimed_by).toBeUndefined();
     expect(logs.at('log').join('\n')).toContain('released 2 claim(s) on shutdown');
   });
+
+  it('calls a claim sure to hold only while renewals keep more than half its TTL ahead', async () => {
+    const units = outboxUnits();
+    const item = await units.enqueue({ kind: 'notify', notification: unitAlert(1) });
+    const claimed = await units.claims.claim(item);
+    if (claimed === null) throw new Error('not claimed');
+    expect(units.claims.stillHeld(claimed)).toBe(true);
+    // No renewal landed (the bus is away): past half the TTL the claim is no longer sure.
+    units.clock.advance(units.options.claim_ttl_ms / 2 - 1);
+    expect(units.claims.stillHeld(claimed)).toBe(true);
+    units.clock.advance(2);
+    expect(units.claims.stillHeld(claimed)).toBe(false);
+    // Another worker's claim is never ours.
+    expect(
+      units.claims.stillHeld({ ...claimed, value: { ...claimed.value, claimed_by: 'w2' } }),
+    ).toBe(false);
+    await units.claims.settleClaim(claimed);
+  });
 });

@@ -7,6 +7,10 @@ import { iso, type Item, OutboxHaltedError, withoutClaim } from './outbox-item';
 import { type OutboxOptions } from './outbox-options';
 import { type OutboxStore } from './outbox.store';
 
+/** Why a lane handed an item back instead of calling the vendor (OutboxClaims.stillHeld). */
+export const CLAIM_UNSURE =
+  'its claim is no longer sure to hold (renewals failing); handed back before the call';
+
 /** What the claims need of the options. */
 export type ClaimOptions = Pick<OutboxOptions, 'claim_ttl_ms' | 'ambiguous_create_retry_min_ms'>;
 
@@ -19,6 +23,8 @@ export type ClaimOptions = Pick<OutboxOptions, 'claim_ttl_ms' | 'ambiguous_creat
 export class OutboxClaims {
   /** Renewals of the claims this worker holds, by item key. */
   private readonly renewals = new Map<string, ClaimRenewal>();
+  /** Keys whose renewal found the claim taken (a CAS on another revision). */
+  private readonly lost = new Set<string>();
   private renewalCounter = 0;
 
   constructor(
@@ -54,6 +60,19 @@ export class OutboxClaims {
   }
 
   /**
+   * Whether a vendor call may start under this claim now. A claim lapses only after its expiry,
+   * but a call that starts just before that can still be in flight when another replica takes
+   * the item over (two sends). While renewals work the claim always has more than two thirds of
+   * its TTL left (one renews every third), so less than half left means renewals have been failing
+   * (a NATS node went away mid-delivery): the call waits for a claim that is sure to hold.
+   */
+  stillHeld(claimed: Item): boolean {
+    if (this.lost.has(claimed.key) || claimed.value.claimed_by !== this.workerId) return false;
+    const expires = Date.parse(claimed.value.claim_expires_at ?? '');
+    return expires - this.clock.now() >= this.options.claim_ttl_ms / 2;
+  }
+
+  /**
    * Renews a claim every third of its TTL until its delivery records an outcome: the claim
    * lapses only when this worker stops renewing it (a crash), never because a call is slow.
    * Renewals update `claimed` in place, so the final write uses the latest revision.
@@ -62,6 +81,7 @@ export class OutboxClaims {
     const ttl = this.options.claim_ttl_ms;
     // The previous renewal of this key (if any) unregisters its interval before the new one.
     void this.renewals.get(claimed.key)?.stop();
+    this.lost.delete(claimed.key);
     this.renewalCounter += 1;
     const renewal = new ClaimRenewal(
       this.scheduler,
@@ -78,10 +98,12 @@ export class OutboxClaims {
         claimed.revision = revision;
         return true;
       },
-      () =>
+      () => {
+        this.lost.add(claimed.key);
         this.logger.warn(
           `lost the claim on ${claimed.value.kind} ${claimed.value.idempotency_key} while delivering it`,
-        ),
+        );
+      },
       (err) => {
         if (!(err instanceof OutboxHaltedError)) {
           this.logger.warn(`claim renewal of ${claimed.key} failed: ${errorMessage(err)}`);
@@ -97,6 +119,7 @@ export class OutboxClaims {
     if (renewal === undefined) return;
     this.renewals.delete(claimed.key);
     await renewal.stop();
+    this.lost.delete(claimed.key);
   }
 
   /** Keys of the claims being renewed (deliveries in flight). */
@@ -108,6 +131,7 @@ export class OutboxClaims {
   async stopRenewals(wait: boolean): Promise<void> {
     const renewals = [...this.renewals.values()];
     this.renewals.clear();
+    this.lost.clear();
     if (wait) for (const renewal of renewals) await renewal.stop();
     else for (const renewal of renewals) void renewal.stop();
   }

@@ -73,4 +73,23 @@ describe('OutboxSettlement', () => {
     expect((await other.read(last.key))?.last_error).toBe('gave up after 1 attempts: HTTP 500');
     expect(logs.at('error').join('\n')).toContain('FAILED and parked');
   });
+
+  it('records a delivery through a bus blip: the write is retried, never read as a failed send', async () => {
+    const { units, claimed } = await claimedAlert();
+    const update = units.store.update.bind(units.store);
+    let failures = 2;
+    jest.spyOn(units.store, 'update').mockImplementation(async (key, next, revision) => {
+      if (failures-- > 0) throw new Error('TIMEOUT');
+      return update(key, next, revision);
+    });
+    await units.settlement.markDelivered(claimed, 'OPS-1');
+    expect(await units.read(claimed.key)).toMatchObject({ state: 'delivered', attempts: 1 });
+  });
+
+  it('hands an unsent item back without counting an attempt', async () => {
+    const { units, claimed } = await claimedAlert();
+    await units.settlement.handBack(claimed, 'claim unsure');
+    expect(await units.read(claimed.key)).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(units.claims.heldKeys()).toEqual([]);
+  });
 });

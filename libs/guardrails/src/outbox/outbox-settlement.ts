@@ -1,9 +1,10 @@
 import { type Logger } from '@nestjs/common';
 import { type OutboxItemRecord, type OutboxState, errorMessage } from '@opscrew/contracts';
 import { type Clock } from '@opscrew/messaging';
+import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
 import { isRetryable, retryDelayMs } from './outbox-backoff';
 import { type OutboxClaims } from './outbox-claims';
-import { iso, type Item, withoutClaim } from './outbox-item';
+import { iso, type Item, OutboxHaltedError, withoutClaim } from './outbox-item';
 import { type OutboxOptions } from './outbox-options';
 import { type OutboxStore } from './outbox.store';
 
@@ -19,6 +20,20 @@ export type SettlementOptions = Pick<
  * summary waiting for its slot), retried with backoff, or parked as failed.
  */
 export class OutboxSettlement {
+  /**
+   * The write that records a delivery, retried while the bus is away (a NATS node died, a
+   * leader moves): the side effect has happened, so a failed record must not read as a failed
+   * send (that retried it: a second notification). ~15 s of tries, about one claim TTL; a CAS
+   * conflict (null) is an answer, not a failure, and a halted worker never writes.
+   */
+  private readonly recordPolicy: RetryPolicy = retry(
+    handleWhen((err) => !(err instanceof OutboxHaltedError)),
+    {
+      maxAttempts: 10,
+      backoff: new ExponentialBackoff({ initialDelay: 200, maxDelay: 2_000 }),
+    },
+  );
+
   constructor(
     private readonly store: OutboxStore,
     private readonly claims: OutboxClaims,
@@ -39,7 +54,21 @@ export class OutboxSettlement {
       ...(result === undefined ? {} : { result_ref: result }),
     });
     delete next.last_error;
-    const revision = await this.store.update(claimed.key, next, claimed.revision);
+    let revision: number | null;
+    try {
+      revision = await this.recordPolicy.execute(() =>
+        this.store.update(claimed.key, next, claimed.revision),
+      );
+    } catch (err: unknown) {
+      if (err instanceof OutboxHaltedError) throw err;
+      // The one case nothing can close: sent, and the bus refused every record of it. The claim
+      // lapses and another worker sends it again; said loudly so it can be counted.
+      this.logger.error(
+        `${claimed.value.kind} ${claimed.value.idempotency_key} was delivered but could not be recorded: ` +
+          `${errorMessage(err)}; it may be delivered again once its claim lapses`,
+      );
+      return;
+    }
     if (revision === null) {
       this.logger.warn(
         `${claimed.value.kind} ${claimed.value.idempotency_key} was delivered but its claim had been taken ` +
@@ -78,6 +107,22 @@ export class OutboxSettlement {
       updated_at: iso(this.clock.now()),
     });
     await this.store.update(claimed.key, next, claimed.revision);
+  }
+
+  /**
+   * Hands a claimed item back untouched (no attempt counted) when its claim is no longer sure to
+   * hold: the vendor call did not start. A failed write is only logged; the claim then lapses.
+   */
+  async handBack(claimed: Item, why: string): Promise<void> {
+    this.logger.warn(`did not send ${claimed.value.kind} ${claimed.value.idempotency_key}: ${why}`);
+    try {
+      await this.unclaim(claimed, this.clock.now());
+    } catch (err: unknown) {
+      if (err instanceof OutboxHaltedError) throw err;
+      this.logger.warn(
+        `could not hand ${claimed.key} back: ${errorMessage(err)}; its claim lapses`,
+      );
+    }
   }
 
   /** A failed attempt: retried after a backoff, or parked as failed (non-retryable, or too many). */

@@ -80,4 +80,24 @@ describe('TrackerLane', () => {
     await tracker.pass();
     expect(units.tracker.calls).toEqual([]);
   });
+
+  it('never creates a ticket under a claim whose renewals stalled; creates it once when sure again', async () => {
+    const { units, lane: tracker } = lane();
+    const item = await units.enqueue({ kind: 'ticket.create', draft: unitDraft(1) });
+    const find = units.tracker.findByIdempotencyKey.bind(units.tracker);
+    const stalled = jest
+      .spyOn(units.tracker, 'findByIdempotencyKey')
+      .mockImplementationOnce(async (key) => {
+        units.clock.advance(units.options.claim_ttl_ms * 0.6);
+        return find(key);
+      });
+    await tracker.pass();
+    expect(units.tracker.calls.filter((c) => c.startsWith('create'))).toEqual([]);
+    expect(await units.read(item.key)).toMatchObject({ state: 'pending', attempts: 0 });
+    stalled.mockRestore();
+    await tracker.pass();
+    expect(units.tracker.calls.filter((c) => c.startsWith('create'))).toEqual([
+      `create ${unitDraft(1).idempotency_key}`,
+    ]);
+  });
 });

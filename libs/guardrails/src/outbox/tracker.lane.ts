@@ -2,7 +2,7 @@ import { type Logger } from '@nestjs/common';
 import { type Clock } from '@opscrew/messaging';
 import { DeliveryError, type TrackerPort } from '@opscrew/ports';
 import { isAmbiguous } from './outbox-backoff';
-import { type OutboxClaims } from './outbox-claims';
+import { CLAIM_UNSURE, type OutboxClaims } from './outbox-claims';
 import {
   byOrder,
   isActive,
@@ -95,6 +95,11 @@ export class TrackerLane {
         return;
       }
       reserved = true;
+      if (!this.claims.stillHeld(claimed)) {
+        await this.ticketWindow.release(claimed.key);
+        await this.settlement.handBack(claimed, CLAIM_UNSURE);
+        return;
+      }
       const ticket = await this.tracker.create(draft);
       await this.settlement.markDelivered(claimed, ticket.key);
     } catch (err: unknown) {
@@ -158,6 +163,10 @@ export class TrackerLane {
         if (found === null)
           throw new DeliveryError(`no ticket exists for idempotency key ${idem}`, false);
         ticketKey = found.key;
+      }
+      if (!this.claims.stillHeld(claimed)) {
+        await this.settlement.handBack(claimed, CLAIM_UNSURE);
+        return 'waiting';
       }
       const options = { idempotency_key: value.idempotency_key };
       if (value.kind === 'ticket.transition') {
