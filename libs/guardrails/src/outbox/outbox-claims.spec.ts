@@ -94,4 +94,23 @@ describe('OutboxClaims', () => {
     ).toBe(false);
     await units.claims.settleClaim(claimed);
   });
+
+  it('adopts its own renewal whose reply was lost instead of calling the claim lost', async () => {
+    const units = outboxUnits();
+    const item = await units.enqueue({ kind: 'notify', notification: unitAlert(1) });
+    const claimed = await units.claims.claim(item);
+    if (claimed === null) throw new Error('not claimed');
+    const stored = {
+      ...claimed.value,
+      claim_expires_at: new Date(units.clock.now() + 7).toISOString(),
+    };
+    const revision = await units.store.update(claimed.key, stored, claimed.revision);
+    expect(await units.claims.reconcile(claimed)).toBe(true);
+    expect(claimed.revision).toBe(revision);
+    // Another attempt (a takeover and back) is not ours to adopt.
+    const again = { ...claimed.value, attempts: claimed.value.attempts + 1 };
+    await units.store.update(claimed.key, again, claimed.revision);
+    expect(await units.claims.reconcile({ ...claimed })).toBe(false);
+    await units.claims.settleClaim(claimed);
+  });
 });

@@ -88,15 +88,18 @@ export class OutboxClaims {
       `outbox-claim:${this.workerId}:${this.renewalCounter}`,
       Math.max(1, Math.floor(ttl / 3)),
       async () => {
-        const next: OutboxItemRecord = {
-          ...claimed.value,
-          claim_expires_at: iso(this.clock.now() + ttl),
+        const renew = async (): Promise<boolean> => {
+          const next: OutboxItemRecord = {
+            ...claimed.value,
+            claim_expires_at: iso(this.clock.now() + ttl),
+          };
+          const revision = await this.store.update(claimed.key, next, claimed.revision);
+          if (revision === null) return false;
+          claimed.value = next;
+          claimed.revision = revision;
+          return true;
         };
-        const revision = await this.store.update(claimed.key, next, claimed.revision);
-        if (revision === null) return false;
-        claimed.value = next;
-        claimed.revision = revision;
-        return true;
+        return (await renew()) || ((await this.reconcile(claimed)) && (await renew()));
       },
       () => {
         this.lost.add(claimed.key);
@@ -111,6 +114,27 @@ export class OutboxClaims {
       },
     );
     this.renewals.set(claimed.key, renewal);
+  }
+
+  /**
+   * After a CAS on a claimed item failed: was it our own earlier write whose reply was lost (a
+   * NATS node died after storing it)? Then the item still carries this worker's claim of this
+   * attempt at a newer revision, and `claimed` adopts it — without this, our own write looked
+   * like a takeover, the claim lapsed unrecorded and another replica delivered the item again.
+   */
+  async reconcile(claimed: Item): Promise<boolean> {
+    const current = await this.store.get(claimed.key);
+    if (
+      current === null ||
+      current.value.state !== 'sending' ||
+      current.value.claimed_by !== this.workerId ||
+      current.value.attempts !== claimed.value.attempts
+    ) {
+      return false;
+    }
+    claimed.value = current.value;
+    claimed.revision = current.revision;
+    return true;
   }
 
   /** Ends a claim's renewal before the write that settles it (and on any exit). */

@@ -92,4 +92,27 @@ describe('OutboxSettlement', () => {
     expect(await units.read(claimed.key)).toMatchObject({ state: 'pending', attempts: 0 });
     expect(units.claims.heldKeys()).toEqual([]);
   });
+
+  it("records over its own renewal whose reply was lost; another worker's claim stays a takeover", async () => {
+    const { units, claimed } = await claimedAlert();
+    // A renewal stored on the server whose reply never came back: `claimed` is a revision behind.
+    const later = {
+      ...claimed.value,
+      claim_expires_at: new Date(units.clock.now() + 9).toISOString(),
+    };
+    await units.store.update(claimed.key, later, claimed.revision);
+    await units.settlement.markDelivered(claimed, 'OPS-1');
+    expect(await units.read(claimed.key)).toMatchObject({
+      state: 'delivered',
+      result_ref: 'OPS-1',
+    });
+    expect(logs.lines.map((l) => l.message).join('\n')).not.toContain('taken over');
+
+    const { units: other, claimed: taken } = await claimedAlert();
+    const theirs = { ...taken.value, claimed_by: 'w2', attempts: taken.value.attempts + 1 };
+    await other.store.update(taken.key, theirs, taken.revision);
+    await other.settlement.markDelivered(taken, 'OPS-2');
+    expect(await other.read(taken.key)).toMatchObject({ state: 'sending', claimed_by: 'w2' });
+    expect(logs.lines.map((l) => l.message).join('\n')).toContain('taken over');
+  });
 });

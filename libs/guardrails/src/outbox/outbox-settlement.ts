@@ -14,6 +14,23 @@ export type SettlementOptions = Pick<
   'backoff' | 'max_attempts' | 'ambiguous_create_retry_min_ms'
 >;
 
+/** The record of a delivered item: its claim and last error dropped. */
+function deliveredRecord(
+  value: OutboxItemRecord,
+  now: number,
+  result: string | undefined,
+): OutboxItemRecord {
+  const next: OutboxItemRecord = withoutClaim({
+    ...value,
+    state: 'delivered',
+    delivered_at: iso(now),
+    updated_at: iso(now),
+    ...(result === undefined ? {} : { result_ref: result }),
+  });
+  delete next.last_error;
+  return next;
+}
+
 /**
  * The outcomes of a delivery attempt, each one CAS write on the claimed item's latest revision
  * after its claim's renewal has stopped: delivered, held (rate limit), back to pending (a
@@ -45,20 +62,30 @@ export class OutboxSettlement {
 
   async markDelivered(claimed: Item, result?: string): Promise<void> {
     await this.claims.settleClaim(claimed);
-    const now = iso(this.clock.now());
-    const next: OutboxItemRecord = withoutClaim({
-      ...claimed.value,
-      state: 'delivered',
-      delivered_at: now,
-      updated_at: now,
-      ...(result === undefined ? {} : { result_ref: result }),
-    });
-    delete next.last_error;
+    const record = async (): Promise<number | null> => {
+      for (let tries = 0; ; tries++) {
+        const revision = await this.store.update(
+          claimed.key,
+          deliveredRecord(claimed.value, this.clock.now(), result),
+          claimed.revision,
+        );
+        if (revision !== null) return revision;
+        // A conflict with one of our own writes whose reply was lost (a NATS node died after
+        // storing it) is no takeover: a retried record that had landed is done, a renewal that
+        // had landed is adopted and written on top of.
+        const current = await this.store.get(claimed.key);
+        if (
+          current?.value.state === 'delivered' &&
+          current.value.attempts === claimed.value.attempts
+        ) {
+          return current.revision;
+        }
+        if (tries > 0 || !(await this.claims.reconcile(claimed))) return null;
+      }
+    };
     let revision: number | null;
     try {
-      revision = await this.recordPolicy.execute(() =>
-        this.store.update(claimed.key, next, claimed.revision),
-      );
+      revision = await this.recordPolicy.execute(record);
     } catch (err: unknown) {
       if (err instanceof OutboxHaltedError) throw err;
       // The one case nothing can close: sent, and the bus refused every record of it. The claim
