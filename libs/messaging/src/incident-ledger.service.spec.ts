@@ -142,6 +142,42 @@ describe('IncidentLedger', () => {
     );
   });
 
+  it('files a step handled after a later one (two consumers) as history; the phase stays', async () => {
+    await ledger.open(detected());
+    const opened = Date.now();
+    const at = (second: number): string => new Date(opened + second * 1000).toISOString();
+    const verified = buildEvent(
+      'incident.updated',
+      {
+        incident_id: 'INC-20261124-001',
+        fingerprint: 'f',
+        phase: 'verified',
+        count: 4,
+        last_value: 0.01,
+      },
+      'jira-resolver',
+      { id: 'v1', at: at(2) },
+    );
+    await ledger.apply(
+      buildEvent(
+        'incident.resolved',
+        { incident_id: 'INC-20261124-001', resolved_by: 'jira-resolver' },
+        'jira-resolver',
+        { at: at(3) },
+      ),
+      'resolved',
+    );
+    expect(await ledger.apply(verified, 'updated')).toBe(true);
+    const record = await ledger.get('INC-20261124-001');
+    expect(record).toMatchObject({ phase: 'resolved', count: 4, updated_at: at(3) });
+    // The older reading does not overwrite what the record had.
+    expect(record?.last_value).toBe(0.12);
+    expect(record?.history.map((h) => h.phase)).toEqual(['detected', 'verified', 'resolved']);
+    expect(record?.history[1]?.note).toContain('arrived late; phase stays resolved');
+    // Redelivered: already applied.
+    expect(await ledger.apply(verified, 'updated')).toBe(false);
+  });
+
   it('follows a verification that needed no restart (triaged → verified → resolved)', async () => {
     await ledger.open(detected());
     const step = (phase: 'triaged' | 'verified', id: string) =>

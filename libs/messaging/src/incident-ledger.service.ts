@@ -170,7 +170,11 @@ function applyEvent(
 ): IncidentRecord {
   let phase: IncidentPhase;
   let note: string | undefined;
-  const next: IncidentRecord = { ...record, updated_at: event.at };
+  // Two consumers of one durable (atlas replicas) can apply an incident's events out of stream
+  // order: `verified` handled after the `resolved` that followed it. Such an event is history,
+  // not a step back: see `late` below.
+  const late = Date.parse(event.at) < Date.parse(record.updated_at);
+  const next: IncidentRecord = { ...record, updated_at: late ? record.updated_at : event.at };
   if (subject === 'resolved') {
     const resolved = event as IncidentResolvedEvent;
     phase = 'resolved';
@@ -184,26 +188,39 @@ function applyEvent(
     phase = updated.phase ?? record.phase;
     note = updated.note;
     if (updated.count !== undefined) next.count = Math.max(record.count, updated.count);
-    if (updated.severity !== undefined) next.severity = updated.severity;
-    if (updated.last_value !== undefined) next.last_value = updated.last_value;
-    if (updated.peak_value !== undefined) next.peak_value = updated.peak_value;
+    // A late event's readings are older than the record's: they do not overwrite newer ones.
+    if (updated.severity !== undefined && !late) next.severity = updated.severity;
+    if (updated.last_value !== undefined && !late) next.last_value = updated.last_value;
+    if (updated.peak_value !== undefined && !late) next.peak_value = updated.peak_value;
     Object.assign(next, correlation(record, updated), shape(record, updated));
   }
   // The lifecycle table is shared with the engines (libs/incident incident-lifecycle.ts).
   const refusal = transitionRefusal(record.phase, phase);
-  if (refusal !== null) {
+  // A refused step that happened before the record's latest change arrived late: it joins the
+  // history in time order and the phase stays. A refused step from after it is a bug or a replay
+  // from another incident's life: refused (dead-lettered) as before. (Agents' clocks are NTP-close;
+  // a skew could at worst file a wrong step as late history, never move the phase.)
+  if (refusal !== null && !late) {
     throw new InvalidTransitionError(`incident ${record.incident_id}: ${refusal}`);
   }
-  next.phase = phase;
+  if (refusal === null) next.phase = phase;
   const entry: IncidentHistoryEntry = {
     at: event.at,
     phase,
     source: event.source,
     event_id: event.id,
-    ...(note !== undefined ? { note } : {}),
+    ...(note !== undefined || refusal !== null
+      ? {
+          note:
+            refusal === null
+              ? note
+              : `${note ?? phase} (arrived late; phase stays ${record.phase})`,
+        }
+      : {}),
   };
   // Keep the first entry (when and how it was detected) and the latest steps.
-  const history = [...record.history, entry];
+  const history =
+    refusal === null ? [...record.history, entry] : insertInTimeOrder(record.history, entry);
   next.history =
     history.length > INCIDENT_HISTORY_MAX
       ? [
@@ -212,4 +229,16 @@ function applyEvent(
         ]
       : history;
   return next;
+}
+
+/** The history with a late entry placed after every entry that is not later than it. */
+function insertInTimeOrder(
+  history: readonly IncidentHistoryEntry[],
+  entry: IncidentHistoryEntry,
+): IncidentHistoryEntry[] {
+  const at = Date.parse(entry.at);
+  const index = history.findIndex((existing) => Date.parse(existing.at) > at);
+  return index === -1
+    ? [...history, entry]
+    : [...history.slice(0, index), entry, ...history.slice(index)];
 }

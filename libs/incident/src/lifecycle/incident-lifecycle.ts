@@ -2,7 +2,8 @@ import { type IncidentPhase } from '@opscrew/contracts';
 
 /**
  * The incident lifecycle: where an incident may go from each phase. ONE table, read by the
- * ledger (which refuses anything else as a bug or an out-of-order replay) and by the engines
+ * ledger (which refuses anything else, except a step older than the record's latest change: that
+ * arrived late through another consumer and is filed as history) and by the engines
  * that make the changes (through ENGINE_PHASE_STEPS below). Two tables once drifted apart and
  * a valid `verified` after `triaged` was dead-lettered; a step added here is accepted by both.
  *
