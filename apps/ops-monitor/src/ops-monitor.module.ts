@@ -42,7 +42,12 @@ import { BusCycleReporter } from './cycle/bus-cycle.reporter';
 import { MonitorCycleRunner } from './cycle/monitor-cycle.runner';
 import { MonitorCycle } from './cycle/monitor-cycle.service';
 import { DetectionEngine } from './detection/detection.engine';
-import { DriftDetector } from './detection/drift';
+import {
+  DriftPersistence,
+  DriftRegistry,
+  driftSnapshotSchema,
+  DriftStateStore,
+} from './detection/drift';
 import { IncidentManager } from './incidents/incident-manager.service';
 import { AlertmanagerController } from './intake/alertmanager/alertmanager.controller';
 import { AlertmanagerIntake } from './intake/alertmanager/alertmanager-intake.service';
@@ -60,6 +65,7 @@ import {
   EXTERNAL_PUBLISHER,
   FINGERPRINTS_KV,
   INCIDENT_ANNOUNCER,
+  DRIFT_STATE_STORE,
   LEARNING_KV,
   LOCKS_KV,
   MONITOR_CONFIG,
@@ -182,17 +188,35 @@ export class OpsMonitorModule {
             new EventPublisher(bus, 'external', 'ops-monitor'),
         },
         {
+          // The drift detectors, kept so their learning can be saved and restored (takeover).
+          provide: DriftRegistry,
+          inject: [MONITOR_CONFIG],
+          useFactory: ({ thresholds }: MonitorConfigView) =>
+            new DriftRegistry(thresholds.detection.drift, new Logger(DriftRegistry.name)),
+        },
+        {
           // Drift detection on every metric; the dependency graph inhibits callers' symptoms.
           provide: DetectionEngine,
-          inject: [MONITOR_CONFIG],
-          useFactory: ({ thresholds, services }: MonitorConfigView) =>
+          inject: [MONITOR_CONFIG, DriftRegistry],
+          useFactory: ({ thresholds, services }: MonitorConfigView, drift: DriftRegistry) =>
             new DetectionEngine(
               thresholds.alerting,
               thresholds.detection,
-              () => new DriftDetector(thresholds.detection.drift),
+              drift.create,
               (service) => services.watched.get(service)?.depends_on ?? [],
             ),
         },
+        {
+          provide: DRIFT_STATE_STORE,
+          inject: [KvFactory],
+          useFactory: async (kv: KvFactory) =>
+            new DriftStateStore(
+              await kv.open(KV_BUCKETS.learning, driftSnapshotSchema),
+              () => kv.listKeys(KV_BUCKETS.learning),
+              new Logger(DriftStateStore.name),
+            ),
+        },
+        DriftPersistence,
         QualityTracker,
         DetectionTriage,
         OutboxIncidentAnnouncer,

@@ -14,6 +14,7 @@ import {
 } from '@opscrew/messaging/testing';
 import { jestTimeout } from '@opscrew/testing';
 import { type CycleSummary, MonitorCycle } from './cycle/monitor-cycle.service';
+import { DriftRegistry } from './detection/drift';
 import { OpsMonitorModule } from './ops-monitor.module';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -156,5 +157,28 @@ describe('ops-monitor replicas against NATS JetStream', () => {
       `ops-monitor replicas: takeover after a killed leader ${takeoverMs} ms, after a clean stop ` +
         `${handoverMs} ms (ttl ${TTL_S} s, renew every ${leadership1.lease.renewIntervalMs} ms)\n`,
     );
+  });
+
+  it("hands the drift detectors' learning to the next leader through the learning bucket", async () => {
+    // A world of its own: the first test's replicas go.
+    for (const app of apps.splice(0)) await app.close();
+    const first = await replica('ops-monitor-a');
+    await eventually(() => first.get(LeadershipService).isLeader(), 4 * TTL_S * 1000);
+    const since = Date.now();
+    await eventually(() => ranBy(since).has('ops-monitor-a'), 5_000);
+    // What the leader's cycles would have learned about cart's p99 (no shop runs here).
+    const learned = first.get(DriftRegistry).create('cart', 'latency_p99_ms');
+    for (let i = 0; i < 300; i++) learned.update(200 + (i % 7), i);
+    const second = await replica('ops-monitor-b');
+    expect(second.get(LeadershipService).role).toBe('standby');
+
+    // A clean stop saves while the lease is still held; the standby restores before its first cycle.
+    await first.close();
+    apps.splice(apps.indexOf(first), 1);
+    const handedAt = Date.now();
+    await eventually(() => ranBy(handedAt).has('ops-monitor-b'), 4 * TTL_S * 1000);
+    const restored = second.get(DriftRegistry).create('cart', 'latency_p99_ms');
+    expect(restored.toJSON()).toEqual(learned.toJSON());
+    expect(restored.update(203, 0).learning).toBe(false);
   });
 });

@@ -22,13 +22,15 @@ export const TRIAGE_SEARCHES = Symbol('TRIAGE_SEARCHES');
 export const FINGERPRINTS_KV = Symbol('FINGERPRINTS_KV');
 export const LOCKS_KV = Symbol('LOCKS_KV');
 export const LEARNING_KV = Symbol('LEARNING_KV');
+/** DriftStateStore: ops-monitor's drift snapshots in the `learning` bucket (its own keys). */
+export const DRIFT_STATE_STORE = Symbol('DRIFT_STATE_STORE');
 /** The `capacity` bucket (CapacityHistoryRecorder). */
 export const CAPACITY_KV = Symbol('CAPACITY_KV');
 /** The EventPublisher relaying Alertmanager's reports (source `external`, named `alertmanager`). */
 export const EXTERNAL_PUBLISHER = Symbol('EXTERNAL_PUBLISHER');
 
 // Clocks a test module may provide; absent (as in the app), the system clock.
-/** `() => number` (epoch ms): DetectionTriage's search window. */
+/** `() => number` (epoch ms): DetectionTriage's search window, DriftPersistence's intervals. */
 export const EPOCH_CLOCK = Symbol('EPOCH_CLOCK');
 /** `() => Date`: ReportIntake's clock (how old its view of the locks is). */
 export const WALL_CLOCK = Symbol('WALL_CLOCK');

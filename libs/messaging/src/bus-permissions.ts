@@ -137,10 +137,11 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.outbox]: 'write',
       // Read: its AtlasWatcher (who watches the watcher); it writes only its own heartbeat.
       [KV_BUCKETS.heartbeats]: 'read',
-      // Locks only tell it which anomalies are deliberate; the learning bucket holds
-      // demo-controller's accuracy feedback. It changes neither.
+      // Locks only tell it which anomalies are deliberate: it never changes them. In the learning
+      // bucket it reads demo-controller's accuracy feedback and writes only its own keys
+      // (`ops-monitor.drift.<service>.<metric>`: what its drift detectors learned, for a takeover).
       [KV_BUCKETS.locks]: 'read',
-      [KV_BUCKETS.learning]: 'read',
+      [KV_BUCKETS.learning]: 'own-keys',
       // The capacity history it downsamples from its cycles (capacity forecast).
       [KV_BUCKETS.capacity]: 'write',
       // Its SLI counts per service (error budgets), written by CAS.

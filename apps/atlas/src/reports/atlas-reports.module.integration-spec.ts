@@ -15,6 +15,7 @@ import {
 import { jestTimeout } from '@opscrew/testing';
 import request from 'supertest';
 import { AtlasModule } from '../atlas.module';
+import { RecentReports } from '../status/recent-reports.ring';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const API_TOKEN = 'atlas-reports-integration-token';
@@ -93,5 +94,12 @@ describe('atlas module: reports (real JetStream)', () => {
     });
     await new Promise((done) => setTimeout(done, 1000));
     expect(await items()).toHaveLength(1);
+    // …and the status page's "last reports" shows it (the ring wired into the forwarder).
+    expect(
+      app
+        .get(RecentReports)
+        .list()
+        .map((r) => r.title),
+    ).toContain('ops-monitor daily report');
   });
 });

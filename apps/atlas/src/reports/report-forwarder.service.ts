@@ -25,7 +25,7 @@ export class ReportForwarder {
     @Inject(LOADED_CONFIG) loaded: LoadedConfig,
     @Optional() @Inject(AGENT_NOTICES) private readonly notices: AgentNotices | null = null,
     /** The status page's "last reports" (the in-memory ring). */
-    @Optional() private readonly recent: RecentReports | null = null,
+    @Optional() @Inject(RecentReports) private readonly recent: RecentReports | null = null,
   ) {
     this.forwarded = new Set(reportSchedules(loaded.config).map((s) => s.name));
   }

@@ -11,6 +11,7 @@ import { LeadershipService, runAsLeader } from '@opscrew/agent-core';
 import { PeriodicTask } from '@opscrew/messaging';
 import { LOADED_CONFIG, type LoadedConfig } from '@opscrew/config';
 import { type OutboxService } from '@opscrew/guardrails';
+import { DriftPersistence } from '../detection/drift/drift-persistence.service';
 import { OUTBOX } from '../ops-monitor.tokens';
 import { type CycleSummary, MonitorCycle } from './monitor-cycle.service';
 
@@ -45,12 +46,22 @@ export class MonitorCycleRunner implements OnApplicationBootstrap, OnApplication
     @Optional()
     @Inject(LeadershipService)
     private readonly leadership: LeadershipService | null = null,
+    /** Absent in narrow test modules: the detectors then live only in memory. */
+    @Optional()
+    @Inject(DriftPersistence)
+    private readonly drift: DriftPersistence | null = null,
   ) {
     this.task = new PeriodicTask(
       INTERVAL_NAME,
       scheduler,
       async () => {
-        const run = await runAsLeader(this.leadership, () => this.cycle.run());
+        const run = await runAsLeader(this.leadership, async () => {
+          // A new leader starts its drift detectors from what the last one learned.
+          await this.drift?.beforeCycle();
+          const summary = await this.cycle.run();
+          await this.drift?.afterCycle();
+          return summary;
+        });
         if (!run.ran) return null;
         this.last = run.value;
         return this.last;

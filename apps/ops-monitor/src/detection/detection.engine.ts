@@ -102,6 +102,14 @@ export class DetectionEngine {
   }
 
   /**
+   * Drops every drift detector: the next cycle asks the factory again (a new leader's factory
+   * starts them from the snapshots the previous leader saved).
+   */
+  forgetDrift(): void {
+    for (const state of this.state.values()) state.drift.clear();
+  }
+
+  /**
    * @param locked services held for deliberate work (a load test): their anomalies are informational.
    * @param restarting services the crew is restarting or just restarted (its restart lease, and
    *   `culprit.settle_s` after): their callers' symptoms belong to their incident.

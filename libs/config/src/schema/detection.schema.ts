@@ -78,6 +78,19 @@ export class SeasonalRuleConfig {
   @Int({ optional: true, min: 1, max: 1000 }) window_samples: number = 20;
 }
 
+/**
+ * The drift detectors' learned state, kept in the `learning` bucket so that another ops-monitor
+ * replica taking over (or this one restarting) carries on instead of learning for
+ * `baseline.min_samples` cycles with drift detection blind.
+ */
+export class DriftPersistConfig {
+  @Bool({ optional: true }) enabled: boolean = true;
+  /** How often the leader saves what its detectors learned (and once when it hands over). */
+  @Seconds({ optional: true, max: 24 * 3600 }) interval_s: number = 60;
+  /** A saved state older than this is not restored: the metric may have moved on since. */
+  @Seconds({ optional: true, max: 30 * 24 * 3600 }) max_age_s: number = 6 * 3600;
+}
+
 export class DriftRuleConfig {
   @Bool({ optional: true }) enabled: boolean = true;
   /** Anomaly score (0..1, reported in hundredths) at or above which drift raises an anomaly. */
@@ -89,6 +102,8 @@ export class DriftRuleConfig {
   @Nested(() => LikelihoodRuleConfig) likelihood!: LikelihoodRuleConfig;
   @Nested(() => SeasonalRuleConfig, { optional: true }) seasonal: SeasonalRuleConfig =
     new SeasonalRuleConfig();
+  @Nested(() => DriftPersistConfig, { optional: true }) persist: DriftPersistConfig =
+    new DriftPersistConfig();
 }
 
 /** Physically implausible values are unit bugs, not incidents: warn, never alert, never learn. */
