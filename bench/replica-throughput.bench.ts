@@ -425,7 +425,10 @@ function launch(
   extraEnv: Record<string, string>,
 ): ChildProcess {
   const log = openSync(join(runDir, `${label}.log`), 'a');
-  return spawn(process.execPath, [cli, 'start', agent, '--config', configDir], {
+  // BENCH_CREW_NODE_ARGS: node flags for every crew process (e.g. `--cpu-prof --cpu-prof-dir=DIR`
+  // to see where a replica's CPU goes; NODE_OPTIONS refuses --cpu-prof).
+  const nodeArgs = (process.env.BENCH_CREW_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, cli, 'start', agent, '--config', configDir], {
     cwd: runDir,
     env: { ...process.env, ...extraEnv },
     stdio: ['ignore', log, log],
