@@ -162,6 +162,7 @@ async function stormAt(
   });
   await bus.connect();
   const crew: CrewProcess[] = [];
+  let keepRunDir = Boolean(process.env.BENCH_KEEP_RUN_DIR);
   try {
     await provisionAll(await bus.jetstreamManager(), bus.subjects, {
       duplicate_window_ms: bus.options.duplicate_window_ms,
@@ -308,10 +309,13 @@ async function stormAt(
     const ticketedIncidents = new Set([...ticketOf.values()].filter((id) => id !== null)).size;
     const duplicates =
       figures.duplicate_incidents + figures.duplicate_tickets + figures.duplicate_notifications;
-    if (figures.problems.length > 0)
+    if (figures.problems.length > 0) {
+      // A loss or a duplicate is a finding: its processes' logs are what explains it.
+      keepRunDir = true;
       process.stderr.write(
-        `bench replica-throughput (${replicas}×): ${figures.problems.slice(0, 5).join('; ')}\n`,
+        `bench replica-throughput (${replicas}×): ${figures.problems.slice(0, 5).join('; ')}; logs kept in ${runDir}\n`,
       );
+    }
     return {
       round: { replicas, incidents, seconds, cpu_s: cpuS },
       correctness: { lost: figures.lost, duplicates },
@@ -344,8 +348,7 @@ async function stormAt(
     await Promise.all(crew.map((member) => stop(member.child)));
     await removeBusTopology(bus).catch(() => undefined);
     await bus.close();
-    if (process.env.BENCH_KEEP_RUN_DIR)
-      process.stderr.write(`bench replica-throughput: ${runDir}\n`);
+    if (keepRunDir) process.stderr.write(`bench replica-throughput: ${runDir}\n`);
     else rmSync(runDir, { recursive: true, force: true });
   }
 }
