@@ -97,7 +97,7 @@ export async function benchReplicaThroughput(
   const rounds: ReplicaRound[] = [];
   const correctness: { lost: number; duplicates: number }[] = [];
   const details: Record<string, unknown>[] = [];
-  for (const replicas of REPLICA_COUNTS) {
+  for (const replicas of replicaCounts()) {
     const outcome = await stormAt(repoRoot, natsUrl, replicas, incidents);
     rounds.push(outcome.round);
     correctness.push(outcome.correctness);
@@ -138,6 +138,19 @@ export async function benchReplicaThroughput(
     // No target in the issue for the cost: a figure to compare between runs.
     ok: figures.every((figure) => figure.cost_growth !== null),
   });
+}
+
+/**
+ * BENCH_REPLICA_COUNTS (e.g. `2`, `1,3`) runs only those rounds: chasing a finding at one
+ * shape costs a minute instead of three. Without a 1-replica round there is no speedup.
+ */
+function replicaCounts(): readonly number[] {
+  const raw = process.env.BENCH_REPLICA_COUNTS;
+  if (raw === undefined || raw.trim() === '') return REPLICA_COUNTS;
+  const counts = raw.split(',').map((part) => Number(part.trim()));
+  if (counts.some((count) => !Number.isInteger(count) || count < 1 || count > 5))
+    throw new Error(`BENCH_REPLICA_COUNTS: whole numbers 1–5, comma-separated, got "${raw}"`);
+  return counts;
 }
 
 interface StormOutcome {
