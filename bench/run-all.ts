@@ -6,6 +6,7 @@ import { benchIncidentsApi } from './incidents-api.bench';
 import { benchInstructionScreen } from './instruction-screen.bench';
 import { benchLedgerThroughput } from './ledger-throughput.bench';
 import { benchPoison } from './poison.bench';
+import { benchReplicaThroughput } from './replica-throughput.bench';
 import { benchSecretScrubber } from './secret-scrubber.bench';
 import { benchStorm } from './storm.bench';
 import { benchTakeover } from './takeover.bench';
@@ -16,7 +17,8 @@ import { benchTextSafety } from './text-safety.bench';
  * assertion in a test). Needs a NATS with JetStream at NATS_URL for the bus
  * benches. `npm run bench:nab` scores the drift detector on NAB separately.
  * The loop bench runs the demo shop and the crew (about 4 minutes for 5
- * runs); BENCH_LOOP_RUNS sets the count, 0 skips it.
+ * runs); BENCH_LOOP_RUNS sets the count, 0 skips it. The replica bench runs the crew at 1, 2
+ * and 3 replicas (about 1–2 minutes; `node dist/bench/replica-throughput.main.js` runs it alone).
  */
 async function main(): Promise<void> {
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
   await benchStorm(natsUrl, repoRoot);
   await benchPoison(natsUrl);
   await benchTakeover(natsUrl);
+  await benchReplicaThroughput(repoRoot, natsUrl);
   await benchIncidentsApi(natsUrl);
   const loopRuns = Number(process.env.BENCH_LOOP_RUNS ?? '5');
   if (!Number.isInteger(loopRuns) || loopRuns < 0)
