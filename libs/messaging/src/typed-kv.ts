@@ -4,7 +4,7 @@ import {
   checkPlain,
   type ClassType,
   isKvKey,
-  validatePlain,
+  validateCompiled,
   type Validated,
   errorMessage,
 } from '@opscrew/contracts';
@@ -60,7 +60,7 @@ export class TypedKv<T> {
   ) {
     if ('class' in schema) {
       const cls = schema.class;
-      this.validateValue = (raw) => validatePlain(cls, raw);
+      this.validateValue = (raw) => validateCompiled(cls, raw);
       // Every CAS write re-checks its record: compiled once, not class-validator's walk each time.
       this.checkWrite = (raw) => checkPlain(cls, raw);
     } else {

@@ -6,7 +6,7 @@ import { mutationsOf } from '../json-schema/testing/payload.mutations';
 import { FingerprintRecord } from '../records/fingerprint.record';
 import { IncidentRecord } from '../records/incident.record';
 import { FIXED_SUBJECTS, SUBJECT_FAMILIES } from '../subjects';
-import { checkPlain, compiledCheck, uncompiledReason } from './compiled-check';
+import { checkPlain, compiledCheck, uncompiledReason, validateCompiled } from './compiled-check';
 import { IsText, OptionalField } from './field.validators';
 import { type Constructor } from './schema-hint';
 import { validatePlain } from './validate-plain';
@@ -76,6 +76,9 @@ function disagreements(cls: Constructor, sample: Record<string, unknown>): strin
     const fast = compiledCheck(cls)(plain);
     const full = validatePlain(cls, plain);
     if (fast !== full.ok) out.push(`${label}: compiled ${fast}, validatePlain ${full.ok}`);
+    const same = validateCompiled(cls, plain);
+    if (JSON.stringify(same) !== JSON.stringify(full))
+      out.push(`${label}: validateCompiled differs`);
   }
   // A mutation set that stopped reaching the fields would agree trivially.
   expect(bodies.length).toBeGreaterThan(100);
@@ -142,6 +145,25 @@ describe('compiledCheck', () => {
     }
     expect(compiledCheck(Defaulted)({})).toBe(false);
     expect(checkPlain(Defaulted, {}).ok).toBe(validatePlain(Defaulted, {}).ok);
+  });
+});
+
+describe('validateCompiled', () => {
+  it('gives the instance validatePlain gives (nested items instances too)', () => {
+    const fast = validateCompiled(IncidentRecord, INCIDENT);
+    const full = validatePlain(IncidentRecord, INCIDENT);
+    expect(fast).toEqual(full);
+    if (!fast.ok || !full.ok) throw new Error('expected both to pass');
+    expect(fast.value).toBeInstanceOf(IncidentRecord);
+    expect(Object.getPrototypeOf(fast.value.history[0])).toBe(
+      Object.getPrototypeOf(full.value.history[0]),
+    );
+  });
+
+  it('refuses in the words of validatePlain', () => {
+    const bad = { ...INCIDENT, history: [] };
+    expect(validateCompiled(IncidentRecord, bad)).toEqual(validatePlain(IncidentRecord, bad));
+    expect(validateCompiled(IncidentRecord, bad)).toMatchObject({ ok: false });
   });
 });
 

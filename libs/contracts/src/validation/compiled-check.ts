@@ -1,7 +1,14 @@
+import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, ValidationTypes, type ValidationArguments } from 'class-validator';
 import { presenceOf, type FieldPresence } from './field.validators';
 import { type Constructor, SchemaHint } from './schema-hint';
-import { findForbiddenKey, RESERVED_KEYS, validatePlain } from './validate-plain';
+import {
+  type ClassType,
+  findForbiddenKey,
+  RESERVED_KEYS,
+  type Validated,
+  validatePlain,
+} from './validate-plain';
 
 /** Whether a parsed JSON value passes a class's rules; false may also mean "ask validatePlain". */
 export type PlainCheck = (plain: unknown) => boolean;
@@ -68,6 +75,19 @@ export function checkPlain(
 }
 
 const PASSED = { ok: true } as const;
+
+/**
+ * validatePlain's result (the same instance, the same refusals) for values read or built on hot
+ * paths (events, KV reads): when the compiled check passes, class-validator's walk is skipped
+ * and only the instance is made.
+ */
+export function validateCompiled<T extends object>(
+  cls: ClassType<T>,
+  plain: unknown,
+): Validated<T> {
+  if (!compiledCheck(cls)(plain)) return validatePlain(cls, plain);
+  return { ok: true, value: plainToInstance(cls, plain, { enableImplicitConversion: false }) };
+}
 
 function checkOf(cls: Constructor): PlainCheck {
   const check = compiledOf(cls);
