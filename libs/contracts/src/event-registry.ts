@@ -32,7 +32,8 @@ import {
   type SubjectFamily,
 } from './subjects';
 import { jsonErrorPosition } from './validation/json-error-position';
-import { type ClassType, validatePlain } from './validation/validate-plain';
+import { validateCompiled } from './validation/compiled-check';
+import { type ClassType } from './validation/validate-plain';
 
 /** Event class per fixed subject. */
 export interface FixedEventTypes {
@@ -277,7 +278,7 @@ function check(
   plain: unknown,
 ): ParseResult<AnyEvent> {
   const problems: string[] = [];
-  const validated = validatePlain(resolved.def.cls, plain);
+  const validated = validateCompiled(resolved.def.cls, plain);
   if (!validated.ok) {
     problems.push(validated.reason);
   }

@@ -23,6 +23,7 @@ export {
   type ClassType,
   type Validated,
 } from './validation/validate-plain';
+export { checkPlain, validateCompiled } from './validation/compiled-check';
 export * from './validation/field.validators';
 export * from './validation/value-rule';
 export * from './records/heartbeat.record';

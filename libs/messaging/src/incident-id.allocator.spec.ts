@@ -26,6 +26,43 @@ describe('IncidentIdAllocator (fake KV)', () => {
     expect(random).toHaveBeenCalledTimes(1);
   });
 
+  it('serves requests waiting together for one day in one counter write, numbered in call order', async () => {
+    const allocator = new IncidentIdAllocator(sequences, () => 0.5);
+    await allocator.next(DAY);
+    const writes: string[] = [];
+    fake.beforeWrite = (key) => {
+      writes.push(key);
+      return Promise.resolve();
+    };
+    const ids = await Promise.all(Array.from({ length: 5 }, () => allocator.next(DAY)));
+    expect(ids.map((id) => id.split('-')[2])).toEqual(['002', '003', '004', '005', '006']);
+    // The first request found no round running and started one; the other four share the next.
+    expect(writes).toEqual(['incident.20261206', 'incident.20261206']);
+    expect(await allocator.next(DAY)).toMatch(/^INC-20261206-007-/);
+  });
+
+  it('keeps the order of requests across a change of day, each day counted on its own', async () => {
+    const allocator = new IncidentIdAllocator(sequences, () => 0.5);
+    const next = new Date('2026-12-07T00:00:00Z');
+    const ids = await Promise.all([DAY, DAY, next, DAY].map((at) => allocator.next(at)));
+    expect(ids.map((id) => id.slice(4, 16))).toEqual([
+      '20261206-001',
+      '20261206-002',
+      '20261207-001',
+      '20261206-003',
+    ]);
+  });
+
+  it('fails every request of a round that fails, and serves the next ones', async () => {
+    const allocator = new IncidentIdAllocator(sequences, () => 0.5);
+    await allocator.next(DAY);
+    fake.beforeWrite = () => Promise.reject(new Error('bus down'));
+    const failed = await Promise.allSettled([allocator.next(DAY), allocator.next(DAY)]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    fake.beforeWrite = null;
+    expect(await allocator.next(DAY)).toMatch(/^INC-20261206-002-/);
+  });
+
   it('gives two processes racing on the counter distinct, consecutive numbers', async () => {
     const a = new IncidentIdAllocator(sequences, () => 0.1);
     const b = new IncidentIdAllocator(

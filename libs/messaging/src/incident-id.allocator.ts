@@ -16,6 +16,13 @@ import { type TypedKv } from './typed-kv';
  */
 const MAX_RESET_ROUNDS = 3;
 
+/** One caller of `next`, waiting for its id. */
+interface Waiter {
+  readonly day: string;
+  readonly resolve: (id: string) => void;
+  readonly reject: (err: unknown) => void;
+}
+
 /** The store's epoch lives beside the day counters (a number: the bucket holds counters). */
 export const INCIDENT_EPOCH_KEY = 'incident.epoch';
 
@@ -32,8 +39,10 @@ export const INCIDENT_EPOCH_KEY = 'incident.epoch';
  */
 export class IncidentIdAllocator {
   private readonly logger = new Logger(IncidentIdAllocator.name);
-  /** Tail of the local queue: a storm of new incidents in one process must not fight itself for the counter. */
-  private tail: Promise<unknown> = Promise.resolve();
+  /** Requests not yet served, in arrival order. */
+  private readonly waiting: Waiter[] = [];
+  /** A round is under way: new requests wait for the next one. */
+  private running = false;
 
   constructor(
     private readonly sequences: TypedKv<number>,
@@ -41,27 +50,55 @@ export class IncidentIdAllocator {
     private readonly random: () => number = Math.random,
   ) {}
 
+  /**
+   * The next id of `at`'s day. Requests in one process are served in arrival order, and those
+   * waiting together for the same day share one round (epoch read, counter advanced by their
+   * number by CAS, epoch check): a storm's new incidents cost one round trip chain per batch,
+   * not four requests each one after the other. Their numbers are consecutive, as one by one.
+   */
   next(at: Date = new Date()): Promise<string> {
-    const result = this.tail.then(() => this.allocate(at));
-    this.tail = result.catch(() => undefined);
-    return result;
+    return new Promise<string>((resolve, reject) => {
+      this.waiting.push({ day: incidentDay(at), resolve, reject });
+      if (!this.running) void this.serve();
+    });
   }
 
-  private async allocate(at: Date): Promise<string> {
-    const day = incidentDay(at);
+  private async serve(): Promise<void> {
+    this.running = true;
+    try {
+      for (let first = this.waiting[0]; first !== undefined; first = this.waiting[0]) {
+        // The run of requests at the head of the queue for the same day.
+        let count = 1;
+        while (this.waiting[count]?.day === first.day) count++;
+        const batch = this.waiting.splice(0, count);
+        try {
+          const { from, epoch } = await this.allocate(first.day, batch.length);
+          for (const [i, waiter] of batch.entries())
+            waiter.resolve(formatIncidentId(first.day, from + i, epoch));
+        } catch (err: unknown) {
+          for (const waiter of batch) waiter.reject(err);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** `count` consecutive numbers of `day` (the first one), under one epoch checked around the counter write. */
+  private async allocate(day: string, count: number): Promise<{ from: number; epoch: number }> {
     const key = `incident.${day}`;
     for (let round = 1; round <= MAX_RESET_ROUNDS; round++) {
       const epoch = await this.epoch();
-      const { result: next } = await this.sequences.mutate<number>(key, (current) => {
+      const { result: from } = await this.sequences.mutate<number>(key, (current) => {
         const n = (current?.value ?? 0) + 1;
-        return { put: n, result: n };
+        return { put: n + count - 1, result: n };
       });
       const still = await this.sequences.get(INCIDENT_EPOCH_KEY);
       if (still?.revision === epoch.revision && still.value === epoch.value) {
-        return formatIncidentId(day, next, epoch.value);
+        return { from, epoch: epoch.value };
       }
-      // The store was reset between the epoch read and the counter: this number belongs to
-      // the new store's count, so take a fresh one under the new epoch.
+      // The store was reset between the epoch read and the counter: these numbers belong to
+      // the new store's count, so take fresh ones under the new epoch.
       this.logger.warn(`incident id store was reset during an allocation; allocating again`);
     }
     throw new Error(

@@ -1,9 +1,10 @@
 // Over ~300 lines: one typed facade over a KV bucket (get, create, update, mutate with its single CAS loop,
 // keys, views, decoding) — its callers rely on every write going through the same checks.
 import {
+  checkPlain,
   type ClassType,
   isKvKey,
-  validatePlain,
+  validateCompiled,
   type Validated,
   errorMessage,
 } from '@opscrew/contracts';
@@ -33,6 +34,8 @@ export interface KvItem<T> extends KvRevisioned<T> {
   key: string;
 }
 
+const UTF8 = new TextEncoder();
+
 /** A fallback `kv.keys()` listing that has not finished by then is stuck, not slow. */
 const KEYS_TIMEOUT_MS = 5_000;
 
@@ -44,6 +47,8 @@ const KEYS_TIMEOUT_MS = 5_000;
  */
 export class TypedKv<T> {
   private readonly validateValue: (raw: unknown) => Validated<T>;
+  /** The check before a write: the same verdict and wording as on read, without building the value. */
+  private readonly checkWrite: (raw: unknown) => { ok: true } | { ok: false; reason: string };
 
   constructor(
     private readonly kv: KV,
@@ -55,9 +60,12 @@ export class TypedKv<T> {
   ) {
     if ('class' in schema) {
       const cls = schema.class;
-      this.validateValue = (raw) => validatePlain(cls, raw);
+      this.validateValue = (raw) => validateCompiled(cls, raw);
+      // Every CAS write re-checks its record: compiled once, not class-validator's walk each time.
+      this.checkWrite = (raw) => checkPlain(cls, raw);
     } else {
       this.validateValue = schema.validate;
+      this.checkWrite = schema.validate;
     }
   }
 
@@ -267,11 +275,11 @@ export class TypedKv<T> {
   private encode(key: string, value: T): Uint8Array {
     this.checkKey(key);
     const text = JSON.stringify(value);
-    const result = this.validateValue(JSON.parse(text) as unknown);
+    const result = this.checkWrite(JSON.parse(text) as unknown);
     if (!result.ok) {
       throw new KvInvalidValueError(this.bucket, key, result.reason);
     }
-    return new TextEncoder().encode(text);
+    return UTF8.encode(text);
   }
 
   private checkKey(key: string): void {

@@ -81,7 +81,8 @@ function describeConstraint(name: string, message: string): string {
   }
 }
 
-function findForbiddenKey(value: unknown, path: string, depth: number): string | null {
+/** The first reserved key (or nesting past MAX_DEPTH) in a value, as `path: message`; null when none. */
+export function findForbiddenKey(value: unknown, path: string, depth: number): string | null {
   if (typeof value !== 'object' || value === null) {
     return null;
   }
