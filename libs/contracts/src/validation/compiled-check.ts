@@ -139,7 +139,9 @@ function passes(plan: ClassPlan, value: Record<string, unknown>): boolean {
     for (const rule of property.rules) {
       rule.args.value = field;
       rule.args.object = value;
-      if (!rule.validate(field, rule.args)) return false;
+      // Only a plain `true` passes here: anything else (a truthy non-boolean, an async rule's
+      // Promise) is left to validatePlain, which judges it as class-validator does.
+      if (rule.validate(field, rule.args) !== true) return false;
     }
     if (
       property.nested !== undefined &&
