@@ -18,6 +18,7 @@ export * from './kv-errors';
 export * from './kv-mutation';
 export * from './typed-kv';
 export * from './kv-due-index';
+export * from './kv-watched-view';
 export * from './kv-factory.service';
 export * from './clock';
 export * from './periodic-task';

@@ -1,11 +1,11 @@
+import { type HeartbeatRecord, KV_BUCKETS, parseHeartbeatKey } from '@opscrew/contracts';
 import {
-  type HeartbeatRecord,
-  errorMessage,
-  KV_BUCKETS,
-  parseHeartbeatKey,
-} from '@opscrew/contracts';
-import { KvCorruptValueError, type KvFactory, type TypedKv } from '@opscrew/messaging';
-import { type KV, type KvEntry, KvWatchInclude, type QueuedIterator } from 'nats';
+  KvCorruptValueError,
+  type KvFactory,
+  KvWatchedView,
+  type TypedKv,
+} from '@opscrew/messaging';
+import { type KV } from 'nats';
 import { HeartbeatView } from './heartbeat-view';
 import { type HeartbeatEntry } from './replica-liveness';
 
@@ -53,36 +53,41 @@ export const BOARD_QUIET_MS = 20_000;
  * pass, /status, the MCP tool) reads memory instead of 1 + N KV requests per call — with 500
  * clients on /agents every request waited behind thousands of gets.
  *
- * (Re)start is a resync, like the outbox feed's: the watch is opened FIRST (updates only), then
- * every key is read once; the revision rule of HeartbeatView sorts out which is newer. A watch
- * that ends, a view older than `maxAgeMs` or silent for `quietMs` is rebuilt on the next read.
- * When the bucket cannot be watched (refused, a connection hiccup) a read is a full scan.
+ * The lifecycle is KvWatchedView's (watch first, then one scan; the revision rule of
+ * HeartbeatView sorts out which is newer): a watch that ends, a view older than `maxAgeMs` or
+ * silent for `quietMs` is rebuilt on the next read; when the bucket cannot be watched, or once
+ * closed, a read is a full scan.
  */
 export class HeartbeatBoard implements HeartbeatSource {
-  private view: HeartbeatView | null = null;
-  private loadedAt = 0;
-  private heardAt = 0;
-  private resyncing: Promise<HeartbeatView> | null = null;
-  private watcher: QueuedIterator<KvEntry> | null = null;
-  private readonly ended = new WeakSet<QueuedIterator<KvEntry>>();
-  private closed = false;
-  private unwatchable = false;
-  private resyncCount = 0;
-  private readonly maxAgeMs: number;
-  private readonly quietMs: number;
-  private readonly now: () => number;
+  private readonly watched: KvWatchedView<HeartbeatView>;
+  /** Every full read, watched or not (the unwatchable and closed scans count too). */
+  private scanCount = 0;
 
   constructor(
-    private readonly kv: Pick<KV, 'watch'>,
+    kv: Pick<KV, 'watch'>,
     private readonly store: Pick<TypedKv<HeartbeatRecord>, 'get' | 'decodeEntry'>,
     /** The bucket's keys, deleted ones included (KvFactory.listKeys: one request). */
     private readonly listKeys: () => Promise<string[]>,
     private readonly logger: BoardLogger,
     options: HeartbeatBoardOptions = {},
   ) {
-    this.maxAgeMs = options.maxAgeMs ?? BOARD_MAX_AGE_MS;
-    this.quietMs = options.quietMs ?? BOARD_QUIET_MS;
-    this.now = options.now ?? (() => performance.now());
+    this.watched = new KvWatchedView<HeartbeatView>({
+      kv,
+      key: '>',
+      createView: () => new HeartbeatView(),
+      scanInto: (view) => this.scanInto(view),
+      applyWatched: (view, entry) =>
+        view.apply(
+          entry.key,
+          entry.revision,
+          this.decode(entry.key, () => this.store.decodeEntry(entry)),
+        ),
+      label: 'heartbeats',
+      logger,
+      maxAgeMs: options.maxAgeMs ?? BOARD_MAX_AGE_MS,
+      quietMs: options.quietMs ?? BOARD_QUIET_MS,
+      now: options.now ?? (() => performance.now()),
+    });
   }
 
   /** The board of the bus's `heartbeats` bucket. */
@@ -104,103 +109,30 @@ export class HeartbeatBoard implements HeartbeatSource {
 
   /** Full reads done (the first included): for tests and measurements. */
   get resyncs(): number {
-    return this.resyncCount;
+    return this.scanCount;
   }
 
   /** Every live heartbeat key as the view has it. */
   async read(): Promise<HeartbeatEntry[]> {
-    if (this.closed) return (await this.scanInto(new HeartbeatView())).entries();
-    const now = this.now();
-    const current = this.view;
-    const fresh =
-      current !== null && now - this.loadedAt < this.maxAgeMs && now - this.heardAt < this.quietMs;
-    return (fresh ? current : await this.resync()).entries();
+    return (await this.watched.read()).entries();
   }
 
   /** A key this process deleted at `revision` (a prune): gone from the view at once. */
   noteDeleted(key: string, revision: number): void {
-    this.view?.apply(key, revision, null);
+    this.watched.current?.apply(key, revision, null);
   }
 
   /** Stops the watch; reads become full scans. */
   close(): void {
-    this.closed = true;
-    this.drop();
+    this.watched.close();
   }
 
   onApplicationShutdown(): void {
     this.close();
   }
 
-  private drop(): void {
-    this.view = null;
-    const watcher = this.watcher;
-    this.watcher = null;
-    watcher?.stop();
-  }
-
-  private resync(): Promise<HeartbeatView> {
-    this.resyncing ??= this.load().finally(() => {
-      this.resyncing = null;
-    });
-    return this.resyncing;
-  }
-
-  private async load(): Promise<HeartbeatView> {
-    const next = new HeartbeatView();
-    const startedAt = this.now();
-    let watcher: QueuedIterator<KvEntry>;
-    try {
-      watcher = await this.kv.watch({ key: '>', include: KvWatchInclude.UpdatesOnly });
-    } catch (err: unknown) {
-      if (!this.unwatchable) {
-        this.logger.warn(`heartbeats: cannot watch the bucket (${errorMessage(err)}); scanning it`);
-      }
-      this.unwatchable = true;
-      return this.scanInto(next);
-    }
-    this.unwatchable = false;
-    void this.pump(watcher, next);
-    try {
-      await this.scanInto(next);
-    } catch (err: unknown) {
-      watcher.stop();
-      throw err;
-    }
-    if (this.closed || this.ended.has(watcher)) {
-      watcher.stop();
-      return next;
-    }
-    const replaced = this.watcher;
-    this.watcher = watcher;
-    this.view = next;
-    this.loadedAt = startedAt;
-    this.heardAt = startedAt;
-    replaced?.stop();
-    return next;
-  }
-
-  private async pump(watcher: QueuedIterator<KvEntry>, target: HeartbeatView): Promise<void> {
-    try {
-      for await (const entry of watcher) {
-        if (this.watcher === watcher) this.heardAt = this.now();
-        target.apply(
-          entry.key,
-          entry.revision,
-          this.decode(entry.key, () => this.store.decodeEntry(entry)),
-        );
-      }
-    } catch (err: unknown) {
-      this.logger.warn(`heartbeats watch failed: ${errorMessage(err)}`);
-    }
-    this.ended.add(watcher);
-    if (this.watcher !== watcher) return;
-    this.logger.warn('heartbeats watch ended; resyncing on the next read');
-    this.drop();
-  }
-
   /** Every key read once, together (one listing, then the gets in parallel). */
-  private async scanInto(view: HeartbeatView): Promise<HeartbeatView> {
+  private async scanInto(view: HeartbeatView): Promise<void> {
     const keys = (await this.listKeys()).filter((key) => parseHeartbeatKey(key) !== null);
     const read = await Promise.all(
       keys.map(async (key) => {
@@ -216,8 +148,7 @@ export class HeartbeatBoard implements HeartbeatSource {
     for (const { key, entry } of read) {
       if (entry !== null) view.apply(key, entry.revision, entry.value);
     }
-    this.resyncCount += 1;
-    return view;
+    this.scanCount += 1;
   }
 
   /** A corrupt value says nothing about its replica: as good as absent (and logged). */
