@@ -14,6 +14,7 @@ const swc = [
 ];
 const moduleNameMapper = {
   '^@opscrew/([^/]+)/testing$': '<rootDir>/libs/$1/src/testing',
+  '^@opscrew/messaging/bus-admin$': '<rootDir>/libs/messaging/src/bus-admin',
   '^@opscrew/([^/]+)$': '<rootDir>/libs/$1/src',
 };
 const common = {

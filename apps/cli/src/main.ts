@@ -9,7 +9,9 @@ import { type BusProvisionOptions } from './commands/bus-provision.command';
 import { type ChatOptions } from './commands/chat.command';
 import { type RegisterCommandsOptions } from './commands/discord-register.command';
 import { type AckOptions } from './commands/incident-ack.command';
-import { DEFAULT_WAIT_S, type InjectOptions } from './commands/incident-inject.command';
+import { type InjectOptions } from './commands/incident-inject.command';
+// The default alone: the command's file loads the bus and Nest, which `start all` never needs.
+import { DEFAULT_WAIT_S } from './commands/incident-inject.defaults';
 import { type ReportOptions } from './commands/report.command';
 import { type NatsConfOptions } from './commands/nats-conf.command';
 

@@ -64,5 +64,7 @@ export * from './load/builtin.load-driver';
 export * from './load/load-driver.factory';
 export * from './flags/flags.port';
 export * from './flags/flag-aliases';
-export * from './flags/flagd-schema.validator';
+// Not the schema validator itself: it loads ajv, which the writer imports on its first change.
+export * from './flags/flagd-files';
+export { type FlagdSchemaValidator } from './flags/flagd-schema.validator';
 export * from './flags/flagd-file.writer';

@@ -24,7 +24,6 @@ import {
   type ProposedAction,
   type TriageSummary,
 } from './reasoning/incident-reasoning.types';
-import { parseProposal, parseTriage } from './reasoning/model-json.parser';
 import { postmortemTemplate } from './reasoning/postmortem.template';
 import {
   POSTMORTEM_SYSTEM,
@@ -278,7 +277,8 @@ export class AnthropicLlmClient implements LlmClient {
       messages: [{ role: 'user', content: triagePrompt(incident, evidence) }],
       tools: options.tools ?? [],
     });
-    const parsed = result.stop === 'end_turn' ? parseTriage(result.text) : null;
+    const parsed =
+      result.stop === 'end_turn' ? (await modelJsonParser()).parseTriage(result.text) : null;
     if (parsed) return parsed;
     // A summary is informational: the rules' one is better than none.
     this.logger.warn(
@@ -307,7 +307,7 @@ export class AnthropicLlmClient implements LlmClient {
       );
       return null;
     }
-    const verdict = parseProposal(result.text, allowed);
+    const verdict = (await modelJsonParser()).parseProposal(result.text, allowed);
     if (!verdict.ok) {
       // An action is never repaired or guessed: invalid means escalate.
       this.logger.warn(
@@ -338,4 +338,12 @@ export class AnthropicLlmClient implements LlmClient {
     );
     return postmortemTemplate(incident, history);
   }
+}
+
+/**
+ * The answer parser, loaded with zod (~95 modules, ~0.1 s of CPU) on the first model answer, not
+ * when an agent starts: every agent imports this client, most runs never call the model.
+ */
+function modelJsonParser(): Promise<typeof import('./reasoning/model-json.parser')> {
+  return import('./reasoning/model-json.parser');
 }

@@ -13,6 +13,5 @@ export * from './mcp/mcp-tool-name';
 export * from './mcp/mcp-toolbox';
 export * from './mcp/mcp-toolbox.module';
 export * from './reasoning/incident-reasoning.types';
-export * from './reasoning/model-json.parser';
 export * from './reasoning/rules-reasoning';
 export * from './reasoning/postmortem.template';

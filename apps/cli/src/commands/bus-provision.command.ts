@@ -8,7 +8,7 @@ import {
   provisionAll,
   type ProvisionedItem,
   type ProvisionReport,
-} from '@opscrew/messaging';
+} from '@opscrew/messaging/bus-admin';
 import { NatsError } from 'nats';
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
 import { type CliBusCredentials, localCredentials, openCliBus } from './cli-bus';

@@ -1,6 +1,6 @@
 import { type LoadedConfig, type OpscrewConfig, readRuntimeEnvironment } from '@opscrew/config';
 import { errorMessage } from '@opscrew/contracts';
-import { type BusUser, NatsConnectionService } from '@opscrew/messaging';
+import { type BusUser, NatsConnectionService } from '@opscrew/messaging/bus-admin';
 import { NatsError } from 'nats';
 import { discoverLocalBus } from '../local-nats/local-bus-discovery';
 
@@ -37,8 +37,10 @@ export async function openCliBus(
 ): Promise<NatsConnectionService> {
   const timeoutMs = options.timeoutMs ?? CLI_CONNECT_TIMEOUT_MS;
   const credentials = options.credentials ?? null;
-  // Imported here, not at the top: most commands that load this file never open a bus.
-  const { busOptionsFromConfig } = await import('@opscrew/agent-core');
+  // Its own file, not @opscrew/agent-core's index (every agent module, Nest's core): the
+  // supervisor provisions the bus through here before it spawns any agent.
+  const { busOptionsFromConfig } =
+    await import('../../../../libs/agent-core/src/bus-options.mapper');
   const base = busOptionsFromConfig(config.bus, name);
   const servers = credentials?.servers ? [...credentials.servers] : base.servers;
   // Given credentials replace the config's as a whole (a user with another's token never works).

@@ -25,6 +25,7 @@ import {
 import { type CliIo, EXIT_FAILURE, EXIT_INVALID, EXIT_OK } from '../cli-io';
 import { localCredentials, openCliBus } from './cli-bus';
 import { type ConfigCommandOptions, loadForCli } from './config.commands';
+import { DEFAULT_WAIT_S } from './incident-inject.defaults';
 
 export interface InjectOptions extends ConfigCommandOptions {
   readonly service: string;
@@ -37,11 +38,6 @@ export interface InjectOptions extends ConfigCommandOptions {
 
 /** The CLI reports under this name: `GET /incidents?reporter=cli`. */
 export const CLI_REPORTER = 'cli';
-/**
- * `--wait` default: 0, report and return. The report waits in the stream until ops-monitor
- * folds it, so an inject must not fail (or hang) because the crew is down.
- */
-export const DEFAULT_WAIT_S = 0;
 /** Ten minutes: far beyond a fold (milliseconds) plus the ledger's catch-up, short of forever. */
 const MAX_WAIT_S = 600;
 /** The ledger is listed every half second while waiting: a handful of KV reads a second. */

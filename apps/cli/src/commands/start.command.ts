@@ -7,7 +7,8 @@ import {
 } from '@opscrew/config';
 import { errorMessage, AGENT_NAMES, type AgentName } from '@opscrew/contracts';
 import { type INestApplication } from '@nestjs/common';
-import { freePorts } from '@opscrew/integrations';
+// Its own file, not @opscrew/integrations' index (every adapter, ajv): `start all` needs only this.
+import { freePorts } from '../../../../libs/integrations/src/net/free-port.allocator';
 import { type RunAgentOptions } from '@opscrew/agent-core';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type LoadedConfig } from '@opscrew/config';
 import { type AgentName } from '@opscrew/contracts';
-import { natsPasswordVariable } from '@opscrew/messaging';
+import { natsPasswordVariable } from '@opscrew/messaging/bus-admin';
 import { type Passwords } from './local-credentials';
 
 /** Every password variable of the crew: stripped from what a child inherits. */

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LoadedConfig, readRuntimeEnvironment } from '@opscrew/config';
-import { type BusUser } from '@opscrew/messaging';
+import { type BusUser } from '@opscrew/messaging/bus-admin';
 import { CREDENTIALS_FILE, LOCAL_NATS_DIR, readLocalCredentials } from './local-credentials';
 
 /** The embedded server's URL, written at each start (its port may change between starts). */

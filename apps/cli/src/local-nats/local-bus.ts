@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type OpscrewConfig } from '@opscrew/config';
-import { ADMIN_USER, type ProvisionReport, SubjectMapper } from '@opscrew/messaging';
+import { ADMIN_USER, type ProvisionReport, SubjectMapper } from '@opscrew/messaging/bus-admin';
 import { provisionBus } from '../commands/bus-provision.command';
 import { ensureLocalCredentials, type LocalCredentials } from './local-credentials';
 import { LocalNatsServer } from './local-nats-server';

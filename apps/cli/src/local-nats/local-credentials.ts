@@ -5,7 +5,7 @@ import {
   type BusUser,
   generateNatsPassword,
   natsPasswordVariable,
-} from '@opscrew/messaging';
+} from '@opscrew/messaging/bus-admin';
 
 /** Where the embedded path keeps its NATS server: credentials, nats.conf, the store, its URL. */
 export const LOCAL_NATS_DIR = 'var/nats';

@@ -7,7 +7,7 @@ import {
   natsPasswordVariable,
   renderNatsServerConf,
   type SubjectMapper,
-} from '@opscrew/messaging';
+} from '@opscrew/messaging/bus-admin';
 import { type Passwords } from './local-credentials';
 
 /** `npm start`'s NATS port: 4222 is usually an open system NATS already. */

@@ -2,7 +2,8 @@ import { errorMessage } from '@opscrew/contracts';
 import { type FileAccessPolicy, readablePath, writeFileAtomic } from '@opscrew/sandbox';
 import { readFile } from 'node:fs/promises';
 import { resolveFlagKey } from './flag-aliases';
-import { bundledFlagFile, FlagdSchemaValidator } from './flagd-schema.validator';
+import { bundledFlagFile } from './flagd-files';
+import { type FlagdSchemaValidator } from './flagd-schema.validator';
 import { type FlagChange, FlagError, type FlagsPort } from './flags.port';
 
 export interface FlagdFileWriterOptions {
@@ -88,7 +89,7 @@ export class FlagdFileWriter implements FlagsPort {
     const previous = definition['defaultVariant'];
     definition['defaultVariant'] = variant;
     retarget(definition, variants);
-    const problems = this.schema().validate(document);
+    const problems = (await this.schema()).validate(document);
     if (problems.length > 0)
       throw new FlagError(
         `${file}: not written, the flag file would not be valid for flagd: ${problems.join('; ')}`,
@@ -104,9 +105,11 @@ export class FlagdFileWriter implements FlagsPort {
     };
   }
 
-  private schema(): FlagdSchemaValidator {
+  /** With ajv (~60 modules) loaded here, on the first change, not when an agent starts. */
+  private async schema(): Promise<FlagdSchemaValidator> {
     if (this.validator === null) {
       try {
+        const { FlagdSchemaValidator } = await import('./flagd-schema.validator');
         this.validator = new FlagdSchemaValidator();
       } catch (error) {
         throw new FlagError(

@@ -1,17 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { packageRoot } from '@opscrew/config';
+import { flagdSchemaDir } from './flagd-files';
 
-/** flagd's schemas, copied from open-feature/flagd (Apache-2.0, see deploy/flagd/NOTICE). */
-export function flagdSchemaDir(): string {
-  return join(packageRoot(), 'deploy', 'flagd', 'schemas');
-}
-
-/** The OpenTelemetry demo 3.0 flag file, the starting point of a missing flag file. */
-export function bundledFlagFile(): string {
-  return join(packageRoot(), 'deploy', 'flagd', 'demo.flagd.json');
-}
+export { bundledFlagFile, flagdSchemaDir } from './flagd-files';
 
 /** Schema errors quoted in one message: the first few say what is wrong; oneOf branches repeat. */
 const MAX_REPORTED_ERRORS = 5;
