@@ -126,6 +126,14 @@ export class FaultWorld {
                   mapper,
                   clusterName: 'opscrew-faults',
                   parentDir: options.runDir,
+                  // The agents and the shop bind their planned ports after the cluster is up:
+                  // a node on one of them (seen once: a node on jira-resolver's port) breaks both.
+                  avoidPorts: [
+                    ...Object.values(ports.agents),
+                    ...Object.values(ports.shop),
+                    ports.supervisor,
+                    ports.locust,
+                  ],
                 });
                 return cluster;
               },

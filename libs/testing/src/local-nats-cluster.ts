@@ -55,6 +55,8 @@ export interface LocalNatsClusterOptions {
   readonly clusterName?: string;
   /** Parent of the temp dir holding every node's conf, log and store (default os.tmpdir()). */
   readonly parentDir?: string;
+  /** Ports promised to processes not listening yet (the fault world's agents): never reused. */
+  readonly avoidPorts?: readonly number[];
 }
 
 type Passwords = Readonly<Record<BusUser, string>>;
@@ -91,7 +93,7 @@ export class LocalNatsCluster {
       throw new RangeError(`LocalNatsCluster: nodes must be a whole number >= 1, got ${count}`);
     }
     const dir = mkdtempSync(join(options.parentDir ?? tmpdir(), 'opscrew-nats-cluster-'));
-    const ports = await freePorts(count * 3);
+    const ports = await freePorts(count * 3, '127.0.0.1', options.avoidPorts ?? []);
     const nodes = Array.from({ length: count }, (_, index): LocalNatsNode => {
       const nodeDir = join(dir, `nats-${index + 1}`);
       return {

@@ -29,4 +29,14 @@ describe('free ports from the kernel', () => {
   it('refuses a count that is not a whole number', async () => {
     await expect(freePorts(-1)).rejects.toThrow('count must be a whole number ≥ 0, got -1');
   });
+
+  it('never gives a port it was told to avoid (ports promised to what has not bound them yet)', async () => {
+    const promised: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const ports = await freePorts(20, '127.0.0.1', promised);
+      expect(ports.filter((port) => promised.includes(port))).toEqual([]);
+      expect(new Set(ports).size).toBe(20);
+      promised.push(...ports);
+    }
+  });
 });

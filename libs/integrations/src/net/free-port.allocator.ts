@@ -9,17 +9,31 @@ import { createServer, type Server } from 'node:net';
  * kernel cannot hand out one port twice, which a loop of single probes could.
  * The ports are free when this resolves, not reserved: whoever asked should
  * bind them soon (and check them again just before: assertPortsFree).
+ *
+ * `avoid`: ports already promised to something that does not listen yet (a plan picked
+ * earlier): the kernel may hand a just-released port out again, so such a port is held with
+ * the others and another one taken instead.
  */
-export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
+export async function freePorts(
+  count: number,
+  host = '127.0.0.1',
+  avoid: Iterable<number> = [],
+): Promise<number[]> {
   if (!Number.isInteger(count) || count < 0)
     throw new RangeError(`freePorts: count must be a whole number ≥ 0, got ${count}`);
+  const avoided = new Set(avoid);
   const servers: Server[] = [];
   try {
     const ports: number[] = [];
-    for (let i = 0; i < count; i++) {
+    // While its listener is held, each avoided port can come back at most once.
+    for (let tries = 0; ports.length < count && tries < count + avoided.size; tries++) {
       const server = createServer();
       servers.push(server);
-      ports.push(await listenOnAnyPort(server, host));
+      const port = await listenOnAnyPort(server, host);
+      if (!avoided.has(port)) ports.push(port);
+    }
+    if (ports.length < count) {
+      throw new Error(`freePorts: the kernel gave ${ports.length} of ${count} ports on ${host}`);
     }
     return ports;
   } finally {
