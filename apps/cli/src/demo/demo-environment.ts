@@ -17,7 +17,7 @@ import { type AgentName } from '@opscrew/contracts';
 import {
   assertPortsFree,
   BuiltinLoadDriver,
-  freePort,
+  freePorts,
   isLocustInstalled,
   LocustProcess,
 } from '@opscrew/integrations';
@@ -588,10 +588,9 @@ export class DemoEnvironment {
       ...(this.natsPort !== null ? [this.natsPort] : []),
       ...taken,
     ]);
-    for (;;) {
-      const port = await freePort();
-      if (!planned.has(port)) return port;
-    }
+    const [port] = await freePorts(1, DEMO_HOST, planned);
+    if (port === undefined) throw new Error('no free port on the loopback');
+    return port;
   }
 
   /**
