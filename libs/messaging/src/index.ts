@@ -40,3 +40,4 @@ export * from './sender-audit';
 export * from './nats-server-conf';
 export * from './nats-helm-values';
 export * from './transport';
+export * from './clustered-cas';

@@ -10,6 +10,7 @@ import {
   type NatsConnection,
 } from 'nats';
 import { type BusOptions, resolveBusOptions, type ResolvedBusOptions } from './bus-options';
+import { clusteredCasRisk } from './clustered-cas';
 import { ReconnectDelay } from './reconnect-delay';
 import { SubjectMapper } from './subject-mapper';
 
@@ -155,6 +156,9 @@ export class NatsConnectionService implements OnApplicationShutdown {
     this.nc = nc;
     this.reconnectDelay.reset();
     this.transition('connected', `connected to ${nc.getServer()}`);
+    // Said at every start of every process of a cluster that cannot keep the crew's promises.
+    const risk = clusteredCasRisk(nc.info?.version, this.options.replicas);
+    if (risk !== null) this.logger.error(risk);
     void this.watchStatus(nc);
     nc.closed()
       .then((err) => {
