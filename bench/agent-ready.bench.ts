@@ -15,14 +15,13 @@ import { AGENT_NAMES, type AgentName } from '@opscrew/contracts';
 import { freePorts } from '@opscrew/integrations';
 import { NatsConnectionService, provisionAll, removeBusTopology } from '@opscrew/messaging';
 import { emit, nowMs, round } from './bench-output';
+import { cpuSecondsOf, stopChild } from './bench-process';
 
 /** The target: an agent answers /health 200 within 2 s of its start, alone or beside the others. */
 const TARGET_READY_MS = 2_000;
 /** Past this an agent is not slow but stuck: the run says so instead of waiting forever. */
 const GIVE_UP_MS = 60_000;
 const POLL_MS = 20;
-/** USER_HZ of /proc/<pid>/stat: 100 on every Linux this runs on. */
-const CLOCK_TICKS_PER_S = 100;
 /** SIGTERM → SIGKILL for what this bench started. */
 const STOP_GRACE_MS = 15_000;
 
@@ -63,7 +62,7 @@ export async function benchAgentReady(repoRoot: string, natsUrl: string): Promis
         // Its CPU until ready: what a start costs whatever else the host runs (the wall time is not).
         emitReady('agent_ready_ms', { agent, cpu_ms: cpuMs }, ready);
       } finally {
-        await stop(child);
+        await stopChild(child, STOP_GRACE_MS);
       }
     }
     const supervisor = launch(cli, ['start', 'all', '--config', configDir], runDir, 'all');
@@ -95,7 +94,7 @@ export async function benchAgentReady(repoRoot: string, natsUrl: string): Promis
         ok: rssMiB !== null,
       });
     } finally {
-      await stop(supervisor);
+      await stopChild(supervisor, STOP_GRACE_MS);
     }
   } finally {
     await removeBusTopology(bus);
@@ -184,30 +183,10 @@ async function readyAfter(
   return null;
 }
 
-/** SIGTERM by PID, SIGKILL after the grace period. */
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-/** CPU time (user + system) a live process has used so far, from /proc. */
+/** CPU time (user + system) a live process has used so far, in ms. */
 function cpuMsOf(pid: number): number | null {
-  try {
-    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? Math.round(ticks * (1000 / CLOCK_TICKS_PER_S)) : null;
-  } catch {
-    return null;
-  }
+  const seconds = cpuSecondsOf(pid);
+  return seconds === null ? null : Math.round(seconds * 1000);
 }
 
 function residentMiB(pid: number): number | null {

@@ -30,7 +30,9 @@ import {
   type NotificationSeen,
   type TicketSeen,
 } from '../faults/fault-accounting';
+import { SHOP_SERVICE_NAMES } from '../apps/demo-shop/src';
 import { emit, nowMs, round } from './bench-output';
+import { cpuSecondsOf, stopChild } from './bench-process';
 import { meetsTarget, type ReplicaRound, replicaFigures } from './replica-throughput.figures';
 
 /** The issue's shapes: one, two and three processes of ops-monitor and of jira-resolver. */
@@ -56,8 +58,6 @@ const SETTLE_MS = 2_000;
 const IDLE_MS = 3_000;
 const POLL_MS = 250;
 const STOP_GRACE_MS = 15_000;
-/** USER_HZ of /proc/<pid>/stat: 100 on every Linux this runs on. */
-const CLOCK_TICKS_PER_S = 100;
 /** No runbook matches it: the run is triaged, ticketed and escalated without a restart (below). */
 const SYMPTOM = 'traffic_drop';
 
@@ -358,7 +358,7 @@ async function stormAt(
       },
     };
   } finally {
-    await Promise.all(crew.map((member) => stop(member.child)));
+    await Promise.all(crew.map((member) => stopChild(member.child, STOP_GRACE_MS)));
     await removeBusTopology(bus).catch(() => undefined);
     await bus.close();
     if (keepRunDir) process.stderr.write(`bench replica-throughput: ${runDir}\n`);
@@ -386,17 +386,6 @@ function writeConfig(
   const dir = join(runDir, 'config');
   cpSync(join(repoRoot, 'config'), dir, { recursive: true });
   renameSync(join(dir, 'opscrew.json5'), join(dir, 'shipped.json5'));
-  const shipped = [
-    'frontend',
-    'ad',
-    'cart',
-    'checkout',
-    'currency',
-    'payment',
-    'product-catalog',
-    'recommendation',
-    'shipping',
-  ];
   const overlay = {
     $include: './shipped.json5',
     env: { NATS_URL: shape.natsUrl },
@@ -413,7 +402,10 @@ function writeConfig(
       metrics: {
         scrape: {
           targets: Object.fromEntries(
-            shipped.map((service) => [service, `http://127.0.0.1:${shape.deadMetrics}/metrics`]),
+            SHOP_SERVICE_NAMES.map((service) => [
+              service,
+              `http://127.0.0.1:${shape.deadMetrics}/metrics`,
+            ]),
           ),
         },
       },
@@ -503,33 +495,7 @@ function notificationsIn(runDir: string): NotificationSeen[] {
 
 /** CPU seconds (user + system) each crew process has used so far, from /proc, by label. */
 function crewCpuS(crew: readonly CrewProcess[]): Map<string, number> {
-  return new Map(crew.map((member) => [member.label, cpuSOf(member.child.pid)]));
-}
-
-function cpuSOf(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? ticks / CLOCK_TICKS_PER_S : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** SIGTERM by PID, SIGKILL after the grace period. */
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
+  return new Map(crew.map((member) => [member.label, cpuSecondsOf(member.child.pid) ?? 0]));
 }
 
 function sleep(ms: number): Promise<void> {
