@@ -20,6 +20,11 @@ const PROPAGATING = new Set([
  * shipping is slow. A culprit locked for deliberate work keeps it informational; one the crew is
  * restarting adds no severity (its callers' errors are the restart, not news).
  */
+/** Whether a symptom can be a dependency's fault showing in its caller (errors, latency). */
+export function propagates(anomaly: Anomaly): boolean {
+  return PROPAGATING.has(anomaly.symptom);
+}
+
 export function attributeToDependencies(
   anomalies: readonly Anomaly[],
   finder: CulpritFinder,
@@ -27,7 +32,7 @@ export function attributeToDependencies(
   at: string,
 ): Anomaly[] {
   return anomalies.map((anomaly) => {
-    if (anomaly.informational || !PROPAGATING.has(anomaly.symptom)) return anomaly;
+    if (anomaly.informational || !propagates(anomaly)) return anomaly;
     const culprit = finder.find(anomaly.service);
     return culprit ? impactOn(culprit, anomaly, locked.has(culprit.service), at) : anomaly;
   });

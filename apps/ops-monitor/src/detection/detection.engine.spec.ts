@@ -259,14 +259,20 @@ describe('DetectionEngine', () => {
       expect(view(next.anomalies)).toEqual([
         ['ad', 'high_error_rate', 'dependency', 'critical', 'frontend'],
       ]);
-      // …but not forever: three calm cycles of ad and the frontend's errors are its own.
+      // …but not forever: three calm cycles of ad and the frontend's errors are its own (held one
+      // cycle for a dependency's reading, then reported).
       engine.evaluate(snapshot(sample('ad')), new Set());
       engine.evaluate(snapshot(sample('ad')), new Set());
       const later = engine.evaluate(
         snapshot(sample('frontend', { error_rate_ratio: 0.2 }), sample('ad')),
         new Set(),
       );
-      expect(view(later.anomalies)).toEqual([
+      expect(view(later.anomalies)).toEqual([]);
+      const reported = engine.evaluate(
+        snapshot(sample('frontend', { error_rate_ratio: 0.2 }), sample('ad')),
+        new Set(),
+      );
+      expect(view(reported.anomalies)).toEqual([
         ['frontend', 'high_error_rate', 'absolute', 'high', null],
       ]);
     });
@@ -350,30 +356,124 @@ describe('DetectionEngine', () => {
       expect(result.anomalies[0]?.detail).toMatch(
         /its incident INC-20261124-003 \(high_latency\) is still being worked/,
       );
-      // Resolved (not open any more): the caller's errors are its own again.
+      // Resolved (not open any more): the caller's errors are its own again, after the one
+      // cycle a new caller symptom waits for its dependencies' reading.
       const later = engine.evaluate(
         snapshot(sample('checkout', { error_rate_ratio: 0.4 })),
         new Set(),
       );
-      expect(view(later.anomalies)).toEqual([
+      expect(view(later.anomalies)).toEqual([]);
+      const reported = engine.evaluate(
+        snapshot(sample('checkout', { error_rate_ratio: 0.4 })),
+        new Set(),
+      );
+      expect(view(reported.anomalies)).toEqual([
         ['checkout', 'high_error_rate', 'absolute', 'critical', null],
       ]);
     });
 
-    it('keeps a caller its own fault when its dependencies are at their usual level', () => {
+    it('keeps a caller its own fault when its dependencies are at their usual level, one cycle later', () => {
       const engine = graph();
       warm(engine);
-      const result = engine.evaluate(
+      const calmDependencies = (checkoutErrors: number) =>
         snapshot(
-          sample('checkout', { error_rate_ratio: 0.4 }),
+          sample('checkout', { error_rate_ratio: checkoutErrors }),
           sample('shipping', { latency_p99_ms: 22 }),
           sample('cart'),
-        ),
-        new Set(),
-      );
+        );
+      // Held: shipping's or cart's failure may land in their next window.
+      expect(engine.evaluate(calmDependencies(0.4), new Set()).anomalies).toEqual([]);
+      // Still calm a cycle later: checkout's own, with the worst reading of the two.
+      const result = engine.evaluate(calmDependencies(0.2), new Set());
       expect(view(result.anomalies)).toEqual([
         ['checkout', 'high_error_rate', 'absolute', 'critical', null],
       ]);
+      expect(result.anomalies[0]?.value).toBe(0.4);
+      // Ongoing: reported every cycle from now on, without waiting.
+      expect(view(engine.evaluate(calmDependencies(0.3), new Set()).anomalies)).toEqual([
+        ['checkout', 'high_error_rate', 'absolute', 'critical', null],
+      ]);
+    });
+
+    it("blames a dependency whose failure lands a window after its caller's: the race at a fault's onset", () => {
+      const engine = graph();
+      warm(engine);
+      // checkout's calls to shipping time out at the moment shipping's requests fail; the scrape
+      // fell between the two, so this window shows checkout failing and shipping calm.
+      const onset = engine.evaluate(
+        {
+          ...snapshot(
+            sample('checkout', { error_rate_ratio: 0.5 }),
+            sample('shipping', { latency_p99_ms: 21 }),
+          ),
+          at: '2026-11-24T10:00:15.000Z',
+        },
+        new Set(),
+      );
+      expect(onset.anomalies).toEqual([]);
+      const next = engine.evaluate(
+        {
+          ...snapshot(
+            sample('checkout', { error_rate_ratio: 0.6 }),
+            sample('shipping', { error_rate_ratio: 0.9 }),
+          ),
+          at: '2026-11-24T10:00:30.000Z',
+        },
+        new Set(),
+      );
+      // One fault, one incident: nothing of checkout's own; its impact dates from the onset.
+      expect(view(next.anomalies)).toEqual([
+        ['shipping', 'high_error_rate', 'dependency', 'critical', 'checkout'],
+        ['shipping', 'high_error_rate', 'dependency', 'critical', 'checkout'],
+        ['shipping', 'high_error_rate', 'absolute', 'critical', null],
+      ]);
+      expect(next.anomalies.map((a) => a.impact?.first_seen_at ?? null)).toEqual([
+        '2026-11-24T10:00:15.000Z',
+        '2026-11-24T10:00:30.000Z',
+        null,
+      ]);
+    });
+
+    it('reports a one-window caller symptom one evaluation later, even when the caller then goes unmeasured', () => {
+      const engine = graph();
+      warm(engine);
+      expect(
+        engine.evaluate(snapshot(sample('checkout', { error_rate_ratio: 0.4 })), new Set())
+          .anomalies,
+      ).toEqual([]);
+      expect(view(engine.evaluate(snapshot(), new Set()).anomalies)).toEqual([
+        ['checkout', 'high_error_rate', 'absolute', 'critical', null],
+      ]);
+    });
+
+    it('holds nothing with hold_cycles 0, nor a service without measured dependencies', () => {
+      const engine = new DetectionEngine(
+        thresholds.alerting,
+        { ...thresholds.detection, culprit: { ...thresholds.detection.culprit, hold_cycles: 0 } },
+        null,
+        (service) => ({ checkout: ['shipping'] })[service] ?? [],
+      );
+      expect(
+        view(
+          engine.evaluate(snapshot(sample('checkout', { error_rate_ratio: 0.4 })), new Set())
+            .anomalies,
+        ),
+      ).toEqual([['checkout', 'high_error_rate', 'absolute', 'critical', null]]);
+      const held = graph();
+      expect(
+        view(
+          held.evaluate(snapshot(sample('shipping', { error_rate_ratio: 0.4 })), new Set())
+            .anomalies,
+        ),
+      ).toEqual([['shipping', 'high_error_rate', 'absolute', 'critical', null]]);
+      // checkout calls shipping and cart, neither ever measured (like flagd or kafka): nothing
+      // could take the blame, so nothing is waited for.
+      expect(
+        view(
+          graph().evaluate(snapshot(sample('checkout', { error_rate_ratio: 0.4 })), new Set())
+            .anomalies,
+        ),
+      ).toEqual([['checkout', 'high_error_rate', 'absolute', 'critical', null]]);
     });
 
     it("attaches callers' errors to a service the crew is restarting, adding no severity", () => {

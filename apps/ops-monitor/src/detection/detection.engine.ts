@@ -11,7 +11,8 @@ import {
   type MetricName,
 } from './anomaly';
 import { CulpritFinder, type Trouble } from './culprit.finder';
-import { attributeToDependencies, elevationWhy } from './dependency.attribution';
+import { CallerHold } from './caller-hold';
+import { attributeToDependencies, elevationWhy, propagates } from './dependency.attribution';
 import { absentServiceWarning, unmeasuredWarnings } from './missing-data';
 import { medianOf, type RelativeReference, relativeAnomalies } from './relative.rule';
 import { sanitise } from './sanity.guard';
@@ -89,6 +90,8 @@ export class DetectionEngine {
   private readonly thresholds: ThresholdsResolver;
   /** Service → its last own (non-informational) anomaly and the cycle it was seen in. */
   private readonly trouble = new Map<string, RememberedTrouble>();
+  /** Callers' first symptoms waiting a cycle for their dependency's own reading. */
+  private readonly callerHold: CallerHold;
   private cycle = 0;
 
   constructor(
@@ -99,6 +102,13 @@ export class DetectionEngine {
     private readonly dependsOn: (service: string) => readonly string[] = () => [],
   ) {
     this.thresholds = new ThresholdsResolver(alerting);
+    // Only a dependency whose metrics the engine has seen can ever take the blame (flagd, valkey
+    // or kafka are not measured): a service calling none of those is never held.
+    this.callerHold = new CallerHold(
+      detection.culprit.hold_cycles,
+      (service) => dependsOn(service).some((dependency) => this.state.has(dependency)),
+      propagates,
+    );
   }
 
   /**
@@ -151,9 +161,12 @@ export class DetectionEngine {
       this.troubleOf(service, restarting, open),
     );
     const attributed = attributeToDependencies(anomalies, finder, locked, snapshot.at);
+    const reported = this.callerHold.pass(anomalies, attributed, snapshot.at, (held, at) =>
+      attributeToDependencies(held, finder, locked, at),
+    );
     // Only now does this cycle's window join the usual level: blaming compares against the past.
     for (const state of this.state.values()) this.rememberUsual(state);
-    return { anomalies: attributed, dataQuality, checked };
+    return { anomalies: reported, dataQuality, checked };
   }
 
   /** Why a service is in trouble this cycle, if it is: the crew restarting it, its own anomaly, or far above its usual level. */

@@ -138,6 +138,13 @@ export class CulpritRuleConfig {
    * still belong to it this long: their error windows lag the restart by a scrape or two.
    */
   @Seconds({ optional: true, allowZero: true, max: 3600 }) settle_s: number = 30;
+  /**
+   * A caller's symptom seen before any dependency's trouble waits this many cycles for the
+   * dependency's own reading (their failures can land on either side of a scrape): blamed on it
+   * then, or reported as the caller's own. 0 reports at once and lets a caller open an incident
+   * for its dependency's fault.
+   */
+  @Int({ optional: true, min: 0, max: 5 }) hold_cycles: number = 1;
 }
 
 export class AbsoluteRuleConfig {
