@@ -6,13 +6,14 @@ import { type EffectiveThresholds } from './thresholds.resolver';
 
 /**
  * Absolute thresholds: the value itself is too high. Error rates count only
- * above the service's minimum request rate: 1 error in 2 requests is not 50 %
- * of anything.
+ * above the service's minimum request rate and with at least `minWindowErrors`
+ * failed requests in the window: 1 error in 2 requests is not 50 % of anything.
  */
 export function absoluteAnomalies(
   sample: ServiceSample,
   thresholds: EffectiveThresholds,
   bands: SeverityBandsConfig,
+  minWindowErrors = 1,
 ): Anomaly[] {
   const out: Anomaly[] = [];
   const base = { service: sample.service, rule: 'absolute' as const, informational: false };
@@ -21,7 +22,8 @@ export function absoluteAnomalies(
     errors !== null &&
     thresholds.error_rate_ratio !== undefined &&
     sample.request_rate_rps >= thresholds.min_request_rate_rps &&
-    errors > thresholds.error_rate_ratio
+    errors > thresholds.error_rate_ratio &&
+    failedRequests(sample, errors) >= minWindowErrors
   ) {
     out.push({
       ...base,
@@ -86,4 +88,13 @@ export function absoluteAnomalies(
 
 export function percent(ratio: number): string {
   return `${(ratio * 100).toFixed(ratio < 0.1 ? 2 : 1)} %`;
+}
+
+/**
+ * Failed requests in the window, from its rate and ratio; rounded to a whole count because
+ * rate × window is one only up to floating-point error (and Prometheus's extrapolation of
+ * `rate()` to the window's edges).
+ */
+function failedRequests(sample: ServiceSample, errorRatio: number): number {
+  return Math.round(errorRatio * sample.request_rate_rps * sample.window_s);
 }

@@ -89,6 +89,29 @@ describe('DetectionEngine', () => {
     expect(result.anomalies).toEqual([]);
   });
 
+  it('needs two failed requests in the window for an error-rate threshold: one failure is not an incident', () => {
+    // A demo run's false positive: 1 error among 21 requests of a 2 s window read as 4.76 %.
+    const oneFailure = sample('cart', {
+      window_s: 2,
+      request_rate_rps: 10.5,
+      error_rate_ratio: 1 / 21,
+    });
+    expect(engine.evaluate(snapshot(oneFailure), new Set()).anomalies).toEqual([]);
+    const twoFailures = sample('cart', {
+      window_s: 2,
+      request_rate_rps: 10.5,
+      error_rate_ratio: 2 / 21,
+    });
+    expect(pick(engine.evaluate(snapshot(twoFailures), new Set()).anomalies)).toEqual([
+      'cart high_error_rate absolute medium',
+    ]);
+    // The floor is a count: at the 0.5 rps minimum a 15 s window holds 7.5 requests.
+    const trickle = (failed: number) =>
+      sample('payment', { window_s: 15, request_rate_rps: 0.5, error_rate_ratio: failed / 7.5 });
+    expect(engine.evaluate(snapshot(trickle(1)), new Set()).anomalies).toEqual([]);
+    expect(engine.evaluate(snapshot(trickle(2)), new Set()).anomalies).toHaveLength(1);
+  });
+
   it('flags a jump against the recent cycles before any absolute threshold (error rate ×3, latency ×2)', () => {
     engine.evaluate(
       snapshot(sample('currency', { error_rate_ratio: 0.005, latency_p99_ms: 600 })),

@@ -267,7 +267,9 @@ export class DetectionEngine {
     const bands = this.alerting.severity;
     const found: Anomaly[] = [];
     if (this.detection.absolute.enabled)
-      found.push(...absoluteAnomalies(sample, thresholds, bands));
+      found.push(
+        ...absoluteAnomalies(sample, thresholds, bands, this.detection.absolute.min_window_errors),
+      );
     found.push(...relativeAnomalies(sample, this.reference(state), this.detection.relative, bands));
 
     if (this.detection.drift.enabled && this.driftFactory) {

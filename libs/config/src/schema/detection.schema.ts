@@ -149,6 +149,12 @@ export class CulpritRuleConfig {
 
 export class AbsoluteRuleConfig {
   @Bool({ optional: true }) enabled: boolean = true;
+  /**
+   * An error-rate threshold fires only on at least this many failed requests in the window
+   * (rate × window × ratio): one failure among 7 requests reads as 14 % — critical — and is
+   * not an incident.
+   */
+  @Int({ optional: true, min: 1, max: 1000 }) min_window_errors: number = 2;
 }
 
 export class DetectionConfig {
