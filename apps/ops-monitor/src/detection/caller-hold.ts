@@ -29,10 +29,12 @@ const key = (anomaly: Anomaly): string => `${anomaly.service}\u0000${anomaly.sym
  *
  * Held: a propagating symptom (errors, latency) on a service that has dependencies, with no
  * culprit found, that was not already reported the evaluation before (an ongoing symptom passes
- * at once). Each later evaluation re-attributes it against that cycle's trouble: blamed on a
- * dependency → released as that dependency's impact; still its own after `cycles` → released as
- * its own, with the most severe reading seen. Nothing held is dropped, only delayed: a symptom
- * that lasted one window is still reported one evaluation later.
+ * at once) — and, one level up, a symptom blamed on such a held service (frontend's errors
+ * blamed on recommendation while recommendation's own waits). Each later evaluation
+ * re-attributes it against that cycle's trouble: blamed on a service not itself waiting →
+ * released as that service's impact; still its own after `cycles` → released as its own, with
+ * the most severe reading seen. Nothing held is dropped, only delayed: a symptom that lasted one
+ * window is still reported `cycles` evaluations later.
  */
 export class CallerHold {
   private held = new Map<string, Held>();
@@ -49,7 +51,8 @@ export class CallerHold {
 
   /**
    * This evaluation's anomalies, after attribution (`attributed[i]` is `raw[i]` blamed or as it
-   * was), with what is held released or kept back.
+   * was), with what is held released or kept back: released symptoms first, then this cycle's
+   * in their order.
    */
   pass(
     raw: readonly Anomaly[],
@@ -57,46 +60,68 @@ export class CallerHold {
     at: string,
     attribute: Attribute,
   ): Anomaly[] {
-    const isOwn = (anomaly: Anomaly, i: number): boolean =>
-      anomaly === raw[i] && !anomaly.informational && this.propagates(anomaly);
+    const holdable = (anomaly: Anomaly): boolean =>
+      !anomaly.informational && this.propagates(anomaly);
     const ownNow = new Map<string, Anomaly>();
     attributed.forEach((anomaly, i) => {
-      if (isOwn(anomaly, i)) ownNow.set(key(anomaly), anomaly);
+      if (anomaly === raw[i] && holdable(anomaly)) ownNow.set(key(anomaly), anomaly);
     });
 
-    const out: Anomaly[] = [];
+    const released: Anomaly[] = [];
     const stillHeld = new Map<string, Held>();
-    /** This cycle's readings merged into a held symptom (reported with it, or held with it). */
-    const merged = new Set<string>();
+    /** Carried-over symptoms now blamed on someone: decided once we know who still waits. */
+    const blamedLater: Array<{ fingerprint: string; entry: Held; blamed: Anomaly }> = [];
     for (const [fingerprint, entry] of this.held) {
       const [blamed] = attribute([entry.anomaly], entry.at);
       if (blamed && blamed !== entry.anomaly) {
-        // Its dependency has shown its own trouble: the caller's symptom is that fault's impact,
-        // from when it was first seen (this cycle's reading, if any, was blamed the same way).
-        out.push(blamed);
+        blamedLater.push({ fingerprint, entry, blamed });
         continue;
       }
       const current = ownNow.get(fingerprint);
-      if (current) merged.add(fingerprint);
       const worst = current && moreSevere(current, entry.anomaly) ? current : entry.anomaly;
-      if (entry.waited + 1 >= this.cycles) out.push(worst);
+      if (entry.waited + 1 >= this.cycles) released.push(worst);
       else stillHeld.set(fingerprint, { anomaly: worst, at: entry.at, waited: entry.waited + 1 });
     }
 
+    // This cycle's own readings: merged into their held symptom above, held when new, or passed.
+    const decided = new Map<number, Anomaly>();
     attributed.forEach((anomaly, i) => {
-      if (!isOwn(anomaly, i)) {
-        out.push(anomaly);
-        return;
-      }
+      if (anomaly !== raw[i] || !holdable(anomaly)) return;
       const fingerprint = key(anomaly);
-      if (merged.has(fingerprint)) return;
+      if (this.held.has(fingerprint)) return;
       const ongoing = this.reportedLast.has(fingerprint);
       if (this.cycles > 0 && !ongoing && this.hasDependencies(anomaly.service))
         stillHeld.set(fingerprint, { anomaly, at, waited: 0 });
-      else out.push(anomaly);
+      else decided.set(i, anomaly);
+    });
+
+    // Who still waits for a dependency's reading: a symptom blamed on one of them waits too.
+    const waiting = new Set([...stillHeld.values()].map((entry) => entry.anomaly.service));
+    for (const { fingerprint, entry, blamed } of blamedLater) {
+      if (waiting.has(blamed.service) && entry.waited + 1 < this.cycles)
+        stillHeld.set(fingerprint, { ...entry, waited: entry.waited + 1 });
+      else released.push(blamed);
+    }
+
+    const current: Anomaly[] = [];
+    attributed.forEach((anomaly, i) => {
+      const original = raw[i];
+      if (anomaly === original && holdable(anomaly)) {
+        const passed = decided.get(i);
+        if (passed) current.push(passed);
+        return;
+      }
+      const fingerprint = original ? key(original) : '';
+      if (original && holdable(original) && waiting.has(anomaly.service)) {
+        if (!stillHeld.has(fingerprint))
+          stillHeld.set(fingerprint, { anomaly: original, at, waited: 0 });
+        return;
+      }
+      current.push(anomaly);
     });
 
     this.held = stillHeld;
+    const out = [...released, ...current];
     this.reportedLast = new Set(
       out.filter((anomaly) => anomaly.rule !== 'dependency' && !anomaly.informational).map(key),
     );

@@ -457,6 +457,35 @@ describe('DetectionEngine', () => {
       ]);
     });
 
+    it("holds a caller's caller too: frontend's errors blamed on a checkout that is itself waiting go to shipping", () => {
+      const engine = graph();
+      warm(engine);
+      // Onset: checkout's calls to shipping and frontend's to checkout fail in this window;
+      // shipping's own failures land in the next.
+      const onset = engine.evaluate(
+        snapshot(
+          sample('frontend', { error_rate_ratio: 0.3 }),
+          sample('checkout', { error_rate_ratio: 0.5 }),
+          sample('shipping', { latency_p99_ms: 21 }),
+        ),
+        new Set(),
+      );
+      expect(onset.anomalies).toEqual([]);
+      const next = engine.evaluate(
+        snapshot(
+          sample('frontend', { error_rate_ratio: 0.3 }),
+          sample('checkout', { error_rate_ratio: 0.5 }),
+          sample('shipping', { error_rate_ratio: 0.9 }),
+        ),
+        new Set(),
+      );
+      // Nothing on checkout or frontend: every symptom is shipping's impact.
+      expect([...new Set(next.anomalies.map((a) => a.service))]).toEqual(['shipping']);
+      expect(next.anomalies.filter((a) => a.impact).map((a) => a.impact?.service)).toEqual(
+        expect.arrayContaining(['frontend', 'checkout']),
+      );
+    });
+
     it('reports a one-window caller symptom one evaluation later, even when the caller then goes unmeasured', () => {
       const engine = graph();
       warm(engine);
