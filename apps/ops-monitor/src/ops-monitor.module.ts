@@ -42,6 +42,7 @@ import { BusCycleReporter } from './cycle/bus-cycle.reporter';
 import { MonitorCycleRunner } from './cycle/monitor-cycle.runner';
 import { MonitorCycle } from './cycle/monitor-cycle.service';
 import { DetectionEngine } from './detection/detection.engine';
+import { usualSnapshotSchema, UsualLevelsStore } from './detection/usual-levels.store';
 import {
   DriftPersistence,
   DriftRegistry,
@@ -66,6 +67,7 @@ import {
   FINGERPRINTS_KV,
   INCIDENT_ANNOUNCER,
   DRIFT_STATE_STORE,
+  USUAL_LEVELS_STORE,
   LEARNING_KV,
   LOCKS_KV,
   MONITOR_CONFIG,
@@ -214,6 +216,16 @@ export class OpsMonitorModule {
               await kv.open(KV_BUCKETS.learning, driftSnapshotSchema),
               () => kv.listKeys(KV_BUCKETS.learning),
               new Logger(DriftStateStore.name),
+            ),
+        },
+        {
+          provide: USUAL_LEVELS_STORE,
+          inject: [KvFactory],
+          useFactory: async (kv: KvFactory) =>
+            new UsualLevelsStore(
+              await kv.open(KV_BUCKETS.learning, usualSnapshotSchema),
+              () => kv.listKeys(KV_BUCKETS.learning),
+              new Logger(UsualLevelsStore.name),
             ),
         },
         DriftPersistence,

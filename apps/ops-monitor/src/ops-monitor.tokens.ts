@@ -24,6 +24,8 @@ export const LOCKS_KV = Symbol('LOCKS_KV');
 export const LEARNING_KV = Symbol('LEARNING_KV');
 /** DriftStateStore: ops-monitor's drift snapshots in the `learning` bucket (its own keys). */
 export const DRIFT_STATE_STORE = Symbol('DRIFT_STATE_STORE');
+/** UsualLevelsStore: the services' usual levels and relative references (`ops-monitor.usual.*`). */
+export const USUAL_LEVELS_STORE = Symbol('USUAL_LEVELS_STORE');
 /** The `capacity` bucket (CapacityHistoryRecorder). */
 export const CAPACITY_KV = Symbol('CAPACITY_KV');
 /** The EventPublisher relaying Alertmanager's reports (source `external`, named `alertmanager`). */

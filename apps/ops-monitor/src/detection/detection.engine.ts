@@ -18,6 +18,7 @@ import { medianOf, type RelativeReference, relativeAnomalies } from './relative.
 import { sanitise } from './sanity.guard';
 import { classifySeverity, severityRank } from './severity.classifier';
 import { ThresholdsResolver } from './thresholds.resolver';
+import { type RecentWindow, type UsualLevels } from './usual-levels.store';
 
 /** What the engine needs from a drift detector (DriftDetector implements it). */
 export interface DriftLike {
@@ -56,7 +57,7 @@ export type OpenTrouble = Omit<IncidentIdentity, 'service'>;
 
 interface ServiceState {
   /** The last measured windows with enough traffic (newest last), for the relative reference. */
-  recent: ServiceSample[];
+  recent: RecentWindow[];
   drift: Map<MetricName, DriftLike>;
   /** Longer memory of measured windows (newest last): the service's usual level, for blaming. */
   usualLatency: number[];
@@ -117,6 +118,54 @@ export class DetectionEngine {
    */
   forgetDrift(): void {
     for (const state of this.state.values()) state.drift.clear();
+  }
+
+  /**
+   * What every service's relative reference and usual level hold now, for a takeover
+   * (DriftPersistence saves it); services with nothing learned yet are left out.
+   */
+  usualLevels(): UsualLevels[] {
+    const out: UsualLevels[] = [];
+    for (const [service, state] of this.state) {
+      if (state.recent.length + state.usualLatency.length + state.usualErrors.length === 0)
+        continue;
+      out.push({
+        service,
+        recent: state.recent.map((window) => ({ ...window })),
+        usual_latency_ms: [...state.usualLatency],
+        usual_error_ratio: [...state.usualErrors],
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Starts every service's relative reference and usual level from what the last leader saved,
+   * in place of what this process remembers from an earlier term (older than the snapshots, or
+   * gone with them when they were too old). Each list keeps its newest values within today's
+   * `relative.reference_cycles` and `culprit.baseline_windows`: the config may have changed.
+   * Drift detectors are left alone (forgetDrift); the last cycle's own readings (the trouble
+   * memory, a dependency's last measured window) are cycle-relative and start empty.
+   */
+  adoptUsualLevels(levels: readonly UsualLevels[]): void {
+    const recentKeep = this.detection.relative.reference_cycles;
+    const usualKeep = this.detection.culprit.baseline_windows;
+    for (const state of this.state.values()) {
+      state.recent = [];
+      state.usualLatency = [];
+      state.usualErrors = [];
+      state.lastMeasured = null;
+    }
+    this.trouble.clear();
+    for (const saved of levels) {
+      const state = this.stateOf(saved.service);
+      state.recent = newest(saved.recent, recentKeep).map((window) => ({
+        error_rate_ratio: window.error_rate_ratio,
+        latency_p99_ms: window.latency_p99_ms,
+      }));
+      state.usualLatency = newest(saved.usual_latency_ms, usualKeep);
+      state.usualErrors = newest(saved.usual_error_ratio, usualKeep);
+    }
   }
 
   /**
@@ -316,7 +365,10 @@ export class DetectionEngine {
     state.measured = sample.request_rate_rps > 0;
     if (state.measured) state.lastMeasured = { sample, cycle: this.cycle };
     if (sample.request_rate_rps * sample.window_s >= relative.min_window_requests) {
-      state.recent.push(sample);
+      state.recent.push({
+        error_rate_ratio: sample.error_rate_ratio,
+        latency_p99_ms: sample.latency_p99_ms,
+      });
       if (state.recent.length > relative.reference_cycles) state.recent.shift();
     }
     return found;
@@ -379,6 +431,11 @@ function informational(anomaly: Anomaly): Anomaly {
     severity: 'info',
     detail: `${anomaly.detail} — service locked for deliberate work: informational, no ticket, no remediation`,
   };
+}
+
+/** The last `max` values (newest last), copied. */
+function newest<T>(values: readonly T[], max: number): T[] {
+  return values.slice(Math.max(0, values.length - max));
 }
 
 function pushBounded(values: number[], value: number, max: number): void {

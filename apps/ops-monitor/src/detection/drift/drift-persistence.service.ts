@@ -2,19 +2,35 @@ import { Inject, Injectable, Logger, type OnModuleDestroy, Optional } from '@nes
 import { LeadershipService } from '@opscrew/agent-core';
 import { errorMessage } from '@opscrew/contracts';
 import { type MonitorConfigView } from '../../ops-monitor.config';
-import { DRIFT_STATE_STORE, EPOCH_CLOCK, MONITOR_CONFIG } from '../../ops-monitor.tokens';
+import {
+  DRIFT_STATE_STORE,
+  EPOCH_CLOCK,
+  MONITOR_CONFIG,
+  USUAL_LEVELS_STORE,
+} from '../../ops-monitor.tokens';
 import { DetectionEngine } from '../detection.engine';
+import { type UsualLevelsStore } from '../usual-levels.store';
 import { type DriftStateStore } from './drift-state.store';
 import { DriftRegistry } from './drift.registry';
 
 /**
- * Carries the drift detectors' learning across a change of leader (docs/replicas.md). The leader
+ * Carries the detection engine's learning across a change of leader (docs/replicas.md): the drift
+ * detectors' states, and every service's usual levels and relative reference
+ * (`ops-monitor.usual.<service>`). The leader
  * saves every `detection.drift.persist.interval_s` after a cycle, and once more when it shuts
  * down (before its lease is released: Nest destroys modules before the leadership's
  * `beforeApplicationShutdown`). Whoever starts leading — a standby taking over, a restarted
  * process, the only replica at boot — restores the snapshots before its first cycle; a snapshot
  * older than `max_age_s` is relearned instead. Called by MonitorCycleRunner around each cycle,
  * so there is no timer of its own.
+ *
+ * Why one service for both kinds, not a second one beside it: they are the same engine's memory
+ * and must share one lifecycle — restored together before the same first cycle (a leader that
+ * had its references but not its drift, or the reverse, would judge with half a past), saved on
+ * the same interval and in the same shutdown while the lease is ours, under the same max age. A
+ * second service would mean a second hook in the runner and a second `restoreDue` to keep in step.
+ * Only the storage differs (LearningSnapshotStore, one per kind). The settings stay
+ * `detection.drift.persist`; the usual levels follow them whether drift detection is on or not.
  */
 @Injectable()
 export class DriftPersistence implements OnModuleDestroy {
@@ -29,6 +45,7 @@ export class DriftPersistence implements OnModuleDestroy {
     private readonly engine: DetectionEngine,
     private readonly registry: DriftRegistry,
     @Inject(DRIFT_STATE_STORE) private readonly store: DriftStateStore,
+    @Inject(USUAL_LEVELS_STORE) private readonly usual: UsualLevelsStore,
     @Inject(MONITOR_CONFIG) private readonly config: MonitorConfigView,
     /** Absent in narrow test modules: then this one process is the leader. */
     @Optional()
@@ -46,8 +63,12 @@ export class DriftPersistence implements OnModuleDestroy {
   }
 
   private get active(): boolean {
-    const drift = this.config.thresholds.detection.drift;
-    return drift.enabled && drift.persist.enabled;
+    return this.settings.enabled;
+  }
+
+  /** Drift detectors are saved only when drift detection runs at all. */
+  private get driftActive(): boolean {
+    return this.config.thresholds.detection.drift.enabled;
   }
 
   /** Before a leader's cycle: the snapshots, once per term. A failed read means relearning. */
@@ -56,15 +77,35 @@ export class DriftPersistence implements OnModuleDestroy {
     this.restoreDue = false;
     this.learned = false;
     const now = this.now();
+    this.lastSavedAt = now;
+    await this.restoreUsual(now);
+    if (this.driftActive) await this.restoreDrift(now);
+  }
+
+  private async restoreUsual(now: number): Promise<void> {
+    try {
+      const snapshots = await this.usual.load(now, this.settings.max_age_s * 1000);
+      this.engine.adoptUsualLevels(snapshots);
+      if (snapshots.length > 0) {
+        this.logger.log(
+          `restored the usual levels of ${snapshots.length} service(s), the newest saved ${this.ageS(snapshots, now)} s ago`,
+        );
+      }
+    } catch (err: unknown) {
+      this.logger.warn(
+        `usual levels not restored (${errorMessage(err)}): relative references and usual levels learn again`,
+      );
+    }
+  }
+
+  private async restoreDrift(now: number): Promise<void> {
     try {
       const snapshots = await this.store.load(now, this.settings.max_age_s * 1000);
       this.registry.adopt(snapshots);
       this.engine.forgetDrift();
-      this.lastSavedAt = now;
       if (snapshots.length > 0) {
-        const newest = Math.max(...snapshots.map((s) => Date.parse(s.saved_at)));
         this.logger.log(
-          `restored ${snapshots.length} drift detector state(s), the newest saved ${Math.round((now - newest) / 1000)} s ago`,
+          `restored ${snapshots.length} drift detector state(s), the newest saved ${this.ageS(snapshots, now)} s ago`,
         );
       }
     } catch (err: unknown) {
@@ -92,8 +133,19 @@ export class DriftPersistence implements OnModuleDestroy {
   private async save(): Promise<void> {
     const now = this.now();
     this.lastSavedAt = now;
-    const snapshots = this.registry.snapshot(new Date(now).toISOString());
+    const savedAt = new Date(now).toISOString();
+    const usual = this.engine.usualLevels().map((levels) => ({ ...levels, saved_at: savedAt }));
+    const usualSaved = await this.usual.save(usual);
+    this.logger.debug(`saved the usual levels of ${usualSaved} of ${usual.length} service(s)`);
+    if (!this.driftActive) return;
+    const snapshots = this.registry.snapshot(savedAt);
     const saved = await this.store.save(snapshots);
     this.logger.debug(`saved ${saved} of ${snapshots.length} drift detector state(s)`);
+  }
+
+  /** Seconds since the newest of the snapshots was saved. */
+  private ageS(snapshots: readonly { saved_at: string }[], now: number): number {
+    const newest = Math.max(...snapshots.map((s) => Date.parse(s.saved_at)));
+    return Math.round((now - newest) / 1000);
   }
 }

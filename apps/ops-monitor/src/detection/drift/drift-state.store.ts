@@ -1,7 +1,8 @@
 import { type Logger } from '@nestjs/common';
-import { errorMessage, KV_BUCKETS } from '@opscrew/contracts';
+import { errorMessage } from '@opscrew/contracts';
 import { type MetricName } from '../anomaly';
-import { BUCKETS, type KvSchema, type TypedKv } from '@opscrew/messaging';
+import { type KvSchema, type TypedKv } from '@opscrew/messaging';
+import { LearningSnapshotStore } from '../learning-snapshot.store';
 import { type DriftState, parseDriftState } from './drift-state';
 
 /** One detector's learned state as saved: whose it is and when it was taken. */
@@ -53,76 +54,21 @@ export const driftSnapshotSchema: KvSchema<DriftSnapshot> = {
   },
 };
 
-/** Bytes a value may take in the learning bucket (the topology's limit). */
-const MAX_VALUE_BYTES = BUCKETS[KV_BUCKETS.learning].max_value_bytes ?? Number.POSITIVE_INFINITY;
-
 /**
- * Where the leader keeps what its drift detectors learned, and where a new leader finds it.
- * Nothing here is fatal: a snapshot that cannot be saved or read only means that detector learns
- * again, which is what happened before snapshots existed — each such case is logged once with
- * its key.
+ * Where the leader keeps what its drift detectors learned, and where a new leader finds it
+ * (LearningSnapshotStore: nothing fatal, every refusal logged with its key).
  */
-export class DriftStateStore {
-  /** Keys already reported as too large (once each, not every interval). */
-  private readonly tooLarge = new Set<string>();
-
+export class DriftStateStore extends LearningSnapshotStore<DriftSnapshot> {
   constructor(
-    private readonly kv: TypedKv<DriftSnapshot>,
-    private readonly listKeys: () => Promise<string[]>,
-    private readonly logger: Pick<Logger, 'warn' | 'log'>,
-  ) {}
-
-  /** Saves each snapshot; how many were saved. */
-  async save(snapshots: readonly DriftSnapshot[]): Promise<number> {
-    let saved = 0;
-    for (const snapshot of snapshots) {
-      const key = driftKey(snapshot.service, snapshot.metric);
-      const bytes = Buffer.byteLength(JSON.stringify(snapshot));
-      if (bytes > MAX_VALUE_BYTES) {
-        if (!this.tooLarge.has(key)) {
-          this.tooLarge.add(key);
-          this.logger.warn(
-            `drift state ${key} is ${Math.ceil(bytes / 1024)} KiB, over the learning bucket's ` +
-              `${MAX_VALUE_BYTES / 1024} KiB value limit: not saved, a takeover relearns it ` +
-              `(smaller detection.drift windows keep it under)`,
-          );
-        }
-        continue;
-      }
-      try {
-        await this.kv.put(key, snapshot);
-        saved++;
-      } catch (err: unknown) {
-        this.logger.warn(`could not save drift state ${key}: ${errorMessage(err)}`);
-      }
-    }
-    return saved;
-  }
-
-  /**
-   * Every saved snapshot no older than `maxAgeMs` at `now`. A corrupt or older-version one is
-   * skipped with a warning naming its key (that detector learns again).
-   */
-  async load(now: number, maxAgeMs: number): Promise<DriftSnapshot[]> {
-    const keys = (await this.listKeys()).filter((key) => key.startsWith(DRIFT_KEY_PREFIX));
-    const found: DriftSnapshot[] = [];
-    let stale = 0;
-    for (const key of keys) {
-      try {
-        const entry = await this.kv.get(key);
-        if (entry === null) continue;
-        if (now - Date.parse(entry.value.saved_at) > maxAgeMs) {
-          stale++;
-          continue;
-        }
-        found.push(entry.value);
-      } catch (err: unknown) {
-        this.logger.warn(`drift state ${key} not restored: ${errorMessage(err)}`);
-      }
-    }
-    if (stale > 0) {
-      this.logger.log(`${stale} drift state(s) older than ${maxAgeMs / 1000} s: relearned`);
-    }
-    return found;
+    kv: TypedKv<DriftSnapshot>,
+    listKeys: () => Promise<string[]>,
+    logger: Pick<Logger, 'warn' | 'log'>,
+  ) {
+    super(kv, listKeys, logger, {
+      prefix: DRIFT_KEY_PREFIX,
+      keyOf: (snapshot) => driftKey(snapshot.service, snapshot.metric),
+      what: 'drift state',
+      tooLargeHint: 'smaller detection.drift windows keep it under',
+    });
   }
 }
