@@ -14,7 +14,9 @@ import {
 } from '@opscrew/messaging/testing';
 import { jestTimeout } from '@opscrew/testing';
 import { type CycleSummary, MonitorCycle } from './cycle/monitor-cycle.service';
+import { DetectionEngine } from './detection/detection.engine';
 import { DriftRegistry } from './detection/drift';
+import { type UsualLevels } from './detection/usual-levels.store';
 import { OpsMonitorModule } from './ops-monitor.module';
 
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -159,7 +161,7 @@ describe('ops-monitor replicas against NATS JetStream', () => {
     );
   });
 
-  it("hands the drift detectors' learning to the next leader through the learning bucket", async () => {
+  it("hands the drift detectors' learning, the usual levels and the relative references to the next leader through the learning bucket", async () => {
     // A world of its own: the first test's replicas go.
     for (const app of apps.splice(0)) await app.close();
     const first = await replica('ops-monitor-a');
@@ -169,6 +171,14 @@ describe('ops-monitor replicas against NATS JetStream', () => {
     // What the leader's cycles would have learned about cart's p99 (no shop runs here).
     const learned = first.get(DriftRegistry).create('cart', 'latency_p99_ms');
     for (let i = 0; i < 300; i++) learned.update(200 + (i % 7), i);
+    // …and about its usual levels and recent windows (blame, the relative rule's reference).
+    const usual: UsualLevels = {
+      service: 'cart',
+      recent: [{ error_rate_ratio: 0.002, latency_p99_ms: 210 }],
+      usual_latency_ms: Array.from({ length: 20 }, (_, i) => 200 + (i % 7)),
+      usual_error_ratio: Array.from({ length: 20 }, () => 0.002),
+    };
+    first.get(DetectionEngine).adoptUsualLevels([usual]);
     const second = await replica('ops-monitor-b');
     expect(second.get(LeadershipService).role).toBe('standby');
 
@@ -180,5 +190,6 @@ describe('ops-monitor replicas against NATS JetStream', () => {
     const restored = second.get(DriftRegistry).create('cart', 'latency_p99_ms');
     expect(restored.toJSON()).toEqual(learned.toJSON());
     expect(restored.update(203, 0).learning).toBe(false);
+    expect(second.get(DetectionEngine).usualLevels()).toEqual([usual]);
   });
 });

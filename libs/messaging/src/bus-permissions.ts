@@ -139,7 +139,8 @@ export const BUS_GRANTS: { readonly [U in BusUser]: BusGrant } = {
       [KV_BUCKETS.heartbeats]: 'read',
       // Locks only tell it which anomalies are deliberate: it never changes them. In the learning
       // bucket it reads demo-controller's accuracy feedback and writes only its own keys
-      // (`ops-monitor.drift.<service>.<metric>`: what its drift detectors learned, for a takeover).
+      // (`ops-monitor.drift.<service>.<metric>`: what its drift detectors learned, and
+      // `ops-monitor.usual.<service>`: its services' usual levels, both for a takeover).
       [KV_BUCKETS.locks]: 'read',
       [KV_BUCKETS.learning]: 'own-keys',
       // The capacity history it downsamples from its cycles (capacity forecast).

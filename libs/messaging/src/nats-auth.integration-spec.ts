@@ -195,10 +195,14 @@ describe('NATS users with least-privilege permissions (generated nats.conf)', ()
       await heartbeats.put('ops-monitor.replica-1', new TextEncoder().encode('{}')),
     ).toBeGreaterThan(0);
     await expectRefused(bus, `$KV.${mapper.bucket(KV_BUCKETS.heartbeats)}.atlas.replica-1`);
-    // Learning: its own drift snapshots only; demo-controller's scoring records are not its to change.
+    // Learning: its own drift snapshots and usual levels only; demo-controller's scoring records
+    // are not its to change.
     const learning = await kv.raw(KV_BUCKETS.learning);
     expect(
       await learning.put('ops-monitor.drift.cart.latency_p99_ms', new TextEncoder().encode('{}')),
+    ).toBeGreaterThan(0);
+    expect(
+      await learning.put('ops-monitor.usual.cart', new TextEncoder().encode('{}')),
     ).toBeGreaterThan(0);
     await expectRefused(bus, `$KV.${mapper.bucket(KV_BUCKETS.learning)}.demo-controller.run.r1`);
     // Locks: reads (which services are under deliberate work), never takes one.
