@@ -81,7 +81,9 @@ export class SeasonalRuleConfig {
 /**
  * The drift detectors' learned state, kept in the `learning` bucket so that another ops-monitor
  * replica taking over (or this one restarting) carries on instead of learning for
- * `baseline.min_samples` cycles with drift detection blind.
+ * `baseline.min_samples` cycles with drift detection blind. The services' usual levels and
+ * relative references (blame, the relative rule) go with it on the same schedule, also when drift
+ * detection itself is off.
  */
 export class DriftPersistConfig {
   @Bool({ optional: true }) enabled: boolean = true;

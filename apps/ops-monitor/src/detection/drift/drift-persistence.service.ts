@@ -16,8 +16,7 @@ import { DriftRegistry } from './drift.registry';
 /**
  * Carries the detection engine's learning across a change of leader (docs/replicas.md): the drift
  * detectors' states, and every service's usual levels and relative reference
- * (`ops-monitor.usual.<service>`). The leader
- * saves every `detection.drift.persist.interval_s` after a cycle, and once more when it shuts
+ * (`ops-monitor.usual.<service>`). The leader saves every `detection.drift.persist.interval_s` after a cycle, and once more when it shuts
  * down (before its lease is released: Nest destroys modules before the leadership's
  * `beforeApplicationShutdown`). Whoever starts leading — a standby taking over, a restarted
  * process, the only replica at boot — restores the snapshots before its first cycle; a snapshot
@@ -31,6 +30,8 @@ import { DriftRegistry } from './drift.registry';
  * second service would mean a second hook in the runner and a second `restoreDue` to keep in step.
  * Only the storage differs (LearningSnapshotStore, one per kind). The settings stay
  * `detection.drift.persist`; the usual levels follow them whether drift detection is on or not.
+ * The name is its first tenant's: renaming it would move the runner, the module and the docs for
+ * no change of behaviour.
  */
 @Injectable()
 export class DriftPersistence implements OnModuleDestroy {
@@ -77,6 +78,7 @@ export class DriftPersistence implements OnModuleDestroy {
     this.restoreDue = false;
     this.learned = false;
     const now = this.now();
+    // Even when a read fails: the first save then waits an interval like any other.
     this.lastSavedAt = now;
     await this.restoreUsual(now);
     if (this.driftActive) await this.restoreDrift(now);
