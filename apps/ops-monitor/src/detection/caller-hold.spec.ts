@@ -96,6 +96,14 @@ describe('CallerHold', () => {
     expect(step(callerHold, [], new Set(), 't4')).toEqual([own('frontend')]);
   });
 
+  it('forgets what it held on clear (a new term): an old reading is not released into it', () => {
+    const callerHold = hold();
+    step(callerHold, [own('checkout')], new Set(), 't1');
+    callerHold.clear();
+    expect(step(callerHold, [], new Set(), 't2')).toEqual([]);
+    expect(callerHold.heldServices()).toEqual([]);
+  });
+
   it('loses nothing and delays nothing beyond its cycles (property)', () => {
     const services = ['frontend', 'checkout', 'shipping'] as const;
     const evaluation = fc.record({

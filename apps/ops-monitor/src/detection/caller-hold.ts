@@ -128,6 +128,12 @@ export class CallerHold {
     return out;
   }
 
+  /** Forgets what is held and what was reported: a new term starts from its own readings. */
+  clear(): void {
+    this.held.clear();
+    this.reportedLast.clear();
+  }
+
   /** Services with a symptom held back right now (for logs and tests). */
   heldServices(): string[] {
     return [...new Set([...this.held.values()].map((entry) => entry.anomaly.service))];

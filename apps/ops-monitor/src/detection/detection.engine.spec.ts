@@ -498,6 +498,14 @@ describe('DetectionEngine', () => {
       ]);
     });
 
+    it("drops a caller's held symptom when it adopts a last leader's levels (a new term)", () => {
+      const engine = graph();
+      warm(engine);
+      engine.evaluate(snapshot(sample('checkout', { error_rate_ratio: 0.4 })), new Set());
+      engine.adoptUsualLevels(engine.usualLevels());
+      expect(engine.evaluate(snapshot(), new Set()).anomalies).toEqual([]);
+    });
+
     it('holds nothing with hold_cycles 0, nor a service without measured dependencies', () => {
       const engine = new DetectionEngine(
         thresholds.alerting,

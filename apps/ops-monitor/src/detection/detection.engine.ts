@@ -145,7 +145,8 @@ export class DetectionEngine {
    * gone with them when they were too old). Each list keeps its newest values within today's
    * `relative.reference_cycles` and `culprit.baseline_windows`: the config may have changed.
    * Drift detectors are left alone (forgetDrift); the last cycle's own readings (the trouble
-   * memory, a dependency's last measured window) are cycle-relative and start empty.
+   * memory, a dependency's last measured window, callers' symptoms held for their dependencies'
+   * reading) are cycle-relative and start empty.
    */
   adoptUsualLevels(levels: readonly UsualLevels[]): void {
     const recentKeep = this.detection.relative.reference_cycles;
@@ -157,6 +158,9 @@ export class DetectionEngine {
       state.lastMeasured = null;
     }
     this.trouble.clear();
+    // A caller symptom held in an earlier term is a reading from then: released now it would
+    // open an incident on minutes-old evidence.
+    this.callerHold.clear();
     for (const saved of levels) {
       const state = this.stateOf(saved.service);
       state.recent = newest(saved.recent, recentKeep).map((window) => ({
