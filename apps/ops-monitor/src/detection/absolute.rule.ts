@@ -13,7 +13,7 @@ export function absoluteAnomalies(
   sample: ServiceSample,
   thresholds: EffectiveThresholds,
   bands: SeverityBandsConfig,
-  minWindowErrors = 1,
+  minWindowErrors: number,
 ): Anomaly[] {
   const out: Anomaly[] = [];
   const base = { service: sample.service, rule: 'absolute' as const, informational: false };

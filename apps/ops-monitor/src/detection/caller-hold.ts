@@ -134,7 +134,7 @@ export class CallerHold {
     this.reportedLast.clear();
   }
 
-  /** Services with a symptom held back right now (for logs and tests). */
+  /** Services with a symptom held back right now (what the specs check the hold by). */
   heldServices(): string[] {
     return [...new Set([...this.held.values()].map((entry) => entry.anomaly.service))];
   }
