@@ -94,6 +94,33 @@ describe('fault accounting', () => {
     expect(figuresPass(figures)).toBe(false);
   });
 
+  it('allows one restart per attempt: a reopened incident may be restarted again, once', () => {
+    const reopened: LedgerIncident = { ...incident(1), reopened_at: [T0 + 60_000] };
+    const figures = account({
+      injected: [fault(1), { ...fault(1), dedup_key: 'faults-1-again', injected_at: T0 + 59_000 }],
+      incidents: [{ ...reopened, dedup_keys: ['faults-1', 'faults-1-again'] }],
+      restarts: [
+        { service: 'svc1', at: T0 + 5000 },
+        // The recurrence's own restart, and then one too many for it.
+        { service: 'svc1', at: T0 + 70_000 },
+        { service: 'svc1', at: T0 + 71_000 },
+      ],
+    });
+    expect(figures.duplicate_restarts).toBe(1);
+    expect(figures.problems).toEqual(['INC-1 (reopening 1): 2 restarts']);
+    // Without the reopening the same restarts are two too many for one attempt.
+    const flat = account({
+      injected: [fault(1)],
+      incidents: [incident(1)],
+      restarts: [
+        { service: 'svc1', at: T0 + 5000 },
+        { service: 'svc1', at: T0 + 70_000 },
+        { service: 'svc1', at: T0 + 71_000 },
+      ],
+    });
+    expect(flat.duplicate_restarts).toBe(2);
+  });
+
   it('counts a repeat after an unconfirmed delivery as at-least-once, any other as a duplicate', () => {
     const figures = account({
       injected: [],

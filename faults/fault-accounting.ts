@@ -22,6 +22,11 @@ export interface LedgerIncident {
   readonly dedup_keys: readonly string[];
   /** Epoch ms. */
   readonly detected_at: number;
+  /**
+   * When it was reopened (epoch ms, from its history): each recurrence is a new attempt that
+   * may restart the service once more. Absent: never.
+   */
+  readonly reopened_at?: readonly number[];
 }
 
 /** A ticket in the tracker (the local one, or the Jira contract server's issue). */
@@ -212,28 +217,36 @@ function countTicketDuplicates(
 }
 
 /**
- * Restarts beyond the first per incident: a restart belongs to the incident of its service
- * detected last before it (the experiments work one incident per service at a time).
+ * Restarts beyond the first per attempt of an incident: an attempt starts at its detection and
+ * at each reopening (a recurrence is worked again and may restart once more), and a restart
+ * belongs to the attempt of its service that started last before it (the experiments work one
+ * incident per service at a time).
  */
 function countRestartDuplicates(
   restarts: readonly RestartSeen[],
   incidents: readonly LedgerIncident[],
   problems: string[],
 ): number {
-  const perIncident = new Map<string, number>();
+  const attempts = incidents.flatMap((incident) =>
+    [incident.detected_at, ...(incident.reopened_at ?? [])].map((at, index) => ({
+      key: index === 0 ? incident.incident_id : `${incident.incident_id} (reopening ${index})`,
+      service: incident.service,
+      at,
+    })),
+  );
+  const perAttempt = new Map<string, number>();
   for (const restart of restarts) {
-    const owner = incidents
-      .filter((incident) => incident.service === restart.service)
-      .filter((incident) => incident.detected_at <= restart.at)
-      .sort((a, b) => b.detected_at - a.detected_at)[0];
+    const owner = attempts
+      .filter((attempt) => attempt.service === restart.service && attempt.at <= restart.at)
+      .sort((a, b) => b.at - a.at)[0];
     if (owner === undefined) continue;
-    perIncident.set(owner.incident_id, (perIncident.get(owner.incident_id) ?? 0) + 1);
+    perAttempt.set(owner.key, (perAttempt.get(owner.key) ?? 0) + 1);
   }
   let duplicates = 0;
-  for (const [incident, count] of perIncident) {
+  for (const [attempt, count] of perAttempt) {
     if (count <= 1) continue;
     duplicates += count - 1;
-    problems.push(`${incident}: ${count} restarts`);
+    problems.push(`${attempt}: ${count} restarts`);
   }
   return duplicates;
 }

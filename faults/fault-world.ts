@@ -248,5 +248,8 @@ function toLedger(record: IncidentRecord): LedgerIncident {
     phase: record.phase,
     dedup_keys: record.dedup_keys ?? [],
     detected_at: Date.parse(record.detected_at),
+    reopened_at: record.history
+      .filter((step) => step.phase === 'reopened')
+      .map((step) => Date.parse(step.at)),
   };
 }

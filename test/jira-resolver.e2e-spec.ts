@@ -186,4 +186,54 @@ describe('jira-resolver: remediation verified with metrics, escalation on time (
     expect(ticket).toBeDefined();
     writeFileSync(flagFile, 'off');
   });
+
+  it('a recurrence of the resolved cart incident reopens it, its ticket and its chain: paged again while the cooldown holds the restart', async () => {
+    const first = (await incidents()).find((row) => row.service === 'cart');
+    if (first === undefined) throw new Error('the first test left no cart incident');
+    await fetch(`http://127.0.0.1:${ports.cart}/fault/leak`, { method: 'POST' });
+    // The same fault within the dedup window: the resolved incident reopens, no new one.
+    await waitFor(
+      'the cart incident reopened',
+      async () =>
+        (await incidents()).some(
+          (row) =>
+            row.incident_id === first.incident_id &&
+            row.history.some((step) => step.phase === 'reopened'),
+        ),
+      90_000,
+    );
+    // The restart waits out the cooldown (600 s): the new term's L1 deadline (1 min) pages.
+    const page = `escalation:${first.incident_id}:L2:t2`;
+    await waitFor(
+      'the recurrence paged at L2',
+      () => notifications().some((line) => line.idempotency_key === page),
+      150_000,
+    );
+    const escalated = await waitFor(
+      'the reopened incident escalated in the ledger',
+      async () =>
+        (await incidents()).find(
+          (row) => row.incident_id === first.incident_id && row.phase === 'escalated',
+        ),
+      30_000,
+    );
+    expect(escalated.history.map((step) => step.phase)).toEqual(
+      expect.arrayContaining(['resolved', 'reopened', 'triaged', 'escalated']),
+    );
+    expect((await incidents()).filter((row) => row.service === 'cart')).toHaveLength(1);
+    // Not restarted within the cooldown (the leak stays: the suite ends here), and the ticket followed: Done → To Do → … → Escalated.
+    expect((await supervisor.inspect('cart'))?.restart_count).toBe(1);
+    const ticket = await waitFor(
+      'the ticket escalated',
+      async () =>
+        (await tracker.listByStatus('escalated', 'auto-detected')).find(
+          (entry) => entry.incident_id === first.incident_id,
+        ),
+      30_000,
+    );
+    const comments = await tracker.comments(ticket.key);
+    expect(
+      comments.some((comment) => comment.text.startsWith('Reopened: the incident recurred')),
+    ).toBe(true);
+  });
 });

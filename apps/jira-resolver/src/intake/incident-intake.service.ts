@@ -68,11 +68,14 @@ export class IncidentIntakeService {
     void this.worker.kick();
   }
 
+  /** A recurrence: a new escalation term, the ticket reopened, and a new run within max_retries. */
   async reopened(event: IncidentUpdatedEvent): Promise<void> {
     if (!(event instanceof IncidentUpdatedEvent) || event.phase !== 'reopened') return;
     const result = await this.engine.reattempt(
       event.incident_id,
       `recurred: ${event.note ?? 'after resolution'}`,
+      // ops-monitor's id for this state of the incident (one per count): a redelivery repeats it.
+      event.id,
     );
     this.logger.log(`${event.incident_id} reopened: ${result}`);
     if (result === 'queued') void this.worker.kick();

@@ -47,6 +47,7 @@ export function composeRemediation(deps: RemediationDeps): RemediationEngine {
     openRun: new OpenRun({
       runs: deps.runs,
       escalation,
+      tickets,
       maxRetries: remediation.max_retries,
       mode,
       now,
@@ -78,6 +79,7 @@ export function composeRemediation(deps: RemediationDeps): RemediationEngine {
       actionPorts,
       catalog,
       tickets,
+      escalation,
       audit,
       publisher,
       maxAutoActions: remediation.max_auto_actions_per_run,

@@ -9,12 +9,19 @@ import { type TicketGateway } from '../tickets/ticket.gateway';
 import { type RemediationRunsRepository } from './remediation-runs.repository';
 
 /** What the escalation chain offers jira-resolver (EscalationService fits). */
+/** What a reopening did (EscalationService's ReopenResult fits): `term` when it started one. */
+export type ReopenOutcome =
+  | { readonly outcome: 'reopened'; readonly record: { readonly term?: number } }
+  | { readonly outcome: 'unchanged' | 'unknown' };
+
 export interface EscalationLike {
   open(
     incident: { incident_id: string; service: string; symptom: string; severity: string },
     at?: Date,
   ): Promise<unknown>;
   escalateNow(incidentId: string, reason: string): Promise<unknown>;
+  /** A recurrence after the chain closed: a new term at L1 (EscalationService.reopen). */
+  reopen(incidentId: string, key: string, reason: string): Promise<ReopenOutcome>;
   close(incidentId: string, how: 'resolved' | 'acked', by: string, note?: string): Promise<unknown>;
 }
 

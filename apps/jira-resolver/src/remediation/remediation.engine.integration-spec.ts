@@ -432,6 +432,30 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
     );
   });
 
+  it("pages at once when the crew's hourly restart budget is spent, and still restarts when the hour allows", async () => {
+    const services = ['ad', 'currency', 'payment', 'shipping', 'checkout', 'recommendation'];
+    for (const [index, service] of services.entries()) {
+      await runs.recordRestart({
+        service,
+        at: clock.iso(),
+        incident_id: `INC-20261124-10${index}`,
+      });
+      clock.advance(60_000);
+    }
+    const resolver = engine();
+    await resolver.enqueue(incident('INC-20261124-019'));
+    const run = await drive(resolver, 'INC-20261124-019', 3900);
+    expect(run.state).toBe('succeeded');
+    expect(runtime.restarts).toHaveLength(1);
+    expect(escalation.calls).toEqual([
+      'open INC-20261124-019',
+      expect.stringMatching(
+        /^escalate INC-20261124-019: 6 restarts by the crew in the last hour \(limit 6\): a systemic problem for a human$/,
+      ),
+      'close INC-20261124-019 resolved',
+    ]);
+  });
+
   it('restarts nothing after a cooldown when the fault went away meanwhile, and resolves with metrics', async () => {
     await runs.recordRestart({
       service: 'cart',
@@ -872,13 +896,19 @@ describe('RemediationEngine against JetStream (runs and leases in KV)', () => {
     await resolver.enqueue(incident('INC-20261124-010'));
     await drive(resolver, 'INC-20261124-010');
     clock.advance(700_000); // past the cooldown
-    expect(await resolver.reattempt('INC-20261124-010', 'recurred')).toBe('queued');
+    expect(await resolver.reattempt('INC-20261124-010', 'recurred', 'u-2')).toBe('queued');
     const second = await drive(resolver, 'INC-20261124-010');
     expect(second).toMatchObject({ attempt: 2, state: 'succeeded' });
     clock.advance(700_000);
-    expect(await resolver.reattempt('INC-20261124-010', 'recurred')).toBe('queued');
+    expect(await resolver.reattempt('INC-20261124-010', 'recurred', 'u-3')).toBe('queued');
     await drive(resolver, 'INC-20261124-010');
-    expect(await resolver.reattempt('INC-20261124-010', 'recurred again')).toBe('escalated');
+    expect(await resolver.reattempt('INC-20261124-010', 'recurred again', 'u-4')).toBe('escalated');
     expect(escalation.calls.at(-1)).toMatch(/3 runbook run\(s\) already \(max_retries 3\)/);
+    // Every recurrence started a new escalation term, before the escalation itself.
+    expect(escalation.calls.filter((call) => call.startsWith('reopen'))).toEqual([
+      'reopen INC-20261124-010 u-2',
+      'reopen INC-20261124-010 u-3',
+      'reopen INC-20261124-010 u-4',
+    ]);
   });
 });

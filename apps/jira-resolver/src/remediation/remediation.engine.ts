@@ -69,8 +69,11 @@ export class RemediationEngine {
   reattempt(
     incidentId: string,
     reason: string,
+    recurrenceKey: string,
   ): Promise<'queued' | 'escalated' | 'busy' | 'unknown'> {
-    return this.units.openRun.reattempt(ReattemptRunCommand.create({ incidentId, reason }));
+    return this.units.openRun.reattempt(
+      ReattemptRunCommand.create({ incidentId, reason, recurrenceKey }),
+    );
   }
 
   /** Works on one run as far as it can go now; never throws for a lost claim. */

@@ -1,3 +1,4 @@
+import { EVENT_ID_MAX_LENGTH, EVENT_ID_PATTERN } from '../events/event-envelope';
 import {
   IDENTIFIER_MAX_LENGTH,
   INCIDENT_ID_FORMAT,
@@ -14,6 +15,7 @@ import {
 import { ESCALATION_LEVELS, type EscalationLevel } from '../events/incident.events';
 import {
   IsFlag,
+  IsInteger,
   IsNestedArray,
   IsOneOf,
   IsText,
@@ -22,9 +24,9 @@ import {
 } from '../validation/field.validators';
 
 /**
- * A chain has at most a handful of steps (opened, an early escalation, L2, L3,
- * exhausted, closed, a resumed crash or two); 20 keeps them all, and the first
- * one is always kept when older steps are dropped.
+ * A term has at most a handful of steps (opened, an early escalation, L2, L3,
+ * exhausted, closed, a resumed crash or two); 20 keeps the latest terms whole, and
+ * the first step (when and why the chain began) is always kept when older ones are dropped.
  */
 export const ESCALATION_HISTORY_MAX = 20;
 /** History notes are one line each; 300 characters × 20 entries stays far below the 64 KiB value cap. */
@@ -37,6 +39,8 @@ export type EscalationState = (typeof ESCALATION_STATES)[number];
 export const ESCALATION_HISTORY_EVENTS = [
   /** The record was created at L1 (automatic remediation). */
   'opened',
+  /** The incident recurred after the chain was closed: a new term starts at L1. */
+  'reopened',
   /** The automation gave up early: the current level's deadline was pulled in to now. */
   'requested',
   /** Moved to `level` (its side effects follow, under the pending marker). */
@@ -68,7 +72,7 @@ export class EscalationHistoryEntry {
 
 /**
  * The `escalations` bucket, keyed by incident id: where an incident is in the
- * L1 → L2 → L3 chain and when it moves on. The timers are these timestamps
+ * L1 → L2 → L3 chain and when it moves on (`term`: which run of it, when the incident recurred). The timers are these timestamps
  * (not in-process timeouts), so a restarted or second jira-resolver resumes the
  * chain exactly where it was; every change is a compare-and-swap on the entry's
  * revision, so each level is performed by exactly one replica.
@@ -94,6 +98,27 @@ export class EscalationRecord {
 
   @IsTimestamp()
   opened_at!: string;
+
+  /**
+   * Which run of the chain this is: 1 for the incident's first, one more for each recurrence
+   * after the chain was closed (resolved or acknowledged) — a recurrence pages again. Absent:
+   * 1 (records written before terms existed). The side effects' keys carry it from term 2 on,
+   * so a later term's page is not taken for a repeat of an earlier one's.
+   */
+  @OptionalField()
+  @IsInteger(1)
+  term?: number;
+
+  /**
+   * What started this term (the recurrence's event id): the same recurrence delivered again
+   * finds it here and starts nothing, even after the term it started was closed.
+   */
+  @OptionalField()
+  @IsText(EVENT_ID_MAX_LENGTH, {
+    pattern: EVENT_ID_PATTERN,
+    describe: 'printable ASCII without spaces',
+  })
+  term_key?: string;
 
   @IsTimestamp()
   level_started_at!: string;

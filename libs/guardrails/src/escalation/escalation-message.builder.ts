@@ -7,7 +7,7 @@ import {
   NOTE_MAX_LENGTH,
   type PayloadOf,
 } from '@opscrew/contracts';
-import { clip, mentionRole, nextLevel, ticketKey } from '@opscrew/incident';
+import { clip, mentionRole, nextLevel, termOf, ticketKey } from '@opscrew/incident';
 import { type Notification } from '@opscrew/ports';
 
 /**
@@ -21,18 +21,28 @@ const PAGE_REASON_MAX_LENGTH = 1000;
 /** Room for the fixed wording around the reason in a ticket comment. */
 const COMMENT_REASON_MAX_LENGTH = NOTE_MAX_LENGTH - 300;
 
-/** The deterministic ids and keys of a level's side effects: a repeat is a duplicate, never a second page. */
+/** Term 1 keeps the keys chains had before terms existed; a later term's are its own. */
+const termSuffix = (term: number, separator: string): string =>
+  term > 1 ? `${separator}t${term}` : '';
+
+/**
+ * The deterministic ids and keys of a level's side effects: a repeat is a duplicate, never a
+ * second page. A recurrence's term (EscalationRecord.term) has keys of its own: its L2 is a new
+ * page, not a repeat of the first term's.
+ */
 export const escalationKeys = {
-  event: (incidentId: string, level: EscalationLevel): string =>
-    `incident.escalated.${incidentId}.${level}`,
-  notification: (incidentId: string, level: EscalationLevel): string =>
-    `escalation:${incidentId}:${level}`,
-  comment: (incidentId: string, level: EscalationLevel): string =>
-    `comment:${incidentId}:escalated:${level}`,
-  /** One transition per incident, whichever human level gets there first. */
-  transition: (incidentId: string): string => `transition:${incidentId}:escalated`,
-  /** The `incident.updated` that puts an ack in the ledger: one per incident, whoever acks. */
-  ackUpdate: (incidentId: string): string => `incident.updated.${incidentId}.acked`,
+  event: (incidentId: string, level: EscalationLevel, term = 1): string =>
+    `incident.escalated.${incidentId}.${level}${termSuffix(term, '.')}`,
+  notification: (incidentId: string, level: EscalationLevel, term = 1): string =>
+    `escalation:${incidentId}:${level}${termSuffix(term, ':')}`,
+  comment: (incidentId: string, level: EscalationLevel, term = 1): string =>
+    `comment:${incidentId}:escalated:${level}${termSuffix(term, ':')}`,
+  /** One transition per term, whichever human level gets there first. */
+  transition: (incidentId: string, term = 1): string =>
+    `transition:${incidentId}:escalated${termSuffix(term, ':')}`,
+  /** The `incident.updated` that puts an ack in the ledger: one per term, whoever acks. */
+  ackUpdate: (incidentId: string, term = 1): string =>
+    `incident.updated.${incidentId}.acked${termSuffix(term, '.')}`,
   /** The tickets ops-monitor opens are created under this key. */
   ticket: ticketKey,
 } as const;
@@ -79,14 +89,17 @@ export function escalationNotification(
   const role = mentionRole(config, level);
   const who = cfg.mention ?? cfg.handler;
   const id = record.incident_id;
+  const term = termOf(record);
+  // A person paged for a recurrence should know the crew's earlier fix did not hold.
+  const recurred = term > 1 ? ` It recurred after it was closed (term ${term}).` : '';
   const text = [
-    `${id} (${record.service}, ${record.symptom}, severity ${record.severity}) was escalated to ${level}: ${cfg.description}.`,
+    `${id} (${record.service}, ${record.symptom}, severity ${record.severity}) was escalated to ${level}: ${cfg.description}.${recurred}`,
     `Why: ${clip(record.reason, PAGE_REASON_MAX_LENGTH)}`,
     nextStep(config, level),
     `Acknowledge to stop the chain: \`${ackCommand(id)}\``,
   ].join('\n');
   return {
-    idempotency_key: escalationKeys.notification(id, level),
+    idempotency_key: escalationKeys.notification(id, level, term),
     kind: 'escalation',
     severity: record.severity,
     title: clip(`${level} escalation: ${id} ${record.service} ${record.symptom} → ${who}`, 256),

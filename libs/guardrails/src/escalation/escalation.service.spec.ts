@@ -340,6 +340,132 @@ describe('EscalationService', () => {
     });
   });
 
+  describe('reopen (a recurrence after the chain closed)', () => {
+    const RECURRENCE = `incident.updated.${INC}.4`;
+
+    it('a resolved chain starts term 2 at L1 and pages again, under keys of its own', async () => {
+      const service = newService();
+      await service.open(incident);
+      await tickAt(service, 10); // L2 paged in term 1
+      clock.advance(5 * MINUTE);
+      await service.close(INC, 'resolved', 'jira-resolver', 'verified');
+      clock.advance(30 * MINUTE); // 12:45: it recurs
+
+      const result = await service.reopen(INC, RECURRENCE, 'recurred: error rate 14 %');
+      expect(result.outcome).toBe('reopened');
+      const stored = await record();
+      expect(stored).toMatchObject({
+        state: 'open',
+        level: 'L1',
+        term: 2,
+        term_key: RECURRENCE,
+        opened_at: '2025-01-31T12:00:00.000Z',
+        level_started_at: '2025-01-31T12:45:00.000Z',
+        deadline_at: '2025-01-31T12:55:00.000Z',
+        exhausted: false,
+      });
+      for (const gone of ['closed_by', 'closed_at', 'close_note', 'pending_level'] as const) {
+        expect(stored[gone]).toBeUndefined();
+      }
+      // The closed term stays on record, the new one follows it.
+      expect(stored.history.map((step) => step.event)).toEqual([
+        'opened',
+        'escalated',
+        'resolved',
+        'reopened',
+      ]);
+      expect(stored.history.at(-1)?.note).toContain('recurred after it was resolved (term 2)');
+      expect(audit.actions().at(-1)).toBe(`${INC} escalation.L1`);
+      expect(audit.entries.at(-1)?.result).toMatch(/^reopened \(term 2\) at L1/);
+
+      // Nobody fixes it: L2 again at 12:55, a new page (not taken for term 1's repeat).
+      expect(await tickAt(service, 54.99)).toMatchObject({ escalated: 0 });
+      expect(await tickAt(service, 55)).toMatchObject({ escalated: 1 });
+      expect(outbox.created.slice(3)).toEqual([
+        `transition:${INC}:escalated:t2`,
+        `comment:${INC}:escalated:L2:t2`,
+        `escalation:${INC}:L2:t2`,
+      ]);
+      expect([...publisher.stored.keys()]).toEqual([
+        `incident.escalated.${INC}.L2`,
+        `incident.escalated.${INC}.L2.t2`,
+      ]);
+      expect(outbox.notifications()[1]?.notification.text).toContain(
+        'It recurred after it was closed (term 2).',
+      );
+      expect(logger.lines.some((line) => line.includes('escalation reopened (term 2)'))).toBe(true);
+    });
+
+    it('an acknowledged chain reopens too: a recurrence is news to the person who acked', async () => {
+      const service = newService();
+      await service.open(incident);
+      await tickAt(service, 10);
+      await service.ack(INC, 'alice');
+      expect((await service.reopen(INC, RECURRENCE, 'recurred')).outcome).toBe('reopened');
+      expect(await record()).toMatchObject({ state: 'open', level: 'L1', term: 2 });
+      // And its ack starts over: the next ack is told to the ledger under the new term's key.
+      await tickAt(service, 25);
+      expect((await service.ack(INC, 'bob')).outcome).toBe('closed');
+      expect(await record()).toMatchObject({ state: 'acked', closed_by: 'bob', term: 2 });
+    });
+
+    it('one term per recurrence: a redelivery, even after the term closed, starts nothing', async () => {
+      const service = newService();
+      await service.open(incident);
+      await service.close(INC, 'resolved', 'jira-resolver');
+      await service.reopen(INC, RECURRENCE, 'recurred');
+      const again = await service.reopen(INC, RECURRENCE, 'recurred');
+      expect(again.outcome).toBe('unchanged');
+      await service.close(INC, 'resolved', 'jira-resolver');
+      expect((await service.reopen(INC, RECURRENCE, 'recurred')).outcome).toBe('unchanged');
+      expect((await record()).term).toBe(2);
+      // The next recurrence is a new one: term 3.
+      const third = await service.reopen(INC, `incident.updated.${INC}.9`, 'recurred again');
+      expect(third.outcome === 'reopened' && third.record.term).toBe(3);
+      expect(audit.actions().filter((a) => a.endsWith('escalation.L1'))).toHaveLength(3);
+    });
+
+    it('leaves a running chain alone, and says unknown for an incident never opened', async () => {
+      const service = newService();
+      expect(await service.reopen(INC, RECURRENCE, 'recurred')).toEqual({ outcome: 'unknown' });
+      await service.open(incident);
+      clock.advance(4 * MINUTE);
+      const result = await service.reopen(INC, RECURRENCE, 'recurred');
+      expect(result.outcome).toBe('unchanged');
+      expect(await record()).toMatchObject({
+        term: undefined,
+        deadline_at: '2025-01-31T12:10:00.000Z',
+      });
+    });
+
+    it('then escalateNow pages at once: a recurrence past max_retries is not left waiting', async () => {
+      const service = newService();
+      await service.open(incident);
+      await service.close(INC, 'resolved', 'jira-resolver');
+      // Before the new term, escalating a closed chain pages nobody — the defect this fixes.
+      expect((await service.escalateNow(INC, 'max_retries')).outcome).toBe('not-escalating');
+      await service.reopen(INC, RECURRENCE, 'recurred');
+      expect(await service.escalateNow(INC, 'max_retries')).toMatchObject({
+        outcome: 'escalated',
+        level: 'L2',
+      });
+      expect(outbox.created).toContain(`escalation:${INC}:L2:t2`);
+    });
+
+    it('a crash after the new term is written is audited by a later tick', async () => {
+      const service = newService();
+      await service.open(incident);
+      await service.close(INC, 'resolved', 'jira-resolver');
+      audit.failures.push(new Error('audit sink down'));
+      expect((await service.reopen(INC, RECURRENCE, 'recurred')).outcome).toBe('reopened');
+      expect((await record()).pending_level).toBe('L1');
+      clock.advance(MINUTE);
+      expect(await service.tick(clock.now())).toMatchObject({ resumed: 1 });
+      expect((await record()).pending_level).toBeUndefined();
+      expect(audit.entries.at(-1)?.result).toMatch(/^reopened \(term 2\) at L1.*after a crash$/);
+    });
+  });
+
   describe('crash safety', () => {
     it('a crash mid-step is completed by a later tick without duplicating side effects', async () => {
       await newService().open(incident);

@@ -30,8 +30,10 @@ import {
   nextLevel,
   openedRecord,
   preAckedRecord,
+  reopenedRecord,
   requestedEarly,
   resumed,
+  termOf,
 } from '@opscrew/incident';
 import { type AuditEntry, type AuditSink } from '@opscrew/ports';
 import {
@@ -71,6 +73,17 @@ export interface OpenResult {
   readonly created: boolean;
   readonly record: EscalationRecord;
 }
+
+export type ReopenResult =
+  /** A closed chain started a new term at L1 (its opening audited, its deadline set). */
+  | { readonly outcome: 'reopened'; readonly record: EscalationRecord }
+  /**
+   * Nothing to start: the chain is still running (`record.state` open: its deadline pages if
+   * the crew does not fix it), or this recurrence already started a term (a redelivery).
+   */
+  | { readonly outcome: 'unchanged'; readonly record: EscalationRecord }
+  /** No chain for this incident (never opened: jira-resolver's triage opens it). */
+  | { readonly outcome: 'unknown' };
 
 export type CloseResult =
   /** The chain was running and is stopped now, at `level`. */
@@ -271,6 +284,48 @@ export class EscalationService {
   }
 
   /**
+   * The incident recurred after its chain was closed: a new term at L1, its deadline
+   * `timeout_minutes` after `at` — the crew tries again, and if it cannot (a restart cooldown,
+   * the hourly limit, a fix that does not hold) the deadline pages a person again. Without it a
+   * recurrence of a resolved incident waited on the crew with nobody told. `key` names the
+   * recurrence (its event id): delivered again, even after the term it started was closed, it
+   * starts nothing. A chain still open is left as it is: it is already counting down.
+   */
+  async reopen(
+    incidentId: string,
+    key: string,
+    reason: string,
+    at?: Date | string,
+  ): Promise<ReopenResult> {
+    const now = this.clock.now();
+    const start = at === undefined ? now : instant(at);
+    // Due once its marker could be taken over, if the reopening sticks: indexed first, as at an
+    // opening (an entry for a record left unchanged is set from the record at the next tick).
+    await this.timers.pullIn(incidentId, now + this.options.pending_claim_ms);
+    const change = await this.change(incidentId, (record) =>
+      record.state === 'open' || record.term_key === key
+        ? null
+        : reopenedRecord(record, this.config, key, reason, start, now),
+    );
+    if (change.kind === 'missing') return { outcome: 'unknown' };
+    if (change.kind === 'unchanged') return { outcome: 'unchanged', record: change.record };
+    const { record, revision } = change;
+    try {
+      await this.perform(record, revision, false);
+      await this.complete(incidentId, OPENING_LEVEL);
+    } catch (error) {
+      // As at an opening: the marker is written, a tick takes it over and audits again.
+      this.logger.warn(
+        `${incidentId}: escalation reopened, but recording it failed (${errorMessage(error)}); a later tick retries`,
+      );
+    }
+    this.logger.log(
+      `${incidentId}: escalation reopened (term ${termOf(record)}) at ${OPENING_LEVEL}, next level due ${record.deadline_at}`,
+    );
+    return { outcome: 'reopened', record };
+  }
+
+  /**
    * Stops the chain: a verified fix (`resolved`) or a person taking it
    * (`acked`). Idempotent; later ticks leave the record alone.
    */
@@ -459,13 +514,14 @@ export class EscalationService {
   private async perform(record: EscalationRecord, revision: number, again: boolean): Promise<void> {
     const level = record.pending_level ?? record.level;
     const id = record.incident_id;
+    const term = termOf(record);
     const cfg = this.config.levels[level];
     if (level === OPENING_LEVEL) {
       await this.audit.record(
         this.auditEntry({
           action: `escalation.${level}`,
           result: clip(
-            `opened at ${level} (${cfg.description}); next level due ${record.deadline_at}${again ? '; recorded again after a crash' : ''}`,
+            `${term > 1 ? `reopened (term ${term})` : 'opened'} at ${level} (${cfg.description}); next level due ${record.deadline_at}${again ? '; recorded again after a crash' : ''}`,
             AUDIT_RESULT_MAX_LENGTH,
           ),
           input: { incident_id: id, level, reason: record.reason },
@@ -479,7 +535,7 @@ export class EscalationService {
       SUBJECTS.incidentEscalated,
       escalatedEventPayload(record, level, this.config),
       {
-        id: escalationKeys.event(id, level),
+        id: escalationKeys.event(id, level, term),
         // The same envelope every time: a re-publish within the duplicate window is dropped by the server.
         at: record.level_started_at,
       },
@@ -488,14 +544,14 @@ export class EscalationService {
     if (level === firstHumanLevel(this.config)) {
       await this.outbox.enqueue({
         kind: 'ticket.transition',
-        idempotency_key: escalationKeys.transition(id),
+        idempotency_key: escalationKeys.transition(id, term),
         ticket,
         to: 'escalated',
       });
     }
     await this.outbox.enqueue({
       kind: 'ticket.comment',
-      idempotency_key: escalationKeys.comment(id, level),
+      idempotency_key: escalationKeys.comment(id, level, term),
       ticket,
       text: escalationComment(record, level, this.config),
     });

@@ -8,7 +8,7 @@ import {
   SUBJECTS,
   errorMessage,
 } from '@opscrew/contracts';
-import { incidentIdentity, isIncidentId } from '@opscrew/incident';
+import { incidentIdentity, isIncidentId, termOf } from '@opscrew/incident';
 import {
   type EventPublisher,
   IncidentLedger,
@@ -120,7 +120,7 @@ async function tellLedger(
         note: `acknowledged by ${record.closed_by} (escalation stopped at ${record.level})`,
       },
       {
-        id: escalationKeys.ackUpdate(incident.incident_id),
+        id: escalationKeys.ackUpdate(incident.incident_id, termOf(record)),
         ...(record.closed_at ? { at: record.closed_at } : {}),
       },
     );

@@ -12,7 +12,14 @@ import {
   mentionRole,
   nextLevel,
 } from './escalation-levels';
-import { advanced, closed, openedRecord, resumed } from './escalation.transitions';
+import {
+  advanced,
+  closed,
+  openedRecord,
+  reopenedRecord,
+  resumed,
+  termOf,
+} from './escalation.transitions';
 
 /** The shipped chain (config/project thresholds): L1 the crew, L2 and L3 page a person. */
 const config: EscalationChain = {
@@ -90,5 +97,44 @@ describe('escalation transitions', () => {
       deadline_at: '2025-01-31T12:40:00.000Z',
     });
     expect(l2.history.map((h) => h.event)).toEqual(['opened', 'escalated']);
+  });
+
+  it('a recurrence starts the next term, valid, however many came before', () => {
+    let record = closed(openedRecord(incident, config, AT), 'resolved', 'jira-resolver', AT + 1000);
+    expect(termOf(record)).toBe(1);
+    for (let term = 2; term <= 12; term++) {
+      const at = AT + term * 3_600_000;
+      record = reopenedRecord(
+        record,
+        config,
+        `recurrence-${term}`,
+        'x'.repeat(NOTE_MAX_LENGTH),
+        at,
+      );
+      expect(record).toMatchObject({
+        term,
+        term_key: `recurrence-${term}`,
+        state: 'open',
+        level: 'L1',
+        pending_level: 'L1',
+        deadline_at: new Date(at + 600_000).toISOString(),
+      });
+      const result = validatePlain(EscalationRecord, JSON.parse(JSON.stringify(record)));
+      expect(result.ok ? 'valid' : result.reason).toBe('valid');
+      record = closed(
+        advanced(record, 'L2', config, 'no fix', at + 600_000),
+        'acked',
+        'alice',
+        at + 700_000,
+      );
+    }
+    // Eleven more terms of three steps each: the latest are kept whole, and the very first step.
+    expect(record.history).toHaveLength(ESCALATION_HISTORY_MAX);
+    expect(record.history[0]?.event).toBe('opened');
+    expect(record.history.slice(-3).map((h) => h.event)).toEqual([
+      'reopened',
+      'escalated',
+      'acked',
+    ]);
   });
 });

@@ -56,6 +56,57 @@ export function openedRecord(
   };
 }
 
+/** Which run of the chain a record is in (records from before terms existed: the first). */
+export function termOf(record: Pick<EscalationRecord, 'term'>): number {
+  return record.term ?? 1;
+}
+
+/**
+ * The incident recurred after its chain was closed (a verified fix, or a person's ack): a new
+ * term at L1 with its own deadline counting from `at`, as if newly opened — the crew tries
+ * again, and a person is paged when it cannot. `key` names the recurrence (its event id), so
+ * the same one delivered twice starts one term. What the closed term did stays in `history`;
+ * `opened_at` stays the incident's first opening. The pending marker (claimed `now`) is set
+ * for the L1 audit step, as at an opening.
+ */
+export function reopenedRecord(
+  record: EscalationRecord,
+  config: EscalationChain,
+  key: string,
+  reason: string,
+  at: number,
+  now: number = at,
+): EscalationRecord {
+  const level: EscalationLevel = 'L1';
+  const {
+    closed_by: _by,
+    closed_at: _at,
+    close_note: _note,
+    escalate_reason: _reason,
+    pending_level: _level,
+    pending_since: _since,
+    ...rest
+  } = record;
+  const term = termOf(record) + 1;
+  const text = `recurred after it was ${record.state} (term ${term}): ${reason}`;
+  return withHistory(
+    {
+      ...rest,
+      term,
+      term_key: key,
+      level,
+      state: 'open',
+      level_started_at: iso(at),
+      deadline_at: iso(at + levelTimeoutMs(config, level)),
+      reason: clip(`${text}; ${config.levels.L1.description}`, NOTE_MAX_LENGTH),
+      exhausted: false,
+      pending_level: level,
+      pending_since: iso(now),
+    },
+    entry(at, 'reopened', level, text),
+  );
+}
+
 /** An ack that came before jira-resolver opened the chain: the later `open` finds it closed. */
 export function preAckedRecord(
   incident: EscalationIncident,

@@ -149,12 +149,13 @@ export class RestartServiceAction implements RunbookAction<RestartServiceStep> {
         reason: `${run.service} is silenced until ${silence.until} by ${silence.by.name} (${silence.by.via})${silence.reason ? `: ${silence.reason}` : ''} — no automatic restart during a maintenance window`,
       };
     }
-    const defer = (holder: string, untilMs: number, reason: string): StepOutcome => ({
+    const defer = (holder: string, untilMs: number, reason: string, page = false): StepOutcome => ({
       kind: 'defer',
       deferral: 'guard',
       holder,
       until: new Date(untilMs).toISOString(),
       reason,
+      ...(page ? { page } : {}),
     });
     const last = await deps.runs.lastRestart(run.service);
     if (last) {
@@ -175,6 +176,9 @@ export class RestartServiceAction implements RunbookAction<RestartServiceStep> {
         'restarts_per_hour',
         oldest + HOUR_MS,
         `${recent.length} restarts by the crew in the last hour (limit ${limits.rate_limits.restarts_per_hour}): a systemic problem for a human`,
+        // Waiting up to an hour for the budget with nobody told is the 3 a.m. silence the
+        // crew exists to prevent: a person is paged now, the run still retries when allowed.
+        true,
       );
     }
     return null;

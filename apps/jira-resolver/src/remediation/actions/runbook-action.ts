@@ -11,7 +11,9 @@ export type StepOutcome =
   /**
    * Not now: someone else holds the service's lock (`lock`: resume when it is released), or a
    * guardrail says not yet (`guard`: cooldown, restarts per hour — retry at `until`). Never a
-   * failed fix: the run waits, and escalates only if the fault outlives it.
+   * failed fix: the run waits, and escalates only if the fault outlives it — or at once when
+   * `page` says the wait is itself a person's business (the crew's hourly restart budget is
+   * spent: a systemic problem).
    */
   | {
       readonly kind: 'defer';
@@ -19,6 +21,7 @@ export type StepOutcome =
       readonly holder: string;
       readonly until: string;
       readonly reason: string;
+      readonly page?: boolean;
     }
   /** Come back at `at` (a watch or a verification in progress). */
   | { readonly kind: 'wait'; readonly at: string; readonly detail?: string }

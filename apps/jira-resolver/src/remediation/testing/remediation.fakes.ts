@@ -13,7 +13,7 @@ import {
   type ServiceSample,
 } from '@opscrew/integrations';
 import { type ManualClock } from '@opscrew/testing';
-import { type EscalationLike } from '../remediation.deps';
+import { type EscalationLike, type ReopenOutcome } from '../remediation.deps';
 
 /** Where the remediation tests' clock starts (the fixtures' incidents are of that morning). */
 export const REMEDIATION_START = '2026-11-24T10:00:00.000Z';
@@ -159,6 +159,18 @@ export class RecordingEscalation implements EscalationLike {
   escalateNow(incidentId: string, reason: string): Promise<void> {
     this.calls.push(`escalate ${incidentId}: ${reason}`);
     return Promise.resolve();
+  }
+  /** Terms started per incident (the first is 1), and the recurrences that started them. */
+  private readonly terms = new Map<string, number>();
+  private readonly recurrences = new Set<string>();
+  reopen(incidentId: string, key: string): Promise<ReopenOutcome> {
+    this.calls.push(`reopen ${incidentId} ${key}`);
+    if (this.recurrences.has(`${incidentId} ${key}`))
+      return Promise.resolve({ outcome: 'unchanged' });
+    this.recurrences.add(`${incidentId} ${key}`);
+    const term = (this.terms.get(incidentId) ?? 1) + 1;
+    this.terms.set(incidentId, term);
+    return Promise.resolve({ outcome: 'reopened', record: { term } });
   }
   close(incidentId: string, how: string): Promise<void> {
     this.calls.push(`close ${incidentId} ${how}`);

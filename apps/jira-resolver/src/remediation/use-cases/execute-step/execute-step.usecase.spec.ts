@@ -9,7 +9,7 @@ import {
   type StepContext,
   type StepOutcome,
 } from '../../actions/runbook-action';
-import { REMEDIATION_START } from '../../testing/remediation.fakes';
+import { RecordingEscalation, REMEDIATION_START } from '../../testing/remediation.fakes';
 import {
   catalogOf,
   MemorySession,
@@ -51,6 +51,7 @@ describe('ExecuteStep', () => {
   let outbox: RecordingOutbox;
   let publisher: RecordingPublisher;
   let metrics: QueuedMetrics;
+  let escalation: RecordingEscalation;
 
   const useCase = (overrides: { mode?: 'act' | 'observe'; maxAutoActions?: number } = {}) =>
     new ExecuteStep({
@@ -65,6 +66,7 @@ describe('ExecuteStep', () => {
         },
       }),
       tickets: new TicketGateway(outbox, false),
+      escalation,
       audit,
       publisher,
       maxAutoActions: overrides.maxAutoActions ?? 5,
@@ -84,6 +86,7 @@ describe('ExecuteStep', () => {
     outbox = new RecordingOutbox();
     publisher = new RecordingPublisher('jira-resolver', clock);
     metrics = new QueuedMetrics();
+    escalation = new RecordingEscalation();
   });
 
   it('refuses a run outside running | deferred', () => {
@@ -149,6 +152,45 @@ describe('ExecuteStep', () => {
     expect(await step(session)).toEqual({ kind: 'wait' });
     expect(audit.entries).toHaveLength(1);
     expect(publisher.subjects()).toHaveLength(1);
+  });
+
+  it("a deferral that is a person's business pages once and still waits for its time", async () => {
+    const spent: StepOutcome = {
+      kind: 'defer',
+      deferral: 'guard',
+      holder: 'restarts_per_hour',
+      until: '2026-11-24T10:40:00.000Z',
+      reason: '6 restarts by the crew in the last hour (limit 6): a systemic problem for a human',
+      page: true,
+    };
+    action.outcomes.push(spent, spent);
+    const session = running({ step_index: 1 });
+    expect(await step(session)).toEqual({ kind: 'wait' });
+    expect(session.run).toMatchObject({ state: 'deferred', next_at: '2026-11-24T10:40:00.000Z' });
+    expect(escalation.calls).toEqual([`escalate ${session.run.incident_id}: ${spent.reason}`]);
+    // Its time came and the budget is still spent: waits again, nobody paged twice.
+    clock.advance(40 * 60_000);
+    expect(await step(session)).toEqual({ kind: 'continue' });
+    expect(await step(session)).toEqual({ kind: 'wait' });
+    expect(escalation.calls).toHaveLength(1);
+    // Observe mode decides and records, never pages.
+    action.outcomes.push(spent);
+    expect(await step(running({ step_index: 1 }), useCase({ mode: 'observe' }))).toEqual({
+      kind: 'wait',
+    });
+    expect(escalation.calls).toHaveLength(1);
+  });
+
+  it('a cooldown waits without paging: the escalation deadline pages if the fault outlives it', async () => {
+    action.outcomes.push({
+      kind: 'defer',
+      deferral: 'guard',
+      holder: 'cooldown',
+      until: '2026-11-24T10:10:00.000Z',
+      reason: 'checkout was restarted 40 s ago',
+    });
+    expect(await step(running({ step_index: 1 }))).toEqual({ kind: 'wait' });
+    expect(escalation.calls).toEqual([]);
   });
 
   it('moves the ticket to In Review when a step started the verification', async () => {

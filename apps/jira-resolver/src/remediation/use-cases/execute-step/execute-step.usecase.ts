@@ -16,6 +16,7 @@ import {
   type StepContext,
   type StepOutcome,
 } from '../../actions/runbook-action';
+import { type EscalationLike } from '../../remediation.deps';
 import { type RunSession } from '../../run/run-session';
 import { CONTINUE, escalate, RESOLVE, type Transition, WAIT } from '../transition';
 import { beginVerification } from '../verify-fix/begin-verification';
@@ -29,6 +30,8 @@ export interface ExecuteStepPorts {
   readonly actionPorts: ActionPorts;
   readonly catalog: Pick<RunbookCatalog, 'runbooks'>;
   readonly tickets: Pick<TicketGateway, 'transition' | 'comment'>;
+  /** A deferral that is a person's business (`page`) escalates the chain at once. */
+  readonly escalation: Pick<EscalationLike, 'escalateNow'>;
   readonly audit: AuditSink;
   readonly publisher: ActionPorts['publisher'];
   /** `max_auto_actions_per_run`: steps that act, per run. */
@@ -128,7 +131,14 @@ export class ExecuteStep {
         return CONTINUE;
       }
       case 'defer':
-        await recordDeferral(session, step, outcome, this.ports, this.logger);
+        if (
+          (await recordDeferral(session, step, outcome, this.ports, this.logger)) &&
+          outcome.page
+        ) {
+          // Told once (the first deferral to this guard); the run keeps waiting for its time.
+          if (mode === 'act')
+            await this.ports.escalation.escalateNow(run.incident_id, outcome.reason);
+        }
         return WAIT;
       case 'wait':
         await session.save({ ...session.run, next_at: outcome.at });

@@ -13,7 +13,7 @@ type Deferral = Extract<StepOutcome, { kind: 'defer' }>;
 /**
  * A step deferred to a lock holder or a guard: the run waits in `deferred`. The first time for a
  * holder the decision is told (log, audit, ticket, incident.updated); re-deferring to the same
- * one writes only the run.
+ * one writes only the run. True when this was the first time (the caller's own telling follows).
  */
 export async function recordDeferral(
   session: RunSession,
@@ -25,7 +25,7 @@ export async function recordDeferral(
     readonly publisher: PublisherLike;
   },
   logger: Logger,
-): Promise<void> {
+): Promise<boolean> {
   const run = session.run;
   const kind = outcome.deferral ?? 'lock';
   const first =
@@ -37,7 +37,7 @@ export async function recordDeferral(
     deferred: { kind, holder: outcome.holder, until: outcome.until, reason: outcome.reason },
     next_at: outcome.until,
   });
-  if (!first) return;
+  if (!first) return false;
   const why =
     kind === 'guard'
       ? `deferred until ${outcome.until}: ${outcome.reason}`
@@ -67,4 +67,5 @@ export async function recordDeferral(
       ),
     },
   );
+  return true;
 }

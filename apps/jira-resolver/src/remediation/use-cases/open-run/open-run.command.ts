@@ -53,11 +53,18 @@ export class ReattemptRunCommand {
   private constructor(
     readonly incidentId: string,
     readonly reason: string,
+    /** The recurrence's event id: the same one delivered twice reopens the chain once. */
+    readonly recurrenceKey: string,
   ) {}
 
-  static create(fields: { incidentId: string; reason: string }): ReattemptRunCommand {
+  static create(fields: {
+    incidentId: string;
+    reason: string;
+    recurrenceKey: string;
+  }): ReattemptRunCommand {
     requireText('ReattemptRunCommand', 'incidentId', fields.incidentId);
     requireText('ReattemptRunCommand', 'reason', fields.reason);
-    return new ReattemptRunCommand(fields.incidentId, fields.reason);
+    requireText('ReattemptRunCommand', 'recurrenceKey', fields.recurrenceKey);
+    return new ReattemptRunCommand(fields.incidentId, fields.reason, fields.recurrenceKey);
   }
 }

@@ -4,6 +4,7 @@ import { ManualClock } from '@opscrew/testing';
 import { RecordingEscalation, REMEDIATION_START } from '../../testing/remediation.fakes';
 import { EnqueueRunCommand, ReattemptRunCommand } from './open-run.command';
 import { OpenRun } from './open-run.usecase';
+import { type TicketTarget } from '../../../tickets/ticket.gateway';
 
 /** The runs store as OpenRun sees it: create once, update by revision. */
 class MemoryRuns {
@@ -27,6 +28,16 @@ class MemoryRuns {
   }
 }
 
+/** The ticket reopenings asked for (TicketGateway.reopen). */
+class RecordingReopens {
+  readonly reopened: { ticket: string; key: string; comment: string }[] = [];
+
+  reopen(target: TicketTarget, key: string, comment: string): Promise<void> {
+    this.reopened.push({ ticket: target.ticket_key ?? target.incident_id, key, comment });
+    return Promise.resolve();
+  }
+}
+
 const incident = {
   incident_id: 'INC-20261124-001',
   service: 'checkout',
@@ -37,10 +48,12 @@ const incident = {
 describe('OpenRun', () => {
   let runs: MemoryRuns;
   let escalation: RecordingEscalation;
+  let tickets: RecordingReopens;
   const openRun = (mode: 'act' | 'observe' = 'act') =>
     new OpenRun({
       runs,
       escalation,
+      tickets,
       maxRetries: 2,
       mode,
       now: new ManualClock(REMEDIATION_START).date,
@@ -53,6 +66,7 @@ describe('OpenRun', () => {
   beforeEach(() => {
     runs = new MemoryRuns();
     escalation = new RecordingEscalation();
+    tickets = new RecordingReopens();
   });
 
   it('validates the incident, naming the field', () => {
@@ -65,9 +79,9 @@ describe('OpenRun', () => {
     expect(() => EnqueueRunCommand.create({ incident, attempt: 0 })).toThrow(
       'EnqueueRunCommand.attempt: a whole number >= 1, got 0',
     );
-    expect(() => ReattemptRunCommand.create({ incidentId: '', reason: 'again' })).toThrow(
-      'ReattemptRunCommand.incidentId: a non-empty string is required',
-    );
+    expect(() =>
+      ReattemptRunCommand.create({ incidentId: '', reason: 'again', recurrenceKey: 'k' }),
+    ).toThrow('ReattemptRunCommand.incidentId: a non-empty string is required');
   });
 
   it('opens one queued run per incident, whoever asks twice', async () => {
@@ -84,26 +98,67 @@ describe('OpenRun', () => {
   });
 
   it('re-attempts a finished run within max_retries, then escalates', async () => {
-    const again = ReattemptRunCommand.create({
-      incidentId: incident.incident_id,
-      reason: 'recurred',
-    });
-    expect(await openRun().reattempt(again)).toBe('unknown');
+    const again = (recurrenceKey: string) =>
+      ReattemptRunCommand.create({
+        incidentId: incident.incident_id,
+        reason: 'recurred',
+        recurrenceKey,
+      });
+    expect(await openRun().reattempt(again('r1'))).toBe('unknown');
     await openRun().enqueue(EnqueueRunCommand.create({ incident, ticketKey: 'OPS-7' }));
-    expect(await openRun().reattempt(again)).toBe('busy');
+    // Still being worked: its chain is open and counting down, nothing to reopen.
+    expect(await openRun().reattempt(again('r1'))).toBe('busy');
+    expect(escalation.calls).toEqual([]);
     finish(incident.incident_id);
-    expect(await openRun().reattempt(again)).toBe('queued');
+    expect(await openRun().reattempt(again('r1'))).toBe('queued');
     expect(runs.runs.get(incident.incident_id)?.value).toMatchObject({
       state: 'queued',
       attempt: 2,
       ticket_key: 'OPS-7',
     });
+    expect(escalation.calls).toEqual(['reopen INC-20261124-001 r1']);
+    expect(tickets.reopened).toEqual([
+      {
+        ticket: 'OPS-7',
+        key: 't2',
+        comment: expect.stringContaining('tries again (attempt 2 of at most 2)') as string,
+      },
+    ]);
     finish(incident.incident_id);
-    expect(await openRun('observe').reattempt(again)).toBe('escalated');
-    expect(escalation.calls).toEqual([]);
-    expect(await openRun().reattempt(again)).toBe('escalated');
-    expect(escalation.calls).toEqual([
+    expect(await openRun('observe').reattempt(again('r2'))).toBe('escalated');
+    expect(escalation.calls).toHaveLength(1);
+    expect(await openRun().reattempt(again('r2'))).toBe('escalated');
+    // The new term first: escalating a closed chain would page nobody.
+    expect(escalation.calls.slice(1)).toEqual([
+      'reopen INC-20261124-001 r2',
       'escalate INC-20261124-001: recurred; 2 runbook run(s) already (max_retries 2)',
     ]);
+    expect(tickets.reopened.map((step) => step.key)).toEqual(['t2', 't3']);
+  });
+
+  it('reopens the chain and the ticket once per recurrence, however often it is delivered', async () => {
+    await openRun().enqueue(EnqueueRunCommand.create({ incident }));
+    finish(incident.incident_id);
+    const command = ReattemptRunCommand.create({
+      incidentId: incident.incident_id,
+      reason: 'recurred',
+      recurrenceKey: 'incident.updated.INC-20261124-001.3',
+    });
+    expect(await openRun().reattempt(command)).toBe('queued');
+    finish(incident.incident_id);
+    // A redelivery after the second attempt ended: a run again within the budget, no new term.
+    expect(await openRun().reattempt(command)).toBe('escalated');
+    expect(tickets.reopened).toHaveLength(1);
+    expect(escalation.calls.filter((call) => call.startsWith('escalate'))).toHaveLength(1);
+  });
+
+  it('names a missing recurrence key', () => {
+    expect(() =>
+      ReattemptRunCommand.create({
+        incidentId: 'INC-20261124-001',
+        reason: 'x',
+        recurrenceKey: '',
+      }),
+    ).toThrow('ReattemptRunCommand.recurrenceKey: a non-empty string is required');
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type RemediationRunRecord } from '@opscrew/contracts';
 import { type EscalationLike } from '../../remediation.deps';
+import { type TicketTarget } from '../../../tickets/ticket.gateway';
 import { type RemediationRunsRepository } from '../../remediation-runs.repository';
 import {
   type EnqueueRunCommand,
@@ -11,7 +12,11 @@ import {
 
 export interface OpenRunPorts {
   readonly runs: Pick<RemediationRunsRepository, 'get' | 'create' | 'update'>;
-  readonly escalation: Pick<EscalationLike, 'escalateNow'>;
+  readonly escalation: Pick<EscalationLike, 'escalateNow' | 'reopen'>;
+  /** The ticket's reopening (TicketGateway fits: Done → To Do, and only from Done). */
+  readonly tickets: {
+    reopen(target: TicketTarget, key: string, comment: string): Promise<void>;
+  };
   /** `max_retries`: runbook runs per incident before a recurrence escalates instead. */
   readonly maxRetries: number;
   readonly mode: 'act' | 'observe';
@@ -36,8 +41,10 @@ export class OpenRun {
   }
 
   /**
-   * The incident came back after the crew resolved it: run again, unless the
-   * retry budget (`max_retries`) says a restart is not the cure — then escalate.
+   * The incident came back after the crew resolved it: its escalation chain starts a new term
+   * (a person is paged again if the crew cannot fix it in time) and its Done ticket is reopened;
+   * then run again, unless the retry budget (`max_retries`) says a restart is not the cure —
+   * then escalate at once.
    */
   async reattempt(
     command: ReattemptRunCommand,
@@ -48,6 +55,7 @@ export class OpenRun {
     if (!current) return 'unknown';
     const run = current.value;
     if (['queued', 'running', 'deferred', 'verifying'].includes(run.state)) return 'busy';
+    if (mode === 'act') await this.reopenChain(run, command);
     if (run.attempt >= maxRetries) {
       if (mode === 'act') {
         await escalation.escalateNow(
@@ -60,6 +68,31 @@ export class OpenRun {
     const fresh = this.newRun(run, run.attempt + 1, now().toISOString());
     const next = run.ticket_key ? { ...fresh, ticket_key: run.ticket_key } : fresh;
     return (await runs.update(next, current.revision)) === null ? 'busy' : 'queued';
+  }
+
+  /**
+   * Before the new attempt is written: a crash in between leaves the run as it was, so the
+   * redelivered recurrence comes back here (the chain's and the ticket's steps are idempotent
+   * by the recurrence's key and the term).
+   */
+  private async reopenChain(
+    run: RemediationRunRecord,
+    command: ReattemptRunCommand,
+  ): Promise<void> {
+    const reopened = await this.ports.escalation.reopen(
+      run.incident_id,
+      command.recurrenceKey,
+      command.reason,
+    );
+    if (reopened.outcome !== 'reopened') return;
+    const term = reopened.record.term ?? 1;
+    await this.ports.tickets.reopen(
+      run,
+      `t${term}`,
+      `Reopened: the incident recurred after it was closed (${command.reason}). ` +
+        `The crew tries again (attempt ${run.attempt + 1} of at most ${this.ports.maxRetries}); ` +
+        `without a verified fix in time a person is paged.`,
+    );
   }
 
   private newRun(incident: NewIncident, attempt: number, now: string): RemediationRunRecord {
