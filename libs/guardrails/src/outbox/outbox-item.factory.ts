@@ -55,6 +55,7 @@ export function recordFromCommand(
         idempotency_key: command.idempotency_key,
         ticket: { ...command.ticket },
         to_status: command.to,
+        ...(command.only_from === undefined ? {} : { only_from_statuses: [...command.only_from] }),
         ...(command.comment === undefined || command.comment.trim() === ''
           ? {}
           : { comment: truncate(command.comment, COMMENT_MAX_LENGTH) }),
