@@ -44,6 +44,12 @@ export interface Ticket {
  */
 export interface TrackerWriteOptions {
   readonly idempotency_key?: string;
+  /**
+   * A conditional transition: it happens only if the ticket's current status is one of these;
+   * otherwise it is a no-op (not an error), like "already there". For a caller that cannot know
+   * the status, e.g. reopening a Done ticket that a person may meanwhile have taken over.
+   */
+  readonly only_from?: readonly TicketStatus[];
 }
 
 export interface TrackerPort {

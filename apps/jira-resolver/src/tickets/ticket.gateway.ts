@@ -50,6 +50,23 @@ export class TicketGateway {
     });
   }
 
+  /**
+   * The incident recurred: its Done ticket goes back to To Do (Jira's "Reopen"). Only from Done:
+   * a ticket a person took meanwhile (escalated, in progress) stays theirs, and the step is
+   * delivered as a no-op instead of failing on a move the workflow refuses.
+   */
+  async reopen(target: TicketTarget, key: string, comment: string): Promise<void> {
+    if (this.observe) return;
+    await this.outbox.enqueue({
+      kind: 'ticket.transition',
+      idempotency_key: `transition:${target.incident_id}:reopen:${key}`,
+      ticket: ref(target),
+      to: 'todo',
+      only_from: ['done'],
+      ...(comment ? { comment } : {}),
+    });
+  }
+
   async comment(target: TicketTarget, key: string, text: string): Promise<void> {
     if (this.observe) return;
     await this.outbox.enqueue({

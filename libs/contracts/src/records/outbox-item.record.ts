@@ -83,6 +83,17 @@ export const OUTBOX_MENTION_ROLES_MAX = 10;
 /** Persisted delivery timestamps per channel; bounds the configurable rate limits. */
 export const OUTBOX_RATE_ENTRIES_MAX = 500;
 
+/**
+ * A ticket status as an array item: IsTextArray with a pattern of exactly the statuses, so an
+ * unknown one is refused with their list in the message (IsOneOf has no array form).
+ */
+const TICKET_STATUS_ITEM = {
+  maxItems: TICKET_RECORD_STATUSES.length,
+  maxLength: Math.max(...TICKET_RECORD_STATUSES.map((status) => status.length)),
+  pattern: new RegExp(`^(${TICKET_RECORD_STATUSES.join('|')})$`),
+  describe: `one of ${TICKET_RECORD_STATUSES.join(', ')}`,
+};
+
 /** UTF-8 bytes of a possibly empty text of at most `chars` characters (4 bytes each at worst). */
 const bytesFor = (chars: number): number => chars * 4;
 
@@ -257,6 +268,11 @@ export class OutboxItemRecord {
   @OptionalField()
   @IsOneOf(TICKET_RECORD_STATUSES)
   to_status?: TicketRecordStatus;
+
+  /** A conditional transition: made only from these statuses, else delivered as a no-op. */
+  @OptionalField()
+  @IsTextArray(TICKET_STATUS_ITEM)
+  only_from_statuses?: TicketRecordStatus[];
 
   @OptionalField()
   @IsText(NOTE_MAX_LENGTH)

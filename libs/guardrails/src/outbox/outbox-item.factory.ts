@@ -55,6 +55,10 @@ export function recordFromCommand(
         idempotency_key: command.idempotency_key,
         ticket: { ...command.ticket },
         to_status: command.to,
+        // Deduplicated: the record holds each status at most once (maxItems is their count).
+        ...(command.only_from === undefined
+          ? {}
+          : { only_from_statuses: [...new Set(command.only_from)] }),
         ...(command.comment === undefined || command.comment.trim() === ''
           ? {}
           : { comment: truncate(command.comment, COMMENT_MAX_LENGTH) }),

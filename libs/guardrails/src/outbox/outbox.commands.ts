@@ -18,6 +18,8 @@ export type OutboxCommand =
       readonly ticket: TicketRef;
       readonly to: TicketStatus;
       readonly comment?: string;
+      /** Move only from these statuses, else deliver as a no-op (TrackerWriteOptions.only_from). */
+      readonly only_from?: readonly TicketStatus[];
     }
   | {
       readonly kind: 'ticket.comment';

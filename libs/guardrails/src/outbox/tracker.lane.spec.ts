@@ -51,6 +51,37 @@ describe('TrackerLane', () => {
     ]);
   });
 
+  it('passes a conditional transition (only_from) to the tracker: delivered either way', async () => {
+    const { units, lane: tracker } = lane();
+    const reopen = (n: number) =>
+      ({
+        kind: 'ticket.transition',
+        idempotency_key: `reopen:${n}`,
+        ticket: { idempotency_key: unitDraft(n).idempotency_key },
+        to: 'todo',
+        only_from: ['done'],
+      }) as const;
+    await units.enqueue({ kind: 'ticket.create', draft: unitDraft(1) });
+    await units.enqueue({ kind: 'ticket.create', draft: unitDraft(2) });
+    await tracker.pass();
+    // Since then: ticket 1 was resolved, ticket 2 taken by a person.
+    for (const [key, status] of [
+      ['FAKE-1', 'done'],
+      ['FAKE-2', 'escalated'],
+    ] as const) {
+      const ticket = units.tracker.tickets.get(key);
+      if (ticket !== undefined) units.tracker.tickets.set(key, { ...ticket, status });
+    }
+    const done = await units.enqueue(reopen(1));
+    const taken = await units.enqueue(reopen(2));
+    await tracker.pass();
+    expect(units.tracker.tickets.get('FAKE-1')?.status).toBe('todo');
+    // Not from Done: the tracker left it as it was, and the step is delivered, not failed.
+    expect(units.tracker.tickets.get('FAKE-2')?.status).toBe('escalated');
+    expect((await units.read(done.key))?.state).toBe('delivered');
+    expect((await units.read(taken.key))?.state).toBe('delivered');
+  });
+
   it('holds a creation over the ticket budget without asking the tracker', async () => {
     const { units, lane: tracker } = lane({ ticket_creates_per_window: 1 });
     await units.enqueue({ kind: 'ticket.create', draft: unitDraft(1) });

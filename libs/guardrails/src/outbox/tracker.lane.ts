@@ -171,7 +171,11 @@ export class TrackerLane {
       const options = { idempotency_key: value.idempotency_key };
       if (value.kind === 'ticket.transition') {
         const to = requireField(value.to_status, claimed.key, 'to_status');
-        await this.tracker.transition(ticketKey, to, value.comment, options);
+        const onlyFrom = value.only_from_statuses;
+        await this.tracker.transition(ticketKey, to, value.comment, {
+          ...options,
+          ...(onlyFrom === undefined ? {} : { only_from: onlyFrom }),
+        });
       } else {
         await this.tracker.comment(
           ticketKey,

@@ -245,6 +245,39 @@ describe('JiraTracker (stubbed HTTP)', () => {
     expect(calls).toHaveLength(6);
   });
 
+  it('makes a conditional transition (only_from) only from a listed status, else posts nothing', async () => {
+    const issue = (status: string): StubReply => ({
+      status: 200,
+      body: {
+        key: 'OPS-1',
+        fields: { status: { id: status, name: status }, issuetype: { id: '10001' } },
+      },
+    });
+    const { fetch, calls } = stubFetch([
+      issue('Escalated'),
+      issue(' done '),
+      {
+        status: 200,
+        body: { transitions: [{ id: '11', name: 'Reopen', to: { name: 'To Do' } }] },
+      },
+      { status: 204 },
+    ]);
+    const tracker = new JiraTracker({ config, fetch });
+    const reopen = { idempotency_key: 'transition:INC-1:reopen:r1', only_from: ['done'] as const };
+    // A person took the ticket: not Done, so no transition list, no POST, and no error.
+    await tracker.transition('OPS-1', 'todo', 'Incident recurred', reopen);
+    expect(calls.map((c) => c.method)).toEqual(['GET']);
+    // Done (the name compared as the other lookups do: trimmed, any case): reopened.
+    await tracker.transition('OPS-1', 'todo', 'Incident recurred', reopen);
+    expect(calls.map((c) => `${c.method} ${c.url.replace(config.base_url, '/')}`)).toEqual([
+      'GET /rest/api/3/issue/OPS-1?fields=status,issuetype',
+      'GET /rest/api/3/issue/OPS-1?fields=status,issuetype',
+      'GET /rest/api/3/issue/OPS-1/transitions',
+      'POST /rest/api/3/issue/OPS-1/transitions',
+    ]);
+    expect((calls[3]?.body as { transition: unknown }).transition).toEqual({ id: '11' });
+  });
+
   it('refuses a transition the workflow does not offer, as a final error', async () => {
     const error = await failure(
       [

@@ -153,9 +153,10 @@ export class JiraTracker implements TrackerPort {
     key: string,
     to: TicketStatus,
     comment?: string,
-    _options?: TrackerWriteOptions,
+    options: TrackerWriteOptions = {},
   ): Promise<void> {
-    const target = this.options.config.statuses[to];
+    const { statuses } = this.options.config;
+    const target = statuses[to];
     const issuePath = `/rest/api/3/issue/${encodeURIComponent(key)}`;
     const issueResponse = await this.call('GET', `${issuePath}?fields=status,issuetype`);
     if (issueResponse.status !== 200)
@@ -163,6 +164,12 @@ export class JiraTracker implements TrackerPort {
     const issue = issueResponse.json as JiraIssue;
     const status = issue.fields?.status ?? {};
     if (sameName(status.name, target)) return; // Already there: a retried transition.
+    if (
+      options.only_from !== undefined &&
+      !options.only_from.some((from) => sameName(status.name, statuses[from]))
+    ) {
+      return; // A conditional move whose condition no longer holds: a no-op, not a refusal.
+    }
     const issueType = issue.fields?.issuetype?.id ?? issue.fields?.issuetype?.name ?? '?';
     const statusId = status.id ?? status.name ?? '?';
     for (let pass = 0; pass < 2; pass++) {

@@ -88,6 +88,27 @@ describe('LocalTracker against NATS KV', () => {
     expect(await tracker.get('OPS-999')).toBeNull();
   });
 
+  it('makes a conditional transition (only_from) only from a listed status, else nothing', async () => {
+    const tracker = new LocalTracker(kv, { project_key: 'RPN' });
+    const reopen = { idempotency_key: 'reopen', only_from: ['done'] as const };
+    const done = (await tracker.create(draft(20))).key;
+    await tracker.transition(done, 'done');
+    await tracker.transition(done, 'todo', 'incident recurred', reopen);
+    expect(await tracker.get(done)).toMatchObject({ status: 'todo' });
+    expect((await tracker.comments(done)).map((c) => c.text)).toEqual(['incident recurred']);
+
+    // A person escalated it: it stays theirs, no error, no history, no comment.
+    const taken = (await tracker.create(draft(21))).key;
+    await tracker.transition(taken, 'escalated');
+    await tracker.transition(taken, 'todo', 'incident recurred', reopen);
+    const record = await new TypedKv(kv, 'tickets', { class: TicketRecord }).get(taken);
+    expect(record?.value.status).toBe('escalated');
+    expect(record?.value.history.map((h) => `${h.from}→${h.to}`)).toEqual(['todo→escalated']);
+    expect(record?.value.comments).toEqual([]);
+    // Without only_from the same move is refused by the workflow, as before.
+    await expect(tracker.transition(taken, 'todo')).rejects.toMatchObject({ retryable: false });
+  });
+
   it('finds by idempotency key through the index key (O(1))', async () => {
     const tracker = new LocalTracker(kv, { project_key: 'OPS' });
     const created = await tracker.create(draft(3));

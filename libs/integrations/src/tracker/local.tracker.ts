@@ -138,6 +138,10 @@ export class LocalTracker implements TrackerPort {
         // Already there (a retried transition): nothing to do, not even the comment.
         return null;
       }
+      if (options.only_from !== undefined && !options.only_from.includes(ticket.status)) {
+        // A conditional move whose condition no longer holds: nothing to do, and not a refusal.
+        return null;
+      }
       if (!canTransition(ticket.status, to)) {
         throw new DeliveryError(
           `local tracker: ${key} cannot move from ${ticket.status} to ${to}`,

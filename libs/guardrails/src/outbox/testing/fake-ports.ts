@@ -63,6 +63,8 @@ export class FakeTracker implements TrackerPort {
     await this.step(options);
     const ticket = this.tickets.get(key);
     if (ticket === undefined) throw new DeliveryError(`no ${key}`, false, undefined, 404);
+    // The port's conditional move: not from a listed status, a no-op.
+    if (options?.only_from !== undefined && !options.only_from.includes(ticket.status)) return;
     this.tickets.set(key, { ...ticket, status: to });
   }
 
