@@ -134,6 +134,9 @@ describe('OpenRun', () => {
       'escalate INC-20261124-001: recurred; 2 runbook run(s) already (max_retries 2)',
     ]);
     expect(tickets.reopened.map((step) => step.key)).toEqual(['t2', 't3']);
+    expect(tickets.reopened[1]?.comment).toContain(
+      'The runbook has run 2 time(s) (max_retries 2): a person is paged now.',
+    );
   });
 
   it('reopens the chain and the ticket once per recurrence, however often it is delivered', async () => {

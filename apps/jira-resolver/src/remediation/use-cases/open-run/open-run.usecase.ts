@@ -86,12 +86,16 @@ export class OpenRun {
     );
     if (reopened.outcome !== 'reopened') return;
     const term = reopened.record.term ?? 1;
+    const { maxRetries } = this.ports;
+    const next =
+      run.attempt >= maxRetries
+        ? `The runbook has run ${run.attempt} time(s) (max_retries ${maxRetries}): a person is paged now.`
+        : `The crew tries again (attempt ${run.attempt + 1} of at most ${maxRetries}); ` +
+          `without a verified fix in time a person is paged.`;
     await this.ports.tickets.reopen(
       run,
       `t${term}`,
-      `Reopened: the incident recurred after it was closed (${command.reason}). ` +
-        `The crew tries again (attempt ${run.attempt + 1} of at most ${this.ports.maxRetries}); ` +
-        `without a verified fix in time a person is paged.`,
+      `Reopened: the incident recurred after it was closed (${command.reason}). ${next}`,
     );
   }
 
