@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type IncidentRecord, KV_BUCKETS } from '@opscrew/contracts';
+import { openEscalationKv } from '@opscrew/guardrails';
 import { LocalTracker } from '@opscrew/integrations';
 import { LocalProcessSupervisor } from '../apps/demo-shop/src';
 import { KvFactory } from '@opscrew/messaging';
@@ -167,14 +168,20 @@ describe('jira-resolver: remediation verified with metrics, escalation on time (
     expect((await supervisor.inspect('payment'))?.restart_count).toBe(1);
     const pages = (): NotificationLine[] =>
       notifications().filter((line) => line.kind === 'escalation');
-    const l2At = Date.now();
     await waitFor(
       'the L3 page',
       () => pages().some((line) => line.idempotency_key.endsWith(':L3')),
       30_000,
     );
-    // L3 comes one L2 timeout (6 s) after L2, within a tick or two.
-    expect(Date.now() - l2At).toBeLessThan(15_000);
+    // L3 is entered when L2's timeout (6 s) has passed, never before: read from the chain's own
+    // record (the times it wrote), not from this machine's clock.
+    const chain = await (await openEscalationKv(new KvFactory(env.bus))).get(escalated.incident_id);
+    const entered = (level: string): number =>
+      Date.parse(
+        chain?.value.history.find((step) => step.event === 'escalated' && step.level === level)
+          ?.at ?? 'missing',
+      );
+    expect(entered('L3') - entered('L2')).toBeGreaterThanOrEqual(6_000);
     await new Promise((r) => setTimeout(r, 3000));
     expect(pages().map((line) => line.idempotency_key)).toEqual([
       `escalation:${escalated.incident_id}:L2`,
