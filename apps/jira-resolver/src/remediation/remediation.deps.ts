@@ -9,10 +9,17 @@ import { type TicketGateway } from '../tickets/ticket.gateway';
 import { type RemediationRunsRepository } from './remediation-runs.repository';
 
 /** What the escalation chain offers jira-resolver (EscalationService fits). */
-/** What a reopening did (EscalationService's ReopenResult fits): `term` when it started one. */
+/**
+ * What a reopening did (EscalationService's ReopenResult fits), with the chain's term and the
+ * recurrence that started it (an `unchanged` chain whose `term_key` is this recurrence's was
+ * reopened by an earlier delivery of it).
+ */
 export type ReopenOutcome =
-  | { readonly outcome: 'reopened'; readonly record: { readonly term?: number } }
-  | { readonly outcome: 'unchanged' | 'unknown' };
+  | {
+      readonly outcome: 'reopened' | 'unchanged';
+      readonly record: { readonly term?: number; readonly term_key?: string };
+    }
+  | { readonly outcome: 'unknown' };
 
 export interface EscalationLike {
   open(

@@ -160,17 +160,16 @@ export class RecordingEscalation implements EscalationLike {
     this.calls.push(`escalate ${incidentId}: ${reason}`);
     return Promise.resolve();
   }
-  /** Terms started per incident (the first is 1), and the recurrences that started them. */
-  private readonly terms = new Map<string, number>();
-  private readonly recurrences = new Set<string>();
+  /** Terms started per incident (the first is 1), and the recurrence that started the last. */
+  private readonly terms = new Map<string, { term: number; term_key: string }>();
   reopen(incidentId: string, key: string): Promise<ReopenOutcome> {
     this.calls.push(`reopen ${incidentId} ${key}`);
-    if (this.recurrences.has(`${incidentId} ${key}`))
-      return Promise.resolve({ outcome: 'unchanged' });
-    this.recurrences.add(`${incidentId} ${key}`);
-    const term = (this.terms.get(incidentId) ?? 1) + 1;
-    this.terms.set(incidentId, term);
-    return Promise.resolve({ outcome: 'reopened', record: { term } });
+    const current = this.terms.get(incidentId);
+    if (current?.term_key === key)
+      return Promise.resolve({ outcome: 'unchanged', record: current });
+    const record = { term: (current?.term ?? 1) + 1, term_key: key };
+    this.terms.set(incidentId, record);
+    return Promise.resolve({ outcome: 'reopened', record });
   }
   close(incidentId: string, how: string): Promise<void> {
     this.calls.push(`close ${incidentId} ${how}`);

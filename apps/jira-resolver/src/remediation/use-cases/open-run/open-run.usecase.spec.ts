@@ -28,12 +28,18 @@ class MemoryRuns {
   }
 }
 
-/** The ticket reopenings asked for (TicketGateway.reopen). */
+/** The ticket reopenings asked for (TicketGateway.reopen), kept once per key as the outbox does. */
 class RecordingReopens {
   readonly reopened: { ticket: string; key: string; comment: string }[] = [];
+  /** Errors to throw on the next calls (a crash of the enqueue). */
+  readonly failures: Error[] = [];
 
   reopen(target: TicketTarget, key: string, comment: string): Promise<void> {
-    this.reopened.push({ ticket: target.ticket_key ?? target.incident_id, key, comment });
+    const failure = this.failures.shift();
+    if (failure !== undefined) return Promise.reject(failure);
+    if (!this.reopened.some((step) => step.key === key)) {
+      this.reopened.push({ ticket: target.ticket_key ?? target.incident_id, key, comment });
+    }
     return Promise.resolve();
   }
 }
@@ -153,6 +159,23 @@ describe('OpenRun', () => {
     expect(await openRun().reattempt(command)).toBe('escalated');
     expect(tickets.reopened).toHaveLength(1);
     expect(escalation.calls.filter((call) => call.startsWith('escalate'))).toHaveLength(1);
+  });
+
+  it("a failure between the chain's reopening and the ticket's loses neither on redelivery", async () => {
+    await openRun().enqueue(EnqueueRunCommand.create({ incident }));
+    finish(incident.incident_id);
+    const command = ReattemptRunCommand.create({
+      incidentId: incident.incident_id,
+      reason: 'recurred',
+      recurrenceKey: 'incident.updated.INC-20261124-001.3',
+    });
+    tickets.failures.push(new Error('outbox unreachable'));
+    await expect(openRun().reattempt(command)).rejects.toThrow('outbox unreachable');
+    // The chain's new term is written, the run is not: the redelivery comes back.
+    expect(runs.runs.get(incident.incident_id)?.value.attempt).toBe(1);
+    expect(await openRun().reattempt(command)).toBe('queued');
+    expect(tickets.reopened.map((step) => step.key)).toEqual(['t2']);
+    expect(escalation.calls.filter((call) => call.startsWith('reopen'))).toHaveLength(2);
   });
 
   it('names a missing recurrence key', () => {

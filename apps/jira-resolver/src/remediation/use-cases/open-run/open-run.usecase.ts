@@ -72,8 +72,9 @@ export class OpenRun {
 
   /**
    * Before the new attempt is written: a crash in between leaves the run as it was, so the
-   * redelivered recurrence comes back here (the chain's and the ticket's steps are idempotent
-   * by the recurrence's key and the term).
+   * redelivered recurrence comes back here. The chain then says `unchanged` with this
+   * recurrence's key on its term, and the ticket's reopening is enqueued again (a no-op when it
+   * was: its key is the term's) — a crash between the two steps loses neither.
    */
   private async reopenChain(
     run: RemediationRunRecord,
@@ -84,7 +85,10 @@ export class OpenRun {
       command.recurrenceKey,
       command.reason,
     );
-    if (reopened.outcome !== 'reopened') return;
+    if (reopened.outcome === 'unknown') return;
+    // Unchanged for another reason: the chain is still running, or another recurrence's term.
+    if (reopened.outcome === 'unchanged' && reopened.record.term_key !== command.recurrenceKey)
+      return;
     const term = reopened.record.term ?? 1;
     const { maxRetries } = this.ports;
     const next =
