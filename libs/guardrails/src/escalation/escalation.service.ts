@@ -227,18 +227,7 @@ export class EscalationService {
       return { created: false, record: existing.value };
     }
     await this.timers.sync(incident.incident_id, record, revision);
-    try {
-      await this.perform(record, revision, false);
-      await this.complete(incident.incident_id, OPENING_LEVEL);
-    } catch (error) {
-      // The record and its marker are written: a tick takes the marker over and audits again.
-      this.logger.warn(
-        `${incident.incident_id}: escalation opened, but recording it failed (${errorMessage(error)}); a later tick retries`,
-      );
-    }
-    this.logger.log(
-      `${incident.incident_id}: escalation opened at ${OPENING_LEVEL}, next level due ${record.deadline_at}`,
-    );
+    await this.recordOpening(record, revision, 'opened');
     return { created: true, record };
   }
 
@@ -310,18 +299,7 @@ export class EscalationService {
     if (change.kind === 'missing') return { outcome: 'unknown' };
     if (change.kind === 'unchanged') return { outcome: 'unchanged', record: change.record };
     const { record, revision } = change;
-    try {
-      await this.perform(record, revision, false);
-      await this.complete(incidentId, OPENING_LEVEL);
-    } catch (error) {
-      // As at an opening: the marker is written, a tick takes it over and audits again.
-      this.logger.warn(
-        `${incidentId}: escalation reopened, but recording it failed (${errorMessage(error)}); a later tick retries`,
-      );
-    }
-    this.logger.log(
-      `${incidentId}: escalation reopened (term ${termOf(record)}) at ${OPENING_LEVEL}, next level due ${record.deadline_at}`,
-    );
+    await this.recordOpening(record, revision, `reopened (term ${termOf(record)})`);
     return { outcome: 'reopened', record };
   }
 
@@ -574,6 +552,30 @@ export class EscalationService {
       }),
     );
     if (!again) this.logger.warn(`${id}: escalated to ${level}, paging ${who}: ${record.reason}`);
+  }
+
+  /**
+   * The L1 step of a chain just opened or reopened (its record and marker are written): audit it
+   * and clear the marker. A failure is logged, not thrown — a tick takes the marker over and
+   * audits again.
+   */
+  private async recordOpening(
+    record: EscalationRecord,
+    revision: number,
+    what: string,
+  ): Promise<void> {
+    const id = record.incident_id;
+    try {
+      await this.perform(record, revision, false);
+      await this.complete(id, OPENING_LEVEL);
+    } catch (error) {
+      this.logger.warn(
+        `${id}: escalation ${what}, but recording it failed (${errorMessage(error)}); a later tick retries`,
+      );
+    }
+    this.logger.log(
+      `${id}: escalation ${what} at ${OPENING_LEVEL}, next level due ${record.deadline_at}`,
+    );
   }
 
   /** Clears the pending marker of `level` (whoever wrote since, the side effects are done). */

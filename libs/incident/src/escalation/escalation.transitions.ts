@@ -30,29 +30,37 @@ export function clip(text: string, max: number): string {
 }
 
 /**
- * A new chain at L1 (automatic remediation) whose deadline counts from `at`,
- * its pending marker (claimed `now`) set for the L1 audit step.
+ * A chain (or a new term of one) starting at L1 (automatic remediation): its deadline counts
+ * from `at`, its pending marker (claimed `now`) is set for the L1 audit step.
  */
+function startAtL1(config: EscalationChain, at: number, now: number) {
+  const level: EscalationLevel = 'L1';
+  return {
+    level,
+    state: 'open',
+    level_started_at: iso(at),
+    deadline_at: iso(at + levelTimeoutMs(config, level)),
+    exhausted: false,
+    pending_level: level,
+    pending_since: iso(now),
+  } as const satisfies Partial<EscalationRecord>;
+}
+
+/** A new chain at L1. */
 export function openedRecord(
   incident: EscalationIncident,
   config: EscalationChain,
   at: number,
   now: number = at,
 ): EscalationRecord {
-  const level: EscalationLevel = 'L1';
   const reason = `incident opened; ${config.levels.L1.description}`;
+  const start = startAtL1(config, at, now);
   return {
     ...incidentIdentity(incident),
-    level,
-    state: 'open',
+    ...start,
     opened_at: iso(at),
-    level_started_at: iso(at),
-    deadline_at: iso(at + levelTimeoutMs(config, level)),
     reason: clip(reason, NOTE_MAX_LENGTH),
-    exhausted: false,
-    pending_level: level,
-    pending_since: iso(now),
-    history: [entry(at, 'opened', level, reason)],
+    history: [entry(at, 'opened', start.level, reason)],
   };
 }
 
@@ -77,7 +85,6 @@ export function reopenedRecord(
   at: number,
   now: number = at,
 ): EscalationRecord {
-  const level: EscalationLevel = 'L1';
   const {
     closed_by: _by,
     closed_at: _at,
@@ -89,21 +96,16 @@ export function reopenedRecord(
   } = record;
   const term = termOf(record) + 1;
   const text = `recurred after it was ${record.state} (term ${term}): ${reason}`;
+  const start = startAtL1(config, at, now);
   return withHistory(
     {
       ...rest,
+      ...start,
       term,
       term_key: key,
-      level,
-      state: 'open',
-      level_started_at: iso(at),
-      deadline_at: iso(at + levelTimeoutMs(config, level)),
       reason: clip(`${text}; ${config.levels.L1.description}`, NOTE_MAX_LENGTH),
-      exhausted: false,
-      pending_level: level,
-      pending_since: iso(now),
     },
-    entry(at, 'reopened', level, text),
+    entry(at, 'reopened', start.level, text),
   );
 }
 

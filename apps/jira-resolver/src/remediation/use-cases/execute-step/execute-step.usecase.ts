@@ -131,14 +131,13 @@ export class ExecuteStep {
         return CONTINUE;
       }
       case 'defer':
+        // Paged once (the first deferral to this guard); the run keeps waiting for its time.
         if (
           (await recordDeferral(session, step, outcome, this.ports, this.logger)) &&
-          outcome.page
-        ) {
-          // Told once (the first deferral to this guard); the run keeps waiting for its time.
-          if (mode === 'act')
-            await this.ports.escalation.escalateNow(run.incident_id, outcome.reason);
-        }
+          outcome.page &&
+          mode === 'act'
+        )
+          await this.ports.escalation.escalateNow(run.incident_id, outcome.reason);
         return WAIT;
       case 'wait':
         await session.save({ ...session.run, next_at: outcome.at });

@@ -69,6 +69,17 @@ describe('OpenRun', () => {
     if (entry) runs.runs.set(id, { ...entry, value: { ...entry.value, state: 'succeeded' } });
   };
 
+  /** The first run ended; the recurrence that follows it. */
+  const afterFirstRun = async (): Promise<ReattemptRunCommand> => {
+    await openRun().enqueue(EnqueueRunCommand.create({ incident }));
+    finish(incident.incident_id);
+    return ReattemptRunCommand.create({
+      incidentId: incident.incident_id,
+      reason: 'recurred',
+      recurrenceKey: 'incident.updated.INC-20261124-001.3',
+    });
+  };
+
   beforeEach(() => {
     runs = new MemoryRuns();
     escalation = new RecordingEscalation();
@@ -146,13 +157,7 @@ describe('OpenRun', () => {
   });
 
   it('reopens the chain and the ticket once per recurrence, however often it is delivered', async () => {
-    await openRun().enqueue(EnqueueRunCommand.create({ incident }));
-    finish(incident.incident_id);
-    const command = ReattemptRunCommand.create({
-      incidentId: incident.incident_id,
-      reason: 'recurred',
-      recurrenceKey: 'incident.updated.INC-20261124-001.3',
-    });
+    const command = await afterFirstRun();
     expect(await openRun().reattempt(command)).toBe('queued');
     finish(incident.incident_id);
     // A redelivery after the second attempt ended: a run again within the budget, no new term.
@@ -162,13 +167,7 @@ describe('OpenRun', () => {
   });
 
   it("a failure between the chain's reopening and the ticket's loses neither on redelivery", async () => {
-    await openRun().enqueue(EnqueueRunCommand.create({ incident }));
-    finish(incident.incident_id);
-    const command = ReattemptRunCommand.create({
-      incidentId: incident.incident_id,
-      reason: 'recurred',
-      recurrenceKey: 'incident.updated.INC-20261124-001.3',
-    });
+    const command = await afterFirstRun();
     tickets.failures.push(new Error('outbox unreachable'));
     await expect(openRun().reattempt(command)).rejects.toThrow('outbox unreachable');
     // The chain's new term is written, the run is not: the redelivery comes back.
